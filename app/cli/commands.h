@@ -1,0 +1,16 @@
+#pragma once
+// Each basin-cli subcommand registers itself and, when chosen, sets the Runner that main() runs
+// inside one error handler.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+#include "study_options.h"
+
+namespace basin::cli {
+
+using Runner = std::function<int()>;
+
+void addInfoCommand(CLI::App& app, Runner& run);
+
+}  // namespace basin::cli

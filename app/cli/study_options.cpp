@@ -1,0 +1,44 @@
+#include "study_options.h"
+
+#include "basin/error.h"
+
+namespace basin::cli {
+
+void StudyOptions::add(CLI::App& cmd) {
+    cmd.add_option("--study", study, "Basin study file (.json)");
+    cmd.add_option("--model", model, "TorchScript model file");
+    cmd.add_option("--data", data, "data file (.pt, .npy, .npz, IDX[.gz], .csv)");
+    cmd.add_option("--targets", targets, "separate targets file (e.g. IDX labels)");
+    cmd.add_option("--input-key", input_key, "name of the inputs inside the data file");
+    cmd.add_option("--target-key", target_key, "name of the targets inside the data file");
+    cmd.add_option("--loss", loss, "cross_entropy | mse | nll | bce_with_logits | model");
+    cmd.add_option("--samples", samples, "use the first N samples (0 = all)");
+    cmd.add_option("--batch", batch, "samples per batch");
+    cmd.add_option("--threads", threads, "threads (0 = all cores)");
+    cmd.add_option("--seed", seed, "random seed");
+    cmd.add_option("--dtype", dtype, "float32 | float64");
+}
+
+StudySpec StudyOptions::resolve() const {
+    StudySpec s;
+    if (!study.empty()) {
+        s = loadStudy(study);
+    } else if (model.empty() || data.empty()) {
+        throw Error("give a study with --study FILE, or a model and data with --model M --data D");
+    }
+    if (!model.empty()) s.model = model;
+    if (!data.empty()) s.data = DataSpec{data, targets, input_key, target_key};
+    else if (!targets.empty()) s.data.targets = targets;
+    if (!input_key.empty()) s.data.input_key = input_key;
+    if (!target_key.empty()) s.data.target_key = target_key;
+    if (!loss.empty()) s.loss = parseLoss(loss);
+    if (!dtype.empty()) s.dtype = parseDType(dtype);
+    if (samples >= 0) s.samples = samples;
+    if (batch >= 0) s.batch_size = batch;
+    if (threads >= 0) s.threads = int(threads);
+    if (seed >= 0) s.seed = uint64_t(seed);
+    validateStudy(s);
+    return s;
+}
+
+}  // namespace basin::cli

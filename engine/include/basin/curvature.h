@@ -1,0 +1,159 @@
+#pragma once
+/// Curvature of the loss: top eigenpairs (Lanczos, or power iteration as PyHessian does it),
+/// trace (Hutchinson, Hutch++), spectral density (stochastic Lanczos quadrature), the exact
+/// spectrum of small models, and the split of the spectrum into bulk and outliers.
+///
+/// Every algorithm works on a symmetric LinearOperator, so it is tested on synthetic matrices
+/// with known spectra as well as on real models; computeSpectrum() runs them on an Objective.
+/// All random choices come from the seed in the options: same seed, same numbers.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "basin/objective.h"
+#include "basin/progress.h"
+
+namespace basin {
+
+/// out = A v for a symmetric n x n matrix A that is only known through products.
+using LinearOperator = std::function<void(const Eigen::VectorXd& v, Eigen::VectorXd& out)>;
+
+enum class Which { Largest, Smallest, Both };
+enum class EigenMethod { Lanczos, Power };
+
+struct EigenOptions {
+    int top_k = 5;                 ///< eigenpairs wanted at each end asked for
+    Which which = Which::Largest;  ///< Largest = largest algebraic; Smallest = most negative
+    EigenMethod method = EigenMethod::Lanczos;
+    double tol = 1e-3;     ///< stop when every wanted pair has ||A x - l x|| <= tol * |l_max|
+    int max_hvp = 400;     ///< cap on products with A
+    uint64_t seed = 0;     ///< seed of the start vector
+    bool vectors = false;  ///< keep the eigenvectors (n x k each)
+};
+
+struct EigenResult {
+    std::string method;               ///< "lanczos" or "power"
+    std::string which;                ///< "largest" or "smallest"
+    std::vector<double> eigenvalues;  ///< sorted descending
+    std::vector<double> residuals;    ///< ||A x - l x|| for each pair, same order
+    bool converged = false;           ///< every pair's residual within tolerance
+    int64_t hvp_count = 0;
+    double seconds = 0;
+    double tol = 0;
+    Eigen::MatrixXd vectors;  ///< columns in the order of eigenvalues, when asked for
+};
+
+/// Throws basin::Cancelled when the job is cancelled (within one product).
+EigenResult topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& options, JobContext* job = nullptr);
+
+enum class TraceMethod { Hutchinson, HutchPP };
+
+struct TraceOptions {
+    TraceMethod method = TraceMethod::Hutchinson;
+    int probes = 64;  ///< products with A (Hutch++ spends the same budget)
+    uint64_t seed = 0;
+};
+
+struct TraceResult {
+    std::string method;
+    double mean = 0;
+    double stderr_ = 0;  ///< standard error of the mean (Hutch++: of its Hutchinson part)
+    int probes = 0;
+    int64_t hvp_count = 0;
+    double seconds = 0;
+};
+
+TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions& options, JobContext* job = nullptr);
+
+struct DensityOptions {
+    int probes = 4;       ///< random start vectors
+    int steps = 40;       ///< Lanczos steps per probe
+    double sigma = -1;    ///< Gaussian smoothing std. dev.; < 0: 1% of the spectral range
+    int grid_points = 400;
+    uint64_t seed = 0;
+};
+
+struct DensityResult {
+    std::vector<double> grid, values;  ///< smoothed density on a linear grid; integrates to 1
+    std::vector<double> nodes, weights;  ///< Ritz values and weights of all probes (weights sum to 1)
+    std::vector<double> log_grid, log_values;  ///< density of log10|l| (integrates to 1 over log10 axis)
+    double sigma = 0;
+    int probes = 0, steps = 0;
+    int64_t hvp_count = 0;
+    double seconds = 0;
+};
+
+DensityResult spectralDensity(const LinearOperator& A, int64_t n, const DensityOptions& options,
+                              JobContext* job = nullptr);
+
+struct ExactSpectrum {
+    std::vector<double> eigenvalues;  ///< all n, descending
+    Eigen::MatrixXd vectors;          ///< n x n when asked for
+    double asymmetry = 0;             ///< ||A - A^T||_F / ||A||_F before symmetrising
+    int64_t hvp_count = 0;
+    double seconds = 0;
+};
+
+/// The full matrix from n products, symmetrised, all eigenvalues. Refuses n > max_n.
+ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, int64_t max_n = 4096,
+                            JobContext* job = nullptr);
+
+struct OutlierReport {
+    int count = 0;                    ///< eigenvalues above the bulk edge
+    double edge = 0;                  ///< the bulk edge: the largest eigenvalue of the bulk
+    std::vector<double> eigenvalues;  ///< the outliers, descending
+    double trace_share = 0;           ///< sum of the outliers / trace (0 when no trace is known)
+    std::string rule;                 ///< the rule and its inputs, in words
+    int classes = 0;                  ///< C used for the cross-check (0 = unknown)
+    bool manual = false;              ///< the edge was set by hand
+};
+
+/// The rule: among the top Ritz values l_1 >= ... >= l_k (positive ones), the split is after the
+/// index i with the largest relative gap (l_i - l_{i+1}) / l_{i+1}; when C is known and a gap at
+/// C-1 or C outliers is within a factor 2 of the largest, that count is preferred (Papyan; Sagun
+/// et al.: C-1 or C outliers for C classes). `manual_edge` overrides the rule.
+OutlierReport splitOutliers(const std::vector<double>& top_descending, double trace, int classes,
+                            std::optional<double> manual_edge = std::nullopt);
+
+/// Bytes an eigen or density run keeps (m vectors of n doubles plus the operator's own needs).
+int64_t estimateMemoryBytes(int64_t n, int vectors_kept);
+/// Throws basin::Error with the estimate and how to reduce it if it exceeds available memory.
+void checkMemory(int64_t n, int vectors_kept, const std::string& what);
+
+struct SpectrumOptions {
+    EigenOptions eigen;
+    bool trace = false;
+    TraceOptions trace_options;
+    bool density = false;
+    DensityOptions density_options;
+    bool exact = false;
+    int64_t exact_max = 4096;
+    std::optional<double> manual_edge;
+};
+
+struct SpectrumResult {
+    std::optional<EigenResult> largest, smallest;
+    std::optional<TraceResult> trace;
+    std::optional<DensityResult> density;
+    std::optional<ExactSpectrum> exact;
+    OutlierReport outliers;
+    int64_t parameters = 0;
+    int64_t hvp_count = 0;
+    double seconds = 0;
+    std::string dtype;
+    uint64_t seed = 0;
+};
+
+/// Runs the asked analyses on the objective's Hessian at its current parameters.
+SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& options, JobContext* job = nullptr);
+
+/// JSON with the keys of `basin-cli spectrum --json` (see README): eigenvalues, residuals,
+/// converged, hvp_count, seconds, trace{mean,stderr,probes}, density{grid,values,nodes,weights},
+/// exact_eigenvalues, outliers{count,edge,eigenvalues,trace_share,rule}, options.
+std::string spectrumJson(const SpectrumResult& result, const SpectrumOptions& options);
+
+}  // namespace basin

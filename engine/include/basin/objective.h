@@ -1,0 +1,95 @@
+#pragma once
+/// The objective: mean loss over the chosen samples as a function of the flat parameter vector
+/// theta, its gradient and its Hessian-vector product (Pearlmutter's double backward).
+/// All vectors cross this API as Eigen double vectors of length parameterCount(), whatever the
+/// working dtype; inside, the model runs in the study's dtype (float32 by default). The model is
+/// in eval mode, so BatchNorm uses its running statistics and dropout is off: every call is a
+/// deterministic function of theta.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "basin/progress.h"
+#include "basin/study.h"
+
+namespace basin {
+
+/// One named parameter tensor and where it lives in the flat vector.
+struct ParameterInfo {
+    std::string name;            ///< e.g. "conv1.weight"
+    std::vector<int64_t> shape;  ///< tensor shape
+    int64_t offset = 0;          ///< first index in the flat vector
+    int64_t size = 0;            ///< number of entries
+    std::string group;           ///< owning module, e.g. "conv1"
+    bool is_bias_or_norm = false;  ///< a bias, or a parameter of a normalisation layer
+};
+
+/// A module that owns parameters; its parameters are contiguous in the flat vector.
+struct ParameterGroup {
+    std::string name;
+    int64_t offset = 0;
+    int64_t size = 0;
+    std::vector<int> parameters;  ///< indices into Objective::parameters()
+};
+
+struct DataSummary {
+    int64_t samples = 0;                ///< samples used (after the study's `samples` limit)
+    int64_t available = 0;              ///< samples in the file(s)
+    std::vector<int64_t> input_shape;   ///< shape of one input
+    std::vector<int64_t> target_shape;  ///< shape of one target (empty for a class index)
+    int64_t classes = 0;                ///< distinct class labels, 0 for regression targets
+    std::string inputs_path, targets_path;
+};
+
+struct Evaluation {
+    double loss = 0;      ///< mean loss over the samples
+    double accuracy = -1; ///< fraction correct, -1 when the loss has no notion of accuracy
+    int64_t samples = 0;
+};
+
+class Objective {
+public:
+    /// Loads the model file and the study's data; throws basin::Error naming the file and the
+    /// problem (missing, not TorchScript, written by a newer PyTorch, shapes that do not match).
+    /// `model_path` empty means the study's `model`.
+    static Objective open(const StudySpec& spec, const std::string& model_path = {});
+
+    Objective(Objective&&) noexcept;
+    Objective& operator=(Objective&&) noexcept;
+    ~Objective();
+
+    int64_t parameterCount() const;
+    const std::vector<ParameterInfo>& parameters() const;
+    const std::vector<ParameterGroup>& groups() const;
+    const DataSummary& data() const;
+    const StudySpec& spec() const;
+    std::string modelPath() const;
+
+    /// The current parameters theta, flattened in the order of parameters().
+    Eigen::VectorXd parametersFlat() const;
+    /// Replaces the model's parameters; throws basin::Error if the size is wrong.
+    void setParameters(const Eigen::VectorXd& theta);
+
+    /// Mean loss and accuracy at the current parameters.
+    Evaluation evaluate(JobContext* job = nullptr);
+    /// Mean loss and its gradient at the current parameters.
+    Evaluation gradient(Eigen::VectorXd& grad, JobContext* job = nullptr);
+    /// out = H v at the current parameters, H the Hessian of the mean loss. Batches are
+    /// accumulated, so memory is bounded by one batch's graph. Throws basin::Error on NaN loss.
+    void hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* job = nullptr);
+    /// Number of hvp() calls since open().
+    int64_t hvpCount() const;
+
+private:
+    struct Impl;
+    explicit Objective(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// LibTorch's version string, e.g. "1.13.1".
+std::string torchVersion();
+
+}  // namespace basin

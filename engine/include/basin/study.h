@@ -1,0 +1,57 @@
+#pragma once
+/// The study: which model(s), which data, which loss and how to evaluate it.
+/// A study file is JSON, self-describing and versioned:
+///   {"format": "basin-study", "version": 1, "model": ..., "data": {...}, "loss": ..., "results": {...}}
+/// Relative paths in a study file are resolved against the folder of the study file.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace basin {
+
+enum class Loss { CrossEntropy, MSE, NLL, BCEWithLogits, ModelMethod };
+enum class DType { Float32, Float64 };
+
+/// "cross_entropy", "mse", "nll", "bce_with_logits", "model"; throws basin::Error for others.
+Loss parseLoss(const std::string& name);
+std::string lossName(Loss loss);
+DType parseDType(const std::string& name);
+std::string dtypeName(DType dtype);
+
+struct DataSpec {
+    std::string inputs;      ///< file with inputs (or with both inputs and targets)
+    std::string targets;     ///< separate targets file (IDX labels, .npy); empty when in `inputs`
+    std::string input_key;   ///< name of the inputs inside a multi-array file; empty: by convention
+    std::string target_key;  ///< name of the targets; empty: by convention (y, targets, labels)
+};
+
+struct StudySpec {
+    std::string name;
+    std::string model;                     ///< TorchScript file evaluated by default
+    std::vector<std::string> checkpoints;  ///< further TorchScript files of the same architecture
+    DataSpec data;
+    Loss loss = Loss::CrossEntropy;
+    int64_t samples = 0;       ///< the first N samples of the data; 0 = all
+    int64_t batch_size = 256;  ///< samples per forward/backward pass; bounds memory
+    uint64_t seed = 0;         ///< seed of every random choice an analysis makes
+    int threads = 0;           ///< intra-op threads; 0 = as many as cores
+    std::string device = "cpu";
+    DType dtype = DType::Float32;
+    std::string study_path;  ///< where the spec was read from, if from a file
+};
+
+/// Reads a study file; throws basin::Error naming the file and the problem.
+StudySpec loadStudy(const std::string& path);
+/// Parses study JSON text; relative paths are resolved against `base_dir`.
+StudySpec parseStudy(const std::string& json_text, const std::string& base_dir, const std::string& origin);
+/// The spec as JSON text (the "results" section is kept by saveStudy, not produced here).
+std::string studyToJson(const StudySpec& spec);
+/// Checks the spec is complete and consistent (files named, sizes positive); throws basin::Error.
+void validateStudy(const StudySpec& spec);
+
+/// Writes `text` to `path` atomically: to a temporary file beside it, flushed, then renamed over
+/// the target, so a reader never sees a half-written file and a failure leaves the old file intact.
+void writeFileAtomically(const std::string& path, const std::string& text);
+
+}  // namespace basin

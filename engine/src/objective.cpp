@@ -1,0 +1,259 @@
+#include "basin/objective.h"
+
+#include <cmath>
+#include <thread>
+
+#include "basin/error.h"
+#include "torch_io.h"
+
+namespace basin {
+
+using detail::Dataset;
+
+struct Objective::Impl {
+    StudySpec spec;
+    std::string model_path;
+    torch::jit::Module module;
+    std::vector<torch::Tensor> params;
+    std::vector<ParameterInfo> infos;
+    std::vector<ParameterGroup> groups;
+    Dataset data;
+    torch::Dtype dtype = torch::kFloat32;
+    int64_t P = 0;
+    int64_t hvp_count = 0;
+
+    int64_t batches() const {
+        const int64_t n = data.summary.samples, b = std::max<int64_t>(1, spec.batch_size);
+        return (n + b - 1) / b;
+    }
+
+    std::pair<torch::Tensor, torch::Tensor> batch(int64_t i) const {
+        const int64_t b = std::max<int64_t>(1, spec.batch_size);
+        const int64_t lo = i * b, hi = std::min(lo + b, data.summary.samples);
+        return {data.inputs.slice(0, lo, hi), data.targets.slice(0, lo, hi)};
+    }
+
+    torch::Tensor forward(const torch::Tensor& x) {
+        c10::IValue out;
+        try {
+            out = module.forward({x});
+        } catch (const c10::Error& e) {
+            std::string msg = e.what();
+            msg = msg.substr(0, msg.find('\n'));
+            throw Error(model_path, "the model failed on inputs of shape " + c10::str(x.sizes()) + " from " +
+                                        data.summary.inputs_path + ": " + msg);
+        }
+        if (!out.isTensor())
+            throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a single tensor of outputs");
+        return out.toTensor();
+    }
+
+    // Mean loss over one batch (of the batch alone), and the count of correct predictions.
+    torch::Tensor batchLoss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out) {
+        try {
+            switch (spec.loss) {
+                case Loss::CrossEntropy: return torch::nn::functional::cross_entropy(out, y);
+                case Loss::NLL: return torch::nn::functional::nll_loss(out, y);
+                case Loss::MSE: return torch::mse_loss(out, shapedTargets(y, out));
+                case Loss::BCEWithLogits: return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
+                case Loss::ModelMethod: {
+                    auto m = module.find_method("loss");
+                    if (!m) throw Error(model_path, "the study asks for the model's own loss, but the model has no loss() method");
+                    auto v = (*m)({x, y});
+                    if (!v.isTensor() || v.toTensor().numel() != 1)
+                        throw Error(model_path, "loss(inputs, targets) must return a scalar tensor");
+                    return v.toTensor().reshape({});
+                }
+            }
+        } catch (const c10::Error& e) {
+            std::string msg = e.what();
+            throw Error(model_path, "the " + lossName(spec.loss) + " loss cannot use the model's outputs of shape " +
+                                        c10::str(out.sizes()) + " with targets of shape " + c10::str(y.sizes()) +
+                                        " from " + data.summary.targets_path + ": " + msg.substr(0, msg.find('\n')));
+        }
+        return {};
+    }
+
+    torch::Tensor shapedTargets(const torch::Tensor& y, const torch::Tensor& out) {
+        if (y.sizes() == out.sizes()) return y;
+        if (y.numel() == out.numel() && y.size(0) == out.size(0)) return y.reshape(out.sizes());
+        throw Error(data.summary.targets_path, "targets of shape " + c10::str(y.sizes()) +
+                                                   " do not match the model's outputs of shape " + c10::str(out.sizes()));
+    }
+
+    double correct(const torch::Tensor& y, const torch::Tensor& out) {
+        if (spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL)
+            return out.argmax(1).eq(y).sum().item<double>();
+        if (spec.loss == Loss::BCEWithLogits)
+            return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() * out.size(0);
+        return 0;
+    }
+
+    bool hasAccuracy() const {
+        return spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL || spec.loss == Loss::BCEWithLogits;
+    }
+
+    void checkFinite(const torch::Tensor& loss, int64_t batch_index) {
+        const double v = loss.item<double>();
+        if (!std::isfinite(v))
+            throw Error(model_path, std::string("the loss is ") + (std::isnan(v) ? "NaN" : "infinite") +
+                                        " on the batch of samples starting at " +
+                                        std::to_string(batch_index * spec.batch_size) + " of " +
+                                        data.summary.inputs_path + " at these weights");
+    }
+
+    // One pass over the data. grad_out (if given) receives the gradient of the mean loss;
+    // v (if given) makes the pass compute H v into hv_out instead.
+    Evaluation pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
+                    JobContext* job) {
+        Evaluation e;
+        e.samples = data.summary.samples;
+        const double N = double(e.samples);
+        const bool need_grad = grad_out || v;
+        std::vector<torch::Tensor> acc;
+        if (need_grad)
+            for (auto& p : params) acc.push_back(torch::zeros_like(p));
+        double loss_sum = 0, correct_sum = 0;
+        for (int64_t i = 0; i < batches(); ++i) {
+            if (job) job->check();
+            auto [x, y] = batch(i);
+            const double w = double(x.size(0)) / N;
+            std::optional<torch::NoGradGuard> no_grad;
+            if (!need_grad) no_grad.emplace();
+            auto out = forward(x);
+            auto loss = batchLoss(x, y, out);
+            checkFinite(loss, i);
+            loss_sum += loss.item<double>() * w;
+            if (hasAccuracy()) correct_sum += correct(y, out.detach());
+            if (!need_grad) continue;
+            auto scaled = loss * w;
+            auto g = torch::autograd::grad({scaled}, params, {}, /*retain_graph=*/v != nullptr,
+                                           /*create_graph=*/v != nullptr, /*allow_unused=*/true);
+            if (v) {
+                torch::Tensor dot = torch::zeros({}, params.front().options());
+                for (size_t k = 0; k < params.size(); ++k)
+                    if (g[k].defined()) dot = dot + (g[k] * (*v)[k]).sum();
+                if (!dot.requires_grad()) continue;  // loss linear in every parameter: H = 0
+                g = torch::autograd::grad({dot}, params, {}, false, false, true);
+            }
+            for (size_t k = 0; k < params.size(); ++k)
+                if (g[k].defined()) acc[k].add_(g[k].detach());
+        }
+        e.loss = loss_sum;
+        e.accuracy = hasAccuracy() ? correct_sum / N : -1;
+        if (need_grad) {
+            std::vector<torch::Tensor> flat;
+            for (auto& a : acc) flat.push_back(a.reshape(-1));
+            (v ? *hv_out : *grad_out) = torch::cat(flat);
+        }
+        return e;
+    }
+
+    std::vector<torch::Tensor> split(const Eigen::VectorXd& vec) const {
+        auto t = torch::from_blob(const_cast<double*>(vec.data()), {P}, torch::kFloat64).to(dtype);
+        std::vector<torch::Tensor> out;
+        for (size_t k = 0; k < params.size(); ++k)
+            out.push_back(t.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
+        return out;
+    }
+
+    static Eigen::VectorXd toEigen(const torch::Tensor& t) {
+        auto d = t.to(torch::kFloat64).contiguous();
+        return Eigen::Map<const Eigen::VectorXd>(d.data_ptr<double>(), d.numel());
+    }
+};
+
+Objective::Objective(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Objective::Objective(Objective&&) noexcept = default;
+Objective& Objective::operator=(Objective&&) noexcept = default;
+Objective::~Objective() = default;
+
+Objective Objective::open(const StudySpec& spec, const std::string& model_path) {
+    validateStudy(spec);
+    auto impl = std::make_unique<Impl>();
+    impl->spec = spec;
+    impl->model_path = model_path.empty() ? spec.model : model_path;
+    impl->dtype = detail::torchDtype(spec.dtype);
+    if (spec.device != "cpu")
+        throw Error("device '" + spec.device + "' is not available: this LibTorch " + torchVersion() +
+                    " was built for the CPU only; use \"device\": \"cpu\"");
+    torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
+    impl->module = detail::loadModel(impl->model_path);
+    try {
+        impl->module.to(impl->dtype);
+    } catch (const c10::Error& e) {
+        throw Error(impl->model_path, "cannot be converted to " + dtypeName(spec.dtype));
+    }
+    impl->data = detail::loadDataset(spec.data, spec.loss, spec.samples, impl->dtype);
+
+    int64_t offset = 0;
+    for (const auto& p : impl->module.named_parameters(/*recurse=*/true)) {
+        if (!p.value.requires_grad()) continue;
+        ParameterInfo info;
+        info.name = p.name;
+        info.shape.assign(p.value.sizes().begin(), p.value.sizes().end());
+        info.offset = offset;
+        info.size = p.value.numel();
+        const auto dot = p.name.rfind('.');
+        info.group = dot == std::string::npos ? "(root)" : p.name.substr(0, dot);
+        info.is_bias_or_norm = p.value.dim() <= 1;
+        offset += info.size;
+        if (impl->groups.empty() || impl->groups.back().name != info.group)
+            impl->groups.push_back({info.group, info.offset, 0, {}});
+        impl->groups.back().size += info.size;
+        impl->groups.back().parameters.push_back(int(impl->infos.size()));
+        impl->infos.push_back(info);
+        impl->params.push_back(p.value);
+    }
+    impl->P = offset;
+    if (impl->P == 0) throw Error(impl->model_path, "the model has no trainable parameters");
+    if (impl->data.summary.samples == 0) throw Error(spec.data.inputs, "holds no samples");
+    return Objective(std::move(impl));
+}
+
+int64_t Objective::parameterCount() const { return impl_->P; }
+const std::vector<ParameterInfo>& Objective::parameters() const { return impl_->infos; }
+const std::vector<ParameterGroup>& Objective::groups() const { return impl_->groups; }
+const DataSummary& Objective::data() const { return impl_->data.summary; }
+const StudySpec& Objective::spec() const { return impl_->spec; }
+std::string Objective::modelPath() const { return impl_->model_path; }
+int64_t Objective::hvpCount() const { return impl_->hvp_count; }
+
+Eigen::VectorXd Objective::parametersFlat() const {
+    std::vector<torch::Tensor> flat;
+    for (auto& p : impl_->params) flat.push_back(p.detach().reshape(-1));
+    return Impl::toEigen(torch::cat(flat));
+}
+
+void Objective::setParameters(const Eigen::VectorXd& theta) {
+    if (theta.size() != impl_->P)
+        throw Error("a parameter vector of length " + std::to_string(theta.size()) + " was given to a model with " +
+                    std::to_string(impl_->P) + " parameters (" + impl_->model_path + ")");
+    torch::NoGradGuard guard;
+    auto parts = impl_->split(theta);
+    for (size_t k = 0; k < parts.size(); ++k) impl_->params[k].copy_(parts[k]);
+}
+
+Evaluation Objective::evaluate(JobContext* job) { return impl_->pass(nullptr, nullptr, nullptr, job); }
+
+Evaluation Objective::gradient(Eigen::VectorXd& grad, JobContext* job) {
+    torch::Tensor g;
+    auto e = impl_->pass(&g, nullptr, nullptr, job);
+    grad = Impl::toEigen(g);
+    return e;
+}
+
+void Objective::hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* job) {
+    if (v.size() != impl_->P)
+        throw Error("H*v was asked for a vector of length " + std::to_string(v.size()) + ", the model has " +
+                    std::to_string(impl_->P) + " parameters");
+    auto parts = impl_->split(v);
+    torch::Tensor hv;
+    impl_->pass(nullptr, &parts, &hv, job);
+    out = Impl::toEigen(hv);
+    ++impl_->hvp_count;
+}
+
+std::string torchVersion() { return TORCH_VERSION; }
+
+}  // namespace basin

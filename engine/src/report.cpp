@@ -1,0 +1,35 @@
+#include "basin/report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace basin {
+
+using nlohmann::json;
+
+std::string infoJson(const Objective& o, const Evaluation& e) {
+    json groups = json::array();
+    for (const auto& g : o.groups()) {
+        json params = json::array();
+        for (int k : g.parameters) params.push_back({{"name", o.parameters()[k].name}, {"shape", o.parameters()[k].shape}});
+        groups.push_back({{"name", g.name}, {"parameters", g.size}, {"tensors", params}});
+    }
+    const auto& d = o.data();
+    json j = {{"model", o.modelPath()},
+              {"parameters", o.parameterCount()},
+              {"groups", groups},
+              {"data", {{"inputs", d.inputs_path}, {"targets", d.targets_path}}},
+              {"samples", d.samples},
+              {"samples_available", d.available},
+              {"input_shape", d.input_shape},
+              {"target_shape", d.target_shape},
+              {"classes", d.classes},
+              {"loss_function", lossName(o.spec().loss)},
+              {"loss", e.loss},
+              {"accuracy", e.accuracy < 0 ? json(nullptr) : json(e.accuracy)},
+              {"batch_size", o.spec().batch_size},
+              {"dtype", dtypeName(o.spec().dtype)},
+              {"seed", o.spec().seed}};
+    return j.dump(2);
+}
+
+}  // namespace basin

@@ -1,0 +1,158 @@
+#include "basin/study.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
+
+#include "basin/error.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace basin {
+
+namespace {
+
+const std::pair<Loss, const char*> kLosses[] = {{Loss::CrossEntropy, "cross_entropy"},
+                                                {Loss::MSE, "mse"},
+                                                {Loss::NLL, "nll"},
+                                                {Loss::BCEWithLogits, "bce_with_logits"},
+                                                {Loss::ModelMethod, "model"}};
+
+std::string resolve(const std::string& p, const std::string& base) {
+    if (p.empty() || base.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(base) / p).lexically_normal().string();
+}
+
+}  // namespace
+
+Loss parseLoss(const std::string& name) {
+    for (auto [l, n] : kLosses)
+        if (name == n) return l;
+    if (name == "ce" || name == "crossentropy" || name == "cross-entropy") return Loss::CrossEntropy;
+    if (name == "bce") return Loss::BCEWithLogits;
+    throw Error("unknown loss '" + name + "' (choose cross_entropy, mse, nll, bce_with_logits or model)");
+}
+
+std::string lossName(Loss loss) {
+    for (auto [l, n] : kLosses)
+        if (l == loss) return n;
+    return "?";
+}
+
+DType parseDType(const std::string& name) {
+    if (name == "float32" || name == "float") return DType::Float32;
+    if (name == "float64" || name == "double") return DType::Float64;
+    throw Error("unknown dtype '" + name + "' (choose float32 or float64)");
+}
+
+std::string dtypeName(DType d) { return d == DType::Float64 ? "float64" : "float32"; }
+
+StudySpec parseStudy(const std::string& text, const std::string& base_dir, const std::string& origin) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw Error(origin, std::string("is not valid JSON (") + e.what() + ")");
+    }
+    if (!j.is_object() || j.value("format", "") != "basin-study")
+        throw Error(origin, "is not a Basin study (expected a JSON object with \"format\": \"basin-study\")");
+    const int version = j.value("version", 0);
+    if (version < 1 || version > 1)
+        throw Error(origin, "is a Basin study of version " + std::to_string(version) +
+                                "; this Basin reads version 1. Update Basin to open it.");
+    StudySpec s;
+    s.study_path = origin;
+    try {
+        s.name = j.value("name", "");
+        s.model = resolve(j.value("model", ""), base_dir);
+        for (const auto& c : j.value("checkpoints", json::array())) s.checkpoints.push_back(resolve(c.get<std::string>(), base_dir));
+        if (j.contains("data")) {
+            const auto& d = j["data"];
+            if (d.is_string()) {
+                s.data.inputs = resolve(d.get<std::string>(), base_dir);
+            } else {
+                s.data.inputs = resolve(d.value("inputs", ""), base_dir);
+                s.data.targets = resolve(d.value("targets", ""), base_dir);
+                s.data.input_key = d.value("input_key", "");
+                s.data.target_key = d.value("target_key", "");
+            }
+        }
+        s.loss = parseLoss(j.value("loss", "cross_entropy"));
+        s.samples = j.value("samples", int64_t(0));
+        s.batch_size = j.value("batch_size", int64_t(256));
+        s.seed = j.value("seed", uint64_t(0));
+        s.threads = j.value("threads", 0);
+        s.device = j.value("device", "cpu");
+        s.dtype = parseDType(j.value("dtype", "float32"));
+    } catch (const json::exception& e) {
+        throw Error(origin, std::string("has a field of the wrong type (") + e.what() + ")");
+    } catch (const Error& e) {
+        throw Error(origin, e.what());
+    }
+    return s;
+}
+
+StudySpec loadStudy(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw Error(path, "study file not found");
+    std::ifstream in(path);
+    if (!in) throw Error(path, "cannot be opened for reading");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parseStudy(ss.str(), fs::absolute(path).parent_path().string(), path);
+}
+
+std::string studyToJson(const StudySpec& s) {
+    json j = {{"format", "basin-study"},
+              {"version", 1},
+              {"name", s.name},
+              {"model", s.model},
+              {"checkpoints", s.checkpoints},
+              {"data", {{"inputs", s.data.inputs}, {"targets", s.data.targets},
+                        {"input_key", s.data.input_key}, {"target_key", s.data.target_key}}},
+              {"loss", lossName(s.loss)},
+              {"samples", s.samples},
+              {"batch_size", s.batch_size},
+              {"seed", s.seed},
+              {"threads", s.threads},
+              {"device", s.device},
+              {"dtype", dtypeName(s.dtype)}};
+    return j.dump(2);
+}
+
+void validateStudy(const StudySpec& s) {
+    const std::string where = s.study_path.empty() ? "study" : s.study_path;
+    if (s.model.empty()) throw Error(where, "names no model file");
+    if (s.data.inputs.empty()) throw Error(where, "names no data file");
+    if (s.samples < 0) throw Error(where, "samples must be 0 (all) or positive, not " + std::to_string(s.samples));
+    if (s.batch_size <= 0) throw Error(where, "batch_size must be positive, not " + std::to_string(s.batch_size));
+    if (s.threads < 0) throw Error(where, "threads must be 0 (all cores) or positive");
+}
+
+void writeFileAtomically(const std::string& path, const std::string& text) {
+    const fs::path target(path);
+    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw Error(path, "cannot be written (no permission, or the folder does not exist)");
+        out << text;
+        out.flush();
+        if (!out) {
+            out.close();
+            fs::remove(tmp);
+            throw Error(path, "could not be written completely (disk full?); the previous file is unchanged");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp);
+        throw Error(path, "could not replace the file (" + ec.message() + "); the previous file is unchanged");
+    }
+}
+
+}  // namespace basin
