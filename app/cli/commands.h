@@ -12,5 +12,6 @@ namespace basin::cli {
 using Runner = std::function<int()>;
 
 void addInfoCommand(CLI::App& app, Runner& run);
+void addSpectrumCommand(CLI::App& app, Runner& run);
 
 }  // namespace basin::cli

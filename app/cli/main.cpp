@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("basin-cli 0.1.0 (LibTorch ") + basin::torchVersion() + ", CPU, MPI: no)");
     basin::cli::Runner run;
     basin::cli::addInfoCommand(app, run);
+    basin::cli::addSpectrumCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

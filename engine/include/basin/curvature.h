@@ -47,8 +47,14 @@ struct EigenResult {
     Eigen::MatrixXd vectors;  ///< columns in the order of eigenvalues, when asked for
 };
 
+struct EigenEnds {
+    std::optional<EigenResult> largest, smallest;  ///< those asked for by EigenOptions::which
+};
+
+/// The top_k eigenpairs at the end(s) asked for. With Lanczos one Krylov space serves both ends
+/// (the products are counted once, in both results); power iteration runs once per end.
 /// Throws basin::Cancelled when the job is cancelled (within one product).
-EigenResult topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& options, JobContext* job = nullptr);
+EigenEnds topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& options, JobContext* job = nullptr);
 
 enum class TraceMethod { Hutchinson, HutchPP };
 

@@ -1,0 +1,104 @@
+#include <cstdio>
+#include <iostream>
+
+#include "basin/curvature.h"
+#include "basin/error.h"
+#include "basin/objective.h"
+#include "basin/study.h"
+#include "commands.h"
+#include "progress_bar.h"
+
+namespace basin::cli {
+
+namespace {
+
+struct SpectrumArgs {
+    StudyOptions study;
+    int top = 5;
+    std::string which = "largest", method = "lanczos", trace, out;
+    double tol = 1e-3;
+    int max_hvp = 400, probes = -1, steps = 40;
+    bool density = false, exact = false, json = false;
+    int64_t exact_max = 4096;
+    double edge = std::numeric_limits<double>::quiet_NaN();
+};
+
+SpectrumOptions toOptions(const SpectrumArgs& a, uint64_t seed) {
+    SpectrumOptions o;
+    o.eigen.top_k = a.top;
+    o.eigen.which = a.which == "both" ? Which::Both : a.which == "smallest" ? Which::Smallest : Which::Largest;
+    o.eigen.method = a.method == "power" ? EigenMethod::Power : EigenMethod::Lanczos;
+    o.eigen.tol = a.tol;
+    o.eigen.max_hvp = a.max_hvp;
+    o.eigen.seed = seed;
+    o.trace = !a.trace.empty();
+    o.trace_options.method = a.trace == "hutchpp" ? TraceMethod::HutchPP : TraceMethod::Hutchinson;
+    o.trace_options.probes = a.probes > 0 ? a.probes : 64;
+    o.trace_options.seed = seed + 1;
+    o.density = a.density;
+    o.density_options.probes = a.probes > 0 ? a.probes : 4;
+    o.density_options.steps = a.steps;
+    o.density_options.seed = seed + 2;
+    o.exact = a.exact;
+    o.exact_max = a.exact_max;
+    if (a.edge == a.edge) o.manual_edge = a.edge;
+    return o;
+}
+
+void printTable(const SpectrumResult& r) {
+    auto print = [](const EigenResult& e) {
+        std::printf("%s eigenvalues (%s, %s, %lld H*v, %.2f s)\n", e.which.c_str(), e.method.c_str(),
+                    e.converged ? "converged" : "NOT converged", (long long)e.hvp_count, e.seconds);
+        for (size_t i = 0; i < e.eigenvalues.size(); ++i)
+            std::printf("  %3zu  %14.6g   residual %.2e\n", i + 1, e.eigenvalues[i], e.residuals[i]);
+    };
+    if (r.largest) print(*r.largest);
+    if (r.smallest) print(*r.smallest);
+    if (r.trace) std::printf("trace (%s, %d probes)  %.6g +- %.2g\n", r.trace->method.c_str(), r.trace->probes, r.trace->mean, r.trace->stderr_);
+    if (r.density) std::printf("density  %d probes x %d steps, sigma %.3g\n", r.density->probes, r.density->steps, r.density->sigma);
+    if (r.exact) std::printf("exact spectrum  %zu eigenvalues, max %.6g, min %.6g\n", r.exact->eigenvalues.size(),
+                             r.exact->eigenvalues.front(), r.exact->eigenvalues.back());
+    std::printf("outliers  %d above the bulk edge %.6g (%.1f%% of the trace)\n  rule: %s\n", r.outliers.count,
+                r.outliers.edge, 100 * r.outliers.trace_share, r.outliers.rule.c_str());
+    std::printf("total  %lld H*v in %.2f s (%s)\n", (long long)r.hvp_count, r.seconds, r.dtype.c_str());
+}
+
+}  // namespace
+
+void addSpectrumCommand(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("spectrum", "Hessian eigenvalues, trace, spectral density, bulk and outliers");
+    auto a = std::make_shared<SpectrumArgs>();
+    a->study.add(*cmd);
+    cmd->add_option("--top", a->top, "eigenpairs at each end (default 5)")->check(CLI::PositiveNumber);
+    cmd->add_option("--which", a->which, "largest | smallest | both")->check(CLI::IsMember({"largest", "smallest", "both"}));
+    cmd->add_option("--method", a->method, "lanczos | power (PyHessian's)")->check(CLI::IsMember({"lanczos", "power"}));
+    cmd->add_option("--tol", a->tol, "residual tolerance relative to |lambda_max| (default 1e-3)");
+    cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v products for the eigenvalues (default 400)");
+    cmd->add_option("--trace", a->trace, "estimate the trace: hutchinson | hutchpp")
+        ->expected(0, 1)->default_str("hutchinson")->check(CLI::IsMember({"hutchinson", "hutchpp"}));
+    cmd->add_option("--probes", a->probes, "probe vectors for --trace (64) and --density (4)");
+    cmd->add_flag("--density", a->density, "spectral density by stochastic Lanczos quadrature");
+    cmd->add_option("--steps", a->steps, "Lanczos steps per density probe (default 40)");
+    cmd->add_flag("--exact", a->exact, "full Hessian and all eigenvalues (small models)");
+    cmd->add_option("--exact-max", a->exact_max, "largest model for --exact (default 4096 parameters)");
+    cmd->add_option("--edge", a->edge, "set the bulk edge by hand");
+    cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_option("--out", a->out, "write JSON to FILE");
+    cmd->callback([a, cmd, &run] {
+        if (cmd->count("--trace") && a->trace.empty()) a->trace = "hutchinson";
+        run = [a] {
+            const auto spec = a->study.resolve();
+            auto objective = Objective::open(spec);
+            const auto options = toOptions(*a, spec.seed);
+            JobContext job(textProgressBar());
+            const auto result = computeSpectrum(objective, options, &job);
+            const auto text = spectrumJson(result, options);
+            if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
+            if (a->json) std::cout << text << "\n";
+            else printTable(result);
+            return 0;
+        };
+    });
+}
+
+}  // namespace basin::cli
