@@ -1,0 +1,53 @@
+#pragma once
+/// SpectrumView draws the Hessian spectrum of one model: the top eigenvalues as stems, the smoothed
+/// spectral density as a filled curve, the exact spectrum as a histogram when known, the bulk
+/// shaded up to its edge and the outliers marked, with a readout of the key numbers. It draws what
+/// it is given and computes nothing but the layout.
+#include <QWidget>
+#include <memory>
+
+#include "basin/widgets/spectrum_plot_data.h"
+
+class QCustomPlot;
+
+namespace basin::widgets {
+
+class SpectrumView : public QWidget {
+    Q_OBJECT
+public:
+    explicit SpectrumView(QWidget* parent = nullptr);
+    ~SpectrumView() override;
+
+    void setData(const SpectrumPlotData& data);
+    const SpectrumPlotData& data() const;
+    /// Back to the empty plot with `message` in place of a title.
+    void clear(const QString& message = {});
+
+    /// x as log10|λ| (drawing the log density grid) instead of λ.
+    void setLogAbsAxis(bool on);
+    bool logAbsAxis() const;
+    /// Density on a logarithmic y axis, so the thin tails next to the bulk stay visible.
+    void setLogDensity(bool on);
+    bool logDensity() const;
+
+    /// Width and height in pixels (0: the widget's size); `scale` multiplies both for print DPI.
+    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
+    /// A vector PDF; width and height in points (0: the widget's size).
+    bool exportPdf(const QString& path, int width = 0, int height = 0);
+
+    QCustomPlot* plot() const;
+    /// Number of eigenvalue stems drawn (one graph each, property "basinRole" = "stem").
+    int stemCount() const;
+    /// The readout as shown, one entry per line.
+    QString readoutText() const;
+
+Q_SIGNALS:
+    void axisModeChanged();
+
+private:
+    void redraw();
+    struct Private;
+    std::unique_ptr<Private> d_;
+};
+
+}  // namespace basin::widgets

@@ -1,0 +1,259 @@
+#include "basin/widgets/spectrum_view.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <qcustomplot.h>
+
+#include "basin/widgets/palette.h"
+#include "basin/widgets/spectrum_math.h"
+
+namespace basin::widgets {
+
+namespace {
+
+// Stems live on a hidden second y axis of fixed range, so their height does not depend on the
+// density's scale (which spans orders of magnitude between the bulk and the outliers).
+constexpr double kStemHeight = 1.0;
+constexpr double kStemAxisTop = 1.12;
+
+QVector<double> toQ(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
+
+QCPGraph* addGraph(QCustomPlot* plot, QCPAxis* value_axis, const QString& name, const QPen& pen) {
+    auto* g = plot->addGraph(plot->xAxis, value_axis);
+    g->setName(name);
+    g->setPen(pen);
+    return g;
+}
+
+}  // namespace
+
+struct SpectrumView::Private {
+    QCustomPlot* plot = nullptr;
+    QCheckBox* log_abs = nullptr;
+    QCheckBox* log_density = nullptr;
+    QCPTextElement* title = nullptr;
+    QCPTextElement* readout = nullptr;
+    SpectrumPlotData data;
+    QString empty_message = QObject::tr("No spectrum yet: Analysis ▸ Run spectrum (Ctrl+R)");
+    int stems = 0;
+};
+
+SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* options = new QHBoxLayout;
+    d_->log_abs = new QCheckBox(tr("log₁₀|λ| axis"), this);
+    d_->log_density = new QCheckBox(tr("log density"), this);
+    d_->log_abs->setToolTip(tr("Show the density of log₁₀|λ|, which spreads out the bulk near zero"));
+    d_->log_density->setToolTip(tr("Logarithmic density axis, so the thin tails stay visible"));
+    options->addWidget(d_->log_abs);
+    options->addWidget(d_->log_density);
+    options->addStretch(1);
+    layout->addLayout(options);
+
+    d_->plot = new QCustomPlot(this);
+    d_->plot->setObjectName("spectrumPlot");
+    d_->plot->setMinimumSize(320, 240);
+    // Zoom and pan along λ only: the density axis is set by the data, the stems' axis is fixed.
+    d_->plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    d_->plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    d_->plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    layout->addWidget(d_->plot, 1);
+
+    QFont base = font();
+    base.setPointSizeF(std::max(10.0, base.pointSizeF()));
+    QFont label = base;
+    label.setPointSizeF(base.pointSizeF() + 1);
+    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) {
+        axis->setLabelFont(label);
+        axis->setTickLabelFont(base);
+    }
+    d_->plot->yAxis2->setVisible(false);
+    d_->plot->yAxis2->setRange(0, kStemAxisTop);
+
+    QFont title_font = label;
+    title_font.setBold(true);
+    d_->title = new QCPTextElement(d_->plot, QString(), title_font);
+    d_->plot->plotLayout()->insertRow(0);
+    d_->plot->plotLayout()->addElement(0, 0, d_->title);
+
+    // The legend goes in its own row under the plot: inside the axis rect it would hide stems.
+    d_->plot->legend->setVisible(true);
+    d_->plot->legend->setFont(base);
+    d_->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    d_->plot->legend->setWrap(4);
+    d_->plot->legend->setBorderPen(Qt::NoPen);
+    auto* legend_row = new QCPLayoutGrid;
+    d_->plot->plotLayout()->addElement(2, 0, legend_row);
+    legend_row->addElement(0, 0, d_->plot->legend);
+    d_->plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    d_->plot->legend->setMargins(QMargins(4, 0, 4, 4));
+
+    // The readout sits in its own column right of the plot, where it can never hide a stem.
+    d_->readout = new QCPTextElement(d_->plot, QString(), base);
+    d_->readout->setTextFlags(Qt::AlignLeft | Qt::AlignTop);
+    d_->readout->setMargins(QMargins(10, 8, 6, 4));
+    // A text element caps its row's height at its own; a column with a stretching filler does not.
+    auto* side = new QCPLayoutGrid;
+    d_->plot->plotLayout()->addElement(1, 1, side);
+    side->addElement(0, 0, d_->readout);
+    side->addElement(1, 0, new QCPLayoutElement(d_->plot));
+    side->setRowStretchFactor(0, 0.001);
+    d_->plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+
+    connect(d_->log_abs, &QCheckBox::toggled, this, [this](bool) {
+        redraw();
+        Q_EMIT axisModeChanged();
+    });
+    connect(d_->log_density, &QCheckBox::toggled, this, [this](bool) { redraw(); });
+    redraw();
+}
+
+SpectrumView::~SpectrumView() = default;
+
+void SpectrumView::setData(const SpectrumPlotData& data) {
+    d_->data = data;
+    redraw();
+}
+
+const SpectrumPlotData& SpectrumView::data() const { return d_->data; }
+
+void SpectrumView::clear(const QString& message) {
+    d_->data = {};
+    if (!message.isEmpty()) d_->empty_message = message;
+    redraw();
+}
+
+void SpectrumView::setLogAbsAxis(bool on) { d_->log_abs->setChecked(on); }
+bool SpectrumView::logAbsAxis() const { return d_->log_abs->isChecked(); }
+void SpectrumView::setLogDensity(bool on) { d_->log_density->setChecked(on); }
+bool SpectrumView::logDensity() const { return d_->log_density->isChecked(); }
+QCustomPlot* SpectrumView::plot() const { return d_->plot; }
+int SpectrumView::stemCount() const { return d_->stems; }
+QString SpectrumView::readoutText() const { return d_->readout->text(); }
+
+bool SpectrumView::exportPng(const QString& path, int width, int height, double scale) {
+    return d_->plot->savePng(path, width, height, scale);
+}
+
+bool SpectrumView::exportPdf(const QString& path, int width, int height) {
+    return d_->plot->savePdf(path, width, height);
+}
+
+void SpectrumView::redraw() {
+    QCustomPlot* plot = d_->plot;
+    const SpectrumPlotData& data = d_->data;
+    const bool log_abs = logAbsAxis();
+    const bool log_y = logDensity();
+    plot->clearPlottables();
+    d_->stems = 0;
+
+    plot->xAxis->setLabel(log_abs ? tr("log₁₀ |eigenvalue λ|") : tr("eigenvalue λ"));
+    plot->yAxis->setLabel(log_abs ? tr("density of log₁₀|λ|") : tr("density"));
+    d_->title->setText(data.empty() ? d_->empty_message : QString::fromStdString(data.title));
+
+    const std::vector<double>& grid = log_abs ? data.log_density_grid : data.density_grid;
+    const std::vector<double>& values = log_abs ? data.log_density_values : data.density_values;
+    const Range range = xRange(data, log_abs);
+
+    // Exact spectrum: a histogram normalised like the density, so both read on one axis.
+    std::vector<double> bar_values;
+    const std::vector<double> xs = log_abs ? log10Abs(data.exact_eigenvalues) : data.exact_eigenvalues;
+    if (!xs.empty()) {
+        // Bins span the eigenvalues themselves, not the view, so the bulk gets its share of them.
+        const auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
+        const double pad = *hi > *lo ? 1e-9 * (*hi - *lo) : 0.5;
+        const Histogram h = histogram(xs, *lo - pad, *hi + pad, suggestedBins(xs.size()));
+        bar_values = histogramDensity(h, static_cast<int64_t>(xs.size()));
+        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+        bars->setName(tr("exact spectrum (histogram)"));
+        bars->setWidthType(QCPBars::wtPlotCoords);
+        bars->setWidth(h.edges[1] - h.edges[0]);
+        bars->setPen(QPen(palette::withAlpha(palette::black(), 90)));
+        bars->setBrush(palette::withAlpha(palette::skyBlue(), 120));
+        QVector<double> centres;
+        for (std::size_t i = 0; i + 1 < h.edges.size(); ++i) centres.push_back(0.5 * (h.edges[i] + h.edges[i + 1]));
+        bars->setData(centres, toQ(bar_values), true);
+    }
+
+    const double top = densityTop(values, bar_values);
+    const double floor = top * 1e-6;  // a log axis cannot show zero density
+    if (!grid.empty() && grid.size() == values.size()) {
+        auto* density = addGraph(plot, plot->yAxis, tr("density (SLQ, smoothed)"), QPen(palette::blue(), 2));
+        density->setBrush(palette::withAlpha(palette::blue(), 60));
+        QVector<double> ys = toQ(values);
+        if (log_y)
+            for (double& y : ys) y = std::max(y, floor);
+        density->setData(toQ(grid), ys, true);
+    }
+
+    // The bulk: everything up to its edge (in log mode, |λ| up to the edge).
+    std::optional<double> edge;
+    if (data.bulk_edge) {
+        if (!log_abs) edge = *data.bulk_edge;
+        else if (*data.bulk_edge != 0) edge = std::log10(std::abs(*data.bulk_edge));
+    }
+    if (edge) {
+        auto* shade = addGraph(plot, plot->yAxis2, tr("bulk"), Qt::NoPen);
+        shade->setBrush(QColor(0, 0, 0, 22));
+        const double left = range.lo - (range.hi - range.lo);
+        shade->setData({left, *edge}, {kStemAxisTop, kStemAxisTop}, true);
+        QPen pen(palette::reddishPurple(), 2, Qt::DashLine);
+        auto* line = addGraph(plot, plot->yAxis2, tr("bulk edge %1").arg(QString::fromStdString(formatNumber(*data.bulk_edge))), pen);
+        line->setData({*edge, *edge}, {0, kStemAxisTop}, true);
+    }
+
+    // Stems: one graph each; markers grouped per kind so the legend has one entry per kind.
+    QVector<double> bulk_x, outlier_x, negative_x;
+    for (double lambda : data.top_eigenvalues) {
+        if (!std::isfinite(lambda) || (log_abs && lambda == 0)) continue;
+        const double x = log_abs ? std::log10(std::abs(lambda)) : lambda;
+        const bool outlier = data.bulk_edge && lambda > *data.bulk_edge;
+        QColor colour = outlier ? palette::vermillion() : palette::black();
+        if (log_abs && lambda < 0) colour = palette::bluishGreen();
+        auto* stem = addGraph(plot, plot->yAxis2, QString(), QPen(colour, 1.6));
+        stem->setProperty("basinRole", "stem");
+        stem->setData({x, x}, {0, kStemHeight}, true);
+        stem->removeFromLegend();
+        ++d_->stems;
+        (outlier ? outlier_x : (log_abs && lambda < 0 ? negative_x : bulk_x)).push_back(x);
+    }
+    auto markers = [&](const QVector<double>& xs, const QString& name, QColor colour, QCPScatterStyle::ScatterShape shape, bool filled) {
+        if (xs.isEmpty()) return;
+        auto* g = addGraph(plot, plot->yAxis2, name, QPen(colour, 1.6));
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(shape, QPen(colour, 1.6), filled ? QBrush(colour) : QBrush(Qt::white), 9));
+        QVector<double> sorted = xs;
+        std::sort(sorted.begin(), sorted.end());
+        g->setData(sorted, QVector<double>(sorted.size(), kStemHeight), true);
+    };
+    markers(bulk_x, tr("top eigenvalues"), palette::black(), QCPScatterStyle::ssCircle, false);
+    markers(outlier_x, tr("outliers"), palette::vermillion(), QCPScatterStyle::ssDiamond, true);
+    markers(negative_x, tr("λ < 0 (as |λ|)"), palette::bluishGreen(), QCPScatterStyle::ssTriangle, false);
+
+    plot->xAxis->setRange(range.lo, range.hi);
+    if (log_y) {
+        plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+        plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        plot->yAxis->setNumberFormat("eb");
+        plot->yAxis->setNumberPrecision(0);
+        plot->yAxis->setRange(floor, top * 3);
+    } else {
+        plot->yAxis->setScaleType(QCPAxis::stLinear);
+        plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        plot->yAxis->setNumberFormat("gb");
+        plot->yAxis->setNumberPrecision(3);
+        plot->yAxis->setRange(0, top);
+    }
+
+    QStringList lines;
+    for (const std::string& line : readoutLines(data)) lines << QString::fromStdString(line);
+    d_->readout->setText(lines.join('\n'));
+    plot->legend->setVisible(plot->legend->itemCount() > 0);
+    plot->replot();
+}
+
+}  // namespace basin::widgets
