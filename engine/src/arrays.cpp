@@ -173,6 +173,28 @@ NamedArrays readNpz(const std::string& path) {
     return out;
 }
 
+std::string zipEntryText(const std::string& path, const std::string& suffix) {
+    int err = 0;
+    zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+    if (!z) return {};
+    std::string text;
+    const zip_int64_t n = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+        const std::string name = zip_get_name(z, i, 0);
+        if (!name.ends_with(suffix)) continue;
+        zip_stat_t st;
+        zip_file_t* f = zip_stat_index(z, i, 0, &st) == 0 ? zip_fopen_index(z, i, 0) : nullptr;
+        if (f && st.size < 4096) {
+            text.resize(st.size);
+            if (zip_fread(f, text.data(), st.size) != zip_int64_t(st.size)) text.clear();
+        }
+        if (f) zip_fclose(f);
+        break;
+    }
+    zip_close(z);
+    return text;
+}
+
 // ---- IDX (MNIST), gzipped or not: zlib's gzread reads both ---------------------------------------
 
 RawArray readIdx(const std::string& path) {

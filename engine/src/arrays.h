@@ -32,6 +32,10 @@ RawArray readIdx(const std::string& path);  // gzipped or not
 // CSV with a header line; every column numeric. Returns one column vector per header name.
 NamedArrays readCsv(const std::string& path);
 
+// The text of the first zip entry whose name ends with `suffix` (e.g. "/version" in a PyTorch
+// archive); empty if the file is no zip or has no such entry.
+std::string zipEntryText(const std::string& path, const std::string& suffix);
+
 // Whole file into memory; throws basin::Error if it cannot be read.
 std::vector<unsigned char> readFileBytes(const std::string& path);
 bool fileExists(const std::string& path);

@@ -37,11 +37,9 @@ struct Objective::Impl {
         c10::IValue out;
         try {
             out = module.forward({x});
-        } catch (const c10::Error& e) {
-            std::string msg = e.what();
-            msg = msg.substr(0, msg.find('\n'));
+        } catch (const std::exception& e) {
             throw Error(model_path, "the model failed on inputs of shape " + c10::str(x.sizes()) + " from " +
-                                        data.summary.inputs_path + ": " + msg);
+                                        data.summary.inputs_path + ": " + detail::torchMessage(e));
         }
         if (!out.isTensor())
             throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a single tensor of outputs");
@@ -65,11 +63,12 @@ struct Objective::Impl {
                     return v.toTensor().reshape({});
                 }
             }
-        } catch (const c10::Error& e) {
-            std::string msg = e.what();
+        } catch (const basin::Error&) {
+            throw;
+        } catch (const std::exception& e) {
             throw Error(model_path, "the " + lossName(spec.loss) + " loss cannot use the model's outputs of shape " +
                                         c10::str(out.sizes()) + " with targets of shape " + c10::str(y.sizes()) +
-                                        " from " + data.summary.targets_path + ": " + msg.substr(0, msg.find('\n')));
+                                        " from " + data.summary.targets_path + ": " + detail::torchMessage(e));
         }
         return {};
     }
@@ -181,7 +180,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path) 
     impl->module = detail::loadModel(impl->model_path);
     try {
         impl->module.to(impl->dtype);
-    } catch (const c10::Error& e) {
+    } catch (const std::exception& e) {
         throw Error(impl->model_path, "cannot be converted to " + dtypeName(spec.dtype));
     }
     impl->data = detail::loadDataset(spec.data, spec.loss, spec.samples, impl->dtype);

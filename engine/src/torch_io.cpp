@@ -58,8 +58,12 @@ bool isTorchScriptArchive(const std::set<std::string>& records) {
     return std::any_of(records.begin(), records.end(), [](const std::string& r) { return r.starts_with("code/"); });
 }
 
-void checkArchiveVersion(const std::string& path, caffe2::serialize::PyTorchStreamReader& reader) {
-    const uint64_t v = reader.version();
+// Read with libzip before LibTorch opens the file, so a newer format gets a message naming both
+// versions rather than LibTorch's enforce failure.
+void checkArchiveVersion(const std::string& path) {
+    const std::string text = zipEntryText(path, "/version");
+    if (text.empty()) return;
+    const uint64_t v = std::strtoull(text.c_str(), nullptr, 10);
     if (v > caffe2::serialize::kMaxSupportedFileFormatVersion)
         throw Error(path, "was written by a newer PyTorch (file format version " + std::to_string(v) +
                               "); this Basin uses LibTorch " + torchVersion() + ", which reads up to version " +
@@ -97,13 +101,13 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
                           "_use_new_zipfile_serialization=False? Save it again with a current torch.save)");
     std::set<std::string> records;
     try {
+        checkArchiveVersion(path);
         caffe2::serialize::PyTorchStreamReader reader(path);
-        checkArchiveVersion(path, reader);
         records = zipRecords(reader);
     } catch (const basin::Error&) {
         throw;
-    } catch (const c10::Error& e) {
-        throw Error(path, "damaged or truncated PyTorch archive (" + firstLine(e.what()) + ")");
+    } catch (const std::exception& e) {
+        throw Error(path, "damaged or truncated PyTorch archive (" + torchMessage(e) + ")");
     }
     std::vector<std::pair<std::string, torch::Tensor>> out;
     try {
@@ -118,8 +122,8 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
         }
     } catch (const basin::Error&) {
         throw;
-    } catch (const c10::Error& e) {
-        throw Error(path, "cannot be read as PyTorch data (" + firstLine(e.what()) + ")");
+    } catch (const std::exception& e) {
+        throw Error(path, "cannot be read as PyTorch data (" + torchMessage(e) + ")");
     }
     return out;
 }
@@ -153,6 +157,16 @@ torch::Tensor pick(const std::string& path, const Named& arrays, const std::stri
 }
 
 }  // namespace
+
+std::string torchMessage(const std::exception& e) {
+    const std::string text = e.what();
+    if (text.find("Traceback of TorchScript") != std::string::npos) {
+        auto end = text.find_last_not_of("\n ");
+        auto start = text.rfind('\n', end);
+        return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    }
+    return firstLine(text);
+}
 
 torch::Dtype torchDtype(DType d) { return d == DType::Float64 ? torch::kFloat64 : torch::kFloat32; }
 
@@ -264,24 +278,27 @@ torch::jit::Module loadModel(const std::string& path) {
         throw Error(path, "not a TorchScript file (not a zip archive). Export the model with "
                           "torch.jit.script(model).save(path) or torch.jit.trace(model, example).save(path)");
     try {
+        checkArchiveVersion(path);
         caffe2::serialize::PyTorchStreamReader reader(path);
-        checkArchiveVersion(path, reader);
         if (!isTorchScriptArchive(zipRecords(reader)))
             throw Error(path, "is a torch.save file (a state dict or a pickled object), not TorchScript. Export the "
                               "model with torch.jit.script(model).save(path)");
     } catch (const basin::Error&) {
         throw;
-    } catch (const c10::Error& e) {
-        throw Error(path, "damaged or truncated model file (" + firstLine(e.what()) + ")");
+    } catch (const std::exception& e) {
+        throw Error(path, "damaged or truncated model file (" + torchMessage(e) + ")");
     }
     try {
         auto m = torch::jit::load(path, torch::kCPU);
         m.eval();
         return m;
-    } catch (const c10::Error& e) {
-        throw Error(path, "cannot be loaded as TorchScript (" + firstLine(e.what()) + ")");
     } catch (const std::bad_alloc&) {
         throw Error(path, "the model does not fit in memory");
+    } catch (const std::exception& e) {
+        const std::string msg = torchMessage(e);
+        if (msg.find("can't allocate memory") != std::string::npos)
+            throw Error(path, "the model does not fit in memory (" + msg + ")");
+        throw Error(path, "cannot be loaded as TorchScript (" + msg + ")");
     }
 }
 

@@ -30,4 +30,8 @@ torch::jit::Module loadModel(const std::string& path);
 
 torch::Dtype torchDtype(DType d);
 
+// The one sentence worth showing from a LibTorch or TorchScript exception: TorchScript errors end
+// with "RuntimeError: <what>" after a traceback; c10::Error starts with the message, then a backtrace.
+std::string torchMessage(const std::exception& e);
+
 }  // namespace basin::detail
