@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Basin needs to build, test and run. Quick when they are there.
+set -euo pipefail
+PACKAGES=(
+  cmake ninja-build g++ ccache pkg-config
+  qt6-base-dev libqt6opengl6-dev libqt6svg6-dev
+  libvtk9-dev libtorch-dev libqcustomplot-dev libeigen3-dev
+  nlohmann-json3-dev libcli11-dev libzip-dev zlib1g-dev
+  python3-torch python3-numpy
+  xvfb xauth libgl1-mesa-dri
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}"
