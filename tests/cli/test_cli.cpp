@@ -1,0 +1,97 @@
+// basin-cli as a user runs it: JSON numbers equal PyTorch's, bad input exits non-zero with one
+// sentence naming the file on stderr and never a crash or a C++ backtrace.
+#include <QtTest/QtTest>
+
+#include <QProcess>
+#include <nlohmann/json.hpp>
+
+#include "../engine/fixtures.h"
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+    QProcess::ExitStatus status = QProcess::CrashExit;
+};
+
+Run runCli(QStringList args) {
+    // One thread: these models are tiny, and ctest may run beside other work.
+    if (!args.isEmpty() && !args.front().startsWith("--")) args << "--threads" << "1";
+    QProcess p;
+    p.start(BASIN_CLI, args);
+    p.waitForFinished(300000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()),
+            p.exitStatus()};
+}
+
+QString fixture(const char* name) { return QString::fromStdString(fx::path(name)); }
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+    void expectCleanError(const QStringList& args, const QString& fragment) {
+        const Run r = runCli(args);
+        QCOMPARE(r.status, QProcess::NormalExit);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(fragment), qPrintable(r.err));
+        QVERIFY2(r.err.count('\n') == 1, qPrintable("one sentence expected, got: " + r.err));
+        QVERIFY(!r.err.contains("terminate called"));
+    }
+
+private Q_SLOTS:
+    void infoJsonMatchesPyTorch() {
+        const Run r = runCli({"info", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--loss",
+                              "cross_entropy", "--dtype", "float64", "--json"});
+        QCOMPARE(r.code, 0);
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["parameters"].get<int>(), 99);
+        QCOMPARE(j["samples"].get<int>(), 64);
+        QCOMPARE(j["groups"].size(), size_t(3));
+        const double want = fx::expected()["mlp"]["loss"].get<double>();
+        QVERIFY(std::abs(j["loss"].get<double>() - want) < 1e-10 * want);
+        QVERIFY(std::abs(j["accuracy"].get<double>() - fx::expected()["mlp"]["accuracy"].get<double>()) < 1e-12);
+    }
+
+    void spectrumJsonOnTheMlp() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath("s.json");
+        const Run r = runCli({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype",
+                              "float64", "--top", "3", "--which", "both", "--tol", "1e-9", "--exact", "--trace", "hutchpp",
+                              "--probes", "30", "--density", "--steps", "20", "--out", out, "--seed", "4"});
+        QCOMPARE(r.code, 0);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(j["options"]["seed"].get<int>(), 4);
+        QCOMPARE(j["trace"]["method"].get<std::string>(), std::string("hutchpp"));
+        const auto& ex = j["exact_eigenvalues"];
+        QCOMPARE(ex.size(), size_t(99));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(std::abs(j["largest"]["eigenvalues"][i].get<double>() - ex[i].get<double>()) < 1e-7 * ex[0].get<double>());
+        QVERIFY(j["outliers"]["rule"].get<std::string>().find("largest relative gap") != std::string::npos);
+        QVERIFY(r.out.contains("outliers"));  // the human table went to stdout
+    }
+
+    void badInputExitsCleanly() {
+        expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
+        expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");
+        expectCleanError({"info", "--model", fixture("newer_pytorch.pt"), "--data", fixture("mlp_data.pt")}, "newer PyTorch");
+        expectCleanError({"info", "--model", fixture("mlp.pt"), "--data", fixture("arr_mismatch.npz")}, "arr_mismatch.npz");
+        expectCleanError({"info", "--model", fixture("mlp.pt"), "--data", fixture("linreg.npz"), "--loss", "mse"}, "mlp.pt: the model failed");
+        expectCleanError({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--exact", "--exact-max", "10"}, "offered up to 10");
+        expectCleanError({"info"}, "give a study");
+        expectCleanError({"info", "--study", "/nonexistent/s.json"}, "study file not found");
+    }
+
+    void versionSaysWhatWasBuilt() {
+        const Run r = runCli({"--version"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("LibTorch"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
