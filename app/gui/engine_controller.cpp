@@ -1,0 +1,205 @@
+#include "engine_controller.h"
+
+#include <QFileInfo>
+#include <QThread>
+
+#include "basin/error.h"
+#include "basin/objective.h"
+#include "basin/study.h"
+#include "spectrum_convert.h"
+
+namespace basin::gui {
+
+struct EngineController::EngineState {
+    std::unique_ptr<Objective> objective;
+};
+
+namespace {
+
+StudySummary summarise(const QString& path, const Objective& objective, const Evaluation& eval) {
+    const StudySpec& spec = objective.spec();
+    const DataSummary& data = objective.data();
+    StudySummary s;
+    s.path = path;
+    s.name = QString::fromStdString(spec.name);
+    s.model = QString::fromStdString(objective.modelPath());
+    s.data = QString::fromStdString(data.inputs_path);
+    if (!data.targets_path.empty() && data.targets_path != data.inputs_path)
+        s.data += "\n" + QString::fromStdString(data.targets_path);
+    s.loss = QString::fromStdString(lossName(spec.loss));
+    s.samples = data.samples;
+    s.available = data.available;
+    s.batch = spec.batch_size;
+    s.parameters = objective.parameterCount();
+    s.classes = data.classes;
+    s.loss_value = eval.loss;
+    s.accuracy = eval.accuracy;
+    return s;
+}
+
+}  // namespace
+
+EngineController::EngineController(QObject* parent)
+    : QObject(parent), engine_(std::make_unique<EngineState>()), options_(defaultSpectrumOptions()) {
+    thread_ = new QThread(this);
+    thread_->setObjectName("basin-engine");
+    worker_ = new QObject;
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_->start();
+    coalesce_timer_.setSingleShot(true);
+    coalesce_timer_.setInterval(40);
+    connect(&coalesce_timer_, &QTimer::timeout, this, &EngineController::flushProgress);
+}
+
+EngineController::~EngineController() {
+    for (auto& [id, ctx] : contexts_) ctx->cancel();
+    thread_->quit();
+    thread_->wait();
+}
+
+void EngineController::post(std::function<void()> gui_work) {
+    QMetaObject::invokeMethod(this, std::move(gui_work), Qt::QueuedConnection);
+}
+
+int EngineController::enqueue(const QString& kind, const QString& title, Work work) {
+    const int id = next_id_++;
+    JobInfo info;
+    info.id = id;
+    info.kind = kind;
+    info.title = title;
+    jobs_.insert(id, info);
+    auto ctx = std::make_shared<JobContext>([this, id](const Progress& p) {
+        {
+            std::lock_guard lock(pending_mutex_);
+            pending_[id] = p;
+        }
+        if (!flush_posted_.exchange(true))
+            post([this] {
+                if (!coalesce_timer_.isActive()) coalesce_timer_.start();
+            });
+    });
+    contexts_[id] = ctx;
+    Q_EMIT jobAdded(info);
+
+    QMetaObject::invokeMethod(
+        worker_,
+        [this, id, ctx, work = std::move(work)] {
+            if (ctx->cancelled()) return post([this, id] { finish(id, JobState::Cancelled); });
+            post([this, id] {
+                if (jobs_[id].state != JobState::Queued) return;
+                jobs_[id].state = JobState::Running;
+                Q_EMIT jobChanged(jobs_[id]);
+            });
+            try {
+                work(*ctx);
+                post([this, id] { finish(id, JobState::Done); });
+            } catch (const Cancelled&) {
+                post([this, id] { finish(id, JobState::Cancelled); });
+            } catch (const std::exception& e) {
+                const QString message = QString::fromStdString(e.what());
+                post([this, id, message] { finish(id, JobState::Failed, message); });
+            }
+        },
+        Qt::QueuedConnection);
+    return id;
+}
+
+void EngineController::finish(int id, JobState state, const QString& error) {
+    JobInfo& info = jobs_[id];
+    if (isFinished(info.state)) return;  // a queued job cancelled by the user is already final
+    flushProgress();                     // the last report before the final state, never after it
+    info.state = state;
+    info.error = error;
+    if (state == JobState::Done && info.total > 0) info.done = info.total;
+    info.eta_s = -1;
+    contexts_.erase(id);
+    Q_EMIT jobChanged(info);
+    if (!busy()) Q_EMIT idle();
+}
+
+void EngineController::flushProgress() {
+    flush_posted_.store(false);
+    std::map<int, Progress> reports;
+    {
+        std::lock_guard lock(pending_mutex_);
+        reports.swap(pending_);
+    }
+    for (const auto& [id, p] : reports) {
+        auto it = jobs_.find(id);
+        if (it == jobs_.end() || isFinished(it->state)) continue;
+        it->stage = QString::fromStdString(p.stage);
+        it->done = p.done;
+        it->total = p.total;
+        it->eta_s = p.eta_s;
+        Q_EMIT jobChanged(*it);
+    }
+}
+
+int EngineController::openStudy(const QString& path) {
+    const QString file = QFileInfo(path).fileName();
+    return enqueue("open", tr("Open %1").arg(file), [this, path](JobContext& job) {
+        engine_->objective.reset();  // a failed open must not leave the previous study in use
+        try {
+            job.stage("loading model and data", 0);
+            const StudySpec spec = loadStudy(path.toStdString());
+            auto objective = std::make_unique<Objective>(Objective::open(spec));
+            const Evaluation eval = objective->evaluate(&job);
+            const StudySummary summary = summarise(path, *objective, eval);
+            engine_->objective = std::move(objective);
+            post([this, summary] { Q_EMIT studyOpened(summary); });
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            const QString message = QString::fromStdString(e.what());
+            post([this, path, message] { Q_EMIT studyFailed(path, message); });
+            throw;
+        }
+    });
+}
+
+int EngineController::runSpectrum() {
+    const SpectrumOptions options = options_;
+    return enqueue("spectrum", tr("Hessian spectrum"), [this, options](JobContext& job) {
+        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
+        Objective& objective = *engine_->objective;
+        const SpectrumOptions seeded = withSeed(options, objective.spec().seed);
+        auto result = std::make_shared<const SpectrumResult>(computeSpectrum(objective, seeded, &job));
+        const widgets::SpectrumPlotData data = toPlotData(*result, objective.spec().name);
+        post([this, result, data] {
+            last_spectrum_ = result;
+            Q_EMIT spectrumReady(data);
+        });
+    });
+}
+
+void EngineController::cancel(int id) {
+    auto it = contexts_.find(id);
+    if (it == contexts_.end()) return;
+    it->second->cancel();
+    JobInfo& info = jobs_[id];
+    if (info.state == JobState::Queued) return finish(id, JobState::Cancelled);
+    if (info.state == JobState::Running) {
+        info.state = JobState::Cancelling;
+        Q_EMIT jobChanged(info);
+    }
+}
+
+void EngineController::cancelAll() {
+    const auto ids = jobs_.keys();
+    for (int id : ids) cancel(id);
+}
+
+void EngineController::setSpectrumOptions(const SpectrumOptions& options) { options_ = options; }
+SpectrumOptions EngineController::spectrumOptions() const { return options_; }
+JobInfo EngineController::job(int id) const { return jobs_.value(id); }
+QList<JobInfo> EngineController::jobs() const { return jobs_.values(); }
+std::shared_ptr<const SpectrumResult> EngineController::lastSpectrum() const { return last_spectrum_; }
+
+bool EngineController::busy() const {
+    for (const JobInfo& j : jobs_)
+        if (!isFinished(j.state)) return true;
+    return false;
+}
+
+}  // namespace basin::gui

@@ -1,0 +1,82 @@
+#pragma once
+// EngineController runs engine jobs on one worker thread, one after another, and turns what they
+// report into signals on the GUI thread. The GUI thread never waits for the engine: every call
+// here returns at once, and results arrive as queued signals.
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "basin/curvature.h"
+#include "basin/widgets/spectrum_plot_data.h"
+#include "job_types.h"
+
+class QThread;
+
+namespace basin::gui {
+
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(QObject* parent = nullptr);
+    /// Cancels every job and waits for the worker to finish its current H·v product.
+    ~EngineController() override;
+
+    /// Queues loading the study, its model and data, and evaluating the loss. Returns the job id.
+    int openStudy(const QString& path);
+    /// Queues the spectrum of the open study's Hessian with spectrumOptions(), seeded by the study.
+    int runSpectrum();
+    /// Cancels one job: a queued one never runs, a running one stops within one H·v product.
+    void cancel(int id);
+    /// Cancels every job not yet finished.
+    void cancelAll();
+
+    void setSpectrumOptions(const SpectrumOptions& options);
+    SpectrumOptions spectrumOptions() const;
+
+    JobInfo job(int id) const;
+    QList<JobInfo> jobs() const;
+    bool busy() const;
+    /// The last spectrum the engine returned, exactly as it returned it (null before the first).
+    std::shared_ptr<const SpectrumResult> lastSpectrum() const;
+
+Q_SIGNALS:
+    void jobAdded(const basin::gui::JobInfo& job);
+    void jobChanged(const basin::gui::JobInfo& job);
+    void studyOpened(const basin::gui::StudySummary& summary);
+    void studyFailed(const QString& path, const QString& message);
+    void spectrumReady(const basin::widgets::SpectrumPlotData& data);
+    /// Every job has finished (done, failed or cancelled).
+    void idle();
+
+private:
+    struct EngineState;
+    using Work = std::function<void(JobContext& job)>;
+    int enqueue(const QString& kind, const QString& title, Work work);
+    void post(std::function<void()> gui_work);
+    void finish(int id, JobState state, const QString& error = {});
+    void flushProgress();
+
+    QThread* thread_ = nullptr;
+    QObject* worker_ = nullptr;                 // lives on thread_; receives the queued jobs
+    std::unique_ptr<EngineState> engine_;       // touched only on thread_
+    QMap<int, JobInfo> jobs_;                   // GUI thread
+    std::map<int, std::shared_ptr<JobContext>> contexts_;  // GUI thread
+    int next_id_ = 1;
+    SpectrumOptions options_;
+    std::shared_ptr<const SpectrumResult> last_spectrum_;
+
+    // Progress is coalesced: the worker leaves the latest report per job here and the GUI thread
+    // picks them up at most every 40 ms, however often the engine reports.
+    std::mutex pending_mutex_;
+    std::map<int, Progress> pending_;
+    std::atomic<bool> flush_posted_{false};
+    QTimer coalesce_timer_;
+};
+
+}  // namespace basin::gui

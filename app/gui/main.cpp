@@ -1,0 +1,85 @@
+// basin [STUDY] [--screenshot FILE.png [--timeout SECONDS]]
+// Opens the study (the demo when none is given) and computes its spectrum at once, so the first
+// run shows something without a click. With --screenshot it waits for those jobs, saves the
+// window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSurfaceFormat>
+#include <QTimer>
+#include <cstdio>
+
+#include "engine_controller.h"
+#include "main_window.h"
+
+using basin::gui::EngineController;
+using basin::gui::JobInfo;
+using basin::gui::JobState;
+using basin::gui::MainWindow;
+
+int main(int argc, char** argv) {
+    // Before the QApplication exists, or VTK's OpenGL widgets get a context they cannot use.
+    QSurfaceFormat format;
+    format.setRenderableType(QSurfaceFormat::OpenGL);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    format.setVersion(3, 2);
+    format.setDepthBufferSize(24);
+    QSurfaceFormat::setDefaultFormat(format);
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("basin");
+    QApplication::setApplicationVersion(BASIN_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Basin: explore the loss landscape of a neural network");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("study", "Basin study file (.basin.json); the demo study when omitted", "[STUDY]");
+    QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
+    QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
+    parser.addOption(screenshot);
+    parser.addOption(timeout);
+    parser.process(app);
+
+    const QStringList args = parser.positionalArguments();
+    const QString study = args.isEmpty() ? QStringLiteral(BASIN_DEMO_STUDY) : args.first();
+
+    EngineController controller;
+    MainWindow window(&controller);
+    window.show();
+    window.openAndAnalyse(study);
+
+    if (!parser.isSet(screenshot)) return app.exec();
+
+    const QString out = parser.value(screenshot);
+    bool ok = false;
+    const double seconds = parser.value(timeout).toDouble(&ok);
+    if (!ok || seconds <= 0) {
+        std::fprintf(stderr, "basin: --timeout needs a positive number of seconds\n");
+        return 2;
+    }
+    QTimer::singleShot(static_cast<int>(seconds * 1000), &app, [&] {
+        std::fprintf(stderr, "basin: jobs not finished after %g s; no screenshot taken\n", seconds);
+        controller.cancelAll();
+        app.exit(2);
+    });
+    QObject::connect(&controller, &EngineController::idle, &app, [&] {
+        // One more turn of the event loop so the views have taken the last results.
+        QTimer::singleShot(100, &app, [&] {
+            int failed = 0;
+            for (const JobInfo& job : controller.jobs())
+                if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
+                    std::fprintf(stderr, "basin: %s %s: %s\n", qPrintable(job.title), qPrintable(stateName(job.state)),
+                                 qPrintable(job.error));
+                    ++failed;
+                }
+            if (!window.grab().save(out)) {
+                std::fprintf(stderr, "basin: could not write %s\n", qPrintable(out));
+                app.exit(1);
+                return;
+            }
+            std::printf("basin: saved %s\n", qPrintable(out));
+            app.exit(failed ? 1 : 0);
+        });
+    });
+    return app.exec();
+}

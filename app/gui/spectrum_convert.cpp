@@ -1,0 +1,56 @@
+#include "spectrum_convert.h"
+
+#include <algorithm>
+
+namespace basin::gui {
+
+widgets::SpectrumPlotData toPlotData(const SpectrumResult& r, const std::string& title) {
+    widgets::SpectrumPlotData d;
+    d.title = title;
+    if (r.largest) d.top_eigenvalues = r.largest->eigenvalues;
+    if (r.smallest)
+        for (double x : r.smallest->eigenvalues)
+            if (std::find(d.top_eigenvalues.begin(), d.top_eigenvalues.end(), x) == d.top_eigenvalues.end())
+                d.top_eigenvalues.push_back(x);
+    if (r.density) {
+        d.density_grid = r.density->grid;
+        d.density_values = r.density->values;
+        d.log_density_grid = r.density->log_grid;
+        d.log_density_values = r.density->log_values;
+    }
+    if (r.exact) d.exact_eigenvalues = r.exact->eigenvalues;
+    // The split needs the top of the spectrum; without it the engine's report is empty.
+    if (r.largest || r.exact) {
+        d.bulk_edge = r.outliers.edge;
+        d.outlier_count = r.outliers.count;
+    }
+    if (r.trace) {
+        d.trace = r.trace->mean;
+        d.trace_stderr = r.trace->stderr_;
+    }
+    d.hvp_count = r.hvp_count;
+    d.parameters = r.parameters;
+    return d;
+}
+
+SpectrumOptions withSeed(SpectrumOptions o, uint64_t seed) {
+    o.eigen.seed = seed;
+    o.trace_options.seed = seed;
+    o.density_options.seed = seed;
+    return o;
+}
+
+SpectrumOptions defaultSpectrumOptions(uint64_t seed) {
+    SpectrumOptions o;
+    o.eigen.top_k = 5;
+    o.eigen.which = Which::Both;
+    o.density = true;
+    o.density_options.probes = 3;
+    o.density_options.steps = 30;
+    o.trace = true;
+    o.trace_options.method = TraceMethod::Hutchinson;
+    o.trace_options.probes = 20;
+    return withSeed(o, seed);
+}
+
+}  // namespace basin::gui

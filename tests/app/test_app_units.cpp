@@ -1,0 +1,101 @@
+#include <QPushButton>
+#include <QtTest>
+
+#include "jobs_panel.h"
+#include "spectrum_convert.h"
+
+using namespace basin;
+
+class TestAppUnits : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void converterMergesBothEndsOnce() {
+        SpectrumResult r;
+        r.largest = EigenResult{};
+        r.largest->eigenvalues = {16.2, 6.4, 4.1};
+        r.smallest = EigenResult{};
+        r.smallest->eigenvalues = {4.1, -0.2, -0.3};  // a small Hessian: the ends overlap
+        r.outliers.edge = 6.4;
+        r.outliers.count = 1;
+        r.trace = TraceResult{};
+        r.trace->mean = 60.8;
+        r.trace->stderr_ = 5.1;
+        r.density = DensityResult{};
+        r.density->grid = {-1, 0, 1};
+        r.density->values = {0.1, 0.8, 0.1};
+        r.density->log_grid = {-2, 0};
+        r.density->log_values = {0.5, 0.5};
+        r.hvp_count = 150;
+        r.parameters = 9146;
+        const widgets::SpectrumPlotData d = gui::toPlotData(r, "demo");
+        QCOMPARE(d.title, std::string("demo"));
+        QCOMPARE(d.top_eigenvalues, (std::vector<double>{16.2, 6.4, 4.1, -0.2, -0.3}));
+        QCOMPARE(d.density_grid, r.density->grid);
+        QCOMPARE(d.density_values, r.density->values);
+        QCOMPARE(d.log_density_grid, r.density->log_grid);
+        QCOMPARE(d.log_density_values, r.density->log_values);
+        QCOMPARE(d.bulk_edge.value(), 6.4);
+        QCOMPARE(d.outlier_count, 1);
+        QCOMPARE(d.trace.value(), 60.8);
+        QCOMPARE(d.trace_stderr, 5.1);
+        QCOMPARE(d.hvp_count, int64_t(150));
+        QCOMPARE(d.parameters, int64_t(9146));
+    }
+    void noBulkEdgeWithoutTheTopOfTheSpectrum() {
+        SpectrumResult r;
+        r.smallest = EigenResult{};
+        r.smallest->eigenvalues = {-0.3};
+        const widgets::SpectrumPlotData d = gui::toPlotData(r, "");
+        QVERIFY(!d.bulk_edge.has_value());
+        QVERIFY(!d.trace.has_value());
+        QCOMPARE(d.top_eigenvalues, std::vector<double>{-0.3});
+    }
+    void defaultOptionsAreTheAgreedOnes() {
+        const SpectrumOptions o = gui::defaultSpectrumOptions(7);
+        QCOMPARE(o.eigen.top_k, 5);
+        QVERIFY(o.eigen.which == Which::Both);
+        QVERIFY(o.density);
+        QCOMPARE(o.density_options.probes, 3);
+        QCOMPARE(o.density_options.steps, 30);
+        QVERIFY(o.trace);
+        QVERIFY(o.trace_options.method == TraceMethod::Hutchinson);
+        QCOMPARE(o.trace_options.probes, 20);
+        QCOMPARE(o.eigen.seed, uint64_t(7));
+        QCOMPARE(o.trace_options.seed, uint64_t(7));
+        QCOMPARE(o.density_options.seed, uint64_t(7));
+    }
+    void etaReadsLikeAClock() {
+        QCOMPARE(gui::formatEta(-1), QString());
+        QCOMPARE(gui::formatEta(4.6), QString("5 s"));
+        QCOMPARE(gui::formatEta(125), QString("2 min 05 s"));
+    }
+    void jobRowShowsStateAndProgress() {
+        gui::JobsPanel panel;
+        gui::JobInfo job;
+        job.id = 3;
+        job.title = "Hessian spectrum";
+        panel.addJob(job);
+        QVERIFY(panel.row(3));
+        QCOMPARE(panel.row(3)->objectName(), QString("job-3"));
+        QCOMPARE(panel.row(3)->stateText(), QString("queued"));
+        job.state = gui::JobState::Running;
+        job.stage = "lanczos (largest)";
+        job.done = 25;
+        job.total = 100;
+        panel.updateJob(job);
+        QCOMPARE(panel.row(3)->stageText(), QString("lanczos (largest)"));
+        QCOMPARE(panel.row(3)->progressValue(), 250);
+        QVERIFY(panel.row(3)->cancelEnabled());
+        QSignalSpy cancel(&panel, &gui::JobsPanel::cancelRequested);
+        panel.row(3)->findChild<QPushButton*>()->click();
+        QCOMPARE(cancel.count(), 1);
+        QCOMPARE(cancel.at(0).at(0).toInt(), 3);
+        job.state = gui::JobState::Failed;
+        panel.updateJob(job);
+        QCOMPARE(panel.row(3)->stateText(), QString("failed"));
+        QVERIFY(!panel.row(3)->cancelEnabled());
+    }
+};
+
+QTEST_MAIN(TestAppUnits)
+#include "test_app_units.moc"
