@@ -13,5 +13,6 @@ using Runner = std::function<int()>;
 
 void addInfoCommand(CLI::App& app, Runner& run);
 void addSpectrumCommand(CLI::App& app, Runner& run);
+void addSurfaceCommand(CLI::App& app, Runner& run);
 
 }  // namespace basin::cli

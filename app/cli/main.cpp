@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     basin::cli::Runner run;
     basin::cli::addInfoCommand(app, run);
     basin::cli::addSpectrumCommand(app, run);
+    basin::cli::addSurfaceCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

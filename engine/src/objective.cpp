@@ -22,6 +22,90 @@ struct Objective::Impl {
     int64_t P = 0;
     int64_t hvp_count = 0;
 
+    struct BatchNormLayer {
+        torch::jit::Module module;
+        torch::Tensor saved_mean, saved_var;
+        double momentum = -1;  // found on first use; 1 when the layer averages (momentum=None)
+    };
+    std::vector<BatchNormLayer> bn_layers;
+    BatchNormMode bn_mode = BatchNormMode::Eval;
+    bool bn_stale = true;  // parameters changed since the statistics were last recomputed
+
+    void findBatchNorm() {
+        for (const auto& m : module.named_modules()) {
+            if (!m.value.hasattr("running_mean") || !m.value.hasattr("running_var")) continue;
+            auto mean = m.value.attr("running_mean"), var = m.value.attr("running_var");
+            if (!mean.isTensor() || !var.isTensor()) continue;
+            bn_layers.push_back({m.value, mean.toTensor().clone(), var.toTensor().clone(), -1});
+        }
+    }
+
+    void setStats(BatchNormLayer& l, double mean, double var) {
+        l.module.attr("running_mean").toTensor().fill_(mean);
+        l.module.attr("running_var").toTensor().fill_(var);
+        if (l.module.hasattr("num_batches_tracked")) {
+            auto n = l.module.attr("num_batches_tracked");
+            if (n.isTensor()) n.toTensor().zero_();
+        }
+    }
+
+    // Each batch runs in train mode from zeroed statistics, so a layer with momentum m ends at
+    // m * (batch statistic) exactly (m = 1 for momentum=None, which averages); m itself is found
+    // once from a second pass that starts at running_mean = 1: it ends at (1 - m) + m * batch.
+    void recomputeBatchNorm(JobContext* job) {
+        torch::NoGradGuard guard;
+        module.train(true);
+        std::vector<torch::Tensor> sum_mean, sum_var;
+        for (auto& l : bn_layers) {
+            sum_mean.push_back(torch::zeros_like(l.saved_mean));
+            sum_var.push_back(torch::zeros_like(l.saved_var));
+        }
+        try {
+            for (int64_t b = 0; b < batches(); ++b) {
+                if (job) job->check();
+                auto [x, y] = batch(b);
+                for (auto& l : bn_layers) setStats(l, 0, 0);
+                forward(x);
+                if (b == 0 && std::any_of(bn_layers.begin(), bn_layers.end(), [](auto& l) { return l.momentum < 0; })) {
+                    std::vector<torch::Tensor> first;
+                    for (auto& l : bn_layers) {
+                        first.push_back(l.module.attr("running_mean").toTensor().clone());
+                        setStats(l, 1, 0);
+                    }
+                    forward(x);
+                    for (size_t i = 0; i < bn_layers.size(); ++i) {
+                        auto& l = bn_layers[i];
+                        l.momentum = 1.0 - (l.module.attr("running_mean").toTensor() - first[i]).to(torch::kFloat64).mean().item<double>();
+                        if (!(l.momentum > 0)) throw Error(model_path, "a BatchNorm layer does not update its running statistics; cannot recompute them");
+                        l.module.attr("running_mean").toTensor().copy_(first[i]);
+                    }
+                }
+                for (size_t i = 0; i < bn_layers.size(); ++i) {
+                    auto& l = bn_layers[i];
+                    sum_mean[i] += l.module.attr("running_mean").toTensor() / l.momentum;
+                    sum_var[i] += l.module.attr("running_var").toTensor() / l.momentum;
+                }
+            }
+        } catch (...) {
+            module.eval();
+            throw;
+        }
+        for (size_t i = 0; i < bn_layers.size(); ++i) {
+            bn_layers[i].module.attr("running_mean").toTensor().copy_(sum_mean[i] / double(batches()));
+            bn_layers[i].module.attr("running_var").toTensor().copy_(sum_var[i] / double(batches()));
+        }
+        module.eval();
+        bn_stale = false;
+    }
+
+    void restoreBatchNorm() {
+        torch::NoGradGuard guard;
+        for (auto& l : bn_layers) {
+            l.module.attr("running_mean").toTensor().copy_(l.saved_mean);
+            l.module.attr("running_var").toTensor().copy_(l.saved_var);
+        }
+    }
+
     int64_t batches() const {
         const int64_t n = data.summary.samples, b = std::max<int64_t>(1, spec.batch_size);
         return (n + b - 1) / b;
@@ -105,6 +189,7 @@ struct Objective::Impl {
     // v (if given) makes the pass compute H v into hv_out instead.
     Evaluation pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
                     JobContext* job) {
+        if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
         Evaluation e;
         e.samples = data.summary.samples;
         const double N = double(e.samples);
@@ -205,6 +290,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path) 
         impl->params.push_back(p.value);
     }
     impl->P = offset;
+    impl->findBatchNorm();
     if (impl->P == 0) throw Error(impl->model_path, "the model has no trainable parameters");
     if (impl->data.summary.samples == 0) throw Error(spec.data.inputs, "holds no samples");
     return Objective(std::move(impl));
@@ -224,6 +310,28 @@ Eigen::VectorXd Objective::parametersFlat() const {
     return Impl::toEigen(torch::cat(flat));
 }
 
+Eigen::VectorXd Objective::parametersOfModel(const std::string& path) const {
+    auto other = detail::loadModel(path);
+    std::vector<torch::Tensor> flat;
+    size_t k = 0;
+    for (const auto& p : other.named_parameters(/*recurse=*/true)) {
+        if (!p.value.requires_grad()) continue;
+        if (k >= impl_->infos.size() || impl_->infos[k].name != p.name)
+            throw Error(path, "is not the same architecture as " + impl_->model_path + " (parameter '" + p.name +
+                                  "' where '" + (k < impl_->infos.size() ? impl_->infos[k].name : std::string("nothing")) +
+                                  "' was expected)");
+        if (p.value.numel() != impl_->infos[k].size)
+            throw Error(path, "parameter '" + p.name + "' has " + std::to_string(p.value.numel()) + " entries, " +
+                                  impl_->model_path + " has " + std::to_string(impl_->infos[k].size));
+        flat.push_back(p.value.detach().reshape(-1).to(torch::kFloat64));
+        ++k;
+    }
+    if (k != impl_->infos.size())
+        throw Error(path, "has " + std::to_string(k) + " parameter tensors, " + impl_->model_path + " has " +
+                              std::to_string(impl_->infos.size()));
+    return Impl::toEigen(torch::cat(flat));
+}
+
 void Objective::setParameters(const Eigen::VectorXd& theta) {
     if (theta.size() != impl_->P)
         throw Error("a parameter vector of length " + std::to_string(theta.size()) + " was given to a model with " +
@@ -231,7 +339,18 @@ void Objective::setParameters(const Eigen::VectorXd& theta) {
     torch::NoGradGuard guard;
     auto parts = impl_->split(theta);
     for (size_t k = 0; k < parts.size(); ++k) impl_->params[k].copy_(parts[k]);
+    impl_->bn_stale = true;
 }
+
+void Objective::setBatchNormMode(BatchNormMode mode) {
+    if (mode == impl_->bn_mode) return;
+    impl_->bn_mode = mode;
+    impl_->bn_stale = true;
+    if (mode == BatchNormMode::Eval) impl_->restoreBatchNorm();
+}
+
+BatchNormMode Objective::batchNormMode() const { return impl_->bn_mode; }
+int Objective::batchNormLayers() const { return int(impl_->bn_layers.size()); }
 
 Evaluation Objective::evaluate(JobContext* job) { return impl_->pass(nullptr, nullptr, nullptr, job); }
 

@@ -50,6 +50,13 @@ struct Evaluation {
     int64_t samples = 0;
 };
 
+/// How BatchNorm layers behave when the parameters move (loss surfaces, mode connectivity).
+enum class BatchNormMode {
+    Eval,       ///< the model's stored running statistics, as saved (default)
+    Recompute,  ///< statistics recomputed over the study's samples at every new parameter vector:
+                ///< a train-mode pass, averaged over batches as PyTorch does with momentum=None
+};
+
 class Objective {
 public:
     /// Loads the model file and the study's data; throws basin::Error naming the file and the
@@ -70,6 +77,9 @@ public:
 
     /// The current parameters theta, flattened in the order of parameters().
     Eigen::VectorXd parametersFlat() const;
+    /// The parameters of another model file of the same architecture (a checkpoint), flattened in
+    /// this objective's order; throws basin::Error naming the file if names or shapes differ.
+    Eigen::VectorXd parametersOfModel(const std::string& model_path) const;
     /// Replaces the model's parameters; throws basin::Error if the size is wrong.
     void setParameters(const Eigen::VectorXd& theta);
 
@@ -80,6 +90,13 @@ public:
     /// out = H v at the current parameters, H the Hessian of the mean loss. Batches are
     /// accumulated, so memory is bounded by one batch's graph. Throws basin::Error on NaN loss.
     void hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* job = nullptr);
+    /// BatchNorm behaviour for the evaluations that follow; switching back to Eval restores the
+    /// statistics stored in the model file.
+    void setBatchNormMode(BatchNormMode mode);
+    BatchNormMode batchNormMode() const;
+    /// Number of BatchNorm layers (modules with running_mean and running_var).
+    int batchNormLayers() const;
+
     /// Number of hvp() calls since open().
     int64_t hvpCount() const;
 

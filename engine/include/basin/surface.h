@@ -1,0 +1,65 @@
+#pragma once
+/// Loss surfaces: the loss and accuracy at theta = origin + x * dx + y * dy on a grid (Li et al.
+/// 2018), or along a line (dy absent). Grids are computed coarse to fine: the points on a lattice
+/// of stride 2^k first, then each finer lattice, so a usable picture exists after a few percent of
+/// the points. A grid carries a mask of computed points, so a cancelled grid resumes where it stopped.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "basin/objective.h"
+#include "basin/progress.h"
+
+namespace basin {
+
+struct SurfaceGrid {
+    std::vector<double> xs, ys;        ///< coordinates; ys has one entry (0) for a line
+    std::vector<double> loss, accuracy;  ///< ys.size() x xs.size(), x fastest: index j * nx + i
+    std::vector<uint8_t> done;           ///< 1 where computed
+    std::string x_label = "x", y_label = "y";
+    std::string bn_mode = "eval";
+    std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in plane coordinates, if any
+    std::vector<std::string> trajectory_labels;
+    double cosine_xy = 0;  ///< cosine between the two directions (before any orthogonalisation)
+
+    int nx() const { return int(xs.size()); }
+    int ny() const { return int(ys.size()); }
+    bool is2D() const { return ys.size() > 1; }
+    int64_t computed() const;
+    bool complete() const { return computed() == int64_t(xs.size() * ys.size()); }
+    /// Index of the smallest computed loss, -1 if none.
+    int64_t argminLoss() const;
+};
+
+struct SurfaceOptions {
+    int nx = 51, ny = 51;  ///< ny = 1 for a line
+    double x0 = -1, x1 = 1, y0 = -1, y1 = 1;
+    BatchNormMode bn = BatchNormMode::Eval;
+};
+
+/// An empty grid with the coordinates laid out (linspace of each range).
+SurfaceGrid makeGrid(const SurfaceOptions& options);
+
+/// Coarse-to-fine visiting order of an nx x ny grid: every index exactly once, the points of
+/// stride 2^k (k from large to 0) first; the grid's corners come in the first level.
+std::vector<int64_t> progressiveOrder(int nx, int ny);
+
+/// Fills the points of `grid` not yet done. `on_partial` is called after each coarse-to-fine
+/// level and every `partial_every` points. The objective's parameters are restored afterwards,
+/// also when cancelled (basin::Cancelled) or failed; the grid then keeps what was computed.
+void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
+                    const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job = nullptr,
+                    const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64);
+
+/// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory),
+/// loss as a list of rows (one per y), and back; CSV with columns x, y, loss, accuracy.
+std::string surfaceJson(const SurfaceGrid& grid);
+SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin);
+std::string surfaceCsv(const SurfaceGrid& grid);
+
+}  // namespace basin

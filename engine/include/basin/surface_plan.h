@@ -1,0 +1,41 @@
+#pragma once
+/// From what a user asks for ("random directions, filter-normalised", "the plane through three
+/// checkpoints", "PCA of the trajectory") to an origin and directions: one home for the choice,
+/// shared by basin-cli and the GUI.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "basin/directions.h"
+#include "basin/surface.h"
+
+namespace basin {
+
+struct SurfaceRequest {
+    /// random | eigen (top two) | eigen-neg (largest and most negative) | checkpoints | pca |
+    /// FILE[,FILE] (.npy flat vectors or named tensors)
+    std::string dirs = "random";
+    DirectionNorm norm = DirectionNorm::Filter;
+    IgnoreMode ignore = IgnoreMode::BiasBN;
+    bool orthogonal = false;  ///< make dy orthogonal to dx (random and file directions)
+    bool two_d = true;        ///< a plane; false for a line
+    uint64_t seed = 0;
+    std::vector<std::string> checkpoints;  ///< for checkpoints and pca; empty = the study's
+};
+
+struct SurfacePlan {
+    Eigen::VectorXd origin, dx;
+    std::optional<Eigen::VectorXd> dy;
+    std::string x_label, y_label;
+    double cosine_xy = 0;  ///< cosine between the directions before orthogonalisation
+    std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in plane (or line) coordinates
+    std::vector<std::string> trajectory_labels;
+    std::optional<std::array<double, 4>> suggested_range;  ///< x0, x1, y0, y1 covering the trajectory
+    std::string description;  ///< one line, written into outputs
+};
+
+/// Builds the plan at the objective's current parameters. Throws basin::Error on bad requests
+/// (too few checkpoints, a file of the wrong size, checkpoints of another architecture).
+SurfacePlan planSurface(Objective& objective, const SurfaceRequest& request, JobContext* job = nullptr);
+
+}  // namespace basin

@@ -1,0 +1,197 @@
+#include "basin/surface.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "basin/error.h"
+
+namespace basin {
+
+int64_t SurfaceGrid::computed() const { return std::count(done.begin(), done.end(), uint8_t(1)); }
+
+int64_t SurfaceGrid::argminLoss() const {
+    int64_t best = -1;
+    for (size_t i = 0; i < loss.size(); ++i)
+        if (done[i] && (best < 0 || loss[i] < loss[size_t(best)])) best = int64_t(i);
+    return best;
+}
+
+SurfaceGrid makeGrid(const SurfaceOptions& o) {
+    if (o.nx < 1 || o.ny < 1) throw Error("a grid needs at least one point along each axis");
+    SurfaceGrid g;
+    auto linspace = [](double a, double b, int n) {
+        std::vector<double> v;
+        for (int i = 0; i < n; ++i) v.push_back(n == 1 ? a : a + (b - a) * i / (n - 1));
+        return v;
+    };
+    g.xs = linspace(o.x0, o.x1, o.nx);
+    g.ys = o.ny == 1 ? std::vector<double>{0.0} : linspace(o.y0, o.y1, o.ny);
+    const size_t n = g.xs.size() * g.ys.size();
+    g.loss.assign(n, std::nan(""));
+    g.accuracy.assign(n, std::nan(""));
+    g.done.assign(n, 0);
+    g.bn_mode = o.bn == BatchNormMode::Recompute ? "recompute" : "eval";
+    return g;
+}
+
+namespace {
+
+// The coarse-to-fine order and, for each position in it, the stride of its level.
+std::pair<std::vector<int64_t>, std::vector<int>> orderWithLevels(int nx, int ny) {
+    // Level of index i on an axis of n points: the largest stride s = 2^k with i % s == 0, with
+    // the last index treated like index 0 so the far edge is in the coarsest level too.
+    int top = 1;
+    while (top * 2 < std::max(nx, ny)) top *= 2;
+    auto level = [top](int i, int n) {
+        if (i == 0 || i == n - 1) return top;
+        int s = 1;
+        while (s < top && i % (2 * s) == 0) s *= 2;
+        return s;
+    };
+    std::vector<int64_t> order(size_t(nx) * size_t(ny));
+    std::vector<int> lv(order.size());
+    for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+            const int64_t k = int64_t(j) * nx + i;
+            order[size_t(k)] = k;
+            lv[size_t(k)] = std::min(level(i, nx), ny == 1 ? top : level(j, ny));
+        }
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return lv[size_t(a)] > lv[size_t(b)]; });
+    std::vector<int> levels;
+    for (auto k : order) levels.push_back(lv[size_t(k)]);
+    return {order, levels};
+}
+
+}  // namespace
+
+std::vector<int64_t> progressiveOrder(int nx, int ny) { return orderWithLevels(nx, ny).first; }
+
+void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
+                    const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job,
+                    const std::function<void(const SurfaceGrid&)>& on_partial, int partial_every) {
+    const int64_t P = objective.parameterCount();
+    if (origin.size() != P || dx.size() != P || (dy && dy->size() != P))
+        throw Error("a direction's length does not match the model's " + std::to_string(P) + " parameters");
+    if (grid.is2D() && !dy) throw Error("a 2D grid needs two directions");
+    const Eigen::VectorXd saved = objective.parametersFlat();
+    const BatchNormMode saved_bn = objective.batchNormMode();
+    objective.setBatchNormMode(bn);
+    const int nx = grid.nx(), ny = grid.ny();
+    const auto [order, levels] = orderWithLevels(nx, ny);
+    const int64_t todo = int64_t(order.size()) - grid.computed();
+    if (job) job->stage("surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""), todo);
+    Eigen::VectorXd theta(P);
+    int64_t count = 0;
+    auto restore = [&] {
+        objective.setParameters(saved);
+        objective.setBatchNormMode(saved_bn);
+    };
+    try {
+        for (size_t n = 0; n < order.size(); ++n) {
+            const int64_t k = order[n];
+            if (grid.done[size_t(k)]) continue;
+            const int i = int(k % nx), j = int(k / nx);
+            theta = origin + grid.xs[size_t(i)] * dx;
+            if (dy) theta += grid.ys[size_t(j)] * *dy;
+            objective.setParameters(theta);
+            const auto e = objective.evaluate(job);
+            grid.loss[size_t(k)] = e.loss;
+            grid.accuracy[size_t(k)] = e.accuracy;
+            grid.done[size_t(k)] = 1;
+            ++count;
+            if (job) job->step(count);
+            // Report when a coarse-to-fine level is complete, and periodically within a level.
+            const bool level_end = n + 1 == order.size() || levels[n + 1] != levels[n];
+            if (on_partial && (count % partial_every == 0 || level_end)) on_partial(grid);
+        }
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+}
+
+std::string surfaceJson(const SurfaceGrid& g) {
+    using nlohmann::json;
+    json loss = json::array(), acc = json::array(), done = json::array();
+    for (int j = 0; j < g.ny(); ++j) {
+        json lr = json::array(), ar = json::array(), dr = json::array();
+        for (int i = 0; i < g.nx(); ++i) {
+            const size_t k = size_t(j) * size_t(g.nx()) + size_t(i);
+            lr.push_back(g.done[k] ? json(g.loss[k]) : json(nullptr));
+            ar.push_back(g.done[k] && g.accuracy[k] >= 0 ? json(g.accuracy[k]) : json(nullptr));
+            dr.push_back(int(g.done[k]));
+        }
+        loss.push_back(lr);
+        acc.push_back(ar);
+        done.push_back(dr);
+    }
+    json traj = json::array();
+    for (size_t t = 0; t < g.trajectory.size(); ++t)
+        traj.push_back({{"x", g.trajectory[t][0]}, {"y", g.trajectory[t][1]},
+                        {"label", t < g.trajectory_labels.size() ? g.trajectory_labels[t] : ""}});
+    json j = {{"format", "basin-surface"}, {"version", 1},        {"xcoordinates", g.xs}, {"ycoordinates", g.ys},
+              {"loss", loss},              {"accuracy", acc},     {"done", done},         {"x_label", g.x_label},
+              {"y_label", g.y_label},      {"bn", g.bn_mode},     {"trajectory", traj},   {"cosine_xy", g.cosine_xy},
+              {"complete", g.complete()}};
+    return j.dump();
+}
+
+SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) {
+    using nlohmann::json;
+    SurfaceGrid g;
+    try {
+        const json j = json::parse(text);
+        if (j.value("format", "") != "basin-surface") throw Error(origin, "is not a Basin surface file");
+        g.xs = j.at("xcoordinates").get<std::vector<double>>();
+        g.ys = j.at("ycoordinates").get<std::vector<double>>();
+        g.x_label = j.value("x_label", "x");
+        g.y_label = j.value("y_label", "y");
+        g.bn_mode = j.value("bn", "eval");
+        g.cosine_xy = j.value("cosine_xy", 0.0);
+        const size_t n = g.xs.size() * g.ys.size();
+        g.loss.assign(n, std::nan(""));
+        g.accuracy.assign(n, std::nan(""));
+        g.done.assign(n, 0);
+        const auto& L = j.at("loss");
+        const auto& A = j.at("accuracy");
+        if (L.size() != g.ys.size()) throw Error(origin, "the loss has " + std::to_string(L.size()) + " rows for " + std::to_string(g.ys.size()) + " y coordinates");
+        for (size_t r = 0; r < g.ys.size(); ++r) {
+            if (L[r].size() != g.xs.size()) throw Error(origin, "row " + std::to_string(r) + " of the loss has the wrong length");
+            for (size_t c = 0; c < g.xs.size(); ++c) {
+                const size_t k = r * g.xs.size() + c;
+                if (!L[r][c].is_null()) {
+                    g.loss[k] = L[r][c].get<double>();
+                    g.done[k] = 1;
+                    g.accuracy[k] = A[r][c].is_null() ? -1.0 : A[r][c].get<double>();
+                }
+            }
+        }
+        for (const auto& t : j.value("trajectory", json::array())) {
+            g.trajectory.push_back({t.at("x").get<double>(), t.at("y").get<double>()});
+            g.trajectory_labels.push_back(t.value("label", ""));
+        }
+    } catch (const json::exception& e) {
+        throw Error(origin, std::string("is not a valid Basin surface file (") + e.what() + ")");
+    }
+    return g;
+}
+
+std::string surfaceCsv(const SurfaceGrid& g) {
+    std::ostringstream s;
+    s.precision(17);
+    s << "x,y,loss,accuracy\n";
+    for (int j = 0; j < g.ny(); ++j)
+        for (int i = 0; i < g.nx(); ++i) {
+            const size_t k = size_t(j) * size_t(g.nx()) + size_t(i);
+            if (!g.done[k]) continue;
+            s << g.xs[size_t(i)] << ',' << g.ys[size_t(j)] << ',' << g.loss[k] << ',';
+            if (g.accuracy[k] >= 0) s << g.accuracy[k];
+            s << '\n';
+        }
+    return s.str();
+}
+
+}  // namespace basin
