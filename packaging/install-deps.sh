@@ -6,7 +6,7 @@ PACKAGES=(
   qt6-base-dev libqt6opengl6-dev libqt6svg6-dev
   libvtk9-dev libtorch-dev libqcustomplot-dev libeigen3-dev
   nlohmann-json3-dev libcli11-dev libzip-dev zlib1g-dev
-  python3-torch python3-numpy
+  python3-torch python3-numpy python3-h5py
   xvfb xauth libgl1-mesa-dri
   dataset-fashion-mnist
 )

@@ -67,6 +67,7 @@ std::vector<std::string> splitList(const std::string& s) {
 }
 
 int runSurface(const SurfaceArgs& a) {
+    for (const auto& o : a.outs) exporting::checkSurfacePath(o);
     const auto spec = a.study.resolve();
     auto objective = Objective::open(spec);
     SurfaceOptions opt;

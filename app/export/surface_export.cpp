@@ -168,6 +168,15 @@ SurfaceGrid readLossLandscapeH5(const std::string& path) {
     return g;
 }
 
+void checkSurfacePath(const std::string& path) {
+    const std::string ext = lower(fs::path(path).extension().string());
+    if (ext != ".vts" && ext != ".h5" && ext != ".hdf5" && ext != ".csv" && ext != ".json")
+        throw Error(path, "unknown surface format '" + ext + "' (choose .vts, .h5, .csv or .json)");
+    const auto dir = fs::absolute(path).parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw Error(path, "cannot be written: the folder " + dir.string() + " does not exist");
+}
+
 void writeSurface(const std::string& path, const SurfaceGrid& g) {
     const std::string ext = lower(fs::path(path).extension().string());
     if (ext == ".vts") writeVts(path, g);

@@ -20,6 +20,9 @@ void writeLossLandscapeH5(const std::string& path, const SurfaceGrid& grid);
 /// marked computed.
 SurfaceGrid readLossLandscapeH5(const std::string& path);
 
+/// Throws basin::Error unless the extension is one writeSurface() knows (checked before long work).
+void checkSurfacePath(const std::string& path);
+
 /// Writes by extension: .vts, .h5/.hdf5, .csv, .json; throws basin::Error for others.
 void writeSurface(const std::string& path, const SurfaceGrid& grid);
 

@@ -75,6 +75,29 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("outliers"));  // the human table went to stdout
     }
 
+    void surfaceMatchesPyTorch() {
+        // The fixture's 5 x 3 grid (x in -1:1, y in -1:0.6) of the BatchNorm CNN, from its direction files.
+        QTemporaryDir tmp;
+        const QString json = tmp.filePath("s.json"), h5 = tmp.filePath("s.h5");
+        const Run r = runCli({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--dtype", "float64",
+                              "--batch", "16", "--dirs", fixture("cnn_dx.npy") + "," + fixture("cnn_dy.npy"), "--grid", "5x3",
+                              "--range", "-1:1,-1:0.6", "--bn", "recompute", "--out", json, "--out", h5,
+                              "--save-dirs", tmp.filePath("dirs")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        const auto& want = fx::expected()["surface"]["grid_recompute"];
+        for (size_t y = 0; y < 3; ++y)
+            for (size_t x = 0; x < 5; ++x) {
+                const double w = want[y][x].get<double>(), got = j["loss"][y][x].get<double>();
+                QVERIFY2(std::abs(got - w) < 1e-5 * w, qPrintable(QString("(%1,%2) %3 vs %4").arg(x).arg(y).arg(got).arg(w)));
+            }
+        QCOMPARE(j["bn"].get<std::string>(), std::string("recompute"));
+        QVERIFY(QFile::exists(h5));
+        QVERIFY(QFile::exists(tmp.filePath("dirs_x.npy")) && QFile::exists(tmp.filePath("dirs_y.npy")));
+    }
+
     void badInputExitsCleanly() {
         expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
         expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");
@@ -83,6 +106,8 @@ private Q_SLOTS:
         expectCleanError({"info", "--model", fixture("mlp.pt"), "--data", fixture("linreg.npz"), "--loss", "mse"}, "mlp.pt: the model failed");
         expectCleanError({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--exact", "--exact-max", "10"}, "offered up to 10");
         expectCleanError({"info"}, "give a study");
+        expectCleanError({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--dirs", fixture("arr_f32.npy"), "--grid", "5"}, "arr_f32.npy: holds a direction of 24 numbers");
+        expectCleanError({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--grid", "5x3", "--out", "/tmp/x.doc"}, "unknown surface format");
         expectCleanError({"info", "--study", "/nonexistent/s.json"}, "study file not found");
     }
 
