@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "basin/widgets/vtk_widget.h"
 #include "engine_controller.h"
 #include "main_window.h"
 
@@ -18,12 +19,7 @@ using basin::gui::MainWindow;
 
 int main(int argc, char** argv) {
     // Before the QApplication exists, or VTK's OpenGL widgets get a context they cannot use.
-    QSurfaceFormat format;
-    format.setRenderableType(QSurfaceFormat::OpenGL);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    format.setVersion(3, 2);
-    format.setDepthBufferSize(24);
-    QSurfaceFormat::setDefaultFormat(format);
+    QSurfaceFormat::setDefaultFormat(basin::widgets::defaultVtkSurfaceFormat());
 
     QApplication app(argc, argv);
     QApplication::setApplicationName("basin");

@@ -1,0 +1,65 @@
+#include "basin/widgets/surface_math.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace basin::widgets {
+
+std::string surfaceProblem(const SurfacePlotData& d) {
+    if (d.x.size() < 2 || d.y.size() < 2) return "the grid needs at least 2 points along each direction";
+    if (d.values.size() != d.x.size() * d.y.size())
+        return "the grid has " + std::to_string(d.x.size()) + " x " + std::to_string(d.y.size()) + " points but " +
+               std::to_string(d.values.size()) + " values";
+    auto ascending = [](const std::vector<double>& v) {
+        for (std::size_t i = 1; i < v.size(); ++i)
+            if (!(v[i] > v[i - 1])) return false;
+        return true;
+    };
+    if (!ascending(d.x) || !ascending(d.y)) return "grid coordinates must be strictly ascending";
+    if (std::none_of(d.values.begin(), d.values.end(), [](double v) { return std::isfinite(v); }))
+        return "no finite value on the grid";
+    return {};
+}
+
+std::array<double, 2> finiteRange(const std::vector<double>& values) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (double v : values)
+        if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    if (lo > hi) return {0, 0};
+    return {lo, hi};
+}
+
+double heightScale(const SurfacePlotData& d, double ratio) {
+    if (d.x.empty() || d.y.empty()) return 1;
+    const double side = std::max(d.x.back() - d.x.front(), d.y.back() - d.y.front());
+    const auto [lo, hi] = finiteRange(d.values);
+    if (!(hi > lo) || !(side > 0)) return 1;
+    return ratio * side / (hi - lo);
+}
+
+std::array<double, 3> viridis(double t) {
+    static constexpr std::array<std::array<double, 3>, 9> kSamples{{
+        {68 / 255.0, 1 / 255.0, 84 / 255.0},  // #440154
+        {71 / 255.0, 45 / 255.0, 123 / 255.0},  // #472D7B
+        {59 / 255.0, 82 / 255.0, 139 / 255.0},  // #3B528B
+        {44 / 255.0, 114 / 255.0, 142 / 255.0},  // #2C728E
+        {33 / 255.0, 144 / 255.0, 140 / 255.0},  // #21908C
+        {39 / 255.0, 173 / 255.0, 129 / 255.0},  // #27AD81
+        {93 / 255.0, 200 / 255.0, 99 / 255.0},  // #5DC863
+        {170 / 255.0, 220 / 255.0, 50 / 255.0},  // #AADC32
+        {253 / 255.0, 231 / 255.0, 37 / 255.0},  // #FDE725
+    }};
+    if (!std::isfinite(t)) t = 0;
+    t = std::clamp(t, 0.0, 1.0) * (kSamples.size() - 1);
+    const auto i = std::min<std::size_t>(static_cast<std::size_t>(t), kSamples.size() - 2);
+    const double f = t - static_cast<double>(i);
+    std::array<double, 3> rgb{};
+    for (int c = 0; c < 3; ++c) rgb[c] = kSamples[i][c] + f * (kSamples[i + 1][c] - kSamples[i][c]);
+    return rgb;
+}
+
+}  // namespace basin::widgets
