@@ -44,9 +44,10 @@ JobRow::JobRow(const JobInfo& job, QWidget* parent) : QWidget(parent) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(2, 1, 2, 1);
     title_ = new QLabel(this);
-    title_->setMinimumWidth(170);
+    // Fixed widths keep the progress bars of all rows aligned, whatever the job's name.
+    title_->setFixedWidth(240);
     stage_ = new QLabel(this);
-    stage_->setMinimumWidth(190);
+    stage_->setFixedWidth(200);
     progress_ = new QProgressBar(this);
     progress_->setMinimumWidth(220);
     eta_ = new QLabel(this);
@@ -66,6 +67,7 @@ JobRow::JobRow(const JobInfo& job, QWidget* parent) : QWidget(parent) {
 
 void JobRow::update(const JobInfo& job) {
     title_->setText(QStringLiteral("<b>%1</b>").arg(job.title.toHtmlEscaped()));
+    title_->setToolTip(job.title);
     stage_->setText(job.stage);
     if (job.total > 0) {
         progress_->setRange(0, 1000);

@@ -50,6 +50,12 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
         if (job.state == JobState::Running && !job.stage.isEmpty()) text += QStringLiteral(" (%1)").arg(job.stage);
         if (job.state == JobState::Failed) text += QStringLiteral(": %1").arg(job.error);
         statusBar()->showMessage(text);
+        // Until the first spectrum arrives, the empty plot says how far the computation is.
+        if (job.kind == "spectrum" && job.state == JobState::Running && spectrum_->data().empty()) {
+            QString progress = tr("Computing the spectrum: %1").arg(job.stage.isEmpty() ? tr("starting") : job.stage);
+            if (job.total > 0) progress += QStringLiteral(" %1 / %2").arg(job.done).arg(job.total);
+            spectrum_->clear(progress);
+        }
     });
     connect(controller_, &EngineController::studyOpened, study_, &StudyPanel::showStudy);
     connect(controller_, &EngineController::studyOpened, this, [this](const StudySummary& s) {

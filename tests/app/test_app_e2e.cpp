@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <qcustomplot.h>
 
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
@@ -160,6 +161,10 @@ private Q_SLOTS:
         // Mid-way: the job has reported finished products in some stage.
         QTRY_VERIFY_WITH_TIMEOUT(controller.job(id).state == JobState::Running && controller.job(id).done > 0,
                                  kJobTimeoutMs);
+        // While the view has nothing to draw, it says how far the computation is.
+        auto* title = qobject_cast<QCPTextElement*>(window.spectrumView()->plot()->plotLayout()->element(0, 0));
+        QVERIFY(title);
+        QTRY_VERIFY_WITH_TIMEOUT(title->text().startsWith("Computing the spectrum: "), kJobTimeoutMs);
         controller.cancel(id);
         QCOMPARE(controller.job(id).state, JobState::Cancelling);
         QCOMPARE(window.jobsPanel()->row(id)->stateText(), QString("cancelling"));
