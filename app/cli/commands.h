@@ -14,5 +14,6 @@ using Runner = std::function<int()>;
 void addInfoCommand(CLI::App& app, Runner& run);
 void addSpectrumCommand(CLI::App& app, Runner& run);
 void addSurfaceCommand(CLI::App& app, Runner& run);
+void addSensitivityCommand(CLI::App& app, Runner& run);
 
 }  // namespace basin::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     basin::cli::addInfoCommand(app, run);
     basin::cli::addSpectrumCommand(app, run);
     basin::cli::addSurfaceCommand(app, run);
+    basin::cli::addSensitivityCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -98,6 +98,19 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(tmp.filePath("dirs_x.npy")) && QFile::exists(tmp.filePath("dirs_y.npy")));
     }
 
+    void sensitivityJsonKeys() {
+        const Run r = runCli({"sensitivity", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype",
+                              "float64", "--probes", "10", "--budget", "45%", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["groups"].size(), size_t(3));
+        QCOMPARE(j["options"]["budget"].get<double>(), 0.45 * 396);
+        const auto& p = j["proposal"];
+        for (const char* k : {"bits", "size", "loss", "accuracy"}) QVERIFY2(p.contains(k), k);
+        QVERIFY(p["size"].get<double>() <= 0.45 * 396);
+        QVERIFY(j["pareto"].size() >= 2);
+    }
+
     void badInputExitsCleanly() {
         expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
         expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");
@@ -106,6 +119,7 @@ private Q_SLOTS:
         expectCleanError({"info", "--model", fixture("mlp.pt"), "--data", fixture("linreg.npz"), "--loss", "mse"}, "mlp.pt: the model failed");
         expectCleanError({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--exact", "--exact-max", "10"}, "offered up to 10");
         expectCleanError({"info"}, "give a study");
+        expectCleanError({"sensitivity", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--budget", "lots"}, "--budget 'lots'");
         expectCleanError({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--dirs", fixture("arr_f32.npy"), "--grid", "5"}, "arr_f32.npy: holds a direction of 24 numbers");
         expectCleanError({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--grid", "5x3", "--out", "/tmp/x.doc"}, "unknown surface format");
         expectCleanError({"info", "--study", "/nonexistent/s.json"}, "study file not found");

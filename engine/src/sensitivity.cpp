@@ -1,0 +1,298 @@
+#include "basin/sensitivity.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "basin/curvature.h"
+#include "basin/error.h"
+#include "lanczos.h"
+
+namespace basin {
+
+void quantise(Eigen::VectorXd& theta, const std::vector<ParameterInfo>& params, const std::vector<int>& idx, int bits) {
+    if (bits < 2 || bits > 16) throw Error("quantisation to " + std::to_string(bits) + " bits is not offered (2 to 16)");
+    const double levels = std::pow(2.0, bits - 1) - 1;
+    for (int k : idx) {
+        const auto& p = params[size_t(k)];
+        if (p.shape.size() <= 1) continue;
+        const int64_t channels = p.shape[0], per = p.size / channels;
+        for (int64_t c = 0; c < channels; ++c) {
+            auto w = theta.segment(p.offset + c * per, per);
+            const double s = w.cwiseAbs().maxCoeff() / levels;
+            if (s == 0) continue;
+            for (auto& x : w) x = s * std::clamp(std::round(x / s), -levels, levels);
+        }
+    }
+}
+
+std::vector<SensitivityGroup> sensitivityGroups(const Objective& o, const std::vector<std::string>& merge) {
+    std::vector<SensitivityGroup> groups;
+    for (const auto& g : o.groups()) groups.push_back({g.name, g.parameters});
+    for (const auto& m : merge) {
+        std::vector<std::string> names;
+        size_t start = 0;
+        while (start <= m.size()) {
+            const auto plus = m.find('+', start);
+            names.push_back(m.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
+            if (plus == std::string::npos) break;
+            start = plus + 1;
+        }
+        SensitivityGroup merged{m, {}};
+        for (const auto& n : names) {
+            auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.name == n; });
+            if (it == groups.end()) throw Error("--merge '" + m + "': no layer group named '" + n + "'");
+            merged.parameters.insert(merged.parameters.end(), it->parameters.begin(), it->parameters.end());
+            groups.erase(it);
+        }
+        groups.push_back(merged);
+    }
+    return groups;
+}
+
+std::vector<ParetoPoint> paretoFrontier(const std::vector<std::vector<double>>& omega,
+                                        const std::vector<std::vector<double>>& size, const std::vector<int>& bits,
+                                        double fixed_bytes) {
+    std::vector<ParetoPoint> front = {{{}, fixed_bytes, 0.0}};
+    for (size_t g = 0; g < omega.size(); ++g) {
+        std::vector<ParetoPoint> next;
+        for (const auto& p : front)
+            for (size_t c = 0; c < bits.size(); ++c) {
+                ParetoPoint q = p;
+                q.bits.push_back(bits[c]);
+                q.size_bytes += size[g][c];
+                q.omega += omega[g][c];
+                next.push_back(std::move(q));
+            }
+        // Keep the non-dominated ones: sorted by size (then omega), each must improve omega.
+        std::sort(next.begin(), next.end(), [](const auto& a, const auto& b) {
+            return a.size_bytes != b.size_bytes ? a.size_bytes < b.size_bytes : a.omega < b.omega;
+        });
+        front.clear();
+        for (auto& p : next)
+            if (front.empty() || p.omega < front.back().omega) front.push_back(std::move(p));
+    }
+    return front;
+}
+
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The group's entries of `v`, packed.
+Eigen::VectorXd gather(const Eigen::VectorXd& v, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
+    int64_t n = 0;
+    for (int k : idx) n += params[size_t(k)].size;
+    Eigen::VectorXd out(n);
+    int64_t at = 0;
+    for (int k : idx) {
+        out.segment(at, params[size_t(k)].size) = v.segment(params[size_t(k)].offset, params[size_t(k)].size);
+        at += params[size_t(k)].size;
+    }
+    return out;
+}
+
+Eigen::VectorXd scatter(const Eigen::VectorXd& packed, int64_t P, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
+    Eigen::VectorXd out = Eigen::VectorXd::Zero(P);
+    int64_t at = 0;
+    for (int k : idx) {
+        out.segment(params[size_t(k)].offset, params[size_t(k)].size) = packed.segment(at, params[size_t(k)].size);
+        at += params[size_t(k)].size;
+    }
+    return out;
+}
+
+}  // namespace
+
+SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt, JobContext* job) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t hvp0 = o.hvpCount();
+    const auto& params = o.parameters();
+    const int64_t P = o.parameterCount();
+    const auto groups = sensitivityGroups(o, opt.merge);
+    if (opt.probes < 2) throw Error("per-layer traces need at least 2 probes (for a standard error)");
+    if (opt.bits.empty()) throw Error("give at least one bit width");
+    SensitivityResult r;
+    r.budget_bytes = opt.budget_bytes;
+    r.float32_bytes = 4.0 * double(P);
+    const Eigen::VectorXd theta = o.parametersFlat();
+    LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
+
+    // Traces: one probe serves every group.
+    std::mt19937_64 rng(opt.seed);
+    std::vector<std::vector<double>> samples(groups.size());
+    std::vector<double> totals;
+    if (job) job->stage("per-layer traces (Hutchinson)", opt.probes);
+    Eigen::VectorXd Hz;
+    for (int p = 0; p < opt.probes; ++p) {
+        const Eigen::VectorXd z = detail::rademacherVector(P, rng);
+        H(z, Hz);
+        double total = 0;
+        for (size_t g = 0; g < groups.size(); ++g) {
+            double s = 0;
+            for (int k : groups[g].parameters)
+                s += z.segment(params[size_t(k)].offset, params[size_t(k)].size).dot(Hz.segment(params[size_t(k)].offset, params[size_t(k)].size));
+            samples[g].push_back(s);
+            total += s;
+        }
+        totals.push_back(total);
+        if (job) job->step(p + 1);
+    }
+    auto meanErr = [](const std::vector<double>& x) {
+        double m = 0, ss = 0;
+        for (double v : x) m += v;
+        m /= double(x.size());
+        for (double v : x) ss += (v - m) * (v - m);
+        return std::pair{m, std::sqrt(ss / double(x.size() - 1) / double(x.size()))};
+    };
+    std::tie(r.trace_total, r.trace_total_stderr) = meanErr(totals);
+
+    for (size_t g = 0; g < groups.size(); ++g) {
+        GroupSensitivity s;
+        s.name = groups[g].name;
+        for (int k : groups[g].parameters) {
+            s.parameters += params[size_t(k)].size;
+            if (params[size_t(k)].shape.size() > 1) s.quantised += params[size_t(k)].size;
+        }
+        std::tie(s.trace, s.trace_stderr) = meanErr(samples[g]);
+        s.mean_trace = s.trace / double(s.parameters);
+        // The block's top eigenvalue: Lanczos on v -> (H [v_i, 0])_i in the group's coordinates.
+        const auto& idx = groups[g].parameters;
+        const int64_t n = s.parameters;
+        LinearOperator block = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
+            Eigen::VectorXd full;
+            H(scatter(v, P, params, idx), full);
+            out = gather(full, params, idx);
+        };
+        EigenOptions eo;
+        eo.top_k = 1;
+        eo.tol = opt.eig_tol;
+        eo.max_hvp = int(std::min<int64_t>(opt.eig_max_hvp, n));
+        eo.seed = opt.seed + 1 + g;
+        if (job) job->stage("top eigenvalue of " + s.name, eo.max_hvp);
+        const auto e = topEigenpairs(block, n, eo, job);
+        s.top_eigenvalue = e.largest->eigenvalues.front();
+        s.eig_converged = e.largest->converged;
+        for (int b : opt.bits) {
+            Eigen::VectorXd q = theta;
+            quantise(q, params, idx, b);
+            s.delta[b] = (q - theta).squaredNorm();
+            s.omega[b] = s.mean_trace * s.delta[b];
+        }
+        r.groups.push_back(s);
+    }
+
+    // Mixed precision over the groups that have weight tensors.
+    std::vector<std::vector<double>> om, sz;
+    std::vector<size_t> qgroups;
+    double fixed = 0;
+    for (size_t g = 0; g < r.groups.size(); ++g) {
+        const auto& s = r.groups[g];
+        fixed += 4.0 * double(s.parameters - s.quantised);
+        if (s.quantised == 0) continue;
+        qgroups.push_back(g);
+        r.quantisable.push_back(s.name);
+        om.emplace_back();
+        sz.emplace_back();
+        for (int b : opt.bits) {
+            om.back().push_back(s.omega.at(b));
+            sz.back().push_back(double(s.quantised) * b / 8.0);
+        }
+    }
+    r.pareto = paretoFrontier(om, sz, opt.bits, fixed);
+
+    auto evaluateBits = [&](const std::string& label, const std::vector<int>& bits) {
+        QuantisedEvaluation q;
+        q.label = label;
+        q.bits = bits;
+        Eigen::VectorXd t = theta;
+        q.size_bytes = fixed;
+        for (size_t i = 0; i < qgroups.size(); ++i) {
+            quantise(t, params, groups[qgroups[i]].parameters, bits[i]);
+            q.size_bytes += double(r.groups[qgroups[i]].quantised) * bits[i] / 8.0;
+            q.omega += r.groups[qgroups[i]].omega.at(bits[i]);
+        }
+        o.setParameters(t);
+        q.eval = o.evaluate(job);
+        return q;
+    };
+    try {
+        r.full_precision = o.evaluate(job);
+        for (int b : {4, 8})
+            if (std::find(opt.bits.begin(), opt.bits.end(), b) != opt.bits.end())
+                r.uniform.push_back(evaluateBits("uniform " + std::to_string(b) + "-bit", std::vector<int>(qgroups.size(), b)));
+        if (opt.budget_bytes) {
+            const ParetoPoint* best = nullptr;
+            for (const auto& p : r.pareto)
+                if (p.size_bytes <= *opt.budget_bytes && (!best || p.omega < best->omega)) best = &p;
+            if (best) r.proposal = evaluateBits("proposal", best->bits);
+        }
+    } catch (...) {
+        o.setParameters(theta);
+        throw;
+    }
+    o.setParameters(theta);
+    r.hvp_count = o.hvpCount() - hvp0;
+    r.seconds = secondsSince(t0);
+    return r;
+}
+
+std::string sensitivityJson(const SensitivityResult& r, const SensitivityOptions& opt) {
+    using nlohmann::json;
+    auto byBits = [](const std::map<int, double>& m) {
+        json j = json::object();
+        for (const auto& [b, v] : m) j[std::to_string(b)] = v;
+        return j;
+    };
+    auto evalJson = [](const Evaluation& e) {
+        return json{{"loss", e.loss}, {"accuracy", e.accuracy < 0 ? json(nullptr) : json(e.accuracy)}};
+    };
+    auto quantJson = [&](const QuantisedEvaluation& q) {
+        json j = {{"label", q.label}, {"bits", q.bits}, {"size", q.size_bytes}, {"omega", q.omega}};
+        j.update(evalJson(q.eval));
+        return j;
+    };
+    json groups = json::array();
+    for (const auto& g : r.groups)
+        groups.push_back({{"name", g.name},
+                          {"parameters", g.parameters},
+                          {"quantised_parameters", g.quantised},
+                          {"top_eigenvalue", g.top_eigenvalue},
+                          {"top_eigenvalue_converged", g.eig_converged},
+                          {"trace", g.trace},
+                          {"trace_stderr", g.trace_stderr},
+                          {"mean_trace", g.mean_trace},
+                          {"delta", byBits(g.delta)},
+                          {"omega", byBits(g.omega)}});
+    json pareto = json::array();
+    for (const auto& p : r.pareto) pareto.push_back({{"bits", p.bits}, {"size", p.size_bytes}, {"omega", p.omega}});
+    json uniform = json::array();
+    for (const auto& u : r.uniform) uniform.push_back(quantJson(u));
+    json j = {{"groups", groups},
+              {"quantisable_groups", r.quantisable},
+              {"pareto", pareto},
+              {"float32_size", r.float32_bytes},
+              {"trace_total", r.trace_total},
+              {"trace_total_stderr", r.trace_total_stderr},
+              {"full_precision", evalJson(r.full_precision)},
+              {"uniform", uniform},
+              {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
+              {"hvp_count", r.hvp_count},
+              {"seconds", r.seconds},
+              {"options",
+               {{"probes", opt.probes},
+                {"bits", opt.bits},
+                {"eig_tol", opt.eig_tol},
+                {"eig_max_hvp", opt.eig_max_hvp},
+                {"budget", opt.budget_bytes ? json(*opt.budget_bytes) : json(nullptr)},
+                {"seed", opt.seed},
+                {"merge", opt.merge},
+                {"quantisation", "symmetric per-channel uniform on weight tensors; biases and norms stay float32"}}}};
+    return j.dump(2);
+}
+
+}  // namespace basin
