@@ -3,9 +3,15 @@
 #include <QFileInfo>
 #include <QThread>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include "basin/error.h"
 #include "basin/objective.h"
 #include "basin/study.h"
+#include "basin/surface_plan.h"
 #include "spectrum_convert.h"
 
 namespace basin::gui {
@@ -15,6 +21,15 @@ struct EngineController::EngineState {
 };
 
 namespace {
+
+// The engine's threads (this one and the compute threads LibTorch starts from it, which inherit
+// its niceness) yield to the GUI thread when the cores are busy, so the window stays responsive
+// even while other programs compete for the CPU. QThread priorities do nothing on Linux.
+void yieldToTheGui() {
+#ifdef __linux__
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+#endif
+}
 
 StudySummary summarise(const QString& path, const Objective& objective, const Evaluation& eval) {
     const StudySpec& spec = objective.spec();
@@ -47,6 +62,7 @@ EngineController::EngineController(QObject* parent)
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
     thread_->start();
+    QMetaObject::invokeMethod(worker_, &yieldToTheGui, Qt::QueuedConnection);
     coalesce_timer_.setSingleShot(true);
     coalesce_timer_.setInterval(40);
     connect(&coalesce_timer_, &QTimer::timeout, this, &EngineController::flushProgress);
@@ -173,6 +189,37 @@ int EngineController::runSpectrum() {
     });
 }
 
+int EngineController::runSurface() {
+    const SurfaceJobOptions options = surface_options_;
+    return enqueue("surface", tr("Loss surface"), [this, options](JobContext& job) {
+        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
+        Objective& objective = *engine_->objective;
+        SurfaceRequest request;
+        request.seed = objective.spec().seed;
+        const SurfacePlan plan = planSurface(objective, request, &job);
+        SurfaceOptions grid_options;
+        grid_options.nx = options.nx;
+        grid_options.ny = options.ny;
+        grid_options.x0 = grid_options.y0 = -options.range;
+        grid_options.x1 = grid_options.y1 = options.range;
+        SurfaceGrid grid = makeGrid(grid_options);
+        grid.x_label = plan.x_label;
+        grid.y_label = plan.y_label;
+        const std::string title = objective.spec().name;
+        auto publish = [this, title](const SurfaceGrid& g) {
+            auto copy = std::make_shared<const SurfaceGrid>(g);
+            const widgets::SurfacePlotData data = toPlotData(*copy, title);
+            post([this, copy, data] {
+                last_surface_ = copy;
+                Q_EMIT surfaceUpdated(data);
+            });
+        };
+        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, grid_options.bn, &job,
+                       publish);
+        publish(grid);
+    });
+}
+
 void EngineController::cancel(int id) {
     auto it = contexts_.find(id);
     if (it == contexts_.end()) return;
@@ -192,6 +239,8 @@ void EngineController::cancelAll() {
 
 void EngineController::setSpectrumOptions(const SpectrumOptions& options) { options_ = options; }
 SpectrumOptions EngineController::spectrumOptions() const { return options_; }
+void EngineController::setSurfaceOptions(const SurfaceJobOptions& options) { surface_options_ = options; }
+std::shared_ptr<const SurfaceGrid> EngineController::lastSurface() const { return last_surface_; }
 JobInfo EngineController::job(int id) const { return jobs_.value(id); }
 QList<JobInfo> EngineController::jobs() const { return jobs_.values(); }
 std::shared_ptr<const SpectrumResult> EngineController::lastSpectrum() const { return last_spectrum_; }

@@ -13,8 +13,11 @@
 #include <mutex>
 
 #include "basin/curvature.h"
+#include "basin/surface.h"
 #include "basin/widgets/spectrum_plot_data.h"
+#include "basin/widgets/surface_plot_data.h"
 #include "job_types.h"
+#include "surface_convert.h"
 
 class QThread;
 
@@ -31,6 +34,9 @@ public:
     int openStudy(const QString& path);
     /// Queues the spectrum of the open study's Hessian with spectrumOptions(), seeded by the study.
     int runSpectrum();
+    /// Queues a loss surface of the open study along two random filter-normalised directions
+    /// (seeded by the study), computed coarse to fine; surfaceUpdated() fires as it fills in.
+    int runSurface();
     /// Cancels one job: a queued one never runs, a running one stops within one H·v product.
     void cancel(int id);
     /// Cancels every job not yet finished.
@@ -38,12 +44,15 @@ public:
 
     void setSpectrumOptions(const SpectrumOptions& options);
     SpectrumOptions spectrumOptions() const;
+    void setSurfaceOptions(const SurfaceJobOptions& options);
 
     JobInfo job(int id) const;
     QList<JobInfo> jobs() const;
     bool busy() const;
     /// The last spectrum the engine returned, exactly as it returned it (null before the first).
     std::shared_ptr<const SpectrumResult> lastSpectrum() const;
+    /// The last surface grid the engine reported (partial while the job runs), as it reported it.
+    std::shared_ptr<const SurfaceGrid> lastSurface() const;
 
 Q_SIGNALS:
     void jobAdded(const basin::gui::JobInfo& job);
@@ -51,6 +60,8 @@ Q_SIGNALS:
     void studyOpened(const basin::gui::StudySummary& summary);
     void studyFailed(const QString& path, const QString& message);
     void spectrumReady(const basin::widgets::SpectrumPlotData& data);
+    /// A surface grid with more points computed (the last one of a job is complete).
+    void surfaceUpdated(const basin::widgets::SurfacePlotData& data);
     /// Every job has finished (done, failed or cancelled).
     void idle();
 
@@ -70,6 +81,8 @@ private:
     int next_id_ = 1;
     SpectrumOptions options_;
     std::shared_ptr<const SpectrumResult> last_spectrum_;
+    SurfaceJobOptions surface_options_;
+    std::shared_ptr<const SurfaceGrid> last_surface_;
 
     // Progress is coalesced: the worker leaves the latest report per job here and the GUI thread
     // picks them up at most every 40 ms, however often the engine reports.

@@ -9,6 +9,7 @@
 #include <QTabWidget>
 
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_view.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "study_panel.h"
@@ -23,6 +24,8 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     auto* tabs = new QTabWidget(this);
     spectrum_ = new widgets::SpectrumView(tabs);
     tabs->addTab(spectrum_, tr("Spectrum"));
+    surface_ = new widgets::SurfaceView(tabs);
+    tabs->addTab(surface_, tr("Surface"));
     setCentralWidget(tabs);
 
     study_ = new StudyPanel(this);
@@ -68,6 +71,7 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
         setWindowTitle(tr("Basin"));
     });
     connect(controller_, &EngineController::spectrumReady, spectrum_, &widgets::SpectrumView::setData);
+    connect(controller_, &EngineController::surfaceUpdated, surface_, &widgets::SurfaceView::setData);
 }
 
 void MainWindow::buildMenus() {
@@ -83,6 +87,11 @@ void MainWindow::buildMenus() {
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);
     run->setShortcut(QKeySequence(tr("Ctrl+R")));
+    QAction* surface = analysis->addAction(tr("Run loss &surface"), this, [this] {
+        if (auto* tabs = qobject_cast<QTabWidget*>(centralWidget())) tabs->setCurrentWidget(surface_);
+        controller_->runSurface();
+    });
+    surface->setShortcut(QKeySequence(tr("Ctrl+L")));
     QAction* cancel = analysis->addAction(tr("&Cancel"), controller_, &EngineController::cancelAll);
     cancel->setShortcut(QKeySequence(Qt::Key_Escape));
 }

@@ -5,6 +5,7 @@
 
 namespace basin::widgets {
 class SpectrumView;
+class SurfaceView;
 }
 
 namespace basin::gui {
@@ -24,6 +25,7 @@ public:
     StudyPanel* studyPanel() const { return study_; }
     JobsPanel* jobsPanel() const { return jobs_; }
     widgets::SpectrumView* spectrumView() const { return spectrum_; }
+    widgets::SurfaceView* surfaceView() const { return surface_; }
 
 private:
     void buildMenus();
@@ -34,6 +36,7 @@ private:
     StudyPanel* study_ = nullptr;
     JobsPanel* jobs_ = nullptr;
     widgets::SpectrumView* spectrum_ = nullptr;
+    widgets::SurfaceView* surface_ = nullptr;
     QString study_path_;
 };
 

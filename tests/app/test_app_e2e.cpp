@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_view.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "main_window.h"
@@ -187,6 +189,47 @@ private Q_SLOTS:
         QCOMPARE(controller.job(open).state, JobState::Done);
         QCOMPARE(controller.job(spectrum).state, JobState::Cancelled);
         QVERIFY(!controller.lastSpectrum());
+    }
+
+    void aSurfaceFillsInAndMatchesTheEngineGrid() {
+        EngineController controller;
+        controller.setSurfaceOptions({7, 5, 0.5});
+        MainWindow window(&controller);
+        window.show();
+        controller.openStudy(study_);
+        const int id = controller.runSurface();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto grid = controller.lastSurface();
+        QVERIFY(grid);
+        QVERIFY(grid->complete());
+        const widgets::SurfacePlotData& shown = window.surfaceView()->data();
+        QCOMPARE(shown.x, grid->xs);
+        QCOMPARE(shown.y, grid->ys);
+        QCOMPARE(int(shown.x.size()), 7);
+        QCOMPARE(int(shown.y.size()), 5);
+        QCOMPARE(shown.values, grid->loss);
+        QCOMPARE(shown.x_label, grid->x_label);
+        QVERIFY(window.surfaceView()->problem().isEmpty());
+        QCOMPARE(window.surfaceView()->contourCount(), 12);
+        // The centre of the grid is the trained model itself: its loss is the study's loss.
+        QCOMPARE(QString::number(grid->loss[2 * 7 + 3], 'g', 6), window.studyPanel()->field("loss value"));
+
+        // Drawn inside the real window: the tab's picture holds the colour map's dark end.
+        auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
+        QVERIFY(tabs);
+        tabs->setCurrentWidget(window.surfaceView());
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QImage picture = window.grab().toImage();
+        picture.save(QString(BASIN_TEST_OUT_DIR) + "/surface_tab.png");
+        const QImage surface = window.surfaceView()->grabFramebuffer();
+        int dark = 0;
+        for (int y = 0; y < surface.height(); y += 2)
+            for (int x = 0; x < surface.width(); x += 2) {
+                const QColor c = surface.pixelColor(x, y);
+                if (c.red() < 90 && c.green() < 60 && c.blue() > 60) ++dark;
+            }
+        QVERIFY2(dark > 100, "the surface tab shows no low-loss (dark) surface");
     }
 
     void aBrokenModelIsNamedInTheStudyPanel() {

@@ -3,6 +3,7 @@
 
 #include "jobs_panel.h"
 #include "spectrum_convert.h"
+#include "surface_convert.h"
 
 using namespace basin;
 
@@ -63,6 +64,30 @@ private Q_SLOTS:
         QCOMPARE(o.eigen.seed, uint64_t(7));
         QCOMPARE(o.trace_options.seed, uint64_t(7));
         QCOMPARE(o.density_options.seed, uint64_t(7));
+    }
+    void uncomputedPointsTakeTheNearestComputedValue() {
+        // 3 x 2 grid, computed: (0,0)=1 and (2,1)=6
+        const std::vector<double> values{1, 0, 0, 0, 0, 6};
+        const std::vector<uint8_t> done{1, 0, 0, 0, 0, 1};
+        QCOMPARE(gui::fillFromComputed(values, done, 3, 2), (std::vector<double>{1, 1, 6, 1, 6, 6}));
+        QVERIFY(gui::fillFromComputed(values, std::vector<uint8_t>(6, 0), 3, 2).empty());
+        QCOMPARE(gui::fillFromComputed(values, std::vector<uint8_t>(6, 1), 3, 2), values);
+    }
+    void surfaceKeepsItsLabelsAndCoordinates() {
+        SurfaceGrid g;
+        g.xs = {-1, 0, 1};
+        g.ys = {-1, 1};
+        g.loss = {3, 2, 3, 4, 1, 4};
+        g.done.assign(6, 1);
+        g.x_label = "random direction 1";
+        g.y_label = "random direction 2";
+        const widgets::SurfacePlotData d = gui::toPlotData(g, "demo");
+        QCOMPARE(d.x, g.xs);
+        QCOMPARE(d.y, g.ys);
+        QCOMPARE(d.values, g.loss);
+        QCOMPARE(d.x_label, g.x_label);
+        QCOMPARE(d.y_label, g.y_label);
+        QCOMPARE(d.value_label, std::string("loss"));
     }
     void etaReadsLikeAClock() {
         QCOMPARE(gui::formatEta(-1), QString());

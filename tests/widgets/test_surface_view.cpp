@@ -64,7 +64,7 @@ private Q_SLOTS:
         QVERIFY2(pixelsNear(image, QColor(0x44, 0x01, 0x54), 60) > 200, "no low (dark purple) surface drawn");
         QVERIFY2(pixelsNear(image, QColor(0xAA, 0xDC, 0x32), 90) > 200, "no high (yellow-green) surface drawn");
         const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR,
-                                                        "surface_bowl.png", 3.0);
+                                                        "surface_bowl.png", 0.8);
         QVERIFY2(r.ok, qPrintable(r.message));
     }
 

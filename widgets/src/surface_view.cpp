@@ -68,6 +68,9 @@ SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_uniq
     s.surface_mapper->SetScalarModeToUsePointData();
     s.surface_mapper->SetResolveCoincidentTopologyToPolygonOffset();  // lines on the surface stay visible
     s.surface->SetMapper(s.surface_mapper);
+    // Some ambient light, so the dark (low-loss) end of viridis stays readable on the shaded side.
+    s.surface->GetProperty()->SetAmbient(0.3);
+    s.surface->GetProperty()->SetDiffuse(0.75);
 
     s.contour->SetInputConnection(s.geometry->GetOutputPort());
     s.contour_mapper->SetInputConnection(s.contour->GetOutputPort());

@@ -1,0 +1,43 @@
+#include "surface_convert.h"
+
+#include <limits>
+
+namespace basin::gui {
+
+std::vector<double> fillFromComputed(const std::vector<double>& values, const std::vector<uint8_t>& done, int nx,
+                                     int ny) {
+    std::vector<int64_t> known;
+    for (int64_t k = 0; k < int64_t(done.size()); ++k)
+        if (done[k]) known.push_back(k);
+    if (known.empty()) return {};
+    std::vector<double> out = values;
+    if (int64_t(known.size()) == int64_t(nx) * ny) return out;
+    for (int64_t k = 0; k < int64_t(out.size()); ++k) {
+        if (done[k]) continue;
+        const int64_t i = k % nx, j = k / nx;
+        int64_t best = known.front(), best_d = std::numeric_limits<int64_t>::max();
+        for (int64_t q : known) {
+            const int64_t di = q % nx - i, dj = q / nx - j, d = di * di + dj * dj;
+            if (d < best_d) {
+                best_d = d;
+                best = q;
+            }
+        }
+        out[k] = values[best];
+    }
+    return out;
+}
+
+widgets::SurfacePlotData toPlotData(const SurfaceGrid& grid, const std::string& title) {
+    widgets::SurfacePlotData d;
+    d.title = title;
+    d.x = grid.xs;
+    d.y = grid.ys;
+    d.x_label = grid.x_label;
+    d.y_label = grid.y_label;
+    d.value_label = "loss";
+    d.values = fillFromComputed(grid.loss, grid.done, grid.nx(), grid.ny());
+    return d;
+}
+
+}  // namespace basin::gui
