@@ -60,7 +60,13 @@ void printTable(const SpectrumResult& r) {
                              r.exact->eigenvalues.front(), r.exact->eigenvalues.back());
     std::printf("outliers  %d above the bulk edge %.6g (%.1f%% of the trace)\n  rule: %s\n", r.outliers.count,
                 r.outliers.edge, 100 * r.outliers.trace_share, r.outliers.rule.c_str());
-    std::printf("total  %lld H*v in %.2f s (%s)\n", (long long)r.hvp_count, r.seconds, r.dtype.c_str());
+    std::printf("total  %lld H*v in %.2f s (%s, %s, H*v mode %s", (long long)r.hvp_count, r.seconds, r.dtype.c_str(),
+                r.hvp.curvature.c_str(), r.hvp.chosen.c_str());
+    if (r.hvp.requested == "auto" && r.hvp.seconds_gradient > 0)
+        std::printf(" chosen by auto: %.3f s per product = %.2f gradients", r.hvp.seconds.at(r.hvp.chosen),
+                    r.hvp.seconds.at(r.hvp.chosen) / r.hvp.seconds_gradient);
+    std::printf(")\n");
+    if (!r.hvp.note.empty()) std::printf("note: %s\n", r.hvp.note.c_str());
 }
 
 }  // namespace

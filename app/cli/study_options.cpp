@@ -17,6 +17,9 @@ void StudyOptions::add(CLI::App& cmd) {
     cmd.add_option("--threads", threads, "threads (0 = all cores)");
     cmd.add_option("--seed", seed, "random seed");
     cmd.add_option("--dtype", dtype, "float32 | float64");
+    cmd.add_option("--hvp", hvp, "H*v mode: exact | exact-reuse | fd | auto (default)");
+    cmd.add_option("--operator", curvature, "curvature matrix: hessian (default) | ggn | h-ggn");
+    cmd.add_option("--hvp-tol", hvp_tol, "auto's relative error bound (default 1e-4 float32, 1e-8 float64)");
 }
 
 StudySpec StudyOptions::resolve() const {
@@ -33,6 +36,9 @@ StudySpec StudyOptions::resolve() const {
     if (!target_key.empty()) s.data.target_key = target_key;
     if (!loss.empty()) s.loss = parseLoss(loss);
     if (!dtype.empty()) s.dtype = parseDType(dtype);
+    if (!hvp.empty()) s.hvp_mode = parseHvpMode(hvp);
+    if (!curvature.empty()) s.curvature = parseCurvature(curvature);
+    if (hvp_tol > 0) s.hvp_tolerance = hvp_tol;
     if (samples >= 0) s.samples = samples;
     if (batch >= 0) s.batch_size = batch;
     if (threads >= 0) s.threads = int(threads);

@@ -9,7 +9,8 @@
 namespace basin::cli {
 
 struct StudyOptions {
-    std::string study, model, data, targets, input_key, target_key, loss, dtype;
+    std::string study, model, data, targets, input_key, target_key, loss, dtype, hvp, curvature;
+    double hvp_tol = -1;
     int64_t samples = -1, batch = -1, threads = -1;
     long long seed = -1;
 

@@ -4,248 +4,135 @@
 #include <thread>
 
 #include "basin/error.h"
-#include "torch_io.h"
+#include "objective_impl.h"
 
 namespace basin {
 
-using detail::Dataset;
-
-struct Objective::Impl {
-    StudySpec spec;
-    std::string model_path;
-    torch::jit::Module module;
-    std::vector<torch::Tensor> params;
-    std::vector<ParameterInfo> infos;
-    std::vector<ParameterGroup> groups;
-    Dataset data;
-    torch::Dtype dtype = torch::kFloat32;
-    int64_t P = 0;
-    int64_t hvp_count = 0;
-
-    struct BatchNormLayer {
-        torch::jit::Module module;
-        torch::Tensor saved_mean, saved_var;
-        double momentum = -1;  // found on first use; 1 when the layer averages (momentum=None)
-    };
-    std::vector<BatchNormLayer> bn_layers;
-    BatchNormMode bn_mode = BatchNormMode::Eval;
-    bool bn_stale = true;  // parameters changed since the statistics were last recomputed
-
-    void findBatchNorm() {
-        for (const auto& m : module.named_modules()) {
-            if (!m.value.hasattr("running_mean") || !m.value.hasattr("running_var")) continue;
-            auto mean = m.value.attr("running_mean"), var = m.value.attr("running_var");
-            if (!mean.isTensor() || !var.isTensor()) continue;
-            bn_layers.push_back({m.value, mean.toTensor().clone(), var.toTensor().clone(), -1});
-        }
+torch::Tensor Objective::Impl::forward(const torch::Tensor& x) {
+    c10::IValue out;
+    try {
+        out = module.forward({x});
+    } catch (const std::exception& e) {
+        throw Error(model_path, "the model failed on inputs of shape " + c10::str(x.sizes()) + " from " +
+                                    data.summary.inputs_path + ": " + detail::torchMessage(e));
     }
+    if (!out.isTensor())
+        throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a single tensor of outputs");
+    return out.toTensor();
+}
 
-    void setStats(BatchNormLayer& l, double mean, double var) {
-        l.module.attr("running_mean").toTensor().fill_(mean);
-        l.module.attr("running_var").toTensor().fill_(var);
-        if (l.module.hasattr("num_batches_tracked")) {
-            auto n = l.module.attr("num_batches_tracked");
-            if (n.isTensor()) n.toTensor().zero_();
-        }
-    }
-
-    // Each batch runs in train mode from zeroed statistics, so a layer with momentum m ends at
-    // m * (batch statistic) exactly (m = 1 for momentum=None, which averages); m itself is found
-    // once from a second pass that starts at running_mean = 1: it ends at (1 - m) + m * batch.
-    void recomputeBatchNorm(JobContext* job) {
-        torch::NoGradGuard guard;
-        module.train(true);
-        std::vector<torch::Tensor> sum_mean, sum_var;
-        for (auto& l : bn_layers) {
-            sum_mean.push_back(torch::zeros_like(l.saved_mean));
-            sum_var.push_back(torch::zeros_like(l.saved_var));
-        }
-        try {
-            for (int64_t b = 0; b < batches(); ++b) {
-                if (job) job->check();
-                auto [x, y] = batch(b);
-                for (auto& l : bn_layers) setStats(l, 0, 0);
-                forward(x);
-                if (b == 0 && std::any_of(bn_layers.begin(), bn_layers.end(), [](auto& l) { return l.momentum < 0; })) {
-                    std::vector<torch::Tensor> first;
-                    for (auto& l : bn_layers) {
-                        first.push_back(l.module.attr("running_mean").toTensor().clone());
-                        setStats(l, 1, 0);
-                    }
-                    forward(x);
-                    for (size_t i = 0; i < bn_layers.size(); ++i) {
-                        auto& l = bn_layers[i];
-                        l.momentum = 1.0 - (l.module.attr("running_mean").toTensor() - first[i]).to(torch::kFloat64).mean().item<double>();
-                        if (!(l.momentum > 0)) throw Error(model_path, "a BatchNorm layer does not update its running statistics; cannot recompute them");
-                        l.module.attr("running_mean").toTensor().copy_(first[i]);
-                    }
-                }
-                for (size_t i = 0; i < bn_layers.size(); ++i) {
-                    auto& l = bn_layers[i];
-                    sum_mean[i] += l.module.attr("running_mean").toTensor() / l.momentum;
-                    sum_var[i] += l.module.attr("running_var").toTensor() / l.momentum;
-                }
+torch::Tensor Objective::Impl::batchLoss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out) {
+    try {
+        switch (spec.loss) {
+            case Loss::CrossEntropy: return torch::nn::functional::cross_entropy(out, y);
+            case Loss::NLL: return torch::nn::functional::nll_loss(out, y);
+            case Loss::MSE: return torch::mse_loss(out, shapedTargets(y, out));
+            case Loss::BCEWithLogits: return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
+            case Loss::ModelMethod: {
+                auto m = module.find_method("loss");
+                if (!m) throw Error(model_path, "the study asks for the model's own loss, but the model has no loss() method");
+                auto v = (*m)({x, y});
+                if (!v.isTensor() || v.toTensor().numel() != 1)
+                    throw Error(model_path, "loss(inputs, targets) must return a scalar tensor");
+                return v.toTensor().reshape({});
             }
-        } catch (...) {
-            module.eval();
-            throw;
         }
-        for (size_t i = 0; i < bn_layers.size(); ++i) {
-            bn_layers[i].module.attr("running_mean").toTensor().copy_(sum_mean[i] / double(batches()));
-            bn_layers[i].module.attr("running_var").toTensor().copy_(sum_var[i] / double(batches()));
-        }
-        module.eval();
-        bn_stale = false;
+    } catch (const basin::Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(model_path, "the " + lossName(spec.loss) + " loss cannot use the model's outputs of shape " +
+                                    c10::str(out.sizes()) + " with targets of shape " + c10::str(y.sizes()) +
+                                    " from " + data.summary.targets_path + ": " + detail::torchMessage(e));
     }
+    return {};
+}
 
-    void restoreBatchNorm() {
-        torch::NoGradGuard guard;
-        for (auto& l : bn_layers) {
-            l.module.attr("running_mean").toTensor().copy_(l.saved_mean);
-            l.module.attr("running_var").toTensor().copy_(l.saved_var);
-        }
-    }
+torch::Tensor Objective::Impl::shapedTargets(const torch::Tensor& y, const torch::Tensor& out) {
+    if (y.sizes() == out.sizes()) return y;
+    if (y.numel() == out.numel() && y.size(0) == out.size(0)) return y.reshape(out.sizes());
+    throw Error(data.summary.targets_path, "targets of shape " + c10::str(y.sizes()) +
+                                               " do not match the model's outputs of shape " + c10::str(out.sizes()));
+}
 
-    int64_t batches() const {
-        const int64_t n = data.summary.samples, b = std::max<int64_t>(1, spec.batch_size);
-        return (n + b - 1) / b;
-    }
+double Objective::Impl::correct(const torch::Tensor& y, const torch::Tensor& out) {
+    if (spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL)
+        return out.argmax(1).eq(y).sum().item<double>();
+    if (spec.loss == Loss::BCEWithLogits)
+        return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() * out.size(0);
+    return 0;
+}
 
-    std::pair<torch::Tensor, torch::Tensor> batch(int64_t i) const {
-        const int64_t b = std::max<int64_t>(1, spec.batch_size);
-        const int64_t lo = i * b, hi = std::min(lo + b, data.summary.samples);
-        return {data.inputs.slice(0, lo, hi), data.targets.slice(0, lo, hi)};
-    }
+bool Objective::Impl::hasAccuracy() const {
+    return spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL || spec.loss == Loss::BCEWithLogits;
+}
 
-    torch::Tensor forward(const torch::Tensor& x) {
-        c10::IValue out;
-        try {
-            out = module.forward({x});
-        } catch (const std::exception& e) {
-            throw Error(model_path, "the model failed on inputs of shape " + c10::str(x.sizes()) + " from " +
-                                        data.summary.inputs_path + ": " + detail::torchMessage(e));
-        }
-        if (!out.isTensor())
-            throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a single tensor of outputs");
-        return out.toTensor();
-    }
+void Objective::Impl::checkFinite(const torch::Tensor& loss, int64_t batch_index) {
+    const double v = loss.item<double>();
+    if (!std::isfinite(v))
+        throw Error(model_path, std::string("the loss is ") + (std::isnan(v) ? "NaN" : "infinite") +
+                                    " on the batch of samples starting at " +
+                                    std::to_string(batch_index * spec.batch_size) + " of " +
+                                    data.summary.inputs_path + " at these weights");
+}
 
-    // Mean loss over one batch (of the batch alone), and the count of correct predictions.
-    torch::Tensor batchLoss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out) {
-        try {
-            switch (spec.loss) {
-                case Loss::CrossEntropy: return torch::nn::functional::cross_entropy(out, y);
-                case Loss::NLL: return torch::nn::functional::nll_loss(out, y);
-                case Loss::MSE: return torch::mse_loss(out, shapedTargets(y, out));
-                case Loss::BCEWithLogits: return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
-                case Loss::ModelMethod: {
-                    auto m = module.find_method("loss");
-                    if (!m) throw Error(model_path, "the study asks for the model's own loss, but the model has no loss() method");
-                    auto v = (*m)({x, y});
-                    if (!v.isTensor() || v.toTensor().numel() != 1)
-                        throw Error(model_path, "loss(inputs, targets) must return a scalar tensor");
-                    return v.toTensor().reshape({});
-                }
-            }
-        } catch (const basin::Error&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw Error(model_path, "the " + lossName(spec.loss) + " loss cannot use the model's outputs of shape " +
-                                        c10::str(out.sizes()) + " with targets of shape " + c10::str(y.sizes()) +
-                                        " from " + data.summary.targets_path + ": " + detail::torchMessage(e));
-        }
-        return {};
-    }
-
-    torch::Tensor shapedTargets(const torch::Tensor& y, const torch::Tensor& out) {
-        if (y.sizes() == out.sizes()) return y;
-        if (y.numel() == out.numel() && y.size(0) == out.size(0)) return y.reshape(out.sizes());
-        throw Error(data.summary.targets_path, "targets of shape " + c10::str(y.sizes()) +
-                                                   " do not match the model's outputs of shape " + c10::str(out.sizes()));
-    }
-
-    double correct(const torch::Tensor& y, const torch::Tensor& out) {
-        if (spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL)
-            return out.argmax(1).eq(y).sum().item<double>();
-        if (spec.loss == Loss::BCEWithLogits)
-            return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() * out.size(0);
-        return 0;
-    }
-
-    bool hasAccuracy() const {
-        return spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL || spec.loss == Loss::BCEWithLogits;
-    }
-
-    void checkFinite(const torch::Tensor& loss, int64_t batch_index) {
-        const double v = loss.item<double>();
-        if (!std::isfinite(v))
-            throw Error(model_path, std::string("the loss is ") + (std::isnan(v) ? "NaN" : "infinite") +
-                                        " on the batch of samples starting at " +
-                                        std::to_string(batch_index * spec.batch_size) + " of " +
-                                        data.summary.inputs_path + " at these weights");
-    }
-
-    // One pass over the data. grad_out (if given) receives the gradient of the mean loss;
-    // v (if given) makes the pass compute H v into hv_out instead.
-    Evaluation pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
-                    JobContext* job) {
-        if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
-        Evaluation e;
-        e.samples = data.summary.samples;
-        const double N = double(e.samples);
-        const bool need_grad = grad_out || v;
-        std::vector<torch::Tensor> acc;
-        if (need_grad)
-            for (auto& p : params) acc.push_back(torch::zeros_like(p));
-        double loss_sum = 0, correct_sum = 0;
-        for (int64_t i = 0; i < batches(); ++i) {
-            if (job) job->check();
-            auto [x, y] = batch(i);
-            const double w = double(x.size(0)) / N;
-            std::optional<torch::NoGradGuard> no_grad;
-            if (!need_grad) no_grad.emplace();
-            auto out = forward(x);
-            auto loss = batchLoss(x, y, out);
-            checkFinite(loss, i);
-            loss_sum += loss.item<double>() * w;
-            if (hasAccuracy()) correct_sum += correct(y, out.detach());
-            if (!need_grad) continue;
-            auto scaled = loss * w;
-            auto g = torch::autograd::grad({scaled}, params, {}, /*retain_graph=*/v != nullptr,
-                                           /*create_graph=*/v != nullptr, /*allow_unused=*/true);
-            if (v) {
-                torch::Tensor dot = torch::zeros({}, params.front().options());
-                for (size_t k = 0; k < params.size(); ++k)
-                    if (g[k].defined()) dot = dot + (g[k] * (*v)[k]).sum();
-                if (!dot.requires_grad()) continue;  // loss linear in every parameter: H = 0
-                g = torch::autograd::grad({dot}, params, {}, false, false, true);
-            }
+Evaluation Objective::Impl::pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
+                JobContext* job) {
+    if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
+    Evaluation e;
+    e.samples = data.summary.samples;
+    const double N = double(e.samples);
+    const bool need_grad = grad_out || v;
+    std::vector<torch::Tensor> acc;
+    if (need_grad)
+        for (auto& p : params) acc.push_back(torch::zeros_like(p));
+    double loss_sum = 0, correct_sum = 0;
+    for (int64_t i = 0; i < batches(); ++i) {
+        if (job) job->check();
+        auto [x, y] = batch(i);
+        const double w = double(x.size(0)) / N;
+        std::optional<torch::NoGradGuard> no_grad;
+        if (!need_grad) no_grad.emplace();
+        auto out = forward(x);
+        auto loss = batchLoss(x, y, out);
+        checkFinite(loss, i);
+        loss_sum += loss.item<double>() * w;
+        if (hasAccuracy()) correct_sum += correct(y, out.detach());
+        if (!need_grad) continue;
+        auto scaled = loss * w;
+        auto g = torch::autograd::grad({scaled}, params, {}, /*retain_graph=*/v != nullptr,
+                                       /*create_graph=*/v != nullptr, /*allow_unused=*/true);
+        if (v) {
+            torch::Tensor dot = torch::zeros({}, params.front().options());
             for (size_t k = 0; k < params.size(); ++k)
-                if (g[k].defined()) acc[k].add_(g[k].detach());
+                if (g[k].defined()) dot = dot + (g[k] * (*v)[k]).sum();
+            if (!dot.requires_grad()) continue;  // loss linear in every parameter: H = 0
+            g = torch::autograd::grad({dot}, params, {}, false, false, true);
         }
-        e.loss = loss_sum;
-        e.accuracy = hasAccuracy() ? correct_sum / N : -1;
-        if (need_grad) {
-            std::vector<torch::Tensor> flat;
-            for (auto& a : acc) flat.push_back(a.reshape(-1));
-            (v ? *hv_out : *grad_out) = torch::cat(flat);
-        }
-        return e;
-    }
-
-    std::vector<torch::Tensor> split(const Eigen::VectorXd& vec) const {
-        auto t = torch::from_blob(const_cast<double*>(vec.data()), {P}, torch::kFloat64).to(dtype);
-        std::vector<torch::Tensor> out;
         for (size_t k = 0; k < params.size(); ++k)
-            out.push_back(t.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
-        return out;
+            if (g[k].defined()) acc[k].add_(g[k].detach());
     }
+    e.loss = loss_sum;
+    e.accuracy = hasAccuracy() ? correct_sum / N : -1;
+    if (need_grad) {
+        std::vector<torch::Tensor> flat;
+        for (auto& a : acc) flat.push_back(a.reshape(-1));
+        (v ? *hv_out : *grad_out) = torch::cat(flat);
+    }
+    return e;
+}
 
-    static Eigen::VectorXd toEigen(const torch::Tensor& t) {
-        auto d = t.to(torch::kFloat64).contiguous();
-        return Eigen::Map<const Eigen::VectorXd>(d.data_ptr<double>(), d.numel());
-    }
-};
+std::vector<torch::Tensor> Objective::Impl::split(const Eigen::VectorXd& vec) const {
+    auto t = torch::from_blob(const_cast<double*>(vec.data()), {P}, torch::kFloat64).to(dtype);
+    std::vector<torch::Tensor> out;
+    for (size_t k = 0; k < params.size(); ++k)
+        out.push_back(t.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
+    return out;
+}
+
+Eigen::VectorXd Objective::Impl::toEigen(const torch::Tensor& t) {
+    auto d = t.to(torch::kFloat64).contiguous();
+    return Eigen::Map<const Eigen::VectorXd>(d.data_ptr<double>(), d.numel());
+}
 
 Objective::Objective(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Objective::Objective(Objective&&) noexcept = default;
@@ -291,6 +178,8 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path) 
     }
     impl->P = offset;
     impl->findBatchNorm();
+    impl->hvp_mode = spec.hvp_mode;
+    impl->curvature = spec.curvature;
     if (impl->P == 0) throw Error(impl->model_path, "the model has no trainable parameters");
     if (impl->data.summary.samples == 0) throw Error(spec.data.inputs, "holds no samples");
     return Objective(std::move(impl));
@@ -339,13 +228,13 @@ void Objective::setParameters(const Eigen::VectorXd& theta) {
     torch::NoGradGuard guard;
     auto parts = impl_->split(theta);
     for (size_t k = 0; k < parts.size(); ++k) impl_->params[k].copy_(parts[k]);
-    impl_->bn_stale = true;
+    impl_->invalidate();
 }
 
 void Objective::setBatchNormMode(BatchNormMode mode) {
     if (mode == impl_->bn_mode) return;
     impl_->bn_mode = mode;
-    impl_->bn_stale = true;
+    impl_->invalidate();
     if (mode == BatchNormMode::Eval) impl_->restoreBatchNorm();
 }
 
@@ -365,12 +254,21 @@ void Objective::hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* 
     if (v.size() != impl_->P)
         throw Error("H*v was asked for a vector of length " + std::to_string(v.size()) + ", the model has " +
                     std::to_string(impl_->P) + " parameters");
-    auto parts = impl_->split(v);
-    torch::Tensor hv;
-    impl_->pass(nullptr, &parts, &hv, job);
-    out = Impl::toEigen(hv);
+    out = Impl::toEigen(impl_->product(impl_->split(v), job));
     ++impl_->hvp_count;
 }
+
+void Objective::setHvpMode(HvpMode mode) {
+    impl_->hvp_mode = mode;
+    impl_->calibrated = false;
+}
+
+void Objective::setCurvature(CurvatureKind kind) {
+    impl_->curvature = kind;
+    impl_->calibrated = false;
+}
+
+const HvpReport& Objective::hvpReport() const { return impl_->hvp_report; }
 
 std::string torchVersion() { return TORCH_VERSION; }
 

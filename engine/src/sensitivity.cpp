@@ -8,6 +8,7 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "json_util.h"
 #include "lanczos.h"
 
 namespace basin {
@@ -237,6 +238,7 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
     }
     o.setParameters(theta);
     r.hvp_count = o.hvpCount() - hvp0;
+    r.hvp = o.hvpReport();
     r.seconds = secondsSince(t0);
     return r;
 }
@@ -282,6 +284,7 @@ std::string sensitivityJson(const SensitivityResult& r, const SensitivityOptions
               {"uniform", uniform},
               {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
               {"hvp_count", r.hvp_count},
+              {"hvp", detail::toJson(r.hvp)},
               {"seconds", r.seconds},
               {"options",
                {{"probes", opt.probes},

@@ -10,6 +10,7 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "json_util.h"
 
 namespace basin {
 
@@ -160,6 +161,7 @@ SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& o, J
     }
     r.outliers = splitOutliers(top, trace, int(objective.data().classes), o.manual_edge);
     r.hvp_count = objective.hvpCount() - hvp0;
+    r.hvp = objective.hvpReport();
     r.seconds = secondsSince(t0);
     return r;
 }
@@ -199,6 +201,7 @@ std::string spectrumJson(const SpectrumResult& r, const SpectrumOptions& o) {
     j["seconds"] = r.seconds;
     j["parameters"] = r.parameters;
     j["dtype"] = r.dtype;
+    j["hvp"] = detail::toJson(r.hvp);
     if (r.trace)
         j["trace"] = {{"mean", r.trace->mean}, {"stderr", r.trace->stderr_}, {"probes", r.trace->probes},
                       {"method", r.trace->method}};

@@ -49,6 +49,40 @@ DType parseDType(const std::string& name) {
     throw Error("unknown dtype '" + name + "' (choose float32 or float64)");
 }
 
+HvpMode parseHvpMode(const std::string& n) {
+    if (n == "exact") return HvpMode::Exact;
+    if (n == "exact-reuse") return HvpMode::ExactReuse;
+    if (n == "fd") return HvpMode::FiniteDifference;
+    if (n == "auto") return HvpMode::Auto;
+    throw Error("unknown H*v mode '" + n + "' (choose exact, exact-reuse, fd or auto)");
+}
+
+std::string hvpModeName(HvpMode m) {
+    switch (m) {
+        case HvpMode::Exact: return "exact";
+        case HvpMode::ExactReuse: return "exact-reuse";
+        case HvpMode::FiniteDifference: return "fd";
+        case HvpMode::Auto: return "auto";
+    }
+    return "?";
+}
+
+CurvatureKind parseCurvature(const std::string& n) {
+    if (n == "hessian") return CurvatureKind::Hessian;
+    if (n == "ggn" || n == "gauss-newton") return CurvatureKind::GaussNewton;
+    if (n == "h-ggn") return CurvatureKind::HessianMinusGaussNewton;
+    throw Error("unknown curvature '" + n + "' (choose hessian, ggn or h-ggn)");
+}
+
+std::string curvatureName(CurvatureKind k) {
+    switch (k) {
+        case CurvatureKind::Hessian: return "hessian";
+        case CurvatureKind::GaussNewton: return "ggn";
+        case CurvatureKind::HessianMinusGaussNewton: return "h-ggn";
+    }
+    return "?";
+}
+
 std::string dtypeName(DType d) { return d == DType::Float64 ? "float64" : "float32"; }
 
 StudySpec parseStudy(const std::string& text, const std::string& base_dir, const std::string& origin) {
@@ -88,6 +122,9 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         s.threads = j.value("threads", 0);
         s.device = j.value("device", "cpu");
         s.dtype = parseDType(j.value("dtype", "float32"));
+        s.hvp_mode = parseHvpMode(j.value("hvp", "auto"));
+        s.curvature = parseCurvature(j.value("operator", "hessian"));
+        s.hvp_tolerance = j.value("hvp_tolerance", 0.0);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("has a field of the wrong type (") + e.what() + ")");
     } catch (const Error& e) {
@@ -120,7 +157,10 @@ std::string studyToJson(const StudySpec& s) {
               {"seed", s.seed},
               {"threads", s.threads},
               {"device", s.device},
-              {"dtype", dtypeName(s.dtype)}};
+              {"dtype", dtypeName(s.dtype)},
+              {"hvp", hvpModeName(s.hvp_mode)},
+              {"operator", curvatureName(s.curvature)},
+              {"hvp_tolerance", s.hvp_tolerance}};
     return j.dump(2);
 }
 

@@ -44,6 +44,7 @@ inline basin::StudySpec spec(const std::string& model, const std::string& data, 
     s.dtype = dtype;
     s.batch_size = 16;  // several batches, so accumulation is exercised
     s.threads = 1;
+    s.hvp_mode = basin::HvpMode::Exact;  // auto's choice depends on timing; tests of it set it
     return s;
 }
 

@@ -152,6 +152,7 @@ struct SpectrumResult {
     double seconds = 0;
     std::string dtype;
     uint64_t seed = 0;
+    HvpReport hvp;  ///< how the products were made (mode, and what auto measured)
 };
 
 /// Runs the asked analyses on the objective's Hessian at its current parameters.

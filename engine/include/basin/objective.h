@@ -6,6 +6,7 @@
 /// in eval mode, so BatchNorm uses its running statistics and dropout is off: every call is a
 /// deterministic function of theta.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,20 @@ struct Evaluation {
     int64_t samples = 0;
 };
 
+/// What the H*v of a study is made of: the mode asked for and the one used, and for auto what was
+/// measured on this study to choose it (seconds per product of each mode and finite differences'
+/// relative error against exact double backward, on a few random vectors).
+struct HvpReport {
+    std::string requested, chosen, curvature;
+    double tolerance = 0;
+    double seconds_gradient = 0;                 ///< one loss + gradient
+    std::map<std::string, double> seconds;       ///< per product, by mode
+    std::map<std::string, double> relative_error;  ///< against exact, by mode
+    double fd_epsilon = 0;                       ///< the step used by fd (relative to ||v|| = 1)
+    int64_t calibration_products = 0;            ///< products spent measuring (not in hvpCount)
+    std::string note;                            ///< e.g. why exact-reuse was not used
+};
+
 /// How BatchNorm layers behave when the parameters move (loss surfaces, mode connectivity).
 enum class BatchNormMode {
     Eval,       ///< the model's stored running statistics, as saved (default)
@@ -87,8 +102,9 @@ public:
     Evaluation evaluate(JobContext* job = nullptr);
     /// Mean loss and its gradient at the current parameters.
     Evaluation gradient(Eigen::VectorXd& grad, JobContext* job = nullptr);
-    /// out = H v at the current parameters, H the Hessian of the mean loss. Batches are
-    /// accumulated, so memory is bounded by one batch's graph. Throws basin::Error on NaN loss.
+    /// out = H v at the current parameters, H the Hessian of the mean loss (or the Gauss-Newton
+    /// matrix, per setCurvature). Batches are accumulated, so memory is bounded by one batch's
+    /// graph (exact-reuse keeps every batch's graph when it fits). Throws basin::Error on NaN loss.
     void hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* job = nullptr);
     /// BatchNorm behaviour for the evaluations that follow; switching back to Eval restores the
     /// statistics stored in the model file.
@@ -96,6 +112,12 @@ public:
     BatchNormMode batchNormMode() const;
     /// Number of BatchNorm layers (modules with running_mean and running_var).
     int batchNormLayers() const;
+
+    /// H*v mode and curvature matrix for the products that follow (defaults from the study).
+    void setHvpMode(HvpMode mode);
+    void setCurvature(CurvatureKind kind);
+    /// What the products use; for auto, filled by the measurement made at the first product.
+    const HvpReport& hvpReport() const;
 
     /// Number of hvp() calls since open().
     int64_t hvpCount() const;

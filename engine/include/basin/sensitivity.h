@@ -87,6 +87,7 @@ struct SensitivityResult {
     std::optional<double> budget_bytes;
     int64_t hvp_count = 0;
     double seconds = 0;
+    HvpReport hvp;
 };
 
 SensitivityResult computeSensitivity(Objective& objective, const SensitivityOptions& options, JobContext* job = nullptr);

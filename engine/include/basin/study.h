@@ -13,6 +13,19 @@ namespace basin {
 enum class Loss { CrossEntropy, MSE, NLL, BCEWithLogits, ModelMethod };
 enum class DType { Float32, Float64 };
 
+/// How H*v is computed (see objective.h): exact double backward; the same with each batch's
+/// gradient graph built once and reused; central finite differences of the gradient; or auto,
+/// which measures them on the study and picks the fastest within the tolerance.
+enum class HvpMode { Exact, ExactReuse, FiniteDifference, Auto };
+/// Which curvature matrix the analyses use: the Hessian, the generalised Gauss-Newton matrix
+/// J^T H_out J (positive semi-definite), or their difference.
+enum class CurvatureKind { Hessian, GaussNewton, HessianMinusGaussNewton };
+
+HvpMode parseHvpMode(const std::string& name);  ///< exact | exact-reuse | fd | auto
+std::string hvpModeName(HvpMode mode);
+CurvatureKind parseCurvature(const std::string& name);  ///< hessian | ggn | h-ggn
+std::string curvatureName(CurvatureKind kind);
+
 /// "cross_entropy", "mse", "nll", "bce_with_logits", "model"; throws basin::Error for others.
 Loss parseLoss(const std::string& name);
 std::string lossName(Loss loss);
@@ -38,6 +51,9 @@ struct StudySpec {
     int threads = 0;           ///< intra-op threads; 0 = as many as cores
     std::string device = "cpu";
     DType dtype = DType::Float32;
+    HvpMode hvp_mode = HvpMode::Auto;
+    CurvatureKind curvature = CurvatureKind::Hessian;
+    double hvp_tolerance = 0;  ///< auto's relative error bound; 0 = 1e-4 (float32) or 1e-8 (float64)
     std::string study_path;  ///< where the spec was read from, if from a file
 };
 

@@ -1,0 +1,249 @@
+// Faster H*v (graph reuse, finite differences, auto choice) and the Gauss-Newton product.
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <unistd.h>
+
+#include "basin/error.h"
+#include "objective_impl.h"
+
+namespace basin {
+
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+int64_t residentBytes() {
+    std::ifstream in("/proc/self/statm");
+    int64_t pages = 0, resident = 0;
+    in >> pages >> resident;
+    return resident * int64_t(::sysconf(_SC_PAGESIZE));
+}
+
+int64_t availableBytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key, unit;
+    int64_t kb = 0;
+    while (in >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return std::numeric_limits<int64_t>::max();
+}
+
+torch::Tensor flatCat(const std::vector<torch::Tensor>& parts) {
+    std::vector<torch::Tensor> flat;
+    for (const auto& p : parts) flat.push_back(p.reshape(-1));
+    return torch::cat(flat);
+}
+
+}  // namespace
+
+torch::Tensor Objective::Impl::flatParameters() const {
+    std::vector<torch::Tensor> flat;
+    for (const auto& p : params) flat.push_back(p.detach().reshape(-1).clone());
+    return torch::cat(flat);
+}
+
+void Objective::Impl::setFromFlat(const torch::Tensor& flat) {
+    torch::NoGradGuard guard;
+    for (size_t k = 0; k < params.size(); ++k)
+        params[k].copy_(flat.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
+    invalidate();
+}
+
+// exact-reuse: each batch's gradient is built once with its graph (create_graph) and kept; a
+// product is then one backward of <g, v> per batch. The graphs stay valid until the parameters
+// or the BatchNorm statistics change. When the graphs would not fit in half the free memory,
+// the products fall back to exact double backward and the report says why.
+torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, JobContext* job) {
+    if (reuse_failed) return hvpWith(HvpMode::Exact, v, job);
+    if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
+    const double N = double(data.summary.samples);
+    if (reuse_graph.empty()) {
+        const int64_t before = residentBytes();
+        for (int64_t i = 0; i < batches(); ++i) {
+            if (job) job->check();
+            auto [x, y] = batch(i);
+            auto loss = batchLoss(x, y, forward(x));
+            checkFinite(loss, i);
+            reuse_graph.push_back(torch::autograd::grad({loss * (double(x.size(0)) / N)}, params, {}, true, true, true));
+            if (i == 0 && batches() > 1) {
+                const int64_t per_batch = std::max<int64_t>(residentBytes() - before, 1);
+                const int64_t need = per_batch * batches();
+                if (need > availableBytes() / 2) {
+                    reuse_graph.clear();
+                    reuse_failed = true;
+                    hvp_report.note = "exact-reuse needs about " + std::to_string(need / (1 << 20)) +
+                                      " MB for the gradient graphs of " + std::to_string(batches()) +
+                                      " batches, more than half the free memory; using exact double backward";
+                    return hvpWith(HvpMode::Exact, v, job);
+                }
+            }
+        }
+    }
+    std::vector<torch::Tensor> acc;
+    for (auto& p : params) acc.push_back(torch::zeros_like(p));
+    for (size_t b = 0; b < reuse_graph.size(); ++b) {
+        if (job) job->check();
+        const auto& g = reuse_graph[b];
+        torch::Tensor dot = torch::zeros({}, params.front().options());
+        for (size_t k = 0; k < params.size(); ++k)
+            if (g[k].defined()) dot = dot + (g[k] * v[k]).sum();
+        if (!dot.requires_grad()) continue;
+        const auto hv = torch::autograd::grad({dot}, params, {}, /*retain_graph=*/true, false, true);
+        for (size_t k = 0; k < params.size(); ++k)
+            if (hv[k].defined()) acc[k].add_(hv[k]);
+    }
+    return flatCat(acc);
+}
+
+// Central differences of the gradient: (g(theta + e v) - g(theta - e v)) / 2e, two gradients.
+// The step balances truncation (e^2) against rounding (eps / e): e = cbrt(eps) * max(1, |theta|) / |v|.
+torch::Tensor Objective::Impl::hvpFiniteDifference(const std::vector<torch::Tensor>& v, JobContext* job, double* eps_used) {
+    const torch::Tensor theta = flatParameters();
+    const torch::Tensor fv = flatCat(v);
+    const double vn = fv.norm().item<double>();
+    if (vn == 0) return torch::zeros_like(theta);
+    const double machine = dtype == torch::kFloat64 ? std::numeric_limits<double>::epsilon() : double(std::numeric_limits<float>::epsilon());
+    const double e = std::cbrt(machine) * std::max(1.0, theta.norm().item<double>()) / vn;
+    if (eps_used) *eps_used = e * vn;
+    torch::Tensor gp, gm;
+    try {
+        setFromFlat(theta + e * fv);
+        pass(&gp, nullptr, nullptr, job);
+        setFromFlat(theta - e * fv);
+        pass(&gm, nullptr, nullptr, job);
+    } catch (...) {
+        setFromFlat(theta);
+        throw;
+    }
+    setFromFlat(theta);
+    return (gp - gm) / (2 * e);
+}
+
+torch::Tensor Objective::Impl::outputHessianTimes(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& u,
+                                                  double weight) {
+    // The Hessian of the batch's mean loss with respect to the outputs, times u, times the batch weight.
+    switch (spec.loss) {
+        case Loss::CrossEntropy: {
+            const auto p = torch::softmax(out.detach(), 1);
+            return (p * u - p * (p * u).sum(1, true)) * (weight / double(out.size(0)));
+        }
+        case Loss::MSE: return u * (2.0 * weight / double(out.numel()));
+        case Loss::BCEWithLogits: {
+            const auto s = torch::sigmoid(out.detach());
+            return s * (1 - s) * u * (weight / double(out.numel()));
+        }
+        default:
+            throw Error(model_path, "the Gauss-Newton matrix is offered for cross_entropy, mse and bce_with_logits, not " +
+                                        lossName(spec.loss) + " (nll takes log-probabilities, whose loss is linear)");
+    }
+}
+
+// G v = J^T H_out J v per batch. J v comes from the double-backward trick: with u a dummy
+// cotangent, J^T u is linear in u, so the gradient of <J^T u, v> with respect to u is J v.
+torch::Tensor Objective::Impl::ggnProduct(const std::vector<torch::Tensor>& v, JobContext* job) {
+    if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
+    const double N = double(data.summary.samples);
+    std::vector<torch::Tensor> acc;
+    for (auto& p : params) acc.push_back(torch::zeros_like(p));
+    for (int64_t i = 0; i < batches(); ++i) {
+        if (job) job->check();
+        auto [x, y] = batch(i);
+        auto out = forward(x);
+        auto u = torch::zeros_like(out).requires_grad_(true);
+        const auto jtu = torch::autograd::grad({out}, params, {u}, true, true, true);
+        torch::Tensor dot = torch::zeros({}, params.front().options());
+        for (size_t k = 0; k < params.size(); ++k)
+            if (jtu[k].defined()) dot = dot + (jtu[k] * v[k]).sum();
+        const auto jv = torch::autograd::grad({dot}, {u}, {}, true, false, true)[0];
+        const auto r = outputHessianTimes(out, y, jv.defined() ? jv : torch::zeros_like(out), double(x.size(0)) / N);
+        const auto g = torch::autograd::grad({out}, params, {r}, false, false, true);
+        for (size_t k = 0; k < params.size(); ++k)
+            if (g[k].defined()) acc[k].add_(g[k]);
+    }
+    return flatCat(acc);
+}
+
+torch::Tensor Objective::Impl::hvpWith(HvpMode mode, const std::vector<torch::Tensor>& v, JobContext* job) {
+    switch (mode) {
+        case HvpMode::ExactReuse: return hvpReuse(v, job);
+        case HvpMode::FiniteDifference: return hvpFiniteDifference(v, job);
+        default: {
+            torch::Tensor hv;
+            pass(nullptr, &v, &hv, job);
+            return hv;
+        }
+    }
+}
+
+// auto: a gradient, then two products of each mode on random unit vectors (the first product of
+// exact-reuse, which builds the graphs, is not counted as its cost); finite differences are kept
+// only if their relative error against exact stays within the tolerance on both vectors.
+void Objective::Impl::calibrate(JobContext* job) {
+    hvp_report = HvpReport{};
+    hvp_report.requested = hvpModeName(hvp_mode);
+    hvp_report.curvature = curvatureName(curvature);
+    hvp_report.tolerance = spec.hvp_tolerance > 0 ? spec.hvp_tolerance : (dtype == torch::kFloat64 ? 1e-8 : 1e-4);
+    if (hvp_mode != HvpMode::Auto || curvature == CurvatureKind::GaussNewton) {  // G v has one way
+        hvp_report.chosen = hvpModeName(hvp_mode == HvpMode::Auto ? HvpMode::Exact : hvp_mode);
+        calibrated = true;
+        return;
+    }
+    torch::Tensor g;
+    double t0 = now();
+    pass(&g, nullptr, nullptr, job);
+    hvp_report.seconds_gradient = now() - t0;
+    auto gen = at::detail::createCPUGenerator(spec.seed + 12345);
+    std::vector<std::vector<torch::Tensor>> vs;
+    for (int r = 0; r < 2; ++r) {
+        auto t = torch::randn({P}, gen, torch::TensorOptions().dtype(dtype));
+        t = t / t.norm();
+        std::vector<torch::Tensor> parts;
+        for (size_t k = 0; k < params.size(); ++k)
+            parts.push_back(t.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
+        vs.push_back(parts);
+    }
+    std::vector<torch::Tensor> exact;
+    t0 = now();
+    for (const auto& v : vs) exact.push_back(hvpWith(HvpMode::Exact, v, job));
+    hvp_report.seconds["exact"] = (now() - t0) / 2;
+    hvpReuse(vs[0], job);  // builds the graphs
+    if (!reuse_failed) {
+        double err = 0;
+        t0 = now();
+        for (size_t r = 0; r < vs.size(); ++r) {
+            const auto hv = hvpReuse(vs[r], job);
+            err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
+        }
+        hvp_report.seconds["exact-reuse"] = (now() - t0) / 2;
+        hvp_report.relative_error["exact-reuse"] = err;
+    }
+    double err = 0;
+    t0 = now();
+    for (size_t r = 0; r < vs.size(); ++r) {
+        const auto hv = hvpFiniteDifference(vs[r], job, &hvp_report.fd_epsilon);
+        err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
+    }
+    hvp_report.seconds["fd"] = (now() - t0) / 2;
+    hvp_report.relative_error["fd"] = err;
+    hvp_report.calibration_products = reuse_failed ? 4 : 7;
+    std::string best = "exact";
+    for (const auto& [mode, secs] : hvp_report.seconds) {
+        const bool accurate = mode == "exact" || hvp_report.relative_error.at(mode) <= hvp_report.tolerance;
+        if (accurate && secs < hvp_report.seconds.at(best)) best = mode;
+    }
+    hvp_report.chosen = best;
+    calibrated = true;
+}
+
+torch::Tensor Objective::Impl::product(const std::vector<torch::Tensor>& v, JobContext* job) {
+    if (!calibrated) calibrate(job);
+    if (curvature == CurvatureKind::GaussNewton) return ggnProduct(v, job);
+    const HvpMode mode = parseHvpMode(hvp_report.chosen);
+    auto hv = hvpWith(mode, v, job);
+    if (curvature == CurvatureKind::HessianMinusGaussNewton) hv = hv - ggnProduct(v, job);
+    return hv;
+}
+
+}  // namespace basin

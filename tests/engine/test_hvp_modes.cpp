@@ -1,0 +1,136 @@
+// H*v modes against PyTorch's exact H*v, the auto choice against its tolerance, and the
+// Gauss-Newton product against J^T H_out J v from explicit Jacobians (PyTorch fixture).
+#include <QtTest/QtTest>
+
+#include "basin/curvature.h"
+#include "basin/error.h"
+#include "fixtures.h"
+
+using namespace basin;
+
+namespace {
+
+Objective mlp(HvpMode mode, CurvatureKind kind = CurvatureKind::Hessian, DType dtype = DType::Float64) {
+    auto s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy, {}, dtype);
+    s.hvp_mode = mode;
+    s.curvature = kind;
+    return Objective::open(s);
+}
+
+Eigen::VectorXd unit(Eigen::Index n, unsigned seed) {
+    std::srand(seed);
+    return Eigen::VectorXd::Random(n).normalized();
+}
+
+}  // namespace
+
+class TestHvpModes : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void exactAndReuseMatchPyTorch() {
+        const auto& ref = fx::expected()["mlp"];
+        for (HvpMode m : {HvpMode::Exact, HvpMode::ExactReuse}) {
+            auto o = mlp(m);
+            Eigen::VectorXd hv;
+            for (int rep = 0; rep < 3; ++rep) {  // the reused graphs give the same answer every time
+                o.hvp(fx::vec(ref["v"]), hv);
+                const double err = fx::relErr(hv, fx::vec(ref["hv"]));
+                QVERIFY2(err < 1e-10, qPrintable(QString("%1: %2").arg(QString::fromStdString(hvpModeName(m))).arg(err)));
+            }
+            QCOMPARE(o.hvpReport().chosen, hvpModeName(m));
+        }
+        // After the parameters move, reuse rebuilds its graphs: compare with exact at the new point.
+        auto a = mlp(HvpMode::ExactReuse), b = mlp(HvpMode::Exact);
+        Eigen::VectorXd hv_a, hv_b, theta = a.parametersFlat();
+        a.hvp(unit(theta.size(), 1), hv_a);
+        theta *= 1.1;
+        a.setParameters(theta);
+        b.setParameters(theta);
+        a.hvp(unit(theta.size(), 2), hv_a);
+        b.hvp(unit(theta.size(), 2), hv_b);
+        QVERIFY(fx::relErr(hv_a, hv_b) < 1e-12);
+    }
+
+    void finiteDifferencesWithinTheirReportedError() {
+        for (DType dt : {DType::Float64, DType::Float32}) {
+            auto cal = mlp(HvpMode::Auto, CurvatureKind::Hessian, dt);
+            Eigen::VectorXd hv;
+            cal.hvp(unit(cal.parameterCount(), 5), hv);
+            const double reported = cal.hvpReport().relative_error.at("fd");
+            QVERIFY(reported > 0);
+            QVERIFY(cal.hvpReport().fd_epsilon > 0);
+            auto fd = mlp(HvpMode::FiniteDifference, CurvatureKind::Hessian, dt);
+            auto ex = mlp(HvpMode::Exact, CurvatureKind::Hessian, DType::Float64);
+            const Eigen::VectorXd before = fd.parametersFlat();
+            for (unsigned seed : {11u, 12u, 13u}) {
+                Eigen::VectorXd a, b;
+                fd.hvp(unit(fd.parameterCount(), seed), a);
+                ex.hvp(unit(ex.parameterCount(), seed), b);
+                // Measured on two vectors, the error on others stays within 10x of it.
+                const double err = fx::relErr(a, b);
+                QVERIFY2(err <= 10 * reported, qPrintable(QString("fd error %1 vs reported %2").arg(err).arg(reported)));
+            }
+            QCOMPARE(fx::relErr(fd.parametersFlat(), before), 0.0);  // weights restored exactly
+        }
+    }
+
+    void autoNeverPicksAModeOutsideTheTolerance() {
+        for (double tol : {1e-14, 1e-8, 1e-2}) {
+            auto s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
+            s.hvp_mode = HvpMode::Auto;
+            s.hvp_tolerance = tol;
+            auto o = Objective::open(s);
+            Eigen::VectorXd hv;
+            o.hvp(unit(o.parameterCount(), 3), hv);
+            const auto& r = o.hvpReport();
+            QCOMPARE(r.requested, std::string("auto"));
+            QVERIFY(r.chosen == "exact" || r.relative_error.at(r.chosen) <= tol);
+            QCOMPARE(r.tolerance, tol);
+            QVERIFY(r.seconds.count("exact") && r.seconds.count("fd") && r.seconds.count("exact-reuse"));
+            // The chosen mode is the fastest of those within the tolerance.
+            for (const auto& [m, secs] : r.seconds)
+                if (m == "exact" || r.relative_error.at(m) <= tol) QVERIFY(r.seconds.at(r.chosen) <= secs);
+        }
+    }
+
+    void eigenvaluesWithAutoEqualExact() {
+        auto a = mlp(HvpMode::Auto), e = mlp(HvpMode::Exact);
+        EigenOptions opt;
+        opt.top_k = 3;
+        opt.tol = 1e-10;
+        LinearOperator Ha = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { a.hvp(v, out); };
+        LinearOperator He = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { e.hvp(v, out); };
+        const auto ra = topEigenpairs(Ha, a.parameterCount(), opt), re = topEigenpairs(He, e.parameterCount(), opt);
+        const double tol = a.hvpReport().tolerance, scale = re.largest->eigenvalues[0];
+        for (int i = 0; i < 3; ++i)
+            QVERIFY2(std::abs(ra.largest->eigenvalues[size_t(i)] - re.largest->eigenvalues[size_t(i)]) <= tol * scale,
+                     qPrintable(QString("%1 vs %2 (auto chose %3)").arg(ra.largest->eigenvalues[size_t(i)]).arg(re.largest->eigenvalues[size_t(i)]).arg(QString::fromStdString(a.hvpReport().chosen))));
+    }
+
+    void gaussNewtonMatchesExplicitJacobians() {
+        const auto& ref = fx::expected()["mlp"];
+        auto g = mlp(HvpMode::Exact, CurvatureKind::GaussNewton);
+        Eigen::VectorXd gv;
+        g.hvp(fx::vec(ref["v"]), gv);
+        QVERIFY2(fx::relErr(gv, fx::vec(ref["ggn_v"])) < 1e-10, qPrintable(QString::number(fx::relErr(gv, fx::vec(ref["ggn_v"])))));
+        // H - G
+        auto d = mlp(HvpMode::Exact, CurvatureKind::HessianMinusGaussNewton);
+        Eigen::VectorXd dv;
+        d.hvp(fx::vec(ref["v"]), dv);
+        QVERIFY(fx::relErr(dv, fx::vec(ref["hv"]) - fx::vec(ref["ggn_v"])) < 1e-9);
+        // G is positive semi-definite.
+        LinearOperator G = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { g.hvp(v, out); };
+        const auto ex = exactSpectrum(G, g.parameterCount(), false);
+        QVERIFY(ex.eigenvalues.back() >= -1e-12 * ex.eigenvalues.front());
+        QCOMPARE(g.hvpReport().curvature, std::string("ggn"));
+        // NLL has no Gauss-Newton matrix worth the name: a clear error.
+        auto s = fx::spec("mlp.pt", "mlp_data.pt", Loss::NLL);
+        s.curvature = CurvatureKind::GaussNewton;
+        auto n = Objective::open(s);
+        BASIN_EXPECT_ERROR(n.hvp(fx::vec(ref["v"]), gv), "Gauss-Newton", "nll");
+    }
+};
+
+QTEST_APPLESS_MAIN(TestHvpModes)
+#include "test_hvp_modes.moc"
