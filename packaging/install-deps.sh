@@ -7,6 +7,7 @@ PACKAGES=(
   libvtk9-dev libtorch-dev libqcustomplot-dev libeigen3-dev
   nlohmann-json3-dev libcli11-dev libzip-dev zlib1g-dev
   python3-torch python3-numpy python3-h5py
+  openmpi-bin libopenmpi-dev libhdf5-dev
   xvfb xauth libgl1-mesa-dri
   dataset-fashion-mnist
 )

@@ -4,6 +4,7 @@
 #include "basin/objective.h"
 #include "basin/report.h"
 #include "commands.h"
+#include "distributed.h"
 
 namespace basin::cli {
 
@@ -15,8 +16,9 @@ void addInfoCommand(CLI::App& app, Runner& run) {
     cmd->add_flag("--json", *json, "print JSON");
     cmd->callback([opts, json, &run] {
         run = [opts, json] {
-            auto objective = Objective::open(opts->resolve());
+            auto objective = Objective::open(opts->resolve(), {}, communicator());
             const auto eval = objective.evaluate();
+            if (!isLeader()) return 0;
             if (*json) {
                 std::cout << infoJson(objective, eval) << "\n";
                 return 0;

@@ -5,11 +5,30 @@
 #include "basin/error.h"
 #include "basin/objective.h"
 #include "commands.h"
+#include "distributed.h"
+
+namespace {
+
+// One line on stderr; under mpirun it names the rank, and a failing rank ends the whole run.
+[[noreturn]] void fail(int code, const std::string& message) {
+    if (auto* c = basin::cli::communicator())
+        std::fprintf(stderr, "basin-cli (rank %d of %d): %s\n", c->rank(), c->size(), message.c_str());
+    else
+        std::fprintf(stderr, "basin-cli: %s\n", message.c_str());
+    std::fflush(stderr);
+    if (basin::cli::communicator()) basin::cli::abortRun(code);
+    basin::cli::stopDistributed();
+    std::exit(code);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+    basin::cli::startDistributed(&argc, &argv);
     CLI::App app{"basin-cli: Hessian spectra, loss surfaces and layer sensitivity of PyTorch models"};
     app.require_subcommand(0, 1);
-    app.set_version_flag("--version", std::string("basin-cli 0.1.0 (LibTorch ") + basin::torchVersion() + ", CPU, MPI: no)");
+    app.set_version_flag("--version", std::string("basin-cli 0.1.0 (LibTorch ") + basin::torchVersion() + ", CPU; " +
+                                          basin::cli::mpiDescription() + ")");
     basin::cli::Runner run;
     basin::cli::addInfoCommand(app, run);
     basin::cli::addSpectrumCommand(app, run);
@@ -18,22 +37,25 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        const int code = basin::cli::isLeader() ? app.exit(e) : (e.get_exit_code() != 0 ? 1 : 0);
+        basin::cli::stopDistributed();
+        return code;
     }
     if (!run) {
-        std::fputs(app.help().c_str(), stdout);
+        if (basin::cli::isLeader()) std::fputs(app.help().c_str(), stdout);
+        basin::cli::stopDistributed();
         return 0;
     }
+    int code = 0;
     try {
-        return run();
+        code = run();
     } catch (const basin::Cancelled&) {
-        std::fprintf(stderr, "basin-cli: cancelled\n");
-        return 130;
+        fail(130, "cancelled");
     } catch (const basin::Error& e) {
-        std::fprintf(stderr, "basin-cli: %s\n", e.what());
-        return 1;
+        fail(1, e.what());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "basin-cli: internal error: %s\n", e.what());
-        return 2;
+        fail(2, std::string("internal error: ") + e.what());
     }
+    basin::cli::stopDistributed();
+    return code;
 }

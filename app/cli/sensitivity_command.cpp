@@ -5,6 +5,7 @@
 #include "basin/error.h"
 #include "basin/sensitivity.h"
 #include "commands.h"
+#include "distributed.h"
 #include "progress_bar.h"
 
 namespace basin::cli {
@@ -64,7 +65,7 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
     cmd->callback([a, &run] {
         run = [a] {
             const auto spec = a->study.resolve();
-            auto o = Objective::open(spec);
+            auto o = Objective::open(spec, {}, communicator());
             SensitivityOptions opt;
             opt.probes = a->probes;
             opt.bits = parseBits(a->bits);
@@ -73,8 +74,9 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
             opt.seed = spec.seed;
             opt.merge = a->merge;
             if (!a->budget.empty()) opt.budget_bytes = parseBudget(a->budget, 4.0 * double(o.parameterCount()));
-            JobContext job(textProgressBar());
+            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
             const auto r = computeSensitivity(o, opt, &job);
+            if (!isLeader()) return 0;
             const auto text = sensitivityJson(r, opt);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
             if (a->json) {

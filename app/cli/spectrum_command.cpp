@@ -6,6 +6,7 @@
 #include "basin/objective.h"
 #include "basin/study.h"
 #include "commands.h"
+#include "distributed.h"
 #include "progress_bar.h"
 
 namespace basin::cli {
@@ -94,10 +95,11 @@ void addSpectrumCommand(CLI::App& app, Runner& run) {
         if (cmd->count("--trace") && a->trace.empty()) a->trace = "hutchinson";
         run = [a] {
             const auto spec = a->study.resolve();
-            auto objective = Objective::open(spec);
+            auto objective = Objective::open(spec, {}, communicator());
             const auto options = toOptions(*a, spec.seed);
-            JobContext job(textProgressBar());
+            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
             const auto result = computeSpectrum(objective, options, &job);
+            if (!isLeader()) return 0;
             const auto text = spectrumJson(result, options);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
             if (a->json) std::cout << text << "\n";

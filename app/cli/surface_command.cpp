@@ -9,6 +9,7 @@
 #include "basin/error.h"
 #include "basin/surface_plan.h"
 #include "commands.h"
+#include "distributed.h"
 #include "progress_bar.h"
 #include "surface_export.h"
 
@@ -81,7 +82,10 @@ int runSurface(const SurfaceArgs& a) {
     req.two_d = opt.ny > 1;
     req.seed = spec.seed;
     req.checkpoints = splitList(a.checkpoints);
-    JobContext job(textProgressBar());
+    JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+    // Under mpirun every process evaluates its share of the points on all the samples.
+    Communicator* comm = communicator();
+    const SurfaceDeal deal{comm ? comm->rank() : 0, comm ? comm->size() : 1};
     const auto plan = planSurface(objective, req, &job);
     if (!a.range.empty()) parseRange(a.range, opt);
     else if (plan.suggested_range) {
@@ -90,7 +94,7 @@ int runSurface(const SurfaceArgs& a) {
         opt.y0 = (*plan.suggested_range)[2];
         opt.y1 = (*plan.suggested_range)[3];
     }
-    if (!a.save_dirs.empty()) {
+    if (!a.save_dirs.empty() && isLeader()) {
         saveDirection(a.save_dirs + "_x.npy", plan.dx);
         if (plan.dy) saveDirection(a.save_dirs + "_y.npy", *plan.dy);
     }
@@ -105,7 +109,8 @@ int runSurface(const SurfaceArgs& a) {
         grid.loss = old.loss;
         grid.accuracy = old.accuracy;
         grid.done = old.done;
-        std::fprintf(stderr, "resuming: %lld of %zu points already computed\n", (long long)grid.computed(), grid.loss.size());
+        if (isLeader())
+            std::fprintf(stderr, "resuming: %lld of %zu points already computed\n", (long long)grid.computed(), grid.loss.size());
     }
     grid.x_label = plan.x_label;
     grid.y_label = plan.dy ? plan.y_label : "";
@@ -116,22 +121,50 @@ int runSurface(const SurfaceArgs& a) {
     std::string partial_file = a.resume;
     for (const auto& o : a.outs)
         if (partial_file.empty() && o.ends_with(".json")) partial_file = o;
+    // With several processes the points each computed are gathered (a sum: each point has one
+    // owner) into the grid that rank 0 writes.
+    const std::vector<uint8_t> initial_done = grid.done;
+    auto gathered = [&](const SurfaceGrid& g) {
+        if (!comm) return g;
+        const size_t n = g.loss.size();
+        std::vector<double> buf(3 * n, 0.0);
+        for (size_t k = 0; k < n; ++k)
+            if (g.done[k] && !initial_done[k]) {
+                buf[k] = g.loss[k];
+                buf[n + k] = g.accuracy[k];
+                buf[2 * n + k] = 1;
+            }
+        comm->sum(buf.data(), buf.size());
+        SurfaceGrid all = g;
+        for (size_t k = 0; k < n; ++k)
+            if (buf[2 * n + k] > 0) {
+                all.loss[k] = buf[k];
+                all.accuracy[k] = buf[n + k];
+                all.done[k] = 1;
+            }
+        return all;
+    };
     auto save_partial = [&](const SurfaceGrid& g) {
-        if (!partial_file.empty()) writeFileAtomically(partial_file, surfaceJson(g));
+        if (partial_file.empty()) return;
+        const auto all = gathered(g);
+        if (isLeader()) writeFileAtomically(partial_file, surfaceJson(all));
     };
     g_job = &job;
     auto old_handler = std::signal(SIGINT, onInterrupt);
     try {
-        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, opt.bn, &job, save_partial);
+        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, opt.bn, &job, save_partial,
+                       64, deal);
     } catch (const Cancelled&) {
         std::signal(SIGINT, old_handler);
-        save_partial(grid);
+        if (!comm) save_partial(grid);  // under mpirun the last complete level was saved already
         std::fprintf(stderr, "\ninterrupted after %lld of %zu points%s\n", (long long)grid.computed(), grid.loss.size(),
                      partial_file.empty() ? "" : ("; resume with --resume " + partial_file).c_str());
         return 130;
     }
     std::signal(SIGINT, old_handler);
     g_job = nullptr;
+    grid = gathered(grid);
+    if (!isLeader()) return 0;
     for (const auto& o : a.outs) exporting::writeSurface(o, grid);
     const auto k = grid.argminLoss();
     std::printf("surface %dx%d over [%g, %g] x [%g, %g], %s\n", grid.nx(), grid.ny(), opt.x0, opt.x1, opt.y0, opt.y1,

@@ -62,9 +62,12 @@ void Objective::Impl::recomputeBatchNorm(JobContext* job) {
         module.eval();
         throw;
     }
+    // Across processes: the average over every process's batches.
+    double total_batches = double(batches());
+    reduce(&total_batches, 1);
     for (size_t i = 0; i < bn_layers.size(); ++i) {
-        bn_layers[i].module.attr("running_mean").toTensor().copy_(sum_mean[i] / double(batches()));
-        bn_layers[i].module.attr("running_var").toTensor().copy_(sum_var[i] / double(batches()));
+        bn_layers[i].module.attr("running_mean").toTensor().copy_(reduced(sum_mean[i]) / total_batches);
+        bn_layers[i].module.attr("running_var").toTensor().copy_(reduced(sum_var[i]) / total_batches);
     }
     module.eval();
     bn_stale = false;

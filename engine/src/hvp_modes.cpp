@@ -38,6 +38,13 @@ torch::Tensor flatCat(const std::vector<torch::Tensor>& parts) {
 
 }  // namespace
 
+torch::Tensor Objective::Impl::reduced(const torch::Tensor& t) const {
+    if (!comm || comm->size() < 2) return t;
+    auto d = t.to(torch::kFloat64).contiguous().clone();
+    comm->sum(d.data_ptr<double>(), size_t(d.numel()));
+    return d.to(t.scalar_type());
+}
+
 torch::Tensor Objective::Impl::flatParameters() const {
     std::vector<torch::Tensor> flat;
     for (const auto& p : params) flat.push_back(p.detach().reshape(-1).clone());
@@ -206,14 +213,14 @@ void Objective::Impl::calibrate(JobContext* job) {
     }
     std::vector<torch::Tensor> exact;
     t0 = now();
-    for (const auto& v : vs) exact.push_back(hvpWith(HvpMode::Exact, v, job));
+    for (const auto& v : vs) exact.push_back(reduced(hvpWith(HvpMode::Exact, v, job)));
     hvp_report.seconds["exact"] = (now() - t0) / 2;
     hvpReuse(vs[0], job);  // builds the graphs
     if (!reuse_failed) {
         double err = 0;
         t0 = now();
         for (size_t r = 0; r < vs.size(); ++r) {
-            const auto hv = hvpReuse(vs[r], job);
+            const auto hv = reduced(hvpReuse(vs[r], job));
             err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
         }
         hvp_report.seconds["exact-reuse"] = (now() - t0) / 2;
@@ -222,12 +229,22 @@ void Objective::Impl::calibrate(JobContext* job) {
     double err = 0;
     t0 = now();
     for (size_t r = 0; r < vs.size(); ++r) {
-        const auto hv = hvpFiniteDifference(vs[r], job, &hvp_report.fd_epsilon);
+        const auto hv = reduced(hvpFiniteDifference(vs[r], job, &hvp_report.fd_epsilon));
         err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
     }
     hvp_report.seconds["fd"] = (now() - t0) / 2;
     hvp_report.relative_error["fd"] = err;
     hvp_report.calibration_products = reuse_failed ? 4 : 7;
+    // Every process must choose the same mode: decide on the timings summed over processes.
+    if (comm && comm->size() > 1) {
+        std::vector<double> t;
+        for (const auto& [m, secs] : hvp_report.seconds) t.push_back(secs);
+        t.push_back(hvp_report.seconds_gradient);
+        comm->sum(t.data(), t.size());
+        size_t i = 0;
+        for (auto& [m, secs] : hvp_report.seconds) secs = t[i++] / comm->size();
+        hvp_report.seconds_gradient = t[i] / comm->size();
+    }
     std::string best = "exact";
     for (const auto& [mode, secs] : hvp_report.seconds) {
         const bool accurate = mode == "exact" || hvp_report.relative_error.at(mode) <= hvp_report.tolerance;
@@ -239,11 +256,11 @@ void Objective::Impl::calibrate(JobContext* job) {
 
 torch::Tensor Objective::Impl::product(const std::vector<torch::Tensor>& v, JobContext* job) {
     if (!calibrated) calibrate(job);
-    if (curvature == CurvatureKind::GaussNewton) return ggnProduct(v, job);
+    if (curvature == CurvatureKind::GaussNewton) return reduced(ggnProduct(v, job));
     const HvpMode mode = parseHvpMode(hvp_report.chosen);
     auto hv = hvpWith(mode, v, job);
     if (curvature == CurvatureKind::HessianMinusGaussNewton) hv = hv - ggnProduct(v, job);
-    return hv;
+    return reduced(hv);
 }
 
 }  // namespace basin

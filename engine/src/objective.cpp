@@ -139,7 +139,7 @@ Objective::Objective(Objective&&) noexcept = default;
 Objective& Objective::operator=(Objective&&) noexcept = default;
 Objective::~Objective() = default;
 
-Objective Objective::open(const StudySpec& spec, const std::string& model_path) {
+Objective Objective::open(const StudySpec& spec, const std::string& model_path, Communicator* comm) {
     validateStudy(spec);
     auto impl = std::make_unique<Impl>();
     impl->spec = spec;
@@ -155,7 +155,34 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path) 
     } catch (const std::exception& e) {
         throw Error(impl->model_path, "cannot be converted to " + dtypeName(spec.dtype));
     }
-    impl->data = detail::loadDataset(spec.data, spec.loss, spec.samples, impl->dtype);
+    // Shards: "{rank}" in a data path names this process's own file; otherwise a contiguous slice.
+    DataSpec data_spec = spec.data;
+    const bool sharded = comm && comm->size() > 1;
+    const bool per_rank_files = data_spec.inputs.find("{rank}") != std::string::npos;
+    if (per_rank_files) {
+        const std::string r = std::to_string(comm ? comm->rank() : 0);
+        for (auto* p : {&data_spec.inputs, &data_spec.targets})
+            for (auto at = p->find("{rank}"); at != std::string::npos; at = p->find("{rank}")) p->replace(at, 6, r);
+    }
+    impl->comm = comm;
+    impl->data = detail::loadDataset(data_spec, spec.loss, spec.samples, impl->dtype);
+    impl->local_n = impl->data.summary.samples;
+    if (sharded) {
+        auto& d = impl->data;
+        if (!per_rank_files) {
+            const int64_t N = d.summary.samples, r = comm->rank(), size = comm->size();
+            const int64_t lo = N * r / size, hi = N * (r + 1) / size;
+            d.inputs = d.inputs.slice(0, lo, hi);
+            d.targets = d.targets.slice(0, lo, hi);
+            impl->local_n = hi - lo;
+        }
+        double counts[2] = {double(impl->local_n), double(d.summary.available)};
+        if (per_rank_files) comm->sum(counts, 2);
+        else counts[0] = double(d.summary.samples);
+        d.summary.samples = int64_t(counts[0]);
+        if (per_rank_files) d.summary.available = int64_t(counts[1]);
+    }
+    impl->data.summary.local_samples = impl->local_n;
 
     int64_t offset = 0;
     for (const auto& p : impl->module.named_parameters(/*recurse=*/true)) {
@@ -181,7 +208,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path) 
     impl->hvp_mode = spec.hvp_mode;
     impl->curvature = spec.curvature;
     if (impl->P == 0) throw Error(impl->model_path, "the model has no trainable parameters");
-    if (impl->data.summary.samples == 0) throw Error(spec.data.inputs, "holds no samples");
+    if (impl->data.summary.samples == 0) throw Error(data_spec.inputs, "holds no samples");
     return Objective(std::move(impl));
 }
 
@@ -241,12 +268,26 @@ void Objective::setBatchNormMode(BatchNormMode mode) {
 BatchNormMode Objective::batchNormMode() const { return impl_->bn_mode; }
 int Objective::batchNormLayers() const { return int(impl_->bn_layers.size()); }
 
-Evaluation Objective::evaluate(JobContext* job) { return impl_->pass(nullptr, nullptr, nullptr, job); }
+Evaluation Objective::evaluate(JobContext* job) {
+    auto e = impl_->pass(nullptr, nullptr, nullptr, job);
+    double parts[2] = {e.loss, e.accuracy};
+    impl_->reduce(parts, 2);
+    e.loss = parts[0];
+    e.accuracy = impl_->hasAccuracy() ? parts[1] : -1;
+    return e;
+}
 
 Evaluation Objective::gradient(Eigen::VectorXd& grad, JobContext* job) {
     torch::Tensor g;
     auto e = impl_->pass(&g, nullptr, nullptr, job);
     grad = Impl::toEigen(g);
+    // One message: the loss, the accuracy and the gradient.
+    Eigen::VectorXd all(grad.size() + 2);
+    all << e.loss, e.accuracy, grad;
+    impl_->reduce(all.data(), size_t(all.size()));
+    e.loss = all[0];
+    e.accuracy = impl_->hasAccuracy() ? all[1] : -1;
+    grad = all.tail(grad.size());
     return e;
 }
 

@@ -31,6 +31,14 @@ struct Objective::Impl {
     BatchNormMode bn_mode = BatchNormMode::Eval;
     bool bn_stale = true;  // parameters changed since the statistics were last recomputed
 
+    Communicator* comm = nullptr;  // null or size 1: everything is local
+    int64_t local_n = 0;            // samples held here (data.summary.samples is the global count)
+    // Sums across processes in place (a no-op without a communicator).
+    void reduce(double* data, size_t n) const {
+        if (comm && comm->size() > 1) comm->sum(data, n);
+    }
+    torch::Tensor reduced(const torch::Tensor& t) const;
+
     // H*v modes (hvp_modes.cpp).
     HvpMode hvp_mode = HvpMode::Auto;
     CurvatureKind curvature = CurvatureKind::Hessian;
@@ -47,12 +55,12 @@ struct Objective::Impl {
     void recomputeBatchNorm(JobContext* job);
     void restoreBatchNorm();
     int64_t batches() const {
-        const int64_t n = data.summary.samples, b = std::max<int64_t>(1, spec.batch_size);
+        const int64_t n = local_n, b = std::max<int64_t>(1, spec.batch_size);
         return (n + b - 1) / b;
     }
     std::pair<torch::Tensor, torch::Tensor> batch(int64_t i) const {
         const int64_t b = std::max<int64_t>(1, spec.batch_size);
-        const int64_t lo = i * b, hi = std::min(lo + b, data.summary.samples);
+        const int64_t lo = i * b, hi = std::min(lo + b, local_n);
         return {data.inputs.slice(0, lo, hi), data.targets.slice(0, lo, hi)};
     }
     torch::Tensor forward(const torch::Tensor& x);

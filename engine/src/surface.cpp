@@ -70,7 +70,8 @@ std::vector<int64_t> progressiveOrder(int nx, int ny) { return orderWithLevels(n
 
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job,
-                    const std::function<void(const SurfaceGrid&)>& on_partial, int partial_every) {
+                    const std::function<void(const SurfaceGrid&)>& on_partial, int partial_every,
+                    const SurfaceDeal& deal) {
     const int64_t P = objective.parameterCount();
     if (origin.size() != P || dx.size() != P || (dy && dy->size() != P))
         throw Error("a direction's length does not match the model's " + std::to_string(P) + " parameters");
@@ -80,7 +81,9 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
     objective.setBatchNormMode(bn);
     const int nx = grid.nx(), ny = grid.ny();
     const auto [order, levels] = orderWithLevels(nx, ny);
-    const int64_t todo = int64_t(order.size()) - grid.computed();
+    auto mine = [&](size_t n) { return deal.size <= 1 || int(n % size_t(deal.size)) == deal.rank; };
+    int64_t todo = 0;
+    for (size_t n = 0; n < order.size(); ++n) todo += !grid.done[size_t(order[n])] && mine(n);
     if (job) job->stage("surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""), todo);
     Eigen::VectorXd theta(P);
     int64_t count = 0;
@@ -91,20 +94,25 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
     try {
         for (size_t n = 0; n < order.size(); ++n) {
             const int64_t k = order[n];
-            if (grid.done[size_t(k)]) continue;
-            const int i = int(k % nx), j = int(k / nx);
-            theta = origin + grid.xs[size_t(i)] * dx;
-            if (dy) theta += grid.ys[size_t(j)] * *dy;
-            objective.setParameters(theta);
-            const auto e = objective.evaluate(job);
-            grid.loss[size_t(k)] = e.loss;
-            grid.accuracy[size_t(k)] = e.accuracy;
-            grid.done[size_t(k)] = 1;
-            ++count;
-            if (job) job->step(count);
-            // Report when a coarse-to-fine level is complete, and periodically within a level.
+            bool computed = false;
+            if (!grid.done[size_t(k)] && mine(n)) {
+                const int i = int(k % nx), j = int(k / nx);
+                theta = origin + grid.xs[size_t(i)] * dx;
+                if (dy) theta += grid.ys[size_t(j)] * *dy;
+                objective.setParameters(theta);
+                const auto e = objective.evaluate(job);
+                grid.loss[size_t(k)] = e.loss;
+                grid.accuracy[size_t(k)] = e.accuracy;
+                grid.done[size_t(k)] = 1;
+                computed = true;
+                ++count;
+                if (job) job->step(count);
+            }
+            // Report when a coarse-to-fine level is complete (on every process alike), and,
+            // working alone, periodically within a level.
             const bool level_end = n + 1 == order.size() || levels[n + 1] != levels[n];
-            if (on_partial && (count % partial_every == 0 || level_end)) on_partial(grid);
+            const bool periodic = deal.size <= 1 && computed && count % partial_every == 0;
+            if (on_partial && (level_end || periodic)) on_partial(grid);
         }
     } catch (...) {
         restore();

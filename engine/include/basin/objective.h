@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 
+#include "basin/communicator.h"
 #include "basin/progress.h"
 #include "basin/study.h"
 
@@ -37,7 +38,8 @@ struct ParameterGroup {
 };
 
 struct DataSummary {
-    int64_t samples = 0;                ///< samples used (after the study's `samples` limit)
+    int64_t samples = 0;                ///< samples used (after the study's `samples` limit; all shards)
+    int64_t local_samples = 0;          ///< samples held by this process
     int64_t available = 0;              ///< samples in the file(s)
     std::vector<int64_t> input_shape;   ///< shape of one input
     std::vector<int64_t> target_shape;  ///< shape of one target (empty for a class index)
@@ -76,8 +78,11 @@ class Objective {
 public:
     /// Loads the model file and the study's data; throws basin::Error naming the file and the
     /// problem (missing, not TorchScript, written by a newer PyTorch, shapes that do not match).
-    /// `model_path` empty means the study's `model`.
-    static Objective open(const StudySpec& spec, const std::string& model_path = {});
+    /// `model_path` empty means the study's `model`. With a communicator of size > 1 this process
+    /// keeps its shard of the samples: a data path containing "{rank}" names one file per process,
+    /// otherwise each takes a contiguous slice of the samples. The communicator must outlive the
+    /// objective; every process must then make the same calls in the same order.
+    static Objective open(const StudySpec& spec, const std::string& model_path = {}, Communicator* comm = nullptr);
 
     Objective(Objective&&) noexcept;
     Objective& operator=(Objective&&) noexcept;

@@ -49,12 +49,20 @@ SurfaceGrid makeGrid(const SurfaceOptions& options);
 /// stride 2^k (k from large to 0) first; the grid's corners come in the first level.
 std::vector<int64_t> progressiveOrder(int nx, int ny);
 
-/// Fills the points of `grid` not yet done. `on_partial` is called after each coarse-to-fine
-/// level and every `partial_every` points. The objective's parameters are restored afterwards,
+/// Points dealt to processes: the n-th point of the coarse-to-fine order goes to rank n % size,
+/// so every process has a share of every level.
+struct SurfaceDeal {
+    int rank = 0, size = 1;
+};
+
+/// Fills the points of `grid` not yet done (of those dealt to this process). `on_partial` is called after each coarse-to-fine
+/// level and every `partial_every` points; with a deal of size > 1 only after each level, on
+/// every process at the same points (so it may gather). The objective's parameters are restored afterwards,
 /// also when cancelled (basin::Cancelled) or failed; the grid then keeps what was computed.
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job = nullptr,
-                    const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64);
+                    const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64,
+                    const SurfaceDeal& deal = {});
 
 /// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory),
 /// loss as a list of rows (one per y), and back; CSV with columns x, y, loss, accuracy.
