@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "basin/error.h"
@@ -7,6 +8,7 @@
 #include "commands.h"
 #include "distributed.h"
 #include "progress_bar.h"
+#include "result_cache.h"
 
 namespace basin::cli {
 
@@ -18,7 +20,7 @@ struct SensitivityArgs {
     std::string bits = "2,3,4,8", budget, out;
     std::vector<std::string> merge;
     double tol = 1e-3;
-    bool json = false;
+    bool json = false, cache = false;
 };
 
 std::vector<int> parseBits(const std::string& s) {
@@ -61,6 +63,7 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--tol", a->tol, "tolerance of each layer's top eigenvalue (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v for each layer's top eigenvalue (default 100)");
     cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, &run] {
         run = [a] {
@@ -74,11 +77,15 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
             opt.seed = spec.seed;
             opt.merge = a->merge;
             if (!a->budget.empty()) opt.budget_bytes = parseBudget(a->budget, 4.0 * double(o.parameterCount()));
+            const std::string options_key = nlohmann::json::parse(sensitivityJson(SensitivityResult{}, opt))["options"].dump();
+            const ResultCache cache(a->cache, spec, "sensitivity", options_key);
+            if (cache.printStored(a->out)) return 0;
             JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
             const auto r = computeSensitivity(o, opt, &job);
             if (!isLeader()) return 0;
             const auto text = sensitivityJson(r, opt);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
+            cache.store(text);
             if (a->json) {
                 std::cout << text << "\n";
                 return 0;

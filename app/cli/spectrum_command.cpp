@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "basin/curvature.h"
 #include "basin/error.h"
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "distributed.h"
 #include "progress_bar.h"
+#include "result_cache.h"
 
 namespace basin::cli {
 
@@ -19,7 +21,7 @@ struct SpectrumArgs {
     std::string which = "largest", method = "lanczos", trace, out;
     double tol = 1e-3;
     int max_hvp = 400, probes = -1, steps = 40;
-    bool density = false, exact = false, json = false;
+    bool density = false, exact = false, json = false, cache = false;
     int64_t exact_max = 4096;
     double edge = std::numeric_limits<double>::quiet_NaN();
 };
@@ -90,18 +92,24 @@ void addSpectrumCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--exact-max", a->exact_max, "largest model for --exact (default 4096 parameters)");
     cmd->add_option("--edge", a->edge, "set the bulk edge by hand");
     cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, cmd, &run] {
         if (cmd->count("--trace") && a->trace.empty()) a->trace = "hutchinson";
         run = [a] {
             const auto spec = a->study.resolve();
-            auto objective = Objective::open(spec, {}, communicator());
             const auto options = toOptions(*a, spec.seed);
+            // The options part of the JSON (every default written out) is the cache key's options.
+            const std::string options_key = nlohmann::json::parse(spectrumJson(SpectrumResult{}, options))["options"].dump();
+            const ResultCache cache(a->cache, spec, "spectrum", options_key);
+            if (cache.printStored(a->out)) return 0;
+            auto objective = Objective::open(spec, {}, communicator());
             JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
             const auto result = computeSpectrum(objective, options, &job);
             if (!isLeader()) return 0;
             const auto text = spectrumJson(result, options);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
+            cache.store(text);
             if (a->json) std::cout << text << "\n";
             else printTable(result);
             return 0;

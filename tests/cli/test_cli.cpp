@@ -111,6 +111,39 @@ private Q_SLOTS:
         QVERIFY(j["pareto"].size() >= 2);
     }
 
+    void cacheKeepsResultsInTheStudy() {
+        QTemporaryDir tmp;
+        const QString study = tmp.filePath("s.json");
+        QFile f(study);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
+                        "\"dtype\": \"float64\", \"hvp\": \"exact\", \"seed\": 3}")
+                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt")).toUtf8());
+        f.close();
+        const QStringList args = {"spectrum", "--study", study, "--top", "2", "--trace", "--probes", "8", "--cache", "--json"};
+        const Run first = runCli(args);
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        QVERIFY(!first.err.contains("using the spectrum result stored"));
+        const Run second = runCli(args);
+        QCOMPARE(second.code, 0);
+        QVERIFY(second.err.contains("using the spectrum result stored"));
+        const auto a = nlohmann::json::parse(first.out.toStdString()), b = nlohmann::json::parse(second.out.toStdString());
+        QCOMPARE(a["eigenvalues"], b["eigenvalues"]);
+        QCOMPARE(a["trace"]["mean"], b["trace"]["mean"]);
+        // The study file holds the spec as it was and the result, readable as plain JSON.
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        f.close();
+        QCOMPARE(j["seed"].get<int>(), 3);
+        QCOMPARE(j["results"].size(), size_t(1));
+        QCOMPARE(j["results"].begin().value()["analysis"].get<std::string>(), std::string("spectrum"));
+        // Other options: computed anew, and stored beside the first.
+        const Run other = runCli({"spectrum", "--study", study, "--top", "3", "--cache", "--json"});
+        QVERIFY(!other.err.contains("using the spectrum result stored"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(nlohmann::json::parse(f.readAll().toStdString())["results"].size(), size_t(2));
+    }
+
     void badInputExitsCleanly() {
         expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
         expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");
