@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
             opt.top_k = k;
             opt.method = m;
             opt.tol = 1e-3;
-            opt.max_hvp = m == EigenMethod::Power ? 2000 : 400;
+            opt.max_hvp = m == EigenMethod::Power ? 1500 : 400;
             opt.seed = spec.seed;
             const auto r = topEigenpairs(H, n, opt);
             const auto& e = *r.largest;

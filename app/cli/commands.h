@@ -15,5 +15,6 @@ void addInfoCommand(CLI::App& app, Runner& run);
 void addSpectrumCommand(CLI::App& app, Runner& run);
 void addSurfaceCommand(CLI::App& app, Runner& run);
 void addSensitivityCommand(CLI::App& app, Runner& run);
+void addCompareCommand(CLI::App& app, Runner& run);
 
 }  // namespace basin::cli

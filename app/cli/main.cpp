@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     basin::cli::addSpectrumCommand(app, run);
     basin::cli::addSurfaceCommand(app, run);
     basin::cli::addSensitivityCommand(app, run);
+    basin::cli::addCompareCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

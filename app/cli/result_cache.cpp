@@ -16,9 +16,13 @@ ResultCache::ResultCache(bool enabled, const StudySpec& spec, const std::string&
     if (enabled_) key_ = resultKey(spec_, {}, analysis_, options_);
 }
 
+std::optional<std::string> ResultCache::stored() const {
+    if (!enabled_) return std::nullopt;
+    return findResult(spec_.study_path, key_);
+}
+
 bool ResultCache::printStored(const std::string& out) const {
-    if (!enabled_) return false;
-    const auto hit = findResult(spec_.study_path, key_);
+    const auto hit = stored();
     if (!hit) return false;
     if (!isLeader()) return true;
     std::fprintf(stderr, "using the %s result stored in %s (key %s)\n", analysis_.c_str(), spec_.study_path.c_str(), key_.c_str());

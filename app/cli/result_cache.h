@@ -1,5 +1,6 @@
 #pragma once
 // --cache for basin-cli commands: reuse a result stored in the study file, or store a new one.
+#include <optional>
 #include <string>
 
 #include "basin/study.h"
@@ -14,6 +15,8 @@ public:
     /// Prints a stored result (to stdout, and to `out` when given) and returns true; every rank
     /// looks, so none computes when one is found.
     bool printStored(const std::string& out) const;
+    /// The stored result's JSON text, if there is one (quietly).
+    std::optional<std::string> stored() const;
     /// Stores a new result (rank 0 only).
     void store(const std::string& result_json) const;
 

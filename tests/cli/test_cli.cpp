@@ -144,6 +144,47 @@ private Q_SLOTS:
         QCOMPARE(nlohmann::json::parse(f.readAll().toStdString())["results"].size(), size_t(2));
     }
 
+    void compareMatchesSingleCheckpoints() {
+        QTemporaryDir tmp;
+        const QString c0 = fixture("cnn_ckpt0.pt"), c1 = fixture("cnn_ckpt1.pt"), c2 = fixture("cnn_ckpt2.pt");
+        const QStringList common = {"--data", fixture("cnn_data.npz"), "--dtype", "float64", "--hvp", "exact", "--top", "2",
+                                    "--tol", "1e-8", "--seed", "5"};
+        const Run r = runCli(QStringList{"compare", "--model", c0, "--checkpoints", c0 + "," + c1 + "," + c2, "--path", "5",
+                                         "--json", "--csv", tmp.filePath("t.csv")} + common);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j["checkpoints"].size(), size_t(3));
+        // Each row equals the single-checkpoint spectrum with the same seed and options.
+        const Run one = runCli(QStringList{"spectrum", "--model", c1, "--which", "both", "--json"} + common);
+        const auto s = nlohmann::json::parse(one.out.toStdString());
+        QCOMPARE(j["checkpoints"][1]["lambda_max"].get<double>(), s["largest"]["eigenvalues"][0].get<double>());
+        QCOMPARE(j["checkpoints"][1]["lambda_min"].get<double>(), s["smallest"]["eigenvalues"].back().get<double>());
+        // The path's ends are the checkpoints' losses; the barrier is measured against them.
+        const auto& path = j["path"];
+        QCOMPARE(path["points"].size(), size_t(5));
+        const auto& want = fx::expected()["surface"]["checkpoint_losses"];
+        QVERIFY(std::abs(path["points"][0]["loss"].get<double>() - want[0].get<double>()) < 1e-12);
+        QVERIFY(std::abs(path["points"][4]["loss"].get<double>() - want[2].get<double>()) < 1e-12);
+        double highest = -1e300;
+        for (const auto& p : path["points"]) highest = std::max(highest, p["loss"].get<double>());
+        QVERIFY(std::abs(path["barrier_over_ends"].get<double>() - (highest - std::max(want[0].get<double>(), want[2].get<double>()))) < 1e-12);
+        QFile csv(tmp.filePath("t.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 4);
+
+        // With --cache, adding a checkpoint computes only that one.
+        QFile study(tmp.filePath("s.json"));
+        QVERIFY(study.open(QIODevice::WriteOnly));
+        study.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
+                            "\"dtype\": \"float64\", \"hvp\": \"exact\", \"batch_size\": 16}").arg(c0, fixture("cnn_data.npz")).toUtf8());
+        study.close();
+        const QStringList cached = {"compare", "--study", tmp.filePath("s.json"), "--top", "1", "--which", "largest", "--cache"};
+        const Run two = runCli(cached + QStringList{"--checkpoints", c0 + "," + c1});
+        QVERIFY2(two.out.contains("(2 computed, 0 from the study file)"), qPrintable(two.out + two.err));
+        const Run three = runCli(cached + QStringList{"--checkpoints", c0 + "," + c1 + "," + c2});
+        QVERIFY2(three.out.contains("(1 computed, 2 from the study file)"), qPrintable(three.out + three.err));
+    }
+
     void badInputExitsCleanly() {
         expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
         expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");
