@@ -22,15 +22,6 @@ struct CompareArgs {
     bool cache = false, json = false;
 };
 
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
 int runCompare(const CompareArgs& a) {
     if (communicator()) throw Error("compare runs on one process; run spectrum under mpirun for each checkpoint instead");
     const auto spec = a.study.resolve();

@@ -1,5 +1,7 @@
 #include "study_options.h"
 
+#include <sstream>
+
 #include "basin/error.h"
 
 namespace basin::cli {
@@ -45,6 +47,15 @@ StudySpec StudyOptions::resolve() const {
     if (seed >= 0) s.seed = uint64_t(seed);
     validateStudy(s);
     return s;
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
 }
 
 }  // namespace basin::cli

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "basin/study.h"
 
@@ -19,5 +20,8 @@ struct StudyOptions {
     /// throws basin::Error when neither a study nor --model and --data are given.
     StudySpec resolve() const;
 };
+
+/// "a,b,,c" -> {"a", "b", "c"}: the comma-separated lists of file names the commands take.
+std::vector<std::string> splitList(const std::string& s);
 
 }  // namespace basin::cli

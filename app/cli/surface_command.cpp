@@ -58,15 +58,6 @@ void parseRange(const std::string& s, SurfaceOptions& o) {
     }
 }
 
-std::vector<std::string> splitList(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
 int runSurface(const SurfaceArgs& a) {
     for (const auto& o : a.outs) exporting::checkSurfacePath(o);
     const auto spec = a.study.resolve();
