@@ -81,9 +81,32 @@ private Q_SLOTS:
         d.bulk_edge = 1.2;
         d.outlier_count = 1;
         d.hvp_count = 312;
-        const std::vector<std::string> want{"λmax  9", "λmin  \u22120.8", "trace  25.3 ± 1.7", "outliers  1",
-                                            "bulk edge  1.2", "H·v used  312"};
+        // 9 / 25.3 of the trace is above the edge.
+        const std::vector<std::string> want{"λmax  9", "λmin  \u22120.8", "trace  25.3 ± 1.7",
+                                            "outliers  1 (35.6% of trace)", "bulk edge  1.2", "H·v used  312"};
         QCOMPARE(readoutLines(d), want);
+        d.edge_by_hand = true;
+        d.hvp_mode = "fd (chosen by auto)";
+        d.hvp_detail = "1.5 gradients per product";
+        const std::vector<std::string> by_hand{"λmax  9", "λmin  \u22120.8", "trace  25.3 ± 1.7",
+                                               "outliers  1 (35.6% of trace)", "bulk edge  1.2 (by hand)",
+                                               "H·v used  312", "H·v mode  fd (chosen by auto)",
+                                               "  1.5 gradients per product"};
+        QCOMPARE(readoutLines(d), by_hand);
+    }
+    void splitAtCountsValuesAboveTheEdgeAndTheirShare() {
+        const std::vector<double> top{9, 6, 4.5, 1.2, 1.0, -0.3, std::nan("")};
+        OutlierSplit s = splitAt(top, 1.2, 25.3);
+        QCOMPARE(s.count, 3);  // strictly above: 1.2 itself is bulk
+        QCOMPARE(s.share, 19.5 / 25.3);
+        s = splitAt(top, 5.0, 25.3);
+        QCOMPARE(s.count, 2);
+        QCOMPARE(s.share, 15.0 / 25.3);
+        s = splitAt(top, -1.0, std::nullopt);
+        QCOMPARE(s.count, 6);
+        QVERIFY(std::isnan(s.share));
+        QCOMPARE(splitAt(top, 10.0, 0.0).count, 0);
+        QVERIFY(std::isnan(splitAt(top, 10.0, 0.0).share));
     }
 };
 

@@ -125,7 +125,7 @@ private Q_SLOTS:
     void readoutShowsTheKeyNumbers() {
         SpectrumView view;
         view.setData(synthetic());
-        QCOMPARE(view.readoutText(), QString("λmax  9\nλmin  \u22120.8\ntrace  25.3 ± 1.7\noutliers  3\n"
+        QCOMPARE(view.readoutText(), QString("λmax  9\nλmin  \u22120.8\ntrace  25.3 ± 1.7\noutliers  3 (77.1% of trace)\n"
                                              "bulk edge  1.2\nH·v used  312"));
     }
 
@@ -186,6 +186,57 @@ private Q_SLOTS:
         const QImage baseline(QString(BASIN_BASELINE_DIR) + "/spectrum_linear.png");
         QVERIFY(!baseline.isNull());
         QVERIFY(basin::test::meanAbsoluteDifference(image, baseline) > kThreshold);
+    }
+
+    void draggingTheBulkEdgeRecountsTheOutliers() {
+        SpectrumView view;
+        view.setData(synthetic());
+        grabShown(view);
+        QCustomPlot* plot = view.plot();
+        QSignalSpy moved(&view, &SpectrumView::bulkEdgeChanged);
+        const QCPRange before = plot->xAxis->range();
+        const double y = plot->yAxis->coordToPixel(0.5 * plot->yAxis->range().upper);
+        const QPointF from(plot->xAxis->coordToPixel(1.2) + 3, y), to(plot->xAxis->coordToPixel(5.0), y);
+        // Press within a few pixels of the dashed line, move with the button held, release.
+        QMouseEvent press(QEvent::MouseButtonPress, from, plot->mapToGlobal(from), Qt::LeftButton, Qt::LeftButton, {});
+        QApplication::sendEvent(plot, &press);
+        QMouseEvent move(QEvent::MouseMove, to, plot->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, {});
+        QApplication::sendEvent(plot, &move);
+        QMouseEvent release(QEvent::MouseButtonRelease, to, plot->mapToGlobal(to), Qt::LeftButton, Qt::NoButton, {});
+        QApplication::sendEvent(plot, &release);
+        QVERIFY(moved.count() >= 1);
+        const double edge = view.data().bulk_edge.value();
+        QVERIFY2(std::abs(edge - 5.0) < 0.05, qPrintable(QString::number(edge)));
+        QVERIFY(view.data().edge_by_hand);
+        QCOMPARE(view.data().outlier_count, 2);  // 6 and 9 stay above; 4.5 joined the bulk
+        QVERIFY2(view.readoutText().contains("outliers  2 (59.3% of trace)"), qPrintable(view.readoutText()));
+        QVERIFY(view.readoutText().contains("(by hand)"));
+        QCOMPARE(graphNamed(view, "outliers")->data()->size(), 2);
+        // The view did not pan while the edge moved.
+        QCOMPARE(plot->xAxis->range(), before);
+
+        // A press far from the line pans as before and leaves the edge where it is.
+        const QPointF far(plot->xAxis->coordToPixel(8.0), y);
+        QMouseEvent press2(QEvent::MouseButtonPress, far, plot->mapToGlobal(far), Qt::LeftButton, Qt::LeftButton, {});
+        QApplication::sendEvent(plot, &press2);
+        QMouseEvent release2(QEvent::MouseButtonRelease, far, plot->mapToGlobal(far), Qt::LeftButton, Qt::NoButton, {});
+        QApplication::sendEvent(plot, &release2);
+        QCOMPARE(view.data().bulk_edge.value(), edge);
+    }
+
+    void exportsSvgWithTextAsText() {
+        QTemporaryDir dir;
+        SpectrumView view;
+        view.setData(synthetic());
+        const QString svg = dir.filePath("s.svg");
+        QVERIFY(view.exportSvg(svg, 800, 500));
+        QFile f(svg);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.contains("<svg"));
+        // Qt writes the λ (another font) as its own text run, so the label is checked in pieces.
+        QVERIFY2(text.contains(">eigenvalue </text>") && text.contains(">density</text>"),
+                 text.mid(text.indexOf("eigenvalue") - 40, 120).constData());
     }
 
     void exportsPngAndPdf() {

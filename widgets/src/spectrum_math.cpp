@@ -103,6 +103,18 @@ std::string formatNumber(double v) {
     return v < 0 ? "\u2212" + s : s;
 }
 
+OutlierSplit splitAt(const std::vector<double>& eigenvalues, double edge, std::optional<double> trace) {
+    OutlierSplit split;
+    double sum = 0;
+    for (double v : eigenvalues)
+        if (std::isfinite(v) && v > edge) {
+            ++split.count;
+            sum += v;
+        }
+    split.share = (trace && *trace != 0) ? sum / *trace : std::numeric_limits<double>::quiet_NaN();
+    return split;
+}
+
 std::vector<std::string> readoutLines(const SpectrumPlotData& data) {
     std::vector<std::string> lines;
     if (!data.top_eigenvalues.empty()) {
@@ -113,10 +125,19 @@ std::vector<std::string> readoutLines(const SpectrumPlotData& data) {
     if (data.trace)
         lines.push_back("trace  " + formatNumber(*data.trace) + " ± " + formatNumber(data.trace_stderr));
     if (data.bulk_edge) {
-        lines.push_back("outliers  " + std::to_string(data.outlier_count));
-        lines.push_back("bulk edge  " + formatNumber(*data.bulk_edge));
+        const OutlierSplit split = splitAt(data.top_eigenvalues, *data.bulk_edge, data.trace);
+        std::string outliers = "outliers  " + std::to_string(data.outlier_count);
+        if (std::isfinite(split.share)) {
+            char share[32];
+            std::snprintf(share, sizeof share, " (%.1f%% of trace)", 100.0 * split.share);
+            outliers += share;
+        }
+        lines.push_back(outliers);
+        lines.push_back("bulk edge  " + formatNumber(*data.bulk_edge) + (data.edge_by_hand ? " (by hand)" : ""));
     }
     if (data.hvp_count > 0) lines.push_back("H·v used  " + std::to_string(data.hvp_count));
+    if (!data.hvp_mode.empty()) lines.push_back("H·v mode  " + data.hvp_mode);
+    if (!data.hvp_detail.empty()) lines.push_back("  " + data.hvp_detail);
     return lines;
 }
 

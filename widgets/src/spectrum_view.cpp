@@ -8,6 +8,7 @@
 #include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
+#include "basin/widgets/plot_export.h"
 #include "basin/widgets/spectrum_math.h"
 
 namespace basin::widgets {
@@ -39,6 +40,8 @@ struct SpectrumView::Private {
     SpectrumPlotData data;
     QString empty_message = QObject::tr("No spectrum yet: Analysis ▸ Run spectrum (Ctrl+R)");
     int stems = 0;
+    bool dragging_edge = false;
+    QCP::Interactions interactions;
 };
 
 SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
@@ -109,6 +112,27 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
         Q_EMIT axisModeChanged();
     });
     connect(d_->log_density, &QCheckBox::toggled, this, [this](bool) { redraw(); });
+
+    // The bulk edge follows the mouse when grabbed within a few pixels of its dashed line. The
+    // plot's own drag (panning along λ) is switched off while the edge moves, or both would move.
+    connect(d_->plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        const std::optional<double> edge = edgeOnAxis();
+        if (e->button() != Qt::LeftButton || !edge) return;
+        if (std::abs(d_->plot->xAxis->coordToPixel(*edge) - e->position().x()) > 6) return;
+        d_->dragging_edge = true;
+        d_->interactions = d_->plot->interactions();
+        d_->plot->setInteractions({});
+    });
+    connect(d_->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        if (!d_->dragging_edge) return;
+        const double x = d_->plot->xAxis->pixelToCoord(e->position().x());
+        setBulkEdge(logAbsAxis() ? std::pow(10.0, x) : x);
+    });
+    connect(d_->plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent*) {
+        if (!d_->dragging_edge) return;
+        d_->dragging_edge = false;
+        d_->plot->setInteractions(d_->interactions);
+    });
     redraw();
 }
 
@@ -127,6 +151,23 @@ void SpectrumView::clear(const QString& message) {
     redraw();
 }
 
+void SpectrumView::setBulkEdge(double edge) {
+    if (d_->data.empty() || !std::isfinite(edge)) return;
+    d_->data.bulk_edge = edge;
+    d_->data.edge_by_hand = true;
+    d_->data.outlier_count = splitAt(d_->data.top_eigenvalues, edge, d_->data.trace).count;
+    redraw();
+    Q_EMIT bulkEdgeChanged(edge);
+}
+
+std::optional<double> SpectrumView::edgeOnAxis() const {
+    const auto& edge = d_->data.bulk_edge;
+    if (!edge) return std::nullopt;
+    if (!logAbsAxis()) return *edge;
+    if (*edge == 0) return std::nullopt;
+    return std::log10(std::abs(*edge));
+}
+
 void SpectrumView::setLogAbsAxis(bool on) { d_->log_abs->setChecked(on); }
 bool SpectrumView::logAbsAxis() const { return d_->log_abs->isChecked(); }
 void SpectrumView::setLogDensity(bool on) { d_->log_density->setChecked(on); }
@@ -142,6 +183,8 @@ bool SpectrumView::exportPng(const QString& path, int width, int height, double 
 bool SpectrumView::exportPdf(const QString& path, int width, int height) {
     return d_->plot->savePdf(path, width, height);
 }
+
+bool SpectrumView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
 
 void SpectrumView::redraw() {
     QCustomPlot* plot = d_->plot;
@@ -191,18 +234,16 @@ void SpectrumView::redraw() {
     }
 
     // The bulk: everything up to its edge (in log mode, |λ| up to the edge).
-    std::optional<double> edge;
-    if (data.bulk_edge) {
-        if (!log_abs) edge = *data.bulk_edge;
-        else if (*data.bulk_edge != 0) edge = std::log10(std::abs(*data.bulk_edge));
-    }
+    const std::optional<double> edge = edgeOnAxis();
     if (edge) {
         auto* shade = addGraph(plot, plot->yAxis2, tr("bulk"), Qt::NoPen);
         shade->setBrush(QColor(0, 0, 0, 22));
         const double left = range.lo - (range.hi - range.lo);
         shade->setData({left, *edge}, {kStemAxisTop, kStemAxisTop}, true);
         QPen pen(palette::reddishPurple(), 2, Qt::DashLine);
-        auto* line = addGraph(plot, plot->yAxis2, tr("bulk edge %1").arg(QString::fromStdString(formatNumber(*data.bulk_edge))), pen);
+        const QString name = data.edge_by_hand ? tr("bulk edge %1 (by hand)") : tr("bulk edge %1");
+        auto* line = addGraph(plot, plot->yAxis2, name.arg(QString::fromStdString(formatNumber(*data.bulk_edge))), pen);
+        line->setProperty("basinRole", "edge");
         line->setData({*edge, *edge}, {0, kStemAxisTop}, true);
     }
 

@@ -62,4 +62,43 @@ std::array<double, 3> viridis(double t) {
     return rgb;
 }
 
+std::vector<double> displayValues(const std::vector<double>& values, bool log10, std::optional<double> clip_max) {
+    std::vector<double> out = values;
+    if (clip_max)
+        for (double& v : out)
+            if (v > *clip_max) v = *clip_max;
+    if (!log10) return out;
+    double smallest = std::numeric_limits<double>::infinity();
+    for (double v : out)
+        if (std::isfinite(v) && v > 0) smallest = std::min(smallest, v);
+    if (!std::isfinite(smallest)) smallest = 1e-12;  // nothing positive: a flat floor, never -inf
+    for (double& v : out)
+        if (!std::isnan(v)) v = std::log10(v > 0 ? v : smallest);
+    return out;
+}
+
+std::array<double, 2> colourRange(const std::vector<double>& values) {
+    if (std::none_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); })) return {0, 1};
+    const auto [lo, hi] = finiteRange(values);
+    if (hi > lo) return {lo, hi};
+    return {lo - 0.5, lo + 0.5};
+}
+
+int nearestIndex(const std::vector<double>& coords, double x) {
+    if (coords.empty()) return -1;
+    const auto it = std::lower_bound(coords.begin(), coords.end(), x);
+    if (it == coords.begin()) return 0;
+    if (it == coords.end()) return int(coords.size()) - 1;
+    const auto i = int(it - coords.begin());
+    return (x - coords[i - 1] <= coords[i] - x) ? i - 1 : i;
+}
+
+int64_t argminDone(const std::vector<double>& values, const std::vector<uint8_t>& done) {
+    int64_t best = -1;
+    for (std::size_t k = 0; k < values.size() && k < done.size(); ++k)
+        if (done[k] && std::isfinite(values[k]) && (best < 0 || values[k] < values[std::size_t(best)]))
+            best = int64_t(k);
+    return best;
+}
+
 }  // namespace basin::widgets

@@ -1,6 +1,7 @@
 #pragma once
 /// The arithmetic behind SpectrumView, kept free of Qt so it is tested on its own.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,15 @@ double densityTop(const std::vector<double>& density_values, const std::vector<d
 
 /// Four significant digits, plain or scientific, with a real minus sign (U+2212).
 std::string formatNumber(double v);
+
+struct OutlierSplit {
+    int count = 0;       ///< values strictly above the edge
+    double share = 0;    ///< their sum / trace; NaN when no (non-zero) trace is known
+};
+
+/// The split at a hand-placed bulk edge: how many of `eigenvalues` lie above `edge`, and the share
+/// of `trace` they carry (the rule the engine states for its own edge, applied to any edge).
+OutlierSplit splitAt(const std::vector<double>& eigenvalues, double edge, std::optional<double> trace);
 
 /// The readout lines: λmax, λmin, trace ± stderr, outliers and bulk edge, H·v products.
 /// Lines without data are left out.

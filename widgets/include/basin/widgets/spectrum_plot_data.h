@@ -22,6 +22,9 @@ struct SpectrumPlotData {
     double trace_stderr = 0;                ///< standard error of `trace`
     int64_t hvp_count = 0;                  ///< Hessian-vector products the analysis used
     int64_t parameters = 0;                 ///< size of the Hessian
+    bool edge_by_hand = false;              ///< bulk_edge was set by the user, not by the rule
+    std::string hvp_mode;                   ///< how H·v was made: exact, exact-reuse, fd, ...
+    std::string hvp_detail;                 ///< for auto: what was measured to choose it
 
     bool empty() const { return top_eigenvalues.empty() && density_grid.empty() && exact_eigenvalues.empty(); }
 };

@@ -5,6 +5,7 @@
 /// it is given and computes nothing but the layout.
 #include <QWidget>
 #include <memory>
+#include <optional>
 
 #include "basin/widgets/spectrum_plot_data.h"
 
@@ -34,6 +35,12 @@ public:
     bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
     /// A vector PDF; width and height in points (0: the widget's size).
     bool exportPdf(const QString& path, int width = 0, int height = 0);
+    /// A vector SVG (text stays text); width and height in pixels (0: the widget's size).
+    bool exportSvg(const QString& path, int width = 0, int height = 0);
+
+    /// Moves the bulk edge by hand (as dragging its dashed line does): the outlier count and the
+    /// share of the trace they carry are recounted among the top eigenvalues. Ignored without data.
+    void setBulkEdge(double edge);
 
     QCustomPlot* plot() const;
     /// Number of eigenvalue stems drawn (one graph each, property "basinRole" = "stem").
@@ -43,9 +50,13 @@ public:
 
 Q_SIGNALS:
     void axisModeChanged();
+    /// The user moved the bulk edge to `edge` (in λ).
+    void bulkEdgeChanged(double edge);
 
 private:
     void redraw();
+    /// The bulk edge in the x axis' units (log10|λ| in that mode), if there is one to draw.
+    std::optional<double> edgeOnAxis() const;
     struct Private;
     std::unique_ptr<Private> d_;
 };

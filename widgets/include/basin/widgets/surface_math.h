@@ -1,7 +1,10 @@
 #pragma once
 /// The arithmetic behind SurfaceView, free of Qt and VTK so it is tested on its own.
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "basin/widgets/surface_plot_data.h"
 
@@ -20,5 +23,21 @@ double heightScale(const SurfacePlotData& data, double ratio = 0.6);
 /// Viridis at t in [0, 1] (clamped) as RGB in [0, 1]: perceptually uniform, readable in grey and
 /// by colour-blind readers. Linear between the 9 evenly spaced samples of the published map (R viridis(9)).
 std::array<double, 3> viridis(double t);
+
+/// What the views draw for `values` when the user asks for clipping and a log scale: each value
+/// above `clip_max` becomes `clip_max` (so one divergent corner does not flatten the basin), then
+/// log10 of it when `log10` is set. Non-positive values on a log scale take log10 of the smallest
+/// positive value; NaN stays NaN.
+std::vector<double> displayValues(const std::vector<double>& values, bool log10, std::optional<double> clip_max);
+
+/// The colour scale's span for `values`: finiteRange(), widened to lo - 0.5 .. lo + 0.5 when every
+/// value is the same (a scale needs a width), {0, 1} when none is finite.
+std::array<double, 2> colourRange(const std::vector<double>& values);
+
+/// Index of the coordinate nearest `x` in ascending `coords` (ties: the lower one); -1 when empty.
+int nearestIndex(const std::vector<double>& coords, double x);
+
+/// Index of the smallest value among those with done != 0; -1 when none is done.
+int64_t argminDone(const std::vector<double>& values, const std::vector<uint8_t>& done);
 
 }  // namespace basin::widgets

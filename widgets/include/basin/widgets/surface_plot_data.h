@@ -1,5 +1,6 @@
 #pragma once
 /// What SurfaceView draws: a loss (or accuracy) surface on a rectangular grid of two directions.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,14 @@ struct SurfacePlotData {
     std::vector<double> x;             ///< nx grid coordinates, ascending
     std::vector<double> y;             ///< ny grid coordinates, ascending
     std::vector<double> values;        ///< ny rows of nx: values[j * nx + i] is at (x[i], y[j]); NaN = not computed
+    std::vector<double> accuracy;      ///< same layout as values (fraction correct); empty when unknown
+    /// Index into values of the smallest computed value (not a filled-in one); -1 when none.
+    long long minimum = -1;
+    std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in (x, y) coordinates, if any
+    std::vector<std::string> trajectory_labels;     ///< one per trajectory point
+
+    /// One row of points: a line through parameter space (y has one entry).
+    bool isLine() const { return y.size() == 1 && x.size() >= 2; }
 };
 
 }  // namespace basin::widgets

@@ -1,0 +1,58 @@
+#pragma once
+/// SurfacePanel is the Surface tab's drawing area: a plane is shown in 3D (SurfaceView) beside the
+/// same grid from above (ContourView); a line is shown as a LineView. One row of display options
+/// (log scale, clipping of the loss) applies to every view. The numbers under the mouse are
+/// reported as a status line in true (unclipped, unlogged) values.
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+#include "basin/widgets/surface_plot_data.h"
+
+namespace basin::widgets {
+
+class ContourView;
+class LineView;
+class SurfaceView;
+
+class SurfacePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SurfacePanel(QWidget* parent = nullptr);
+    ~SurfacePanel() override;
+
+    /// The grid as computed (true losses); the views get it through the display options.
+    void setData(const SurfacePlotData& data);
+    const SurfacePlotData& data() const;
+
+    void setLogScale(bool on);
+    bool logScale() const;
+    /// Values above `max_loss` drawn at it; nullopt draws them as they are.
+    void setClip(std::optional<double> max_loss);
+    std::optional<double> clip() const;
+
+    SurfaceView* surfaceView() const;
+    ContourView* contourView() const;
+    LineView* lineView() const;
+    /// True when the grid is a line (the line plot is shown instead of the 3D and 2D views).
+    bool showsLine() const;
+
+    /// The 2D picture (the map, or the line plot for a line) as PNG (pixels), PDF (points), SVG.
+    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
+    bool exportPdf(const QString& path, int width = 0, int height = 0);
+    bool exportSvg(const QString& path, int width = 0, int height = 0);
+
+    /// "alpha = 0.25, beta = −0.5: loss 0.3412, accuracy 88.1 %" for the grid point nearest (x, y).
+    QString describePoint(double x, double y) const;
+
+Q_SIGNALS:
+    /// A line for the status bar, e.g. what describePoint() says under the mouse.
+    void statusMessage(const QString& text);
+
+private:
+    void refresh();
+    struct Private;
+    std::unique_ptr<Private> d_;
+};
+
+}  // namespace basin::widgets

@@ -1,0 +1,270 @@
+#include "basin/widgets/contour_view.h"
+
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+#include "basin/widgets/palette.h"
+#include "basin/widgets/plot_export.h"
+#include "basin/widgets/surface_math.h"
+
+namespace basin::widgets {
+
+namespace {
+
+QCPColorGradient viridisGradient() {
+    QCPColorGradient g;
+    g.clearColorStops();
+    for (int i = 0; i <= 16; ++i) {
+        const auto rgb = viridis(i / 16.0);
+        g.setColorStopAt(i / 16.0, QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2])));
+    }
+    // Twelve bands of colour read as contour lines, as many as the 3D view draws.
+    g.setLevelCount(12);
+    return g;
+}
+
+void styleAxes(QCustomPlot* plot, const QFont& base) {
+    QFont label = base;
+    label.setPointSizeF(base.pointSizeF() + 1);
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) {
+        axis->setLabelFont(label);
+        axis->setTickLabelFont(base);
+    }
+}
+
+QFont baseFont(const QWidget* w) {
+    QFont f = w->font();
+    f.setPointSizeF(std::max(10.0, f.pointSizeF()));
+    return f;
+}
+
+QCPTextElement* addTitle(QCustomPlot* plot, QFont font) {
+    font.setPointSizeF(font.pointSizeF() + 1);
+    font.setBold(true);
+    auto* title = new QCPTextElement(plot, QString(), font);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, title);
+    return title;
+}
+
+QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y, QColor fill) {
+    auto* g = plot->addGraph(plot->xAxis, value_axis);
+    g->setName(QObject::tr("minimum"));
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(palette::black(), 1.5), QBrush(fill), 14));
+    g->setData({x}, {y});
+    return g;
+}
+
+}  // namespace
+
+struct ContourView::Private {
+    SurfacePlotData data;
+    QCustomPlot* plot = nullptr;
+    QCPColorMap* map = nullptr;
+    QCPColorScale* scale = nullptr;
+    QCPTextElement* title = nullptr;
+};
+
+ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    d_->plot = new QCustomPlot(this);
+    d_->plot->setObjectName("contourPlot");
+    d_->plot->setMinimumSize(300, 260);
+    layout->addWidget(d_->plot);
+    styleAxes(d_->plot, baseFont(this));
+    d_->title = addTitle(d_->plot, baseFont(this));
+    d_->map = new QCPColorMap(d_->plot->xAxis, d_->plot->yAxis);
+    d_->map->setGradient(viridisGradient());
+    d_->map->setInterpolate(false);  // each computed point is one cell: no made-up smoothness
+    d_->scale = new QCPColorScale(d_->plot);
+    d_->scale->axis()->setTickLabelFont(baseFont(this));
+    d_->scale->axis()->setLabelFont(baseFont(this));
+    d_->plot->plotLayout()->addElement(1, 1, d_->scale);
+    d_->map->setColorScale(d_->scale);
+    d_->scale->setGradient(viridisGradient());  // a map takes its scale's gradient once linked
+    auto* margins = new QCPMarginGroup(d_->plot);
+    d_->plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    d_->scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    d_->plot->setMouseTracking(true);
+    connect(d_->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        if (d_->data.values.empty()) return;
+        Q_EMIT hovered(d_->plot->xAxis->pixelToCoord(e->position().x()),
+                       d_->plot->yAxis->pixelToCoord(e->position().y()));
+    });
+    clear();
+}
+
+ContourView::~ContourView() = default;
+const SurfacePlotData& ContourView::data() const { return d_->data; }
+QCustomPlot* ContourView::plot() const { return d_->plot; }
+QCPColorMap* ContourView::colorMap() const { return d_->map; }
+
+void ContourView::clear() { setData({}); }
+
+void ContourView::setData(const SurfacePlotData& data) {
+    d_->data = data;
+    QCustomPlot* plot = d_->plot;
+    for (int i = plot->graphCount() - 1; i >= 0; --i) plot->removeGraph(i);
+    for (int i = plot->plottableCount() - 1; i >= 0; --i)
+        if (qobject_cast<QCPCurve*>(plot->plottable(i))) plot->removePlottable(i);
+    plot->clearItems();
+    const bool ok = surfaceProblem(data).empty();
+    d_->title->setText(ok ? QString::fromStdString(data.title) + tr(" (from above)") : tr("No surface yet"));
+    plot->xAxis->setLabel(QString::fromStdString(data.x_label));
+    plot->yAxis->setLabel(QString::fromStdString(data.y_label));
+    d_->scale->axis()->setLabel(QString::fromStdString(data.value_label));
+    if (!ok) {
+        d_->map->data()->clear();
+        d_->map->setVisible(false);
+        plot->replot();
+        return;
+    }
+    const int nx = int(data.x.size()), ny = int(data.y.size());
+    d_->map->setVisible(true);
+    d_->map->data()->setSize(nx, ny);
+    d_->map->data()->setRange(QCPRange(data.x.front(), data.x.back()), QCPRange(data.y.front(), data.y.back()));
+    for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) d_->map->data()->setCell(i, j, data.values[std::size_t(j) * nx + i]);
+    const auto [lo, hi] = colourRange(data.values);
+    d_->map->setDataRange(QCPRange(lo, hi));
+
+    if (!data.trajectory.empty()) {
+        auto* path = new QCPCurve(plot->xAxis, plot->yAxis);
+        path->setName(tr("training trajectory"));
+        path->setPen(QPen(palette::vermillion(), 2));
+        path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette::vermillion(), 1.5), Qt::white, 8));
+        QVector<double> xs, ys;
+        for (const auto& p : data.trajectory) xs << p[0], ys << p[1];
+        path->setData(xs, ys);
+        for (std::size_t k = 0; k < data.trajectory.size() && k < data.trajectory_labels.size(); ++k) {
+            auto* text = new QCPItemText(plot);
+            text->position->setCoords(data.trajectory[k][0], data.trajectory[k][1]);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            text->setClipToAxisRect(true);
+            text->setText(QString::fromStdString(data.trajectory_labels[k]));
+            // Dark text on a pale box reads on both ends of viridis.
+            text->setColor(Qt::black);
+            text->setBrush(QColor(255, 255, 255, 190));
+            text->setPadding(QMargins(3, 1, 3, 1));
+        }
+    }
+    if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
+        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx],
+                      palette::vermillion());
+    // The view spans the grid and any trajectory point outside it.
+    double x0 = data.x.front(), x1 = data.x.back(), y0 = data.y.front(), y1 = data.y.back();
+    for (const auto& p : data.trajectory) {
+        x0 = std::min(x0, p[0]), x1 = std::max(x1, p[0]);
+        y0 = std::min(y0, p[1]), y1 = std::max(y1, p[1]);
+    }
+    const double dx = (data.x[1] - data.x[0]) / 2, dy = (data.y[1] - data.y[0]) / 2;
+    plot->xAxis->setRange(x0 - dx, x1 + dx);
+    plot->yAxis->setRange(y0 - dy, y1 + dy);
+    plot->replot();
+}
+
+bool ContourView::exportPng(const QString& path, int width, int height, double scale) {
+    return d_->plot->savePng(path, width, height, scale);
+}
+bool ContourView::exportPdf(const QString& path, int width, int height) { return d_->plot->savePdf(path, width, height); }
+bool ContourView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
+
+struct LineView::Private {
+    SurfacePlotData data;
+    QCustomPlot* plot = nullptr;
+    QCPTextElement* title = nullptr;
+};
+
+LineView::LineView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    d_->plot = new QCustomPlot(this);
+    d_->plot->setObjectName("linePlot");
+    d_->plot->setMinimumSize(300, 240);
+    layout->addWidget(d_->plot);
+    styleAxes(d_->plot, baseFont(this));
+    d_->title = addTitle(d_->plot, baseFont(this));
+    d_->plot->yAxis2->setVisible(true);
+    // The legend in a row under the axes, where it hides neither curve nor checkpoint label.
+    d_->plot->legend->setVisible(true);
+    d_->plot->legend->setFont(baseFont(this));
+    d_->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    d_->plot->legend->setBorderPen(Qt::NoPen);
+    auto* legend_row = new QCPLayoutGrid;
+    d_->plot->plotLayout()->addElement(2, 0, legend_row);
+    legend_row->addElement(0, 0, d_->plot->legend);
+    d_->plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    d_->plot->setMouseTracking(true);
+    connect(d_->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        if (!d_->data.values.empty()) Q_EMIT hovered(d_->plot->xAxis->pixelToCoord(e->position().x()));
+    });
+    clear();
+}
+
+LineView::~LineView() = default;
+const SurfacePlotData& LineView::data() const { return d_->data; }
+QCustomPlot* LineView::plot() const { return d_->plot; }
+void LineView::clear() { setData({}); }
+
+void LineView::setData(const SurfacePlotData& data) {
+    d_->data = data;
+    QCustomPlot* plot = d_->plot;
+    plot->clearGraphs();
+    plot->clearItems();
+    const bool ok = data.isLine() && data.values.size() == data.x.size();
+    d_->title->setText(ok ? QString::fromStdString(data.title) : tr("No line yet"));
+    plot->xAxis->setLabel(QString::fromStdString(data.x_label));
+    plot->yAxis->setLabel(QString::fromStdString(data.value_label));
+    plot->yAxis2->setLabel(tr("accuracy (%)"));
+    if (!ok) {
+        plot->replot();
+        return;
+    }
+    const QVector<double> xs(data.x.begin(), data.x.end());
+    auto* loss = plot->addGraph(plot->xAxis, plot->yAxis);
+    loss->setName(QString::fromStdString(data.value_label));
+    loss->setPen(QPen(palette::blue(), 2));
+    loss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    loss->setData(xs, QVector<double>(data.values.begin(), data.values.end()), true);
+    const auto [lo, hi] = colourRange(data.values);
+    plot->yAxis->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+    if (data.accuracy.size() == data.x.size()) {
+        auto* acc = plot->addGraph(plot->xAxis, plot->yAxis2);
+        acc->setName(tr("accuracy (%)"));
+        acc->setPen(QPen(palette::vermillion(), 2, Qt::DashLine));
+        QVector<double> pct;
+        for (double a : data.accuracy) pct << 100 * a;
+        acc->setData(xs, pct, true);
+        plot->yAxis2->setRange(0, 100);
+    }
+    if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
+        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum)], data.values[std::size_t(data.minimum)],
+                      palette::yellow());
+    // Checkpoints on the line: a dotted vertical at each, named at the top.
+    for (std::size_t k = 0; k < data.trajectory.size(); ++k) {
+        auto* line = new QCPItemStraightLine(plot);
+        line->point1->setCoords(data.trajectory[k][0], 0);
+        line->point2->setCoords(data.trajectory[k][0], 1);
+        line->setPen(QPen(Qt::gray, 1, Qt::DotLine));
+        if (k < data.trajectory_labels.size()) {
+            auto* text = new QCPItemText(plot);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(data.trajectory[k][0], 0.02);
+            text->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+            text->setText(QString::fromStdString(data.trajectory_labels[k]));
+        }
+    }
+    plot->xAxis->setRange(data.x.front(), data.x.back());
+    plot->replot();
+}
+
+bool LineView::exportPng(const QString& path, int width, int height, double scale) {
+    return d_->plot->savePng(path, width, height, scale);
+}
+bool LineView::exportPdf(const QString& path, int width, int height) { return d_->plot->savePdf(path, width, height); }
+bool LineView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
+
+}  // namespace basin::widgets
