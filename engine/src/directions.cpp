@@ -112,10 +112,10 @@ TrajectoryPCA trajectoryPCA(const std::vector<Eigen::VectorXd>& ckpts, const std
     if (ignore == IgnoreMode::BiasBN)
         for (const auto& p : params)
             if (p.shape.size() <= 1) M.middleCols(p.offset, p.size).setZero();
-    // As Li et al.'s code (sklearn PCA): the rows are centred, then SVD. The m x m Gram matrix
-    // gives the same axes without an m x n SVD.
-    const Eigen::RowVectorXd mean = M.colwise().mean();
-    M.rowwise() -= mean;
+    // Not centred, unlike sklearn's PCA in Li et al.'s code: the plane is drawn through the final
+    // weights, so it is fitted through them (the best plane through theta_final); centring would
+    // fit a plane through the mean instead, and with 3 checkpoints lose a dimension. The m x m
+    // Gram matrix gives the axes without an m x n SVD.
     const Eigen::MatrixXd G = M * M.transpose();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
     const double total = std::max(es.eigenvalues().sum(), 1e-300);

@@ -162,6 +162,47 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(o.parametersOfModel(fx::path("mlp.pt")), "mlp.pt", "not the same architecture");
     }
 
+    void eigenDirectionsAreEigenvectors() {
+        auto o = Objective::open(fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy));
+        for (const char* dirs : {"eigen", "eigen-neg"}) {
+            SurfaceRequest r;
+            r.dirs = dirs;
+            const auto plan = planSurface(o, r);
+            QVERIFY(plan.dy.has_value());
+            for (const auto* d : {&plan.dx, &*plan.dy}) {
+                QVERIFY(std::abs(d->norm() - 1) < 1e-12);
+                Eigen::VectorXd hd;
+                o.hvp(*d, hd);
+                const double lambda = d->dot(hd);
+                QVERIFY2((hd - lambda * *d).norm() < 1e-3 * std::abs(lambda) + 1e-6, dirs);
+            }
+            Eigen::VectorXd hx, hy;
+            o.hvp(plan.dx, hx);
+            o.hvp(*plan.dy, hy);
+            if (std::string(dirs) == "eigen-neg") QVERIFY(plan.dy->dot(hy) < 0);  // the most negative end
+            else QVERIFY(plan.dx.dot(hx) >= plan.dy->dot(hy));
+            QVERIFY(std::abs(plan.dx.dot(*plan.dy)) < 1e-6);
+        }
+    }
+
+    void pcaPlanOfCheckpoints() {
+        auto o = Objective::open(cnnSpec());
+        SurfaceRequest r;
+        r.dirs = "pca";
+        r.ignore = IgnoreMode::None;
+        r.checkpoints = {fx::path("cnn_ckpt0.pt"), fx::path("cnn_ckpt1.pt"), fx::path("cnn_ckpt2.pt")};
+        const auto plan = planSurface(o, r);
+        // Three points always lie in a plane: the trajectory is reproduced exactly from its coordinates.
+        for (size_t k = 0; k < 3; ++k) {
+            const Eigen::VectorXd t = plan.origin + plan.trajectory[k][0] * plan.dx + plan.trajectory[k][1] * *plan.dy;
+            QVERIFY(fx::relErr(t, o.parametersOfModel(r.checkpoints[k])) < 1e-10);
+        }
+        QVERIFY(plan.x_label.find("% of variance") != std::string::npos);
+        BASIN_EXPECT_ERROR(planSurface(o, SurfaceRequest{"pca", DirectionNorm::Filter, IgnoreMode::None, false, true, 0,
+                                                         {fx::path("cnn_ckpt0.pt"), fx::path("cnn_ckpt1.pt")}}),
+                           "at least 3 checkpoints");
+    }
+
     void pcaRecoversAKnownPlane() {
         std::mt19937_64 rng(5);
         std::normal_distribution<double> d;

@@ -44,7 +44,8 @@ struct Plane {
 };
 Plane planeThrough(const Eigen::VectorXd& p0, const Eigen::VectorXd& p1, const Eigen::VectorXd& p2);
 
-/// PCA of a trajectory: the rows are theta_i - theta_final for each checkpoint but the final one.
+/// PCA of a trajectory: the rows are theta_i - theta_final for each checkpoint but the final one,
+/// not centred, so the plane passes through the final weights (Li et al. centre them).
 struct TrajectoryPCA {
     Eigen::VectorXd x, y;                   ///< first two principal axes, unit norm
     double explained_x = 0, explained_y = 0;  ///< fraction of variance each explains
