@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -39,6 +40,15 @@ const RawArray* findArray(const NamedArrays& arrays, const std::string& name) {
     return nullptr;
 }
 
+int64_t availableMemoryBytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key, unit;
+    int64_t kb = 0;
+    while (in >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return std::numeric_limits<int64_t>::max();
+}
+
 bool fileExists(const std::string& path) {
     std::error_code ec;
     return std::filesystem::is_regular_file(path, ec);
@@ -48,6 +58,12 @@ std::vector<unsigned char> readFileBytes(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error(path, "file not found");
     if (std::filesystem::is_directory(path, ec)) throw Error(path, "is a folder, not a file");
+    // Refuse before reading what cannot fit, rather than be killed half-way.
+    const auto size = std::filesystem::file_size(path, ec);
+    const int64_t free_bytes = availableMemoryBytes();
+    if (!ec && int64_t(size) > free_bytes)
+        throw Error(path, "is " + std::to_string(size >> 20) + " MB, more than the " + std::to_string(free_bytes >> 20) +
+                              " MB of free memory; use a smaller model or a subset of the data");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path, "cannot be opened for reading");
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

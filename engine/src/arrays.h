@@ -39,5 +39,7 @@ std::string zipEntryText(const std::string& path, const std::string& suffix);
 // Whole file into memory; throws basin::Error if it cannot be read.
 std::vector<unsigned char> readFileBytes(const std::string& path);
 bool fileExists(const std::string& path);
+// MemAvailable from /proc/meminfo, in bytes (the largest int64 when unknown).
+int64_t availableMemoryBytes();
 
 }  // namespace basin::detail

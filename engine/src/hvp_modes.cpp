@@ -5,6 +5,7 @@
 #include <limits>
 #include <unistd.h>
 
+#include "arrays.h"
 #include "basin/error.h"
 #include "objective_impl.h"
 
@@ -19,15 +20,6 @@ int64_t residentBytes() {
     int64_t pages = 0, resident = 0;
     in >> pages >> resident;
     return resident * int64_t(::sysconf(_SC_PAGESIZE));
-}
-
-int64_t availableBytes() {
-    std::ifstream in("/proc/meminfo");
-    std::string key, unit;
-    int64_t kb = 0;
-    while (in >> key >> kb >> unit)
-        if (key == "MemAvailable:") return kb * 1024;
-    return std::numeric_limits<int64_t>::max();
 }
 
 torch::Tensor flatCat(const std::vector<torch::Tensor>& parts) {
@@ -77,7 +69,7 @@ torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, Job
             if (i == 0 && batches() > 1) {
                 const int64_t per_batch = std::max<int64_t>(residentBytes() - before, 1);
                 const int64_t need = per_batch * batches();
-                if (need > availableBytes() / 2) {
+                if (need > detail::availableMemoryBytes() / 2) {
                     reuse_graph.clear();
                     reuse_failed = true;
                     hvp_report.note = "exact-reuse needs about " + std::to_string(need / (1 << 20)) +

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "basin/curvature.h"
+#include "arrays.h"
 #include "basin/error.h"
 #include "json_util.h"
 
@@ -18,16 +19,6 @@ namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-int64_t availableMemoryBytes() {
-    std::ifstream in("/proc/meminfo");
-    std::string key;
-    int64_t kb = 0;
-    std::string unit;
-    while (in >> key >> kb >> unit)
-        if (key == "MemAvailable:") return kb * 1024;
-    return std::numeric_limits<int64_t>::max();
 }
 
 std::string human(double bytes) {
@@ -127,7 +118,7 @@ int64_t estimateMemoryBytes(int64_t n, int vectors_kept) { return int64_t(8) * n
 
 void checkMemory(int64_t n, int vectors_kept, const std::string& what) {
     const int64_t need = estimateMemoryBytes(n, vectors_kept);
-    const int64_t have = availableMemoryBytes();
+    const int64_t have = detail::availableMemoryBytes();
     if (need > have)
         throw Error(what + " needs about " + human(double(need)) + " (" + std::to_string(vectors_kept) +
                     " vectors of " + std::to_string(n) + " parameters) but only " + human(double(have)) +

@@ -186,6 +186,19 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(Objective::open(s), "trunc_mlp.pt");
     }
 
+    void tooBigForMemory() {
+        // A sparse 4 TiB file: no disk used, but far more than any free memory.
+        const std::string big = tmp_.path().toStdString() + "/huge_model.pt";
+        std::ofstream(big).put('P');
+        std::filesystem::resize_file(big, uintmax_t(1) << 42);
+        StudySpec s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
+        s.model = big;
+        BASIN_EXPECT_ERROR(Objective::open(s), "huge_model.pt", "more than the", "free memory");
+        s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
+        s.data.inputs = big;
+        BASIN_EXPECT_ERROR(Objective::open(s), "huge_model.pt", "free memory");
+    }
+
     void badStudies() {
         BASIN_EXPECT_ERROR(loadStudy(writeText("a.json", "{not json")), "a.json", "not valid JSON");
         BASIN_EXPECT_ERROR(loadStudy(writeText("b.json", "{\"format\": \"basin-study\", \"version\": 7}")), "b.json", "version 7");
