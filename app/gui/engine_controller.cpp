@@ -12,6 +12,7 @@
 #include "basin/objective.h"
 #include "basin/study.h"
 #include "basin/surface_plan.h"
+#include "layer_convert.h"
 #include "spectrum_convert.h"
 
 namespace basin::gui {
@@ -196,15 +197,28 @@ int EngineController::runSurface() {
         Objective& objective = *engine_->objective;
         SurfaceRequest request;
         request.seed = objective.spec().seed;
+        request.dirs = options.dirs;
+        request.two_d = options.ny > 1;
         const SurfacePlan plan = planSurface(objective, request, &job);
         SurfaceOptions grid_options;
         grid_options.nx = options.nx;
         grid_options.ny = options.ny;
         grid_options.x0 = grid_options.y0 = -options.range;
         grid_options.x1 = grid_options.y1 = options.range;
+        if (plan.suggested_range) {  // checkpoints and PCA: the span of the trajectory
+            grid_options.x0 = (*plan.suggested_range)[0];
+            grid_options.x1 = (*plan.suggested_range)[1];
+            grid_options.y0 = (*plan.suggested_range)[2];
+            grid_options.y1 = (*plan.suggested_range)[3];
+        }
+        if (options.ny <= 1) grid_options.y0 = grid_options.y1 = 0;
+        grid_options.bn = options.recompute_bn ? BatchNormMode::Recompute : BatchNormMode::Eval;
         SurfaceGrid grid = makeGrid(grid_options);
         grid.x_label = plan.x_label;
-        grid.y_label = plan.y_label;
+        grid.y_label = plan.dy ? plan.y_label : "";
+        grid.trajectory = plan.trajectory;
+        grid.trajectory_labels = plan.trajectory_labels;
+        grid.cosine_xy = plan.cosine_xy;
         const std::string title = objective.spec().name;
         auto publish = [this, title](const SurfaceGrid& g) {
             auto copy = std::make_shared<const SurfaceGrid>(g);
@@ -217,6 +231,23 @@ int EngineController::runSurface() {
         computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, grid_options.bn, &job,
                        publish);
         publish(grid);
+    });
+}
+
+int EngineController::runSensitivity() {
+    const std::optional<SensitivityOptions> given = sensitivity_options_;
+    return enqueue("sensitivity", tr("Layer sensitivity"), [this, given](JobContext& job) {
+        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
+        Objective& objective = *engine_->objective;
+        SensitivityOptions options = given ? *given : defaultSensitivityOptions(0, objective.parameterCount());
+        options.seed = objective.spec().seed;
+        auto result = std::make_shared<const SensitivityResult>(computeSensitivity(objective, options, &job));
+        const widgets::LayerPlotData data = toPlotData(*result, objective.spec().name);
+        post([this, result, options, data] {
+            last_sensitivity_ = result;
+            last_sensitivity_options_ = options;
+            Q_EMIT sensitivityReady(data);
+        });
     });
 }
 
@@ -240,7 +271,11 @@ void EngineController::cancelAll() {
 void EngineController::setSpectrumOptions(const SpectrumOptions& options) { options_ = options; }
 SpectrumOptions EngineController::spectrumOptions() const { return options_; }
 void EngineController::setSurfaceOptions(const SurfaceJobOptions& options) { surface_options_ = options; }
+SurfaceJobOptions EngineController::surfaceOptions() const { return surface_options_; }
+void EngineController::setSensitivityOptions(const SensitivityOptions& options) { sensitivity_options_ = options; }
 std::shared_ptr<const SurfaceGrid> EngineController::lastSurface() const { return last_surface_; }
+std::shared_ptr<const SensitivityResult> EngineController::lastSensitivity() const { return last_sensitivity_; }
+SensitivityOptions EngineController::lastSensitivityOptions() const { return last_sensitivity_options_; }
 JobInfo EngineController::job(int id) const { return jobs_.value(id); }
 QList<JobInfo> EngineController::jobs() const { return jobs_.values(); }
 std::shared_ptr<const SpectrumResult> EngineController::lastSpectrum() const { return last_spectrum_; }

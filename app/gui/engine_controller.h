@@ -11,9 +11,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "basin/curvature.h"
+#include "basin/sensitivity.h"
 #include "basin/surface.h"
+#include "basin/widgets/layer_plot_data.h"
 #include "basin/widgets/spectrum_plot_data.h"
 #include "basin/widgets/surface_plot_data.h"
 #include "job_types.h"
@@ -37,6 +40,9 @@ public:
     /// Queues a loss surface of the open study along two random filter-normalised directions
     /// (seeded by the study), computed coarse to fine; surfaceUpdated() fires as it fills in.
     int runSurface();
+    /// Queues the per-layer sensitivity of the open study (defaultSensitivityOptions() unless
+    /// setSensitivityOptions() was called; the seed is always the study's).
+    int runSensitivity();
     /// Cancels one job: a queued one never runs, a running one stops within one H·v product.
     void cancel(int id);
     /// Cancels every job not yet finished.
@@ -45,6 +51,8 @@ public:
     void setSpectrumOptions(const SpectrumOptions& options);
     SpectrumOptions spectrumOptions() const;
     void setSurfaceOptions(const SurfaceJobOptions& options);
+    SurfaceJobOptions surfaceOptions() const;
+    void setSensitivityOptions(const SensitivityOptions& options);
 
     JobInfo job(int id) const;
     QList<JobInfo> jobs() const;
@@ -53,6 +61,9 @@ public:
     std::shared_ptr<const SpectrumResult> lastSpectrum() const;
     /// The last surface grid the engine reported (partial while the job runs), as it reported it.
     std::shared_ptr<const SurfaceGrid> lastSurface() const;
+    /// The last sensitivity result and the options it ran with (null before the first).
+    std::shared_ptr<const SensitivityResult> lastSensitivity() const;
+    SensitivityOptions lastSensitivityOptions() const;
 
 Q_SIGNALS:
     void jobAdded(const basin::gui::JobInfo& job);
@@ -62,6 +73,7 @@ Q_SIGNALS:
     void spectrumReady(const basin::widgets::SpectrumPlotData& data);
     /// A surface grid with more points computed (the last one of a job is complete).
     void surfaceUpdated(const basin::widgets::SurfacePlotData& data);
+    void sensitivityReady(const basin::widgets::LayerPlotData& data);
     /// Every job has finished (done, failed or cancelled).
     void idle();
 
@@ -83,6 +95,9 @@ private:
     std::shared_ptr<const SpectrumResult> last_spectrum_;
     SurfaceJobOptions surface_options_;
     std::shared_ptr<const SurfaceGrid> last_surface_;
+    std::optional<SensitivityOptions> sensitivity_options_;
+    std::shared_ptr<const SensitivityResult> last_sensitivity_;
+    SensitivityOptions last_sensitivity_options_;
 
     // Progress is coalesced: the worker leaves the latest report per job here and the GUI thread
     // picks them up at most every 40 ms, however often the engine reports.

@@ -27,7 +27,7 @@ inline bool isFinished(JobState s) {
 
 struct JobInfo {
     int id = 0;
-    QString kind;   ///< "open" or "spectrum"
+    QString kind;   ///< "open", "spectrum", "surface" or "sensitivity"
     QString title;  ///< what the user sees, e.g. "Open demo.basin.json"
     JobState state = JobState::Queued;
     QString stage;       ///< the engine's stage name, e.g. "lanczos (largest)"

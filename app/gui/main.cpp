@@ -1,10 +1,12 @@
-// basin [STUDY] [--screenshot FILE.png [--timeout SECONDS]]
-// Opens the study (the demo when none is given) and computes its spectrum at once, so the first
-// run shows something without a click. With --screenshot it waits for those jobs, saves the
+// basin [STUDY] [--tab spectrum|surface|layers] [--screenshot FILE.png [--timeout SECONDS]]
+// Opens the study (the demo when none is given) and computes its spectrum and a loss surface at
+// once, so the first run shows something without a click; --tab layers also computes the layer
+// sensitivity and shows it. With --screenshot it waits for those jobs, saves the
 // window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSurfaceFormat>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -32,6 +34,9 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("study", "Basin study file (.basin.json); the demo study when omitted", "[STUDY]");
     QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
     QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
+    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface or layers (layers also runs the sensitivity).",
+                           "NAME", "spectrum");
+    parser.addOption(tab);
     parser.addOption(screenshot);
     parser.addOption(timeout);
     parser.process(app);
@@ -43,6 +48,12 @@ int main(int argc, char** argv) {
     MainWindow window(&controller);
     window.show();
     window.openAndAnalyse(study);
+    const QString first_tab = parser.value(tab);
+    if (first_tab == "surface") window.tabs()->setCurrentIndex(1);
+    if (first_tab == "layers") {
+        window.tabs()->setCurrentIndex(2);
+        controller.runSensitivity();
+    }
 
     if (!parser.isSet(screenshot)) return app.exec();
 

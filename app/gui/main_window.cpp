@@ -4,15 +4,21 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QVBoxLayout>
 
+#include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "study_panel.h"
+#include "surface_options_bar.h"
+#include "view_export.h"
 
 namespace basin::gui {
 
@@ -21,12 +27,21 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     setWindowTitle(tr("Basin"));
     resize(1400, 900);
 
-    auto* tabs = new QTabWidget(this);
-    spectrum_ = new widgets::SpectrumView(tabs);
-    tabs->addTab(spectrum_, tr("Spectrum"));
-    surface_ = new widgets::SurfaceView(tabs);
-    tabs->addTab(surface_, tr("Surface"));
-    setCentralWidget(tabs);
+    tabs_ = new QTabWidget(this);
+    spectrum_ = new widgets::SpectrumView(tabs_);
+    tabs_->addTab(spectrum_, tr("Spectrum"));
+    surface_tab_ = new QWidget(tabs_);
+    auto* surface_layout = new QVBoxLayout(surface_tab_);
+    surface_layout->setContentsMargins(0, 0, 0, 0);
+    surface_options_ = new SurfaceOptionsBar(surface_tab_);
+    surface_options_->setOptions(controller_->surfaceOptions());
+    surface_ = new widgets::SurfacePanel(surface_tab_);
+    surface_layout->addWidget(surface_options_);
+    surface_layout->addWidget(surface_, 1);
+    tabs_->addTab(surface_tab_, tr("Surface"));
+    layers_ = new widgets::LayerView(tabs_);
+    tabs_->addTab(layers_, tr("Layers"));
+    setCentralWidget(tabs_);
 
     study_ = new StudyPanel(this);
     auto* study_dock = new QDockWidget(tr("Study"), this);
@@ -44,7 +59,16 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
 
     buildMenus();
     statusBar()->showMessage(tr("Ready"));
+    connectController();
+    connect(surface_options_, &SurfaceOptionsBar::runRequested, this, &MainWindow::runSurface);
+    connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
+        if (!text.isEmpty()) statusBar()->showMessage(text);
+    });
+}
 
+widgets::SurfaceView* MainWindow::surfaceView() const { return surface_->surfaceView(); }
+
+void MainWindow::connectController() {
     connect(controller_, &EngineController::jobAdded, jobs_, &JobsPanel::addJob);
     connect(controller_, &EngineController::jobChanged, jobs_, &JobsPanel::updateJob);
     connect(jobs_, &JobsPanel::cancelRequested, controller_, &EngineController::cancel);
@@ -53,12 +77,14 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
         if (job.state == JobState::Running && !job.stage.isEmpty()) text += QStringLiteral(" (%1)").arg(job.stage);
         if (job.state == JobState::Failed) text += QStringLiteral(": %1").arg(job.error);
         statusBar()->showMessage(text);
-        // Until the first spectrum arrives, the empty plot says how far the computation is.
-        if (job.kind == "spectrum" && job.state == JobState::Running && spectrum_->data().empty()) {
-            QString progress = tr("Computing the spectrum: %1").arg(job.stage.isEmpty() ? tr("starting") : job.stage);
-            if (job.total > 0) progress += QStringLiteral(" %1 / %2").arg(job.done).arg(job.total);
-            spectrum_->clear(progress);
-        }
+        // Until the first result arrives, the empty plot says how far the computation is.
+        if (job.state != JobState::Running) return;
+        QString progress = job.stage.isEmpty() ? tr("starting") : job.stage;
+        if (job.total > 0) progress += QStringLiteral(" %1 / %2").arg(job.done).arg(job.total);
+        if (job.kind == "spectrum" && spectrum_->data().empty())
+            spectrum_->clear(tr("Computing the spectrum: %1").arg(progress));
+        if (job.kind == "sensitivity" && layers_->data().empty())
+            layers_->clear(tr("Computing layer sensitivity: %1").arg(progress));
     });
     connect(controller_, &EngineController::studyOpened, study_, &StudyPanel::showStudy);
     connect(controller_, &EngineController::studyOpened, this, [this](const StudySummary& s) {
@@ -71,14 +97,15 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
         setWindowTitle(tr("Basin"));
     });
     connect(controller_, &EngineController::spectrumReady, spectrum_, &widgets::SpectrumView::setData);
-    connect(controller_, &EngineController::surfaceUpdated, surface_, &widgets::SurfaceView::setData);
+    connect(controller_, &EngineController::surfaceUpdated, surface_, &widgets::SurfacePanel::setData);
+    connect(controller_, &EngineController::sensitivityReady, layers_, &widgets::LayerView::setData);
 }
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open study…"), this, &MainWindow::openStudyDialog);
     open->setShortcut(QKeySequence::Open);
-    QAction* export_action = file->addAction(tr("&Export spectrum…"), this, &MainWindow::exportSpectrum);
+    QAction* export_action = file->addAction(tr("&Export current view…"), this, &MainWindow::exportDialog);
     export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -87,13 +114,22 @@ void MainWindow::buildMenus() {
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);
     run->setShortcut(QKeySequence(tr("Ctrl+R")));
-    QAction* surface = analysis->addAction(tr("Run loss &surface"), this, [this] {
-        if (auto* tabs = qobject_cast<QTabWidget*>(centralWidget())) tabs->setCurrentWidget(surface_);
-        controller_->runSurface();
-    });
+    QAction* surface = analysis->addAction(tr("Run loss &surface"), this,
+                                           [this] { runSurface(surface_options_->options()); });
     surface->setShortcut(QKeySequence(tr("Ctrl+L")));
+    QAction* layers = analysis->addAction(tr("Run &layer sensitivity"), this, [this] {
+        tabs_->setCurrentWidget(layers_);
+        controller_->runSensitivity();
+    });
+    layers->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
     QAction* cancel = analysis->addAction(tr("&Cancel"), controller_, &EngineController::cancelAll);
     cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+}
+
+void MainWindow::runSurface(const SurfaceJobOptions& options) {
+    tabs_->setCurrentWidget(surface_tab_);
+    controller_->setSurfaceOptions(options);
+    controller_->runSurface();
 }
 
 void MainWindow::openAndAnalyse(const QString& study_path) {
@@ -101,6 +137,7 @@ void MainWindow::openAndAnalyse(const QString& study_path) {
     study_->showOpening(study_path);
     controller_->openStudy(study_path);
     controller_->runSpectrum();
+    controller_->runSurface();
 }
 
 void MainWindow::openStudyDialog() {
@@ -110,13 +147,35 @@ void MainWindow::openStudyDialog() {
     if (!path.isEmpty()) openAndAnalyse(path);
 }
 
-void MainWindow::exportSpectrum() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export spectrum"), QStringLiteral("spectrum.pdf"),
-                                                      tr("PDF (*.pdf);;PNG (*.png)"));
+QString MainWindow::exportCurrentView(const QString& path, QSize size) {
+    QWidget* current = tabs_->currentWidget();
+    if (current == surface_tab_) return exportSurface(*surface_, controller_->lastSurface().get(), path, size);
+    if (current == layers_)
+        return exportLayers(*layers_, controller_->lastSensitivity().get(), controller_->lastSensitivityOptions(), path,
+                            size);
+    return exportSpectrum(*spectrum_, controller_->lastSpectrum().get(), controller_->spectrumOptions(), path, size);
+}
+
+void MainWindow::exportDialog() {
+    QWidget* current = tabs_->currentWidget();
+    const QString filter = current == surface_tab_ ? surfaceExportFilter()
+                           : current == layers_    ? layerExportFilter()
+                                                   : spectrumExportFilter();
+    const QString name = current == surface_tab_ ? "surface.pdf" : current == layers_ ? "layers.pdf" : "spectrum.pdf";
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(tabs_->tabText(tabs_->currentIndex())),
+                                                      name, filter);
     if (path.isEmpty()) return;
-    const bool ok = path.endsWith(".png", Qt::CaseInsensitive) ? spectrum_->exportPng(path, 0, 0, 2.0)
-                                                                : spectrum_->exportPdf(path);
-    statusBar()->showMessage(ok ? tr("Exported %1").arg(path) : tr("Could not write %1").arg(path));
+    QSize size;
+    if (isRasterPath(path)) {
+        bool ok = false;
+        const int w = QInputDialog::getInt(this, tr("PNG size"), tr("Width in pixels"), 1200, 100, 10000, 100, &ok);
+        if (!ok) return;
+        const int h = QInputDialog::getInt(this, tr("PNG size"), tr("Height in pixels"), 800, 100, 10000, 100, &ok);
+        if (!ok) return;
+        size = QSize(w, h);
+    }
+    const QString error = exportCurrentView(path, size);
+    statusBar()->showMessage(error.isEmpty() ? tr("Exported %1").arg(path) : error);
 }
 
 }  // namespace basin::gui

@@ -1,42 +1,64 @@
 #pragma once
 // The main window assembles the panels and the menus and connects them to the controller; the
-// work itself is in EngineController and the panels.
+// work itself is in EngineController, the panels and view_export.
 #include <QMainWindow>
 
+class QTabWidget;
+
 namespace basin::widgets {
+class LayerView;
 class SpectrumView;
+class SurfacePanel;
 class SurfaceView;
-}
+}  // namespace basin::widgets
 
 namespace basin::gui {
 
 class EngineController;
 class JobsPanel;
 class StudyPanel;
+class SurfaceOptionsBar;
+struct SurfaceJobOptions;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(EngineController* controller, QWidget* parent = nullptr);
 
-    /// Opens the study and, once it is open, computes its spectrum.
+    /// Opens the study and, once it is open, computes its spectrum and a loss surface (with the
+    /// controller's surface options), so a first run shows both without a click.
     void openAndAnalyse(const QString& study_path);
 
     StudyPanel* studyPanel() const { return study_; }
     JobsPanel* jobsPanel() const { return jobs_; }
     widgets::SpectrumView* spectrumView() const { return spectrum_; }
-    widgets::SurfaceView* surfaceView() const { return surface_; }
+    widgets::SurfacePanel* surfacePanel() const { return surface_; }
+    /// The 3D view inside the surface panel.
+    widgets::SurfaceView* surfaceView() const;
+    widgets::LayerView* layerView() const { return layers_; }
+    SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
+    QTabWidget* tabs() const { return tabs_; }
+
+    /// Exports the view on the current tab to `path` (by extension; `size` in pixels for PNG).
+    /// Returns an empty string on success, else why not. The File menu asks for both first.
+    QString exportCurrentView(const QString& path, QSize size = {});
 
 private:
     void buildMenus();
+    void connectController();
     void openStudyDialog();
-    void exportSpectrum();
+    void exportDialog();
+    void runSurface(const SurfaceJobOptions& options);
 
     EngineController* controller_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
     StudyPanel* study_ = nullptr;
     JobsPanel* jobs_ = nullptr;
     widgets::SpectrumView* spectrum_ = nullptr;
-    widgets::SurfaceView* surface_ = nullptr;
+    widgets::SurfacePanel* surface_ = nullptr;
+    widgets::LayerView* layers_ = nullptr;
+    SurfaceOptionsBar* surface_options_ = nullptr;
+    QWidget* surface_tab_ = nullptr;
     QString study_path_;
 };
 

@@ -1,6 +1,7 @@
 #include "spectrum_convert.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace basin::gui {
 
@@ -29,6 +30,17 @@ widgets::SpectrumPlotData toPlotData(const SpectrumResult& r, const std::string&
         d.trace_stderr = r.trace->stderr_;
     }
     d.hvp_count = r.hvp_count;
+    d.hvp_mode = r.hvp.chosen;
+    if (r.hvp.requested == "auto" && !r.hvp.chosen.empty()) {
+        d.hvp_mode += " (chosen by auto)";
+        // What the choice buys, in the unit a reader knows: one product costs this many gradients.
+        const auto it = r.hvp.seconds.find(r.hvp.chosen);
+        if (it != r.hvp.seconds.end() && r.hvp.seconds_gradient > 0) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.2g gradients per product", it->second / r.hvp.seconds_gradient);
+            d.hvp_detail = buf;
+        }
+    }
     d.parameters = r.parameters;
     return d;
 }

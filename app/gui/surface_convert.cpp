@@ -1,6 +1,9 @@
 #include "surface_convert.h"
 
+#include <algorithm>
 #include <limits>
+
+#include "basin/widgets/surface_math.h"
 
 namespace basin::gui {
 
@@ -37,6 +40,14 @@ widgets::SurfacePlotData toPlotData(const SurfaceGrid& grid, const std::string& 
     d.y_label = grid.y_label;
     d.value_label = "loss";
     d.values = fillFromComputed(grid.loss, grid.done, grid.nx(), grid.ny());
+    // Losses without a notion of accuracy report -1 at every computed point.
+    const auto first = std::find(grid.done.begin(), grid.done.end(), uint8_t(1)) - grid.done.begin();
+    if (std::size_t(first) < grid.accuracy.size() && grid.accuracy[std::size_t(first)] >= 0)
+        d.accuracy = fillFromComputed(grid.accuracy, grid.done, grid.nx(), grid.ny());
+    // The minimum among computed points only: a filled-in copy is not a place the loss was measured.
+    d.minimum = widgets::argminDone(grid.loss, grid.done);
+    d.trajectory = grid.trajectory;
+    d.trajectory_labels = grid.trajectory_labels;
     return d;
 }
 

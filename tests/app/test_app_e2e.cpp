@@ -9,11 +9,16 @@
 #include <algorithm>
 #include <qcustomplot.h>
 
+#include "basin/widgets/contour_view.h"
+#include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
+#include <QTableWidget>
 #include "engine_controller.h"
 #include "jobs_panel.h"
+#include "layer_convert.h"
 #include "main_window.h"
 #include "study_panel.h"
 
@@ -104,6 +109,7 @@ private Q_SLOTS:
     void spectrumFillsTheViewWithTheEngineNumbers() {
         EngineController controller;
         controller.setSpectrumOptions(smallOptions());
+        controller.setSurfaceOptions({5, 5, 0.5});
         MainWindow window(&controller);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -113,7 +119,10 @@ private Q_SLOTS:
         });
 
         window.openAndAnalyse(study_);
-        QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 2 && !controller.busy(), kJobTimeoutMs);
+        // Opening a study computes its spectrum and a surface without a click.
+        QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 3 && !controller.busy(), kJobTimeoutMs);
+        QVERIFY(idOf(controller, "surface"));
+        QVERIFY(controller.lastSurface() && controller.lastSurface()->complete());
         for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
 
         StudyPanel* study = window.studyPanel();
@@ -144,12 +153,109 @@ private Q_SLOTS:
         QCOMPARE(shown.hvp_count, result->hvp_count);
         QVERIFY(view->readoutText().contains(QString::fromStdString(widgets::formatNumber(result->largest->eigenvalues[0]))));
 
+        // The readout names how the products were made.
+        QVERIFY(!result->hvp.chosen.empty());
+        QVERIFY2(view->readoutText().contains(QString::fromStdString("H·v mode  " + result->hvp.chosen)),
+                 qPrintable(view->readoutText()));
+
         const int spectrum_id = idOf(controller, "spectrum");
         QCOMPARE(window.jobsPanel()->row(spectrum_id)->stateText(), QString("done"));
         QVERIFY(stall.ticks() > 10);
         qInfo("longest event-loop stall while the spectrum ran: %lld ms over %d ticks", stall.maxGapMs(),
               stall.ticks());
         QVERIFY2(stall.maxGapMs() < 100, qPrintable(QString("GUI thread stalled %1 ms").arg(stall.maxGapMs())));
+    }
+
+    void theBulkEdgeMovedByHandRecountsAndExports() {
+        EngineController controller;
+        controller.setSpectrumOptions(smallOptions());
+        const int open = controller.openStudy(study_);
+        const int spectrum = controller.runSpectrum();
+        MainWindow window(&controller);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));  // the vector exports draw at the view's size
+        QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
+        QCOMPARE(controller.job(open).state, JobState::Done);
+        QCOMPARE(controller.job(spectrum).state, JobState::Done);
+        widgets::SpectrumView* view = window.spectrumView();
+        std::vector<double> top = view->data().top_eigenvalues;
+        std::sort(top.begin(), top.end(), std::greater<>());
+        QVERIFY(top.size() >= 3 && top[1] > top[2]);
+        // Between the second and the third largest: exactly two outliers, carrying their share of the trace.
+        const double edge = 0.5 * (top[1] + top[2]);
+        view->setBulkEdge(edge);
+        QCOMPARE(view->data().outlier_count, 2);
+        const double share = (top[0] + top[1]) / controller.lastSpectrum()->trace->mean;
+        const QString want = QString("outliers  2 (%1% of trace)").arg(100 * share, 0, 'f', 1);
+        QVERIFY2(view->readoutText().contains(want), qPrintable(view->readoutText() + " vs " + want));
+        QVERIFY(view->readoutText().contains("(by hand)"));
+
+        // Exports of the spectrum tab: a PNG of the asked size, vectors with their text as text, numbers.
+        QTemporaryDir out;
+        window.tabs()->setCurrentWidget(view);
+        QCOMPARE(window.exportCurrentView(out.filePath("s.png"), QSize(1200, 800)), QString());
+        QCOMPARE(QImage(out.filePath("s.png")).size(), QSize(1200, 800));
+        QCOMPARE(window.exportCurrentView(out.filePath("s.svg")), QString());
+        QFile svg(out.filePath("s.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QVERIFY(svg.readAll().contains(">density</text>"));
+        QCOMPARE(window.exportCurrentView(out.filePath("s.pdf")), QString());
+        QFile::copy(out.filePath("s.pdf"), QString(BASIN_TEST_OUT_DIR) + "/spectrum_export.pdf");
+        QFile pdf(out.filePath("s.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        const QByteArray pdf_bytes = pdf.readAll();
+        QVERIFY(pdf_bytes.startsWith("%PDF-"));
+        // Qt embeds the font and maps glyphs back to characters: the labels are text, not pixels.
+        QVERIFY2(pdf_bytes.contains("/FontDescriptor") && pdf_bytes.contains("/ToUnicode"),
+                 qPrintable(QString("%1 bytes, %2 fonts").arg(pdf_bytes.size()).arg(pdf_bytes.count("/Font"))));
+        QCOMPARE(window.exportCurrentView(out.filePath("s.csv")), QString());
+        QFile csv(out.filePath("s.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray numbers = csv.readAll();
+        QVERIFY(numbers.startsWith("series,x,y\n"));
+        QVERIFY(numbers.contains("bulk_edge_by_hand," + QByteArray::number(edge, 'g', 17)));
+        QCOMPARE(window.exportCurrentView(out.filePath("s.json")), QString());
+        QVERIFY(window.exportCurrentView(out.filePath("s.xyz")).contains("unknown file type"));
+    }
+
+    void sensitivityFillsTheLayerViewWithTheEngineNumbers() {
+        EngineController controller;
+        SensitivityOptions options = defaultSensitivityOptions(0, 9146);
+        options.probes = 4;  // few probes and products: the test checks the plumbing, not the estimate
+        options.eig_max_hvp = 10;
+        controller.setSensitivityOptions(options);
+        MainWindow window(&controller);
+        window.show();
+        controller.openStudy(study_);
+        const int id = controller.runSensitivity();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto result = controller.lastSensitivity();
+        QVERIFY(result);
+        QCOMPARE(controller.lastSensitivityOptions().budget_bytes.value(), 9146.0);  // a quarter of float32
+        widgets::LayerView* view = window.layerView();
+        std::vector<double> eig, trace;
+        for (const GroupSensitivity& g : result->groups) {
+            eig.push_back(g.top_eigenvalue);
+            trace.push_back(g.mean_trace);
+        }
+        QCOMPARE(int(eig.size()), 5);  // conv1, bn1, conv2, bn2, fc
+        QCOMPARE(view->eigenvalueBars(), eig);
+        QCOMPARE(view->traceBars(), trace);
+        QCOMPARE(view->layerTable()->rowCount(), 5);
+        QCOMPARE(view->layerTable()->item(4, 0)->text(), QString("fc"));
+        QCOMPARE(view->data().layers[0].mean_trace_err, result->groups[0].trace_stderr / 80.0);
+        QVERIFY(result->proposal);
+        QCOMPARE(view->precisionTable()->rowCount(), 4);  // float32, uniform 8 and 4 bits, proposal
+        QCOMPARE(view->precisionTable()->item(3, 0)->text(), QString("proposal"));
+        QCOMPARE(view->data().precision[3].loss, result->proposal->eval.loss);
+
+        QTemporaryDir out;
+        window.tabs()->setCurrentWidget(view);
+        QCOMPARE(window.exportCurrentView(out.filePath("layers.csv")), QString());
+        QFile csv(out.filePath("layers.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 6);  // header + one row per layer
     }
 
     void cancelStopsARunningSpectrum() {
@@ -211,14 +317,26 @@ private Q_SLOTS:
         QCOMPARE(shown.values, grid->loss);
         QCOMPARE(shown.x_label, grid->x_label);
         QVERIFY(window.surfaceView()->problem().isEmpty());
+        // The view from above holds the same numbers, its minimum where the engine finds it.
+        QCPColorMapData* cells = window.surfacePanel()->contourView()->colorMap()->data();
+        QCOMPARE(cells->keySize(), 7);
+        for (int j = 0; j < 5; ++j)
+            for (int i = 0; i < 7; ++i) QCOMPARE(cells->cell(i, j), grid->loss[std::size_t(j) * 7 + i]);
+        QCOMPARE(window.surfacePanel()->contourView()->data().minimum, grid->argminLoss());
+        QTemporaryDir out;
+        window.tabs()->setCurrentIndex(1);
+        for (const char* name : {"g.vts", "g.h5", "g.csv", "g.json"}) {
+            QCOMPARE(window.exportCurrentView(out.filePath(name)), QString());
+            QVERIFY(QFileInfo(out.filePath(name)).size() > 0);
+        }
+        QCOMPARE(window.exportCurrentView(out.filePath("g.png"), QSize(1200, 800)), QString());
+        QCOMPARE(QImage(out.filePath("g.png")).size(), QSize(1200, 800));
         QCOMPARE(window.surfaceView()->contourCount(), 12);
         // The centre of the grid is the trained model itself: its loss is the study's loss.
         QCOMPARE(QString::number(grid->loss[2 * 7 + 3], 'g', 6), window.studyPanel()->field("loss value"));
 
         // Drawn inside the real window: the tab's picture holds the colour map's dark end.
-        auto* tabs = qobject_cast<QTabWidget*>(window.centralWidget());
-        QVERIFY(tabs);
-        tabs->setCurrentWidget(window.surfaceView());
+        window.tabs()->setCurrentIndex(1);
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QImage picture = window.grab().toImage();
         picture.save(QString(BASIN_TEST_OUT_DIR) + "/surface_tab.png");
@@ -230,6 +348,26 @@ private Q_SLOTS:
                 if (c.red() < 90 && c.green() < 60 && c.blue() > 60) ++dark;
             }
         QVERIFY2(dark > 100, "the surface tab shows no low-loss (dark) surface");
+    }
+
+    void aLineIsDrawnAsLossAndAccuracy() {
+        EngineController controller;
+        SurfaceJobOptions line;
+        line.nx = 9;
+        line.ny = 1;
+        controller.setSurfaceOptions(line);
+        MainWindow window(&controller);
+        controller.openStudy(study_);
+        const int id = controller.runSurface();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto grid = controller.lastSurface();
+        QVERIFY(!grid->is2D());
+        QVERIFY(window.surfacePanel()->showsLine());
+        const widgets::SurfacePlotData& shown = window.surfacePanel()->lineView()->data();
+        QCOMPARE(shown.values, grid->loss);
+        QCOMPARE(shown.accuracy, grid->accuracy);
+        QCOMPARE(shown.minimum, grid->argminLoss());
     }
 
     void aBrokenModelIsNamedInTheStudyPanel() {

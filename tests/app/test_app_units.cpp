@@ -2,6 +2,7 @@
 #include <QtTest>
 
 #include "jobs_panel.h"
+#include "layer_convert.h"
 #include "spectrum_convert.h"
 #include "surface_convert.h"
 
@@ -88,6 +89,66 @@ private Q_SLOTS:
         QCOMPARE(d.x_label, g.x_label);
         QCOMPARE(d.y_label, g.y_label);
         QCOMPARE(d.value_label, std::string("loss"));
+        QCOMPARE(d.minimum, 4LL);
+    }
+    void surfaceMinimumIsAComputedPoint() {
+        SurfaceGrid g;
+        g.xs = {-1, 0, 1};
+        g.ys = {0};
+        g.loss = {3, std::nan(""), 2.5};
+        g.accuracy = {0.5, std::nan(""), 0.75};
+        g.done = {1, 0, 1};
+        g.trajectory = {{0, 0}, {1, 0}};
+        g.trajectory_labels = {"a", "b"};
+        const widgets::SurfacePlotData d = gui::toPlotData(g, "line");
+        QVERIFY(d.isLine());
+        QCOMPARE(d.values, (std::vector<double>{3, 3, 2.5}));  // the gap takes its nearest (lower index on a tie)
+        QCOMPARE(d.accuracy, (std::vector<double>{0.5, 0.5, 0.75}));
+        QCOMPARE(d.minimum, 2LL);
+        QCOMPARE(d.trajectory_labels, g.trajectory_labels);
+        g.accuracy = {-1, std::nan(""), -1};  // a loss without accuracy
+        QVERIFY(gui::toPlotData(g, "line").accuracy.empty());
+    }
+    void sensitivityBecomesRowsAndStorages() {
+        SensitivityResult r;
+        GroupSensitivity conv;
+        conv.name = "conv";
+        conv.parameters = 100;
+        conv.quantised = 90;
+        conv.top_eigenvalue = 5;
+        conv.trace = 2;
+        conv.trace_stderr = 0.5;
+        conv.mean_trace = 0.02;
+        conv.omega = {{2, 0.3}, {4, 0.01}, {8, 0.001}};
+        GroupSensitivity bn = conv;
+        bn.name = "bn";
+        bn.quantised = 0;
+        bn.parameters = 8;
+        bn.omega.clear();
+        r.groups = {conv, bn};
+        r.quantisable = {"conv"};
+        r.float32_bytes = 432;
+        r.full_precision = {0.2, 0.9, 256};
+        r.uniform = {{"uniform 4-bit", {4}, 77, 0.01, {0.25, 0.88, 256}}, {"uniform 8-bit", {8}, 122, 0.001, {0.21, 0.9, 256}}};
+        r.proposal = QuantisedEvaluation{"proposal", {8}, 122, 0.001, {0.21, 0.9, 256}};
+        r.budget_bytes = 130;
+        const widgets::LayerPlotData d = gui::toPlotData(r, "t");
+        QCOMPARE(int(d.layers.size()), 2);
+        QCOMPARE(d.layers[0].mean_trace_err, 0.005);
+        QCOMPARE(d.layers[0].omega4.value(), 0.01);
+        QCOMPARE(d.layers[0].proposed_bits.value(), 8);
+        QVERIFY(!d.layers[1].omega4 && !d.layers[1].proposed_bits);
+        QCOMPARE(int(d.precision.size()), 4);
+        QCOMPARE(d.precision[0].label, std::string("float32"));
+        QCOMPARE(d.precision[1].label, std::string("uniform 8-bit"));  // widest first
+        QCOMPARE(d.precision[2].size_bytes, 77.0);
+        QCOMPARE(d.precision[3].bits, std::string("8"));
+        QCOMPARE(d.budget_bytes.value(), 130.0);
+        const SensitivityOptions o = gui::defaultSensitivityOptions(7, 1000);
+        QCOMPARE(o.probes, 16);
+        QCOMPARE(o.bits, (std::vector<int>{2, 3, 4, 8}));
+        QCOMPARE(o.budget_bytes.value(), 1000.0);
+        QCOMPARE(o.seed, uint64_t(7));
     }
     void etaReadsLikeAClock() {
         QCOMPARE(gui::formatEta(-1), QString());

@@ -1,0 +1,20 @@
+#pragma once
+// The one place where the engine's per-layer sensitivity becomes what LayerView draws.
+#include <cstdint>
+#include <string>
+
+#include "basin/sensitivity.h"
+#include "basin/widgets/layer_plot_data.h"
+
+namespace basin::gui {
+
+/// One row per group in the engine's order (mean trace error = trace stderr / n_i, Omega at 4 bits
+/// for quantised groups, the proposal's bits where there is one); the precision table holds
+/// float32, uniform 8 and 4 bits and the proposal, each with its size and measured loss.
+widgets::LayerPlotData toPlotData(const SensitivityResult& result, const std::string& title);
+
+/// What the GUI runs: 16 probes, bits 2, 3, 4 and 8, a budget of a quarter of the float32 size
+/// (`parameters` * 4 bytes / 4), seeded by the study.
+SensitivityOptions defaultSensitivityOptions(uint64_t seed, int64_t parameters);
+
+}  // namespace basin::gui
