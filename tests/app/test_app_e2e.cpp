@@ -1,10 +1,5 @@
 // The app end to end: the real window, controller and worker thread on the demo model and data.
-#include <QElapsedTimer>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QTabWidget>
-#include <QTemporaryDir>
+#include <QTableWidget>
 #include <QtTest>
 #include <algorithm>
 #include <qcustomplot.h>
@@ -15,7 +10,7 @@
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
-#include <QTableWidget>
+#include "app_test_support.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
@@ -24,78 +19,7 @@
 
 using namespace basin;
 using namespace basin::gui;
-
-namespace {
-
-constexpr int kJobTimeoutMs = 300000;  // a safety net only; nothing here asserts on speed
-
-// Small enough for a test, still every part of the analysis.
-SpectrumOptions smallOptions() {
-    SpectrumOptions o;
-    o.eigen.top_k = 3;
-    o.eigen.which = Which::Both;
-    o.density = true;
-    o.density_options.probes = 2;
-    o.density_options.steps = 20;
-    o.trace = true;
-    o.trace_options.probes = 10;
-    return o;
-}
-
-// The demo study as it is, with 256 of its 2,048 samples, so each H·v costs an eighth.
-QString writeSmallDemoStudy(const QTemporaryDir& dir) {
-    QFile in(BASIN_DEMO_STUDY);
-    if (!in.open(QIODevice::ReadOnly)) return {};
-    QJsonObject study = QJsonDocument::fromJson(in.readAll()).object();
-    const QString demo_dir = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
-    study["model"] = demo_dir + "/" + study["model"].toString();
-    study.remove("checkpoints");
-    study["samples"] = 256;
-    const QString path = dir.filePath("demo-small.basin.json");
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly)) return {};
-    out.write(QJsonDocument(study).toJson());
-    return path;
-}
-
-// The longest gap between ticks of a 10 ms timer while `active` holds: how long the GUI thread
-// could not answer.
-class StallMeter : public QObject {
-public:
-    explicit StallMeter(std::function<bool()> active) : active_(std::move(active)) {
-        timer_.setTimerType(Qt::PreciseTimer);
-        timer_.setInterval(10);
-        QObject::connect(&timer_, &QTimer::timeout, this, [this] {
-            const qint64 now = clock_.elapsed();
-            if (active_()) {
-                if (last_ >= 0) max_gap_ = std::max(max_gap_, now - last_);
-                last_ = now;
-                ++ticks_;
-            } else {
-                last_ = -1;
-            }
-        });
-        clock_.start();
-        timer_.start();
-    }
-    qint64 maxGapMs() const { return max_gap_; }
-    int ticks() const { return ticks_; }
-
-private:
-    std::function<bool()> active_;
-    QTimer timer_;
-    QElapsedTimer clock_;
-    qint64 last_ = -1, max_gap_ = 0;
-    int ticks_ = 0;
-};
-
-int idOf(const EngineController& c, const QString& kind) {
-    for (const JobInfo& j : c.jobs())
-        if (j.kind == kind) return j.id;
-    return 0;
-}
-
-}  // namespace
+using namespace basin::test;
 
 class TestAppEndToEnd : public QObject {
     Q_OBJECT

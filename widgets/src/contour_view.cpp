@@ -52,7 +52,8 @@ QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double
     auto* g = plot->addGraph(plot->xAxis, value_axis);
     g->setName(QObject::tr("minimum"));
     g->setLineStyle(QCPGraph::lsNone);
-    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(palette::black(), 1.5), QBrush(fill), 14));
+    // Filled and outlined in white, so it stands out on viridis' dark end where minima sit.
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(fill), 13));
     g->setData({x}, {y});
     return g;
 }
@@ -153,7 +154,7 @@ void ContourView::setData(const SurfacePlotData& data) {
     }
     if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
         minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx],
-                      palette::vermillion());
+                      palette::reddishPurple());
     // The view spans the grid and any trajectory point outside it.
     double x0 = data.x.front(), x1 = data.x.back(), y0 = data.y.front(), y1 = data.y.back();
     for (const auto& p : data.trajectory) {
@@ -242,7 +243,7 @@ void LineView::setData(const SurfacePlotData& data) {
     }
     if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
         minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum)], data.values[std::size_t(data.minimum)],
-                      palette::yellow());
+                      palette::black());
     // Checkpoints on the line: a dotted vertical at each, named at the top.
     for (std::size_t k = 0; k < data.trajectory.size(); ++k) {
         auto* line = new QCPItemStraightLine(plot);

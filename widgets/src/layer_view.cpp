@@ -128,8 +128,8 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     column->addWidget(d_->precision, 2);
     split->addWidget(d_->plot);
     split->addWidget(side);
-    // The table needs about 600 px for its six columns; the chart takes what is left.
-    split->setSizes({420, 680});
+    // About half each: the chart's title is a study name, the table needs about 550 px for its columns.
+    split->setSizes({540, 560});
     redraw();
 }
 

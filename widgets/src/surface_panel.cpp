@@ -53,8 +53,8 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     d_->contour = new ContourView(plane);
     plane->addWidget(d_->surface);
     plane->addWidget(d_->contour);
-    plane->setStretchFactor(0, 1);
-    plane->setStretchFactor(1, 1);
+    // Half each: left to their size hints, the plot takes most and the 3D view clips its title.
+    plane->setSizes({600, 600});
     d_->line = new LineView(d_->stack);
     d_->stack->addWidget(plane);
     d_->stack->addWidget(d_->line);
