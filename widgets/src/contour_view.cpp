@@ -113,7 +113,8 @@ void ContourView::setData(const SurfacePlotData& data) {
         if (qobject_cast<QCPCurve*>(plot->plottable(i))) plot->removePlottable(i);
     plot->clearItems();
     const bool ok = surfaceProblem(data).empty();
-    d_->title->setText(ok ? QString::fromStdString(data.title) + tr(" (from above)") : tr("No surface yet"));
+    // Short, unlike the study name the 3D view beside it shows: a long title would squeeze the colour scale.
+    d_->title->setText(ok ? tr("%1 seen from above").arg(QString::fromStdString(data.value_label)) : tr("No surface yet"));
     plot->xAxis->setLabel(QString::fromStdString(data.x_label));
     plot->yAxis->setLabel(QString::fromStdString(data.y_label));
     d_->scale->axis()->setLabel(QString::fromStdString(data.value_label));
