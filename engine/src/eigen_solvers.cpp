@@ -6,17 +6,16 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "stats.h"
 #include "lanczos.h"
 
 namespace basin {
 
+using detail::secondsSince;
+
 using detail::LanczosState;
 
 namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // Indices (into ascending Ritz values) of the wanted pairs for one end of the spectrum.
 std::vector<int> wantedIndices(int steps, int k, bool largest) {

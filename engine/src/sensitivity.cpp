@@ -8,10 +8,13 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "stats.h"
 #include "json_util.h"
 #include "lanczos.h"
 
 namespace basin {
+
+using detail::secondsSince;
 
 void quantise(Eigen::VectorXd& theta, const std::vector<ParameterInfo>& params, const std::vector<int>& idx, int bits) {
     if (bits < 2 || bits > 16) throw Error("quantisation to " + std::to_string(bits) + " bits is not offered (2 to 16)");
@@ -80,10 +83,6 @@ std::vector<ParetoPoint> paretoFrontier(const std::vector<std::vector<double>>& 
 
 namespace {
 
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // The group's entries of `v`, packed.
 Eigen::VectorXd gather(const Eigen::VectorXd& v, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
     int64_t n = 0;
@@ -143,14 +142,9 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
         totals.push_back(total);
         if (job) job->step(p + 1);
     }
-    auto meanErr = [](const std::vector<double>& x) {
-        double m = 0, ss = 0;
-        for (double v : x) m += v;
-        m /= double(x.size());
-        for (double v : x) ss += (v - m) * (v - m);
-        return std::pair{m, std::sqrt(ss / double(x.size() - 1) / double(x.size()))};
-    };
-    std::tie(r.trace_total, r.trace_total_stderr) = meanErr(totals);
+    const auto total = detail::meanAndStderr(totals);
+    r.trace_total = total.mean;
+    r.trace_total_stderr = total.stderr_;
 
     for (size_t g = 0; g < groups.size(); ++g) {
         GroupSensitivity s;
@@ -159,7 +153,9 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
             s.parameters += params[size_t(k)].size;
             if (params[size_t(k)].shape.size() > 1) s.quantised += params[size_t(k)].size;
         }
-        std::tie(s.trace, s.trace_stderr) = meanErr(samples[g]);
+        const auto tr = detail::meanAndStderr(samples[g]);
+        s.trace = tr.mean;
+        s.trace_stderr = tr.stderr_;
         s.mean_trace = s.trace / double(s.parameters);
         // The block's top eigenvalue: Lanczos on v -> (H [v_i, 0])_i in the group's coordinates.
         const auto& idx = groups[g].parameters;

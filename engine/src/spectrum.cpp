@@ -11,15 +11,14 @@
 #include "basin/curvature.h"
 #include "arrays.h"
 #include "basin/error.h"
+#include "stats.h"
 #include "json_util.h"
 
 namespace basin {
 
-namespace {
+using detail::secondsSince;
 
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+namespace {
 
 std::string human(double bytes) {
     std::ostringstream s;

@@ -7,34 +7,13 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "stats.h"
 #include "lanczos.h"
 
 namespace basin {
 
-namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-struct MeanErr {
-    double mean = 0, stderr_ = 0;
-};
-
-MeanErr meanAndStderr(const std::vector<double>& x) {
-    MeanErr r;
-    if (x.empty()) return r;
-    for (double v : x) r.mean += v;
-    r.mean /= double(x.size());
-    if (x.size() > 1) {
-        double ss = 0;
-        for (double v : x) ss += (v - r.mean) * (v - r.mean);
-        r.stderr_ = std::sqrt(ss / double(x.size() - 1) / double(x.size()));
-    }
-    return r;
-}
-
-}  // namespace
+using detail::meanAndStderr;
+using detail::secondsSince;
 
 TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions& o, JobContext* job) {
     if (o.probes < 1) throw Error("the trace needs at least one probe");

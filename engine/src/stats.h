@@ -1,0 +1,30 @@
+#pragma once
+// Small numeric helpers shared by the estimators.
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+namespace basin::detail {
+
+inline double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+struct MeanErr {
+    double mean = 0, stderr_ = 0;  // the sample mean and its standard error (0 for one sample)
+};
+
+inline MeanErr meanAndStderr(const std::vector<double>& x) {
+    MeanErr r;
+    if (x.empty()) return r;
+    for (double v : x) r.mean += v;
+    r.mean /= double(x.size());
+    if (x.size() > 1) {
+        double ss = 0;
+        for (double v : x) ss += (v - r.mean) * (v - r.mean);
+        r.stderr_ = std::sqrt(ss / double(x.size() - 1) / double(x.size()));
+    }
+    return r;
+}
+
+}  // namespace basin::detail
