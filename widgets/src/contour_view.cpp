@@ -7,6 +7,7 @@
 #include "basin/widgets/palette.h"
 #include "basin/widgets/plot_export.h"
 #include "basin/widgets/surface_math.h"
+#include "plot_layout.h"
 
 namespace basin::widgets {
 
@@ -39,13 +40,10 @@ QFont baseFont(const QWidget* w) {
     return f;
 }
 
+// The title one point larger than the text around it.
 QCPTextElement* addTitle(QCustomPlot* plot, QFont font) {
     font.setPointSizeF(font.pointSizeF() + 1);
-    font.setBold(true);
-    auto* title = new QCPTextElement(plot, QString(), font);
-    plot->plotLayout()->insertRow(0);
-    plot->plotLayout()->addElement(0, 0, title);
-    return title;
+    return addTitleRow(plot, font);
 }
 
 QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y, QColor fill) {

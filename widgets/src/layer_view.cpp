@@ -14,6 +14,7 @@
 #include "basin/widgets/palette.h"
 #include "basin/widgets/plot_export.h"
 #include "basin/widgets/spectrum_math.h"
+#include "plot_layout.h"
 
 namespace basin::widgets {
 
@@ -81,20 +82,9 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     d_->plot->yAxis->setNumberFormat("eb");
     d_->plot->yAxis->setNumberPrecision(0);
     d_->plot->xAxis->grid()->setVisible(false);
-    QFont title_font = label;
-    title_font.setBold(true);
-    d_->title = new QCPTextElement(d_->plot, QString(), title_font);
-    d_->plot->plotLayout()->insertRow(0);
-    d_->plot->plotLayout()->addElement(0, 0, d_->title);
+    d_->title = addTitleRow(d_->plot, label);
     // The legend in its own row under the axes: inside them it would hide the tallest bar.
-    d_->plot->legend->setVisible(true);
-    d_->plot->legend->setFont(base);
-    d_->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    d_->plot->legend->setBorderPen(Qt::NoPen);
-    auto* legend_row = new QCPLayoutGrid;
-    d_->plot->plotLayout()->addElement(2, 0, legend_row);
-    legend_row->addElement(0, 0, d_->plot->legend);
-    d_->plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    legendBelowAxes(d_->plot, base);
 
     auto* group = new QCPBarsGroup(d_->plot);
     d_->eig = new QCPBars(d_->plot->xAxis, d_->plot->yAxis);

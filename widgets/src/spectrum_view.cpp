@@ -10,6 +10,7 @@
 #include "basin/widgets/palette.h"
 #include "basin/widgets/plot_export.h"
 #include "basin/widgets/spectrum_math.h"
+#include "plot_layout.h"
 
 namespace basin::widgets {
 
@@ -77,22 +78,11 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     d_->plot->yAxis2->setVisible(false);
     d_->plot->yAxis2->setRange(0, kStemAxisTop);
 
-    QFont title_font = label;
-    title_font.setBold(true);
-    d_->title = new QCPTextElement(d_->plot, QString(), title_font);
-    d_->plot->plotLayout()->insertRow(0);
-    d_->plot->plotLayout()->addElement(0, 0, d_->title);
+    d_->title = addTitleRow(d_->plot, label);
 
     // The legend goes in its own row under the plot: inside the axis rect it would hide stems.
-    d_->plot->legend->setVisible(true);
-    d_->plot->legend->setFont(base);
-    d_->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     d_->plot->legend->setWrap(4);
-    d_->plot->legend->setBorderPen(Qt::NoPen);
-    auto* legend_row = new QCPLayoutGrid;
-    d_->plot->plotLayout()->addElement(2, 0, legend_row);
-    legend_row->addElement(0, 0, d_->plot->legend);
-    d_->plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    legendBelowAxes(d_->plot, base);
     d_->plot->legend->setMargins(QMargins(4, 0, 4, 4));
 
     // The readout sits in its own column right of the plot, where it can never hide a stem.
