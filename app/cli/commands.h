@@ -16,5 +16,11 @@ void addSpectrumCommand(CLI::App& app, Runner& run);
 void addSurfaceCommand(CLI::App& app, Runner& run);
 void addSensitivityCommand(CLI::App& app, Runner& run);
 void addCompareCommand(CLI::App& app, Runner& run);
+#ifdef BASIN_WITH_FIGURES
+void addRenderCommand(CLI::App& app, Runner& run);
+struct FigureFlags;
+/// --style, --width, --dpi, --font-pt, --colormap, --transparent.
+void addFigureFlags(CLI::App& cmd, FigureFlags& flags);
+#endif
 
 }  // namespace basin::cli

@@ -9,6 +9,9 @@
 #include "distributed.h"
 #include "progress_bar.h"
 #include "result_cache.h"
+#ifdef BASIN_WITH_FIGURES
+#include "render.h"
+#endif
 
 namespace basin::cli {
 
@@ -20,6 +23,10 @@ struct CompareArgs {
     int top = 3, probes = 0, path = 0, max_hvp = 200;
     double tol = 1e-3;
     bool cache = false, json = false;
+#ifdef BASIN_WITH_FIGURES
+    std::string figure;
+    FigureFlags figure_flags;
+#endif
 };
 
 int runCompare(const CompareArgs& a) {
@@ -64,6 +71,11 @@ int runCompare(const CompareArgs& a) {
     const std::string text = compareJson(rows, path ? &*path : nullptr);
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (!a.csv.empty()) writeFileAtomically(a.csv, compareCsv(rows));
+#ifdef BASIN_WITH_FIGURES
+    if (!a.figure.empty())
+        writeCompareFigure(rows, path ? &*path : nullptr, a.figure, a.figure_flags,
+                           spec.study_path.empty() ? spec.model : spec.study_path);
+#endif
     if (a.json) {
         std::cout << text << "\n";
         return 0;
@@ -104,6 +116,10 @@ void addCompareCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--csv", a->csv, "write the table as CSV");
     cmd->add_flag("--cache", a->cache, "keep each checkpoint's row in the study file; reuse rows already there");
     cmd->add_flag("--json", a->json, "print JSON");
+#ifdef BASIN_WITH_FIGURES
+    cmd->add_option("--figure", a->figure, "write the overlaid spectra (and the path) as a figure: .png, .pdf or .svg");
+    addFigureFlags(*cmd, a->figure_flags);
+#endif
     cmd->callback([a, &run] { run = [a] { return runCompare(*a); }; });
 }
 

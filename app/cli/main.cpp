@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
     basin::cli::addSurfaceCommand(app, run);
     basin::cli::addSensitivityCommand(app, run);
     basin::cli::addCompareCommand(app, run);
+#ifdef BASIN_WITH_FIGURES
+    basin::cli::addRenderCommand(app, run);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,14 +11,19 @@
 #include "basin/error.h"
 #include "basin/objective.h"
 #include "basin/study.h"
-#include "basin/surface_plan.h"
+#include "compare_convert.h"
 #include "layer_convert.h"
 #include "spectrum_convert.h"
+#include "surface_job.h"
 
 namespace basin::gui {
 
 struct EngineController::EngineState {
     std::unique_ptr<Objective> objective;
+    // What the compare view computed per checkpoint, keyed by checkpointKey(): adding a checkpoint
+    // to a comparison computes only that one.
+    std::map<std::string, std::string> compare_rows;
+    std::map<std::string, SurfaceGrid> compare_surfaces;
 };
 
 namespace {
@@ -43,6 +48,7 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
     if (!data.targets_path.empty() && data.targets_path != data.inputs_path)
         s.data += "\n" + QString::fromStdString(data.targets_path);
     s.loss = QString::fromStdString(lossName(spec.loss));
+    for (const std::string& c : spec.checkpoints) s.checkpoints << QString::fromStdString(c);
     s.samples = data.samples;
     s.available = data.available;
     s.batch = spec.batch_size;
@@ -51,6 +57,17 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
     s.loss_value = eval.loss;
     s.accuracy = eval.accuracy;
     return s;
+}
+
+// Everything that changes a checkpoint's numbers: the checkpoint, the study's data and settings,
+// and the options of the analysis.
+std::string checkpointKey(const StudySpec& spec, const std::string& checkpoint, const std::string& what) {
+    return checkpoint + "|" + studyToJson(spec) + "|" + what;
+}
+
+std::string surfaceOptionsText(const SurfaceJobOptions& o) {
+    return std::to_string(o.nx) + "x" + std::to_string(o.ny) + " " + std::to_string(o.range) + " " + o.dirs +
+           (o.recompute_bn ? " bn" : "");
 }
 
 }  // namespace
@@ -195,42 +212,15 @@ int EngineController::runSurface() {
     return enqueue("surface", tr("Loss surface"), [this, options](JobContext& job) {
         if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
         Objective& objective = *engine_->objective;
-        SurfaceRequest request;
-        request.seed = objective.spec().seed;
-        request.dirs = options.dirs;
-        request.two_d = options.ny > 1;
-        const SurfacePlan plan = planSurface(objective, request, &job);
-        SurfaceOptions grid_options;
-        grid_options.nx = options.nx;
-        grid_options.ny = options.ny;
-        grid_options.x0 = grid_options.y0 = -options.range;
-        grid_options.x1 = grid_options.y1 = options.range;
-        if (plan.suggested_range) {  // checkpoints and PCA: the span of the trajectory
-            grid_options.x0 = (*plan.suggested_range)[0];
-            grid_options.x1 = (*plan.suggested_range)[1];
-            grid_options.y0 = (*plan.suggested_range)[2];
-            grid_options.y1 = (*plan.suggested_range)[3];
-        }
-        if (options.ny <= 1) grid_options.y0 = grid_options.y1 = 0;
-        grid_options.bn = options.recompute_bn ? BatchNormMode::Recompute : BatchNormMode::Eval;
-        SurfaceGrid grid = makeGrid(grid_options);
-        grid.x_label = plan.x_label;
-        grid.y_label = plan.dy ? plan.y_label : "";
-        grid.trajectory = plan.trajectory;
-        grid.trajectory_labels = plan.trajectory_labels;
-        grid.cosine_xy = plan.cosine_xy;
         const std::string title = objective.spec().name;
-        auto publish = [this, title](const SurfaceGrid& g) {
+        computeSurfaceJob(objective, options, &job, [this, title](const SurfaceGrid& g) {
             auto copy = std::make_shared<const SurfaceGrid>(g);
             const widgets::SurfacePlotData data = toPlotData(*copy, title);
             post([this, copy, data] {
                 last_surface_ = copy;
                 Q_EMIT surfaceUpdated(data);
             });
-        };
-        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, grid_options.bn, &job,
-                       publish);
-        publish(grid);
+        });
     });
 }
 
@@ -250,6 +240,70 @@ int EngineController::runSensitivity() {
         });
     });
 }
+
+int EngineController::runCompare(const QStringList& checkpoints, int path_points) {
+    std::vector<std::string> ckpts;
+    for (const QString& c : checkpoints) ckpts.push_back(c.toStdString());
+    const SurfaceJobOptions surface = surface_options_;
+    const std::optional<SpectrumOptions> given = compare_options_;
+    last_compare_rows_.clear();
+    last_compare_path_.reset();
+    Q_EMIT compareStarted(checkpoints);
+    const QString title = tr("Compare %n checkpoint(s)", nullptr, int(ckpts.size()));
+    return enqueue("compare", title, [this, ckpts, surface, path_points, given](JobContext& job) {
+        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
+        if (ckpts.size() < 2 || ckpts.size() > 4) throw Error("Compare needs 2 to 4 checkpoints");
+        const StudySpec spec = engine_->objective->spec();
+        const SpectrumOptions options = given ? withSeed(*given, spec.seed) : compareSpectrumOptions(spec.seed);
+        const std::string row_what = spectrumJson(SpectrumResult{}, options);
+        int computed = 0;
+        std::vector<widgets::SpectrumPlotData> spectra;
+        std::vector<std::string> rows;
+        for (std::size_t i = 0; i < ckpts.size(); ++i) {
+            StudySpec one = spec;
+            one.model = ckpts[i];
+            const std::string row_key = checkpointKey(spec, ckpts[i], row_what);
+            const std::string surface_key = checkpointKey(spec, ckpts[i], surfaceOptionsText(surface));
+            const bool reused = engine_->compare_rows.count(row_key) && engine_->compare_surfaces.count(surface_key);
+            if (!engine_->compare_rows.count(row_key))
+                engine_->compare_rows[row_key] = checkpointRowJson(compareCheckpoints(spec, {ckpts[i]}, options, &job).front());
+            rows.push_back(engine_->compare_rows[row_key]);
+            spectra.push_back(rowToSpectrum(rows.back()));
+            post([this, spectra, rows] {
+                last_compare_rows_ = rows;
+                Q_EMIT compareSpectraReady(spectra);
+                Q_EMIT compareTableReady(rows);
+            });
+            if (!engine_->compare_surfaces.count(surface_key)) {
+                // Random directions from the study's seed, normalised at this checkpoint's weights.
+                Objective objective = Objective::open(one);
+                engine_->compare_surfaces[surface_key] = computeSurfaceJob(objective, surface, &job);
+            }
+            const std::string name = QFileInfo(QString::fromStdString(ckpts[i])).fileName().toStdString();
+            const widgets::SurfacePlotData data = toPlotData(engine_->compare_surfaces[surface_key], name);
+            post([this, i, data] { Q_EMIT compareSurfaceReady(int(i), data); });
+            if (!reused) ++computed;
+        }
+        post([this, computed] { compare_computed_ = computed; });
+        if (path_points >= 2) {
+            EigenOptions eigen = options.eigen;
+            eigen.max_hvp = 100;
+            auto result = std::make_shared<const PathResult>(
+                interpolationPath(spec, ckpts.front(), ckpts.back(), path_points, eigen, &job));
+            const widgets::PathPlotData path = toPlotData(*result);
+            post([this, result, path] {
+                last_compare_path_ = result;
+                Q_EMIT comparePathReady(path);
+            });
+        }
+    });
+}
+
+void EngineController::setCompareOptions(const SpectrumOptions& options) { compare_options_ = options; }
+
+int EngineController::compareComputed() const { return compare_computed_; }
+std::vector<std::string> EngineController::lastCompareRows() const { return last_compare_rows_; }
+std::shared_ptr<const PathResult> EngineController::lastComparePath() const { return last_compare_path_; }
 
 void EngineController::cancel(int id) {
     auto it = contexts_.find(id);

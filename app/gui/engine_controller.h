@@ -12,10 +12,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "basin/compare.h"
 #include "basin/curvature.h"
 #include "basin/sensitivity.h"
 #include "basin/surface.h"
+#include "basin/widgets/compare_plots.h"
 #include "basin/widgets/layer_plot_data.h"
 #include "basin/widgets/spectrum_plot_data.h"
 #include "basin/widgets/surface_plot_data.h"
@@ -43,6 +47,17 @@ public:
     /// Queues the per-layer sensitivity of the open study (defaultSensitivityOptions() unless
     /// setSensitivityOptions() was called; the seed is always the study's).
     int runSensitivity();
+    /// Queues a comparison of 2 to 4 checkpoints (model files of the open study's architecture):
+    /// for each, its loss, accuracy and spectrum (compareSpectrumOptions()) and its loss surface
+    /// (surfaceOptions(); random directions from the study's seed, normalised at that checkpoint),
+    /// then, when `path_points` >= 2, the linear path from the first to the last. A checkpoint
+    /// compared before with the same study and options is not computed again.
+    int runCompare(const QStringList& checkpoints, int path_points);
+    /// How many checkpoints the last compare job computed (the others were reused).
+    int compareComputed() const;
+    /// The last compare job's rows (checkpointRowJson) and path (null without one).
+    std::vector<std::string> lastCompareRows() const;
+    std::shared_ptr<const PathResult> lastComparePath() const;
     /// Cancels one job: a queued one never runs, a running one stops within one H·v product.
     void cancel(int id);
     /// Cancels every job not yet finished.
@@ -53,6 +68,8 @@ public:
     void setSurfaceOptions(const SurfaceJobOptions& options);
     SurfaceJobOptions surfaceOptions() const;
     void setSensitivityOptions(const SensitivityOptions& options);
+    /// The spectrum options of compare jobs (compareSpectrumOptions() unless set; seeded by the study).
+    void setCompareOptions(const SpectrumOptions& options);
 
     JobInfo job(int id) const;
     QList<JobInfo> jobs() const;
@@ -74,6 +91,13 @@ Q_SIGNALS:
     /// A surface grid with more points computed (the last one of a job is complete).
     void surfaceUpdated(const basin::widgets::SurfacePlotData& data);
     void sensitivityReady(const basin::widgets::LayerPlotData& data);
+    /// A compare job was queued for these checkpoints (the view empties and makes room for them).
+    void compareStarted(const QStringList& checkpoints);
+    /// The compare rows so far (checkpointRowJson), and their spectra, in the checkpoints' order.
+    void compareTableReady(const std::vector<std::string>& rows);
+    void compareSpectraReady(const std::vector<basin::widgets::SpectrumPlotData>& spectra);
+    void compareSurfaceReady(int index, const basin::widgets::SurfacePlotData& data);
+    void comparePathReady(const basin::widgets::PathPlotData& data);
     /// Every job has finished (done, failed or cancelled).
     void idle();
 
@@ -98,6 +122,10 @@ private:
     std::optional<SensitivityOptions> sensitivity_options_;
     std::shared_ptr<const SensitivityResult> last_sensitivity_;
     SensitivityOptions last_sensitivity_options_;
+    int compare_computed_ = 0;
+    std::optional<SpectrumOptions> compare_options_;
+    std::vector<std::string> last_compare_rows_;
+    std::shared_ptr<const PathResult> last_compare_path_;
 
     // Progress is coalesced: the worker leaves the latest report per job here and the GUI thread
     // picks them up at most every 40 ms, however often the engine reports.

@@ -2,6 +2,7 @@
 // What the GUI knows about an engine job. The controller owns these records on the GUI thread;
 // the worker thread only posts changes to them.
 #include <QString>
+#include <QStringList>
 
 namespace basin::gui {
 
@@ -27,7 +28,7 @@ inline bool isFinished(JobState s) {
 
 struct JobInfo {
     int id = 0;
-    QString kind;   ///< "open", "spectrum", "surface" or "sensitivity"
+    QString kind;   ///< "open", "spectrum", "surface", "sensitivity" or "compare"
     QString title;  ///< what the user sees, e.g. "Open demo.basin.json"
     JobState state = JobState::Queued;
     QString stage;       ///< the engine's stage name, e.g. "lanczos (largest)"
@@ -40,6 +41,7 @@ struct JobInfo {
 /// What the study panel shows after a study was opened.
 struct StudySummary {
     QString path, name, model, data, loss;
+    QStringList checkpoints;  ///< the study's checkpoints (absolute paths), for the compare view
     qint64 samples = 0, available = 0, batch = 0, parameters = 0, classes = 0;
     double loss_value = 0;
     double accuracy = -1;  ///< -1 when the loss has no accuracy

@@ -9,11 +9,16 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <cmath>
 
+#include "basin/widgets/compare_view.h"
+#include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
+#include "compare_bar.h"
+#include "compare_convert.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "study_panel.h"
@@ -41,6 +46,14 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     tabs_->addTab(surface_tab_, tr("Surface"));
     layers_ = new widgets::LayerView(tabs_);
     tabs_->addTab(layers_, tr("Layers"));
+    compare_tab_ = new QWidget(tabs_);
+    auto* compare_layout = new QVBoxLayout(compare_tab_);
+    compare_layout->setContentsMargins(0, 0, 0, 0);
+    compare_bar_ = new CompareBar(compare_tab_);
+    compare_ = new widgets::CompareView(compare_tab_);
+    compare_layout->addWidget(compare_bar_);
+    compare_layout->addWidget(compare_, 1);
+    tabs_->addTab(compare_tab_, tr("Compare"));
     setCentralWidget(tabs_);
 
     study_ = new StudyPanel(this);
@@ -61,6 +74,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     statusBar()->showMessage(tr("Ready"));
     connectController();
     connect(surface_options_, &SurfaceOptionsBar::runRequested, this, &MainWindow::runSurface);
+    connect(compare_bar_, &CompareBar::runRequested, this, [this](const QStringList& checkpoints, int path_points) {
+        tabs_->setCurrentWidget(compare_tab_);
+        controller_->runCompare(checkpoints, path_points);
+    });
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
@@ -99,6 +116,16 @@ void MainWindow::connectController() {
     connect(controller_, &EngineController::spectrumReady, spectrum_, &widgets::SpectrumView::setData);
     connect(controller_, &EngineController::surfaceUpdated, surface_, &widgets::SurfacePanel::setData);
     connect(controller_, &EngineController::sensitivityReady, layers_, &widgets::LayerView::setData);
+    connect(controller_, &EngineController::studyOpened, this,
+            [this](const StudySummary& s) { compare_bar_->setCheckpoints(s.checkpoints); });
+    connect(controller_, &EngineController::compareStarted, this,
+            [this](const QStringList& checkpoints) { compare_->reset(int(checkpoints.size())); });
+    connect(controller_, &EngineController::compareTableReady, this, [this](const std::vector<std::string>& rows) {
+        compare_->setTable(compareTableHeader(), compareTable(rows));
+    });
+    connect(controller_, &EngineController::compareSpectraReady, compare_, &widgets::CompareView::setSpectra);
+    connect(controller_, &EngineController::compareSurfaceReady, compare_, &widgets::CompareView::setSurface);
+    connect(controller_, &EngineController::comparePathReady, compare_, &widgets::CompareView::setPath);
 }
 
 void MainWindow::buildMenus() {
@@ -122,6 +149,14 @@ void MainWindow::buildMenus() {
         controller_->runSensitivity();
     });
     layers->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
+    QAction* compare = analysis->addAction(tr("&Compare checkpoints"), this, [this] {
+        tabs_->setCurrentWidget(compare_tab_);
+        if (compare_bar_->problem().isEmpty())
+            controller_->runCompare(compare_bar_->chosen(), compare_bar_->pathPoints());
+        else
+            statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
+    });
+    compare->setShortcut(QKeySequence(tr("Ctrl+K")));
     QAction* cancel = analysis->addAction(tr("&Cancel"), controller_, &EngineController::cancelAll);
     cancel->setShortcut(QKeySequence(Qt::Key_Escape));
 }
@@ -148,33 +183,62 @@ void MainWindow::openStudyDialog() {
 }
 
 QString MainWindow::exportCurrentView(const QString& path, QSize size) {
+    return exportCurrentView(path, size, widgets::FigureStyle());
+}
+
+QString MainWindow::exportCurrentView(const QString& path, QSize size, const widgets::FigureStyle& style) {
     QWidget* current = tabs_->currentWidget();
-    if (current == surface_tab_) return exportSurface(*surface_, controller_->lastSurface().get(), path, size);
+    if (current == surface_tab_) return exportSurface(*surface_, controller_->lastSurface().get(), path, size, style);
     if (current == layers_)
         return exportLayers(*layers_, controller_->lastSensitivity().get(), controller_->lastSensitivityOptions(), path,
-                            size);
-    return exportSpectrum(*spectrum_, controller_->lastSpectrum().get(), controller_->spectrumOptions(), path, size);
+                            size, style);
+    if (current == compare_tab_)
+        return exportCompare(*compare_, controller_->lastCompareRows(), controller_->lastComparePath().get(), path, size,
+                             style);
+    return exportSpectrum(*spectrum_, controller_->lastSpectrum().get(), controller_->spectrumOptions(), path, size,
+                          style);
 }
 
 void MainWindow::exportDialog() {
     QWidget* current = tabs_->currentWidget();
     const QString filter = current == surface_tab_ ? surfaceExportFilter()
                            : current == layers_    ? layerExportFilter()
+                           : current == compare_tab_ ? compareExportFilter()
                                                    : spectrumExportFilter();
-    const QString name = current == surface_tab_ ? "surface.pdf" : current == layers_ ? "layers.pdf" : "spectrum.pdf";
+    const QString name = current == surface_tab_ ? "surface.pdf"
+                         : current == layers_    ? "layers.pdf"
+                         : current == compare_tab_ ? "compare.pdf"
+                                                 : "spectrum.pdf";
     const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(tabs_->tabText(tabs_->currentIndex())),
                                                       name, filter);
     if (path.isEmpty()) return;
+    widgets::FigureStyle style;
+    if (isFigurePath(path)) {
+        bool ok = false;
+        const QStringList styles = widgets::FigureStyle::presetNames();
+        const QString chosen = QInputDialog::getItem(
+            this, tr("Figure style"),
+            tr("paper-1col: 3.5 in wide, 8 pt; paper-2col: 7 in wide, 8 pt; screen: 900 x 600 px.\n"
+               "The settings are written beside the figure (%1.json).")
+                .arg(QFileInfo(path).fileName()),
+            styles, int(styles.indexOf(last_style_)), false, &ok);
+        if (!ok) return;
+        last_style_ = chosen;
+        style = *widgets::FigureStyle::preset(chosen);
+    }
     QSize size;
     if (isRasterPath(path)) {
         bool ok = false;
-        const int w = QInputDialog::getInt(this, tr("PNG size"), tr("Width in pixels"), 1200, 100, 10000, 100, &ok);
+        const QSize suggested = widgets::figurePixels(style);
+        const int w = QInputDialog::getInt(this, tr("PNG size"), tr("Width in pixels"), suggested.width(), 100, 20000, 100, &ok);
         if (!ok) return;
-        const int h = QInputDialog::getInt(this, tr("PNG size"), tr("Height in pixels"), 800, 100, 10000, 100, &ok);
+        const int h = QInputDialog::getInt(this, tr("PNG size"), tr("Height in pixels"),
+                                           int(std::lround(double(w) * style.height_in / style.width_in)), 100, 20000,
+                                           100, &ok);
         if (!ok) return;
         size = QSize(w, h);
     }
-    const QString error = exportCurrentView(path, size);
+    const QString error = exportCurrentView(path, size, style);
     statusBar()->showMessage(error.isEmpty() ? tr("Exported %1").arg(path) : error);
 }
 

@@ -6,6 +6,8 @@
 class QTabWidget;
 
 namespace basin::widgets {
+class CompareView;
+struct FigureStyle;
 class LayerView;
 class SpectrumView;
 class SurfacePanel;
@@ -14,6 +16,7 @@ class SurfaceView;
 
 namespace basin::gui {
 
+class CompareBar;
 class EngineController;
 class JobsPanel;
 class StudyPanel;
@@ -37,11 +40,14 @@ public:
     widgets::SurfaceView* surfaceView() const;
     widgets::LayerView* layerView() const { return layers_; }
     SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
+    widgets::CompareView* compareView() const { return compare_; }
+    CompareBar* compareBar() const { return compare_bar_; }
     QTabWidget* tabs() const { return tabs_; }
 
-    /// Exports the view on the current tab to `path` (by extension; `size` in pixels for PNG).
-    /// Returns an empty string on success, else why not. The File menu asks for both first.
+    /// Exports the view on the current tab to `path` (by extension; `size` in pixels for PNG) in
+    /// `style`. Returns an empty string on success, else why not. The File menu asks for all three.
     QString exportCurrentView(const QString& path, QSize size = {});
+    QString exportCurrentView(const QString& path, QSize size, const widgets::FigureStyle& style);
 
 private:
     void buildMenus();
@@ -59,7 +65,11 @@ private:
     widgets::LayerView* layers_ = nullptr;
     SurfaceOptionsBar* surface_options_ = nullptr;
     QWidget* surface_tab_ = nullptr;
+    widgets::CompareView* compare_ = nullptr;
+    CompareBar* compare_bar_ = nullptr;
+    QWidget* compare_tab_ = nullptr;
     QString study_path_;
+    QString last_style_ = QStringLiteral("paper-1col");
 };
 
 }  // namespace basin::gui

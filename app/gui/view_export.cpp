@@ -3,9 +3,13 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include "basin/widgets/compare_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
+#include "basin/widgets/surface_view.h"
+#include "compare_convert.h"
+#include "figure_render.h"
 #include "surface_export.h"
 
 namespace basin::gui {
@@ -23,19 +27,21 @@ QString writeText(const QString& path, const std::string& text) {
     return {};
 }
 
-// PNG, PDF and SVG through the view's own export functions; nullopt for other extensions.
-template <class View>
-std::optional<QString> exportFigure(View& view, const QString& path, QSize size) {
+// PNG, PDF and SVG through renderFigure, as basin-cli render makes them; nullopt for other extensions.
+std::optional<QString> exportFigure(const FigureContent& content, std::vector<FigureView> views, const QString& path,
+                                    QSize size, widgets::FigureStyle style) {
     const QString ext = suffix(path);
-    // Always an explicit size: QCustomPlot's "0 = the widget's size" fell back to an A4 page
-    // with nothing drawn when the plot had not been laid out in a while (seen on a hidden tab).
-    if (size.isEmpty()) size = view.isVisible() && view.width() >= 200 && view.height() >= 150 ? view.size() : QSize(900, 600);
-    bool ok = false;
-    if (ext == "png") ok = view.exportPng(path, size.width(), size.height());
-    else if (ext == "pdf") ok = view.exportPdf(path, size.width(), size.height());
-    else if (ext == "svg") ok = view.exportSvg(path, size.width(), size.height());
-    else return std::nullopt;
-    return ok ? QString() : QObject::tr("Could not write %1").arg(path);
+    if (ext != "png" && ext != "pdf" && ext != "svg") return std::nullopt;
+    FigureRequest request;
+    request.views = std::move(views);
+    request.path = path;
+    // A PNG of a chosen size keeps the style's width in inches and takes the asked aspect.
+    if (!size.isEmpty()) {
+        style.height_in = style.width_in * size.height() / size.width();
+        request.width_px = size.width();
+    }
+    request.style = style;
+    return renderFigure(content, request);
 }
 
 std::string csvNumber(double v) {
@@ -58,11 +64,19 @@ QString surfaceExportFilter() {
                        "HDF5, loss-landscape layout (*.h5);;CSV numbers (*.csv);;JSON numbers (*.json)");
 }
 QString layerExportFilter() { return spectrumExportFilter(); }
+QString compareExportFilter() { return spectrumExportFilter(); }
 bool isRasterPath(const QString& path) { return suffix(path) == "png"; }
+bool isFigurePath(const QString& path) {
+    const QString ext = suffix(path);
+    return ext == "png" || ext == "pdf" || ext == "svg";
+}
 
 QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const SpectrumOptions& options,
-                       const QString& path, QSize size) {
-    if (auto figure = exportFigure(view, path, size)) return *figure;
+                       const QString& path, QSize size, const widgets::FigureStyle& style) {
+    FigureContent content;
+    if (!view.data().empty()) content.spectrum = view.data();
+    const FigureView shown = view.logAbsAxis() ? FigureView::Density : FigureView::Spectrum;
+    if (auto figure = exportFigure(content, {shown}, path, size, style)) return *figure;
     const QString ext = suffix(path);
     if (ext == "json") {
         if (!result) return QObject::tr("No spectrum has been computed yet");
@@ -81,8 +95,19 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
     return writeText(path, csv);
 }
 
-QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size) {
-    if (auto figure = exportFigure(panel, path, size)) return *figure;
+QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size,
+                      const widgets::FigureStyle& style) {
+    FigureContent content;
+    if (!panel.data().values.empty()) content.surface = panel.shownData();
+    // The user's view when they turned it; else Basin's default, as basin-cli render draws it.
+    if (panel.surfaceView()->cameraMoved()) content.camera = panel.surfaceView()->camera();
+    // The 3D view as turned by the user beside the map from above (a line: its plot alone).
+    std::vector<FigureView> views{FigureView::Contour};
+    if (!panel.showsLine()) views.insert(views.begin(), FigureView::Surface);
+    // The colours the user chose for the surface tab.
+    widgets::FigureStyle chosen = style;
+    chosen.colormap = panel.colormapName();
+    if (auto figure = exportFigure(content, views, path, size, chosen)) return *figure;
     if (!grid) return QObject::tr("No surface has been computed yet");
     try {
         exporting::writeSurface(path.toStdString(), *grid);
@@ -93,8 +118,10 @@ QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, con
 }
 
 QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, const SensitivityOptions& options,
-                     const QString& path, QSize size) {
-    if (auto figure = exportFigure(view, path, size)) return *figure;
+                     const QString& path, QSize size, const widgets::FigureStyle& style) {
+    FigureContent content;
+    if (!view.data().empty()) content.layers = view.data();
+    if (auto figure = exportFigure(content, {FigureView::Layers}, path, size, style)) return *figure;
     const QString ext = suffix(path);
     if (ext == "json") {
         if (!result) return QObject::tr("No layer sensitivity has been computed yet");
@@ -109,6 +136,25 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
                csvNumber(r.mean_trace) + "," + csvNumber(r.mean_trace_err) + "," +
                (r.omega4 ? csvNumber(*r.omega4) : "") + "," + (r.proposed_bits ? std::to_string(*r.proposed_bits) : "") + "\n";
     return writeText(path, csv);
+}
+
+QString exportCompare(widgets::CompareView& view, const std::vector<std::string>& rows, const PathResult* path,
+                      const QString& path_out, QSize size, const widgets::FigureStyle& style) {
+    FigureContent content;
+    for (const widgets::SurfacePlotData& s : view.surfaces())
+        if (!s.values.empty()) content.compare_surfaces.push_back(s);
+    content.compare_spectra = view.spectraView()->data();
+    if (!view.pathView()->data().empty()) content.path = view.pathView()->data();
+    if (view.count() > 0 && view.surfaceView(0)->cameraMoved()) content.camera = view.surfaceView(0)->camera();
+    std::vector<FigureView> views;
+    if (!content.compare_surfaces.empty()) views.push_back(FigureView::CompareSurfaces);
+    views.push_back(FigureView::Compare);
+    if (auto figure = exportFigure(content, views, path_out, size, style)) return *figure;
+    if (rows.empty()) return QObject::tr("No checkpoints have been compared yet");
+    const QString ext = suffix(path_out);
+    if (ext == "json") return writeText(path_out, compareJson(rows, path));
+    if (ext == "csv") return writeText(path_out, compareCsv(rows));
+    return unknownType(path_out);
 }
 
 }  // namespace basin::gui

@@ -4,13 +4,18 @@
 #include <algorithm>
 #include <qcustomplot.h>
 
+#include <QProcess>
+
+#include "basin/widgets/compare_view.h"
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
+#include "basin/widgets/surface_math.h"
 #include "basin/widgets/surface_view.h"
 #include "app_test_support.h"
+#include "image_compare.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
@@ -327,7 +332,126 @@ private Q_SLOTS:
         QVERIFY(spectrum.error.contains("No study is open"));
     }
 
+    void checkpointsCompareSideBySide() {
+        const QString demo = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
+        const QString c0 = demo + "/ckpt_0_init.pt", c3 = demo + "/ckpt_3_epoch2.pt", c5 = demo + "/ckpt_5_epoch4.pt";
+        EngineController controller;
+        controller.setCompareOptions(smallOptions());
+        controller.setSurfaceOptions({7, 7, 0.5});
+        MainWindow window(&controller);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        controller.openStudy(study_);
+        const int first = controller.runCompare({c0, c5}, 3);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(first).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(first).state == JobState::Done, qPrintable(controller.job(first).error));
+        QCOMPARE(controller.compareComputed(), 2);
+
+        widgets::CompareView* view = window.compareView();
+        QCOMPARE(view->count(), 2);
+        // One loss scale for both: it spans the lowest and highest loss of either surface.
+        const auto shared = view->sharedScale();
+        double lo = 1e300, hi = -1e300;
+        for (const widgets::SurfacePlotData& s : view->surfaces()) {
+            QCOMPARE(int(s.values.size()), 49);
+            const auto [a, b] = widgets::finiteRange(s.values);
+            QVERIFY(shared[0] <= a && shared[1] >= b);
+            lo = std::min(lo, a);
+            hi = std::max(hi, b);
+        }
+        QCOMPARE(shared[0], lo);
+        QCOMPARE(shared[1], hi);
+        for (int i = 0; i < 2; ++i) QCOMPARE(view->surfaceView(i)->data().value_range.value(), shared);
+        // The initial weights sit higher than the trained ones.
+        QVERIFY(view->surfaces()[0].values[24] > view->surfaces()[1].values[24]);
+
+        // The table holds each checkpoint's own numbers: the trained one's λmax equals its spectrum alone.
+        const std::vector<std::string> rows = controller.lastCompareRows();
+        QCOMPARE(int(rows.size()), 2);
+        QCOMPARE(view->table()->rowCount(), 2);
+        QCOMPARE(view->table()->item(1, 0)->text(), QString("ckpt_5_epoch4.pt"));
+        EngineController single;
+        single.setSpectrumOptions(smallOptions());
+        single.openStudy(study_);  // the small demo study's model is ckpt_5_epoch4.pt
+        const int alone = single.runSpectrum();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(single.job(alone).state), kJobTimeoutMs);
+        const double lambda_max = QJsonDocument::fromJson(QByteArray::fromStdString(rows[1])).object()["lambda_max"].toDouble();
+        const double expected = single.lastSpectrum()->largest->eigenvalues.front();
+        QVERIFY2(std::abs(lambda_max - expected) <= 1e-6 * std::abs(expected),
+                 qPrintable(QString("compare %1, alone %2").arg(lambda_max).arg(expected)));
+        QCOMPARE(view->table()->item(1, 3)->text(), QString::fromStdString(widgets::formatNumber(lambda_max)));
+        QCOMPARE(int(view->spectraView()->data().size()), 2);
+
+        // The path between them, with its barrier stated.
+        QCOMPARE(int(view->pathView()->data().t.size()), 3);
+        QVERIFY(view->barrierText().startsWith("barrier "));
+        QCOMPARE(view->pathView()->data().loss.front(), QJsonDocument::fromJson(QByteArray::fromStdString(rows[0])).object()["loss"].toDouble());
+
+        // Turning one surface turns the other.
+        window.tabs()->setCurrentWidget(view->parentWidget());
+        QTest::qWait(50);
+        widgets::SurfaceView* right = view->surfaceView(1);
+        const auto before = view->surfaceView(0)->camera();
+        QTest::mousePress(right, Qt::LeftButton, {}, QPoint(100, 80));
+        for (int i = 1; i <= 8; ++i) QTest::mouseMove(right, QPoint(100 + 8 * i, 80 + 2 * i));
+        QTest::mouseRelease(right, Qt::LeftButton, {}, QPoint(164, 96));
+        const auto left_after = view->surfaceView(0)->camera(), right_after = right->camera();
+        QVERIFY(std::abs(left_after.position[0] - before.position[0]) > 1e-6);
+        for (int k = 0; k < 3; ++k) QCOMPARE(left_after.position[k], right_after.position[k]);
+        window.grab().save(QString(BASIN_TEST_OUT_DIR) + "/compare_tab.png");
+
+        // A third checkpoint computes only the third.
+        const int second = controller.runCompare({c0, c3, c5}, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(second).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(second).state == JobState::Done, qPrintable(controller.job(second).error));
+        QCOMPARE(controller.compareComputed(), 1);
+        QCOMPARE(view->count(), 3);
+        QCOMPARE(view->table()->rowCount(), 3);
+        QCOMPARE(controller.lastCompareRows()[0], rows[0]);
+
+        // Exports: the figure, the table.
+        QTemporaryDir out;
+        QCOMPARE(window.exportCurrentView(out.filePath("c.png"), QSize(1500, 900)), QString());
+        QCOMPARE(QImage(out.filePath("c.png")).size(), QSize(1500, 900));
+        QCOMPARE(window.exportCurrentView(out.filePath("c.csv")), QString());
+        QCOMPARE(readLines(out.filePath("c.csv")).size(), 4);
+    }
+
+    void renderAndTheGuiExportMakeTheSameFigure() {
+        // The GUI's default surface of the small demo, exported as a PNG...
+        EngineController controller;
+        MainWindow window(&controller);
+        controller.openStudy(study_);
+        const int id = controller.runSurface();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        window.tabs()->setCurrentIndex(1);
+        // Kept in the build folder, to be looked at when they differ.
+        const QString gui = QString(BASIN_TEST_OUT_DIR) + "/render_gui.png", cli = QString(BASIN_TEST_OUT_DIR) + "/render_cli.png";
+        QCOMPARE(window.exportCurrentView(gui, QSize(900, 600)), QString());
+        // ...and basin-cli render of the same study and views, without a window.
+        QProcess render;
+        render.start(BASIN_CLI, {"render", study_, "--view", "surface,contour", "--width", "900", "--out", cli});
+        QVERIFY(render.waitForFinished(kJobTimeoutMs));
+        QVERIFY2(render.exitCode() == 0, render.readAllStandardError().constData());
+        const QImage a(gui), b(cli);
+        QCOMPARE(a.size(), QSize(900, 600));
+        QCOMPARE(b.size(), QSize(900, 600));
+        const double diff = meanAbsoluteDifference(a, b);
+        qInfo("GUI export against basin-cli render: mean |difference| %.4f of 255", diff);
+        QVERIFY2(diff >= 0 && diff < 0.5, qPrintable(QString::number(diff)));
+        // Both wrote their settings beside the figure.
+        QVERIFY(QFileInfo::exists(gui + ".json") && QFileInfo::exists(cli + ".json"));
+    }
+
 private:
+    static QStringList readLines(const QString& path) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) return {};
+        return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    }
+
     QTemporaryDir dir_;
     QString study_;
 };

@@ -13,11 +13,11 @@ namespace basin::widgets {
 
 namespace {
 
-QCPColorGradient viridisGradient() {
+QCPColorGradient gradientOf(const std::string& name) {
     QCPColorGradient g;
     g.clearColorStops();
     for (int i = 0; i <= 16; ++i) {
-        const auto rgb = viridis(i / 16.0);
+        const auto rgb = colormap(name, i / 16.0);
         g.setColorStopAt(i / 16.0, QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2])));
     }
     // Twelve bands of colour read as contour lines, as many as the 3D view draws.
@@ -76,14 +76,14 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique
     styleAxes(d_->plot, baseFont(this));
     d_->title = addTitle(d_->plot, baseFont(this));
     d_->map = new QCPColorMap(d_->plot->xAxis, d_->plot->yAxis);
-    d_->map->setGradient(viridisGradient());
+    d_->map->setGradient(gradientOf("viridis"));
     d_->map->setInterpolate(false);  // each computed point is one cell: no made-up smoothness
     d_->scale = new QCPColorScale(d_->plot);
     d_->scale->axis()->setTickLabelFont(baseFont(this));
     d_->scale->axis()->setLabelFont(baseFont(this));
     d_->plot->plotLayout()->addElement(1, 1, d_->scale);
     d_->map->setColorScale(d_->scale);
-    d_->scale->setGradient(viridisGradient());  // a map takes its scale's gradient once linked
+    d_->scale->setGradient(gradientOf("viridis"));  // a map takes its scale's gradient once linked
     auto* margins = new QCPMarginGroup(d_->plot);
     d_->plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     d_->scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
@@ -128,7 +128,8 @@ void ContourView::setData(const SurfacePlotData& data) {
     d_->map->data()->setRange(QCPRange(data.x.front(), data.x.back()), QCPRange(data.y.front(), data.y.back()));
     for (int j = 0; j < ny; ++j)
         for (int i = 0; i < nx; ++i) d_->map->data()->setCell(i, j, data.values[std::size_t(j) * nx + i]);
-    const auto [lo, hi] = colourRange(data.values);
+    const auto [lo, hi] = scaleRange(data);
+    d_->scale->setGradient(gradientOf(data.colormap));
     d_->map->setDataRange(QCPRange(lo, hi));
 
     if (!data.trajectory.empty()) {

@@ -9,6 +9,7 @@ namespace basin::widgets {
 inline QCPTextElement* addTitleRow(QCustomPlot* plot, QFont font) {
     font.setBold(true);
     auto* title = new QCPTextElement(plot, QString(), font);
+    title->setProperty("basinRole", "title");  // a figure style may leave titles out
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, title);
     return title;

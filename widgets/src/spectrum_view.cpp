@@ -88,6 +88,7 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     // The readout sits in its own column right of the plot, where it can never hide a stem.
     d_->readout = new QCPTextElement(d_->plot, QString(), base);
     d_->readout->setTextFlags(Qt::AlignLeft | Qt::AlignTop);
+    d_->readout->setProperty("basinRole", "readout");  // left out of paper figures
     d_->readout->setMargins(QMargins(10, 8, 6, 4));
     // A text element caps its row's height at its own; a column with a stretching filler does not.
     auto* side = new QCPLayoutGrid;

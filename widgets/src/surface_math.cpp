@@ -36,7 +36,7 @@ std::array<double, 2> finiteRange(const std::vector<double>& values) {
 double heightScale(const SurfacePlotData& d, double ratio) {
     if (d.x.empty() || d.y.empty()) return 1;
     const double side = std::max(d.x.back() - d.x.front(), d.y.back() - d.y.front());
-    const auto [lo, hi] = finiteRange(d.values);
+    const auto [lo, hi] = d.value_range ? *d.value_range : finiteRange(d.values);
     if (!(hi > lo) || !(side > 0)) return 1;
     return ratio * side / (hi - lo);
 }
@@ -60,6 +60,30 @@ std::array<double, 3> viridis(double t) {
     std::array<double, 3> rgb{};
     for (int c = 0; c < 3; ++c) rgb[c] = kSamples[i][c] + f * (kSamples[i + 1][c] - kSamples[i][c]);
     return rgb;
+}
+
+std::array<double, 3> colormap(const std::string& name, double t) {
+    if (name != "grey") return viridis(t);
+    if (!std::isfinite(t)) t = 0;
+    const double g = 0.08 + 0.8 * std::clamp(t, 0.0, 1.0);  // never white: the page is white
+    return {g, g, g};
+}
+
+std::array<double, 2> scaleRange(const SurfacePlotData& data) {
+    if (data.value_range && (*data.value_range)[1] > (*data.value_range)[0]) return *data.value_range;
+    return colourRange(data.values);
+}
+
+std::array<double, 2> sharedRange(const std::vector<const std::vector<double>*>& grids) {
+    std::vector<double> ends;
+    for (const auto* g : grids) {
+        if (!g) continue;
+        const auto [lo, hi] = finiteRange(*g);
+        bool any = false;
+        for (double v : *g) any = any || std::isfinite(v);
+        if (any) ends.insert(ends.end(), {lo, hi});
+    }
+    return colourRange(ends);
 }
 
 std::vector<double> displayValues(const std::vector<double>& values, bool log10, std::optional<double> clip_max) {

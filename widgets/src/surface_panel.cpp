@@ -1,6 +1,8 @@
 #include "basin/widgets/surface_panel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QPushButton>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,6 +23,7 @@ struct SurfacePanel::Private {
     QCheckBox* log = nullptr;
     QCheckBox* clip = nullptr;
     QDoubleSpinBox* max_loss = nullptr;
+    QComboBox* colours = nullptr;
     QStackedWidget* stack = nullptr;
     SurfaceView* surface = nullptr;
     ContourView* contour = nullptr;
@@ -44,6 +47,18 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     row->addSpacing(12);
     row->addWidget(d_->clip);
     row->addWidget(d_->max_loss);
+    row->addSpacing(12);
+    row->addWidget(new QLabel(tr("colours"), this));
+    d_->colours = new QComboBox(this);
+    d_->colours->setObjectName("surfaceColours");
+    d_->colours->addItem(tr("viridis"), "viridis");
+    d_->colours->addItem(tr("grey (print)"), "grey");
+    d_->colours->setToolTip(tr("Both maps read in grey print and by colour-blind readers"));
+    row->addWidget(d_->colours);
+    auto* reset = new QPushButton(tr("Reset view"), this);
+    reset->setObjectName("surfaceResetView");
+    reset->setToolTip(tr("Back to the default 3D view"));
+    row->addWidget(reset);
     row->addStretch(1);
     layout->addLayout(row);
 
@@ -61,6 +76,8 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     layout->addWidget(d_->stack, 1);
 
     connect(d_->log, &QCheckBox::toggled, this, [this] { refresh(); });
+    connect(d_->colours, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(reset, &QPushButton::clicked, this, [this] { d_->surface->resetCamera(); });
     connect(d_->clip, &QCheckBox::toggled, this, [this](bool on) {
         d_->max_loss->setEnabled(on);
         refresh();
@@ -98,11 +115,23 @@ ContourView* SurfacePanel::contourView() const { return d_->contour; }
 LineView* SurfacePanel::lineView() const { return d_->line; }
 bool SurfacePanel::showsLine() const { return d_->data.isLine(); }
 
-void SurfacePanel::refresh() {
+SurfacePlotData SurfacePanel::shownData() const {
     SurfacePlotData shown = d_->data;
     shown.values = displayValues(d_->data.values, logScale(), clip());
     if (clip()) shown.value_label += " (clipped at " + formatNumber(*clip()) + ")";
     if (logScale()) shown.value_label = "log10 " + shown.value_label;
+    shown.colormap = colormapName().toStdString();
+    return shown;
+}
+
+void SurfacePanel::setColormap(const QString& name) {
+    const int i = d_->colours->findData(name);
+    if (i >= 0) d_->colours->setCurrentIndex(i);
+}
+QString SurfacePanel::colormapName() const { return d_->colours->currentData().toString(); }
+
+void SurfacePanel::refresh() {
+    const SurfacePlotData shown = shownData();
     if (shown.isLine()) {
         d_->stack->setCurrentIndex(1);
         d_->line->setData(shown);

@@ -24,6 +24,15 @@ double heightScale(const SurfacePlotData& data, double ratio = 0.6);
 /// by colour-blind readers. Linear between the 9 evenly spaced samples of the published map (R viridis(9)).
 std::array<double, 3> viridis(double t);
 
+/// The colour map `name` ("viridis", or "grey": black to light grey, for print) at t in [0, 1].
+std::array<double, 3> colormap(const std::string& name, double t);
+
+/// The span of the colour scale of `data`: its value_range when set, else colourRange(values).
+std::array<double, 2> scaleRange(const SurfacePlotData& data);
+
+/// The union of the finite ranges of several grids' values (for one scale shared by all).
+std::array<double, 2> sharedRange(const std::vector<const std::vector<double>*>& grids);
+
 /// What the views draw for `values` when the user asks for clipping and a log scale: each value
 /// above `clip_max` becomes `clip_max` (so one divergent corner does not flatten the basin), then
 /// log10 of it when `log10` is set. Non-positive values on a log scale take log10 of the smallest

@@ -31,6 +31,12 @@ public:
     void setClip(std::optional<double> max_loss);
     std::optional<double> clip() const;
 
+    /// viridis or grey, for the 3D view and the map.
+    void setColormap(const QString& name);
+    QString colormapName() const;
+    /// The grid as the views draw it: log scale, clipping and colour map applied.
+    SurfacePlotData shownData() const;
+
     SurfaceView* surfaceView() const;
     ContourView* contourView() const;
     LineView* lineView() const;

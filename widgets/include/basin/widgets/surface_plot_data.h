@@ -1,6 +1,7 @@
 #pragma once
 /// What SurfaceView draws: a loss (or accuracy) surface on a rectangular grid of two directions.
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct SurfacePlotData {
     long long minimum = -1;
     std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in (x, y) coordinates, if any
     std::vector<std::string> trajectory_labels;     ///< one per trajectory point
+    /// The colour (and height) scale's span; nullopt: the data's own range. Set to the union of
+    /// several grids' ranges, surfaces side by side share one scale.
+    std::optional<std::array<double, 2>> value_range;
+    std::string colormap = "viridis";  ///< viridis | grey
 
     /// One row of points: a line through parameter space (y has one entry).
     bool isLine() const { return y.size() == 1 && x.size() >= 2; }

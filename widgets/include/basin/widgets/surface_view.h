@@ -1,13 +1,26 @@
 #pragma once
 /// SurfaceView draws a loss surface in 3D: the grid warped by its values (scaled so the height is
-/// comparable to the width), coloured by value with viridis, with contour lines on the surface, a
-/// colour bar and labelled axes that show the true values. Drag to rotate, wheel to zoom.
+/// comparable to the width), coloured by value (viridis, or grey), with contour lines on the
+/// surface, a colour bar, labelled axes that show the true values, and marks for the minimum, the
+/// current weights and the checkpoints' trajectory. Drag to rotate, wheel to zoom, shift-drag to
+/// pan. renderSurfaceImage() draws the same scene off-screen at any size, for figures.
+#include <QImage>
+#include <array>
 #include <memory>
+#include <optional>
 
+#include "basin/widgets/figure_style.h"
 #include "basin/widgets/surface_plot_data.h"
 #include "basin/widgets/vtk_widget.h"
 
 namespace basin::widgets {
+
+/// Where a 3D view looks from, so a figure can be drawn as the user turned the view.
+struct SurfaceCamera {
+    std::array<double, 3> position{}, focal_point{}, view_up{};
+    double view_angle = 30;
+    std::array<double, 2> window_center{};
+};
 
 class SurfaceView : public VtkWidget {
     Q_OBJECT
@@ -23,10 +36,30 @@ public:
     QString problem() const;
     /// Number of contour lines drawn (0 before data).
     int contourCount() const;
+    /// Number of marks drawn (minimum, current weights, trajectory points).
+    int markCount() const;
+
+    SurfaceCamera camera() const;
+    /// True once the user turned, zoomed or panned the view since the surface was drawn (a figure
+    /// then uses camera(); otherwise Basin's default view, which does not depend on the window).
+    bool cameraMoved() const;
+    void setCamera(const SurfaceCamera& camera);
+    /// Back to the default view of the surface.
+    void resetCamera();
+    /// From now on this view looks through `leader`'s camera: turning, zooming or panning either
+    /// one moves both (and every other view linked to the same leader).
+    void linkCamera(SurfaceView* leader);
 
 private:
+    void watchCamera();
     struct Private;
     std::unique_ptr<Private> s_;
 };
+
+/// The scene SurfaceView shows, drawn off-screen at `pixels` (text sized for `style` at
+/// `px_per_pt` pixels per point; from `camera` when given). A null image when it cannot be drawn,
+/// with the reason in `error` (no X display, a grid that cannot be drawn).
+QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const FigureStyle& style, double px_per_pt,
+                          const std::optional<SurfaceCamera>& camera = std::nullopt, QString* error = nullptr);
 
 }  // namespace basin::widgets

@@ -1,0 +1,212 @@
+// basin-cli render: the GUI's figures without a window. The analyses run with the GUI's default
+// options and the study's seed, so the numbers (and the figure) equal what the GUI exports.
+#include <QApplication>
+#include <QFileInfo>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "basin/compare.h"
+#include "basin/curvature.h"
+#include "basin/error.h"
+#include "basin/sensitivity.h"
+#include "basin/widgets/figure.h"
+#include "commands.h"
+#include "distributed.h"
+#include "compare_convert.h"
+#include "figure_render.h"
+#include "layer_convert.h"
+#include "progress_bar.h"
+#include "render.h"
+#include "result_cache.h"
+#include "spectrum_convert.h"
+#include "surface_job.h"
+
+namespace basin::cli {
+
+namespace {
+
+using gui::FigureView;
+
+// Qt widgets need an application object. Without an X display the 2D plots draw off-screen;
+// the 3D surface needs OpenGL through X (xvfb-run gives one).
+std::unique_ptr<QApplication> startQt(bool needs_3d) {
+    if (qEnvironmentVariableIsEmpty("DISPLAY")) {
+        if (needs_3d)
+            throw Error("the 3D surface needs an X display; run under a virtual one: xvfb-run -a basin-cli render ...");
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    if (QApplication::instance()) return nullptr;
+    static int argc = 1;
+    static char name[] = "basin-cli";
+    static char* argv[] = {name, nullptr};
+    return std::make_unique<QApplication>(argc, argv);
+}
+
+widgets::FigureStyle styleOf(const FigureFlags& f) {
+    auto style = widgets::FigureStyle::preset(QString::fromStdString(f.style));
+    if (!style)
+        throw Error("--style '" + f.style + "' is not one of " + widgets::FigureStyle::presetNames().join(", ").toStdString());
+    if (f.dpi > 0) style->dpi = f.dpi;
+    if (f.font_pt > 0) style->font_pt = f.font_pt;
+    if (!f.colormap.empty()) {
+        if (f.colormap != "viridis" && f.colormap != "grey") throw Error("--colormap '" + f.colormap + "': use viridis or grey");
+        style->colormap = QString::fromStdString(f.colormap);
+    }
+    style->transparent = f.transparent;
+    return *style;
+}
+
+void write(const gui::FigureContent& content, std::vector<FigureView> views, const std::string& out, const FigureFlags& flags) {
+    const std::string ext = QFileInfo(QString::fromStdString(out)).suffix().toLower().toStdString();
+    if (ext != "png" && ext != "pdf" && ext != "svg") throw Error(out + ": a figure is .png, .pdf or .svg");
+    gui::FigureRequest request;
+    request.views = std::move(views);
+    request.path = QString::fromStdString(out);
+    request.style = styleOf(flags);
+    request.width_px = flags.width;
+    const QString error = gui::renderFigure(content, request);
+    if (!error.isEmpty()) throw Error(error.toStdString());
+    const widgets::FigureStyle& s = request.style;
+    if (ext == "png") {
+        const QSize px = widgets::figurePixels(s, flags.width);
+        std::fprintf(stderr, "wrote %s (%d x %d px, style %s) and %s\n", out.c_str(), px.width(), px.height(),
+                     s.name.toUtf8().constData(), gui::figureSettingsPath(request.path).toUtf8().constData());
+    } else {
+        std::fprintf(stderr, "wrote %s (%.2f x %.2f in, style %s) and %s\n", out.c_str(), s.width_in, s.height_in,
+                     s.name.toUtf8().constData(), gui::figureSettingsPath(request.path).toUtf8().constData());
+    }
+}
+
+struct RenderArgs {
+    StudyOptions study;
+    std::string views = "surface", out, grid = "21x21", dirs = "random", checkpoints;
+    double range = 1.0;
+    int path = 0;
+    bool cache = false;
+    FigureFlags figure;
+};
+
+bool wants(const std::vector<FigureView>& views, std::initializer_list<FigureView> any) {
+    for (FigureView v : views)
+        for (FigureView w : any)
+            if (v == w) return true;
+    return false;
+}
+
+int runRender(const RenderArgs& a) {
+    if (communicator()) throw Error("render runs on one process");
+    if (a.out.empty()) throw Error("give the figure file with --out FILE.png|pdf|svg");
+    std::vector<FigureView> views;
+    for (const std::string& name : splitList(a.views)) {
+        const auto v = gui::parseFigureView(name);
+        if (!v) throw Error("--view '" + name + "' is not one of " + gui::figureViewNames());
+        views.push_back(*v);
+    }
+    if (views.empty()) throw Error("--view is empty");
+    const auto app = startQt(wants(views, {FigureView::Surface, FigureView::CompareSurfaces}));
+    (void)styleOf(a.figure);  // a bad style fails before any computing
+
+    const StudySpec spec = a.study.resolve();
+    gui::SurfaceJobOptions surface_options;
+    if (std::sscanf(a.grid.c_str(), "%dx%d", &surface_options.nx, &surface_options.ny) != 2 || surface_options.nx < 2 ||
+        surface_options.ny < 1)
+        throw Error("--grid '" + a.grid + "' is not NXxNY (e.g. 21x21)");
+    surface_options.range = a.range;
+    surface_options.dirs = a.dirs;
+
+    JobContext job(textProgressBar());
+    gui::FigureContent content;
+    content.source = spec.study_path.empty() ? spec.model : spec.study_path;
+    const std::string name = spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
+    if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers})) {
+        Objective objective = Objective::open(spec);
+        if (wants(views, {FigureView::Spectrum, FigureView::Density}))
+            content.spectrum = gui::toPlotData(computeSpectrum(objective, gui::defaultSpectrumOptions(spec.seed), &job), name);
+        if (wants(views, {FigureView::Surface, FigureView::Contour}))
+            content.surface = gui::toPlotData(gui::computeSurfaceJob(objective, surface_options, &job), name);
+        if (wants(views, {FigureView::Layers}))
+            content.layers = gui::toPlotData(
+                computeSensitivity(objective, gui::defaultSensitivityOptions(spec.seed, objective.parameterCount()), &job), name);
+    }
+    std::vector<std::string> ckpts = a.checkpoints.empty() ? spec.checkpoints : splitList(a.checkpoints);
+    if (wants(views, {FigureView::Compare, FigureView::CompareSurfaces})) {
+        if (ckpts.size() < 2) throw Error("compare needs 2 to 4 checkpoints: give --checkpoints A,B,... or a study that lists them");
+        if (ckpts.size() > 4) {
+            std::fprintf(stderr, "comparing the first, two middle and last of %zu checkpoints\n", ckpts.size());
+            ckpts = {ckpts[0], ckpts[ckpts.size() / 3], ckpts[2 * ckpts.size() / 3], ckpts.back()};
+        }
+    }
+    if (wants(views, {FigureView::Compare})) {
+        const SpectrumOptions options = gui::compareSpectrumOptions(spec.seed);
+        const std::string key = nlohmann::json::parse(spectrumJson(SpectrumResult{}, options))["options"].dump();
+        for (const std::string& c : ckpts) {
+            StudySpec one = spec;
+            one.model = c;
+            const ResultCache cache(a.cache, one, "compare-row", key);
+            std::string row;
+            if (const auto hit = cache.stored()) row = *hit;
+            else {
+                row = checkpointRowJson(compareCheckpoints(spec, {c}, options, &job).front());
+                cache.store(row);
+            }
+            content.compare_spectra.push_back(gui::rowToSpectrum(row));
+        }
+        if (a.path > 0) {
+            EigenOptions e = options.eigen;
+            e.max_hvp = 100;
+            content.path = gui::toPlotData(interpolationPath(spec, ckpts.front(), ckpts.back(), a.path, e, &job));
+        }
+    }
+    if (wants(views, {FigureView::CompareSurfaces}))
+        for (const std::string& c : ckpts) {
+            StudySpec one = spec;
+            one.model = c;
+            Objective objective = Objective::open(one);
+            content.compare_surfaces.push_back(gui::toPlotData(gui::computeSurfaceJob(objective, surface_options, &job),
+                                                               QFileInfo(QString::fromStdString(c)).fileName().toStdString()));
+        }
+    write(content, views, a.out, a.figure);
+    return 0;
+}
+
+}  // namespace
+
+void writeCompareFigure(const std::vector<std::string>& row_jsons, const PathResult* path, const std::string& out,
+                        const FigureFlags& flags, const std::string& source) {
+    const auto app = startQt(false);
+    gui::FigureContent content;
+    content.source = source;
+    for (const std::string& row : row_jsons) content.compare_spectra.push_back(gui::rowToSpectrum(row));
+    if (path) content.path = gui::toPlotData(*path);
+    write(content, {FigureView::Compare}, out, flags);
+}
+
+void addFigureFlags(CLI::App& cmd, FigureFlags& f) {
+    cmd.add_option("--style", f.style, "paper-1col (3.5 in) | paper-2col (7 in) | screen (default)")
+        ->check(CLI::IsMember({"paper-1col", "paper-2col", "screen"}));
+    cmd.add_option("--width", f.width, "PNG width in pixels (default: the style's width at its dpi)");
+    cmd.add_option("--dpi", f.dpi, "PNG pixels per inch, and of images inside PDF/SVG (paper styles: 300)");
+    cmd.add_option("--font-pt", f.font_pt, "type size in points (paper: 8, screen: 10)");
+    cmd.add_option("--colormap", f.colormap, "surface colours: viridis (default) | grey");
+    cmd.add_flag("--transparent", f.transparent, "no background fill");
+}
+
+void addRenderCommand(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("render", "Figures of a study as the GUI draws them (PNG, PDF, SVG), without a window");
+    auto a = std::make_shared<RenderArgs>();
+    cmd->add_option("study_file", a->study.study, "Basin study file (or --study, or --model and --data)");
+    a->study.add(*cmd);
+    cmd->add_option("--view", a->views, "comma-separated panels, side by side: " + gui::figureViewNames() + " (default surface)");
+    cmd->add_option("--out", a->out, "the figure: .png, .pdf or .svg (settings written beside it as FILE.json)")->required();
+    cmd->add_option("--grid", a->grid, "surface grid NXxNY (default 21x21, as the GUI)");
+    cmd->add_option("--range", a->range, "surface spans [-R, R] along random directions (default 1)");
+    cmd->add_option("--dirs", a->dirs, "surface directions: random | eigen | eigen-neg | checkpoints | pca");
+    cmd->add_option("--checkpoints", a->checkpoints, "compare: 2 to 4 comma-separated model files (default: the study's)");
+    cmd->add_option("--path", a->path, "compare: points on the line between the first and last checkpoint");
+    cmd->add_flag("--cache", a->cache, "compare: reuse and keep each checkpoint's row in the study file");
+    addFigureFlags(*cmd, a->figure);
+    cmd->callback([a, &run] { run = [a] { return runRender(*a); }; });
+}
+
+}  // namespace basin::cli

@@ -1,0 +1,207 @@
+#include "figure_render.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <algorithm>
+#include <memory>
+#include <qcustomplot.h>
+
+#include "basin/widgets/contour_view.h"
+#include "basin/widgets/figure.h"
+#include "basin/widgets/layer_view.h"
+#include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_math.h"
+
+namespace basin::gui {
+
+namespace {
+
+const std::vector<std::pair<FigureView, std::string>>& viewNames() {
+    static const std::vector<std::pair<FigureView, std::string>> names = {
+        {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
+        {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
+        {FigureView::CompareSurfaces, "compare-surfaces"}};
+    return names;
+}
+
+// The off-screen views of one figure live as long as it is being drawn.
+struct Builder {
+    QWidget holder;
+    std::vector<widgets::FigurePanel> panels;
+    const widgets::FigureStyle& style;
+    const FigureContent& content;
+    QString error;
+    double panel_pt = 0;  ///< the width each plot gets, in points
+
+    Builder(const widgets::FigureStyle& s, const FigureContent& c) : style(s), content(c) {
+        holder.setAttribute(Qt::WA_DontShowOnScreen);
+    }
+
+    template <class View>
+    View* make() {
+        auto* view = new View(&holder);
+        // Laid out at the panel's size in points, as it will be drawn.
+        view->resize(int(style.widthPt()), int(style.heightPt()));
+        return view;
+    }
+
+    void addPlot(QCustomPlot* plot) {
+        widgets::applyStyle(plot, style);
+        // A narrow panel (a paper column) has room for two legend entries side by side.
+        if (panel_pt > 0 && panel_pt < 380 && plot->legend->wrap() > 2) {
+            plot->legend->setWrap(2);
+            plot->legend->setFillOrder(plot->legend->fillOrder(), true);  // re-flows the entries
+        }
+        panels.push_back({plot, {}});
+    }
+
+    void addSurface(widgets::SurfacePlotData data) {
+        data.colormap = style.colormap.toStdString();
+        const std::optional<widgets::SurfaceCamera> camera = content.camera;
+        const widgets::FigureStyle s = style;
+        panels.push_back({nullptr, [data, camera, s](QSize pixels, double px_per_pt) {
+                              return widgets::renderSurfaceImage(data, pixels, s, px_per_pt, camera);
+                          }});
+    }
+
+    bool need(bool present, const char* what) {
+        if (!present && error.isEmpty()) error = QObject::tr("no %1 to draw: compute it first").arg(what);
+        return present;
+    }
+
+    void add(FigureView view) {
+        switch (view) {
+        case FigureView::Surface:
+            if (need(content.surface.has_value(), "loss surface")) {
+                if (content.surface->isLine()) return add(FigureView::Contour);
+                const std::string problem = widgets::surfaceProblem(*content.surface);
+                if (!problem.empty()) error = QString::fromStdString(problem);
+                else addSurface(*content.surface);
+            }
+            return;
+        case FigureView::Contour:
+            if (need(content.surface.has_value(), "loss surface")) {
+                if (content.surface->isLine()) {
+                    auto* line = make<widgets::LineView>();
+                    line->setData(*content.surface);
+                    addPlot(line->plot());
+                } else {
+                    auto* contour = make<widgets::ContourView>();
+                    widgets::SurfacePlotData data = *content.surface;
+                    data.colormap = style.colormap.toStdString();
+                    contour->setData(data);
+                    addPlot(contour->plot());
+                }
+            }
+            return;
+        case FigureView::Spectrum:
+        case FigureView::Density:
+            if (need(content.spectrum.has_value(), "spectrum")) {
+                auto* spectrum = make<widgets::SpectrumView>();
+                spectrum->setData(*content.spectrum);
+                spectrum->setLogAbsAxis(view == FigureView::Density);
+                addPlot(spectrum->plot());
+            }
+            return;
+        case FigureView::Layers:
+            if (need(content.layers.has_value(), "layer sensitivity")) {
+                auto* layers = make<widgets::LayerView>();
+                layers->setData(*content.layers);
+                addPlot(layers->plot());
+            }
+            return;
+        case FigureView::Compare:
+            if (need(!content.compare_spectra.empty(), "checkpoint comparison")) {
+                auto* spectra = make<widgets::SpectraOverlayView>();
+                spectra->setData(content.compare_spectra);
+                addPlot(spectra->plot());
+                if (content.path && !content.path->empty()) {
+                    auto* path = make<widgets::PathView>();
+                    path->setData(*content.path);
+                    addPlot(path->plot());
+                }
+            }
+            return;
+        case FigureView::CompareSurfaces:
+            if (need(!content.compare_surfaces.empty(), "checkpoint surfaces")) {
+                std::vector<const std::vector<double>*> grids;
+                for (const auto& s : content.compare_surfaces) grids.push_back(&s.values);
+                const auto shared = widgets::sharedRange(grids);
+                for (widgets::SurfacePlotData s : content.compare_surfaces) {
+                    s.value_range = shared;
+                    addSurface(s);
+                }
+            }
+            return;
+        }
+    }
+};
+
+QString writeSettings(const FigureContent& content, const FigureRequest& request, QSize pixels) {
+    QJsonArray views;
+    for (FigureView v : request.views) views.append(QString::fromStdString(figureViewName(v)));
+    QJsonObject settings{{"figure", QFileInfo(request.path).fileName()},
+                         {"views", views},
+                         {"style", request.style.toJson()},
+                         {"source", QString::fromStdString(content.source)},
+                         {"made_by", QStringLiteral("Basin " BASIN_VERSION)}};
+    if (QFileInfo(request.path).suffix().toLower() == "png")
+        settings["pixels"] = QJsonArray{pixels.width(), pixels.height()};
+    if (content.camera) {
+        auto array = [](const std::array<double, 3>& a) { return QJsonArray{a[0], a[1], a[2]}; };
+        settings["camera"] = QJsonObject{{"position", array(content.camera->position)},
+                                         {"focal_point", array(content.camera->focal_point)},
+                                         {"view_up", array(content.camera->view_up)},
+                                         {"view_angle", content.camera->view_angle}};
+    }
+    QSaveFile file(figureSettingsPath(request.path));
+    if (!file.open(QIODevice::WriteOnly)) return QObject::tr("Could not write %1").arg(file.fileName());
+    file.write(QJsonDocument(settings).toJson());
+    if (!file.commit()) return QObject::tr("Could not write %1").arg(file.fileName());
+    return {};
+}
+
+}  // namespace
+
+std::optional<FigureView> parseFigureView(const std::string& name) {
+    for (const auto& [v, n] : viewNames())
+        if (n == name) return v;
+    return std::nullopt;
+}
+
+std::string figureViewName(FigureView view) {
+    for (const auto& [v, n] : viewNames())
+        if (v == view) return n;
+    return {};
+}
+
+std::string figureViewNames() {
+    std::string s;
+    for (const auto& [v, n] : viewNames()) s += (s.empty() ? "" : "|") + n;
+    return s;
+}
+
+QString figureSettingsPath(const QString& figure_path) { return figure_path + ".json"; }
+
+QString renderFigure(const FigureContent& content, const FigureRequest& request) {
+    if (request.views.empty()) return QObject::tr("no view to draw");
+    Builder builder(request.style, content);
+    builder.panel_pt = request.style.widthPt() / double(request.views.size());
+    for (FigureView v : request.views) builder.add(v);
+    if (!builder.error.isEmpty()) return builder.error;
+    // Four surfaces alone make a 2 x 2 grid; the checkpoints' surfaces with other plots, a row of
+    // surfaces above a row of plots; anything else one row.
+    int columns = 0;
+    const bool compare_surfaces = std::find(request.views.begin(), request.views.end(), FigureView::CompareSurfaces) !=
+                                  request.views.end();
+    if (compare_surfaces && request.views.size() == 1 && builder.panels.size() == 4) columns = 2;
+    else if (compare_surfaces && request.views.size() > 1)
+        columns = std::max<int>(2, int(content.compare_surfaces.size()));
+    const QString error = widgets::writeFigure(builder.panels, request.style, request.path, request.width_px, columns);
+    if (!error.isEmpty()) return error;
+    return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px));
+}
+
+}  // namespace basin::gui

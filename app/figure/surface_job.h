@@ -1,0 +1,18 @@
+#pragma once
+// A loss surface as Basin computes it by default, for the GUI, the compare view and basin-cli
+// render alike: the directions planned at the objective's weights (seeded by the study), the grid
+// over the options' range (or the trajectory's span), the points coarse to fine.
+#include <functional>
+
+#include "basin/objective.h"
+#include "basin/progress.h"
+#include "basin/surface.h"
+#include "surface_convert.h"
+
+namespace basin::gui {
+
+/// `publish` (if given) sees the grid each time more points are done, and once complete.
+SurfaceGrid computeSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job = nullptr,
+                              const std::function<void(const SurfaceGrid&)>& publish = {});
+
+}  // namespace basin::gui

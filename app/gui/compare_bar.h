@@ -1,0 +1,42 @@
+#pragma once
+// The row above the Compare tab: which checkpoints (2 to 4, from the study or added from files),
+// how many points on the path between the first and last, and "Compare".
+#include <QStringList>
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+
+namespace basin::gui {
+
+class CompareBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit CompareBar(QWidget* parent = nullptr);
+
+    /// The study's checkpoints; the first, last and up to two between them are ticked.
+    void setCheckpoints(const QStringList& paths);
+    /// Adds a model file (of the same architecture) to the list, ticked.
+    void addCheckpoint(const QString& path);
+    /// The ticked checkpoints in list order.
+    QStringList chosen() const;
+    void setChosen(const QStringList& paths);
+    int pathPoints() const;
+    void setPathPoints(int points);
+    /// Why Compare is disabled (empty when it is enabled).
+    QString problem() const;
+
+Q_SIGNALS:
+    void runRequested(const QStringList& checkpoints, int path_points);
+
+private:
+    void validate();
+    QListWidget* list_ = nullptr;
+    QSpinBox* path_ = nullptr;
+    QPushButton* run_ = nullptr;
+    QLabel* message_ = nullptr;
+};
+
+}  // namespace basin::gui

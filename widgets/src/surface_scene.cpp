@@ -1,0 +1,323 @@
+#include "surface_scene.h"
+
+#include <QFile>
+#include <array>
+#include <cmath>
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkContourFilter.h>
+#include <vtkCubeAxesActor.h>
+#include <vtkDoubleArray.h>
+#include <vtkLookupTable.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+#include <vtkStructuredGrid.h>
+#include <vtkStructuredGridGeometryFilter.h>
+#include <vtkTextActor.h>
+#include <vtkTextProperty.h>
+
+#include "basin/widgets/palette.h"
+#include "basin/widgets/surface_math.h"
+
+namespace basin::widgets {
+
+namespace {
+constexpr int kContours = 12;
+// Font sizes of the screen look, in pixels; setTextScale() multiplies them.
+constexpr int kBarFont = 14, kAxisTitleFont = 16, kAxisLabelFont = 13, kTitleFont = 18;
+
+// The 2D text (title, colour bar) in DejaVu Sans, the font of the Qt side, which also has the
+// Greek letters VTK's built-in fonts lack. Without the file, VTK's own font is used.
+void useUnicodeFont(vtkTextProperty* p) {
+    static const QString kDejaVu = QStringLiteral("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    if (!QFile::exists(kDejaVu)) return;
+    p->SetFontFamily(VTK_FONT_FILE);
+    p->SetFontFile(kDejaVu.toLocal8Bit().constData());
+}
+
+void setColour(vtkActor* actor, const QColor& c) { actor->GetProperty()->SetColor(c.redF(), c.greenF(), c.blueF()); }
+
+// The value of the grid at (x, y), bilinear between the four computed points around it (NaN when
+// one of them is not computed).
+double valueAt(const SurfacePlotData& d, double x, double y) {
+    const auto nx = d.x.size(), ny = d.y.size();
+    auto cell = [](const std::vector<double>& c, double v) {
+        std::size_t i = 0;
+        while (i + 2 < c.size() && c[i + 1] < v) ++i;
+        const double f = c[i + 1] > c[i] ? std::clamp((v - c[i]) / (c[i + 1] - c[i]), 0.0, 1.0) : 0.0;
+        return std::pair{i, f};
+    };
+    const auto [i, fx] = cell(d.x, x);
+    const auto [j, fy] = cell(d.y, y);
+    auto at = [&](std::size_t a, std::size_t b) { return d.values[std::min(b, ny - 1) * nx + std::min(a, nx - 1)]; };
+    return (1 - fy) * ((1 - fx) * at(i, j) + fx * at(i + 1, j)) + fy * ((1 - fx) * at(i, j + 1) + fx * at(i + 1, j + 1));
+}
+}  // namespace
+
+struct SurfaceScene::Private {
+    vtkRenderer* renderer = nullptr;
+    vtkNew<vtkStructuredGrid> grid;
+    vtkNew<vtkStructuredGridGeometryFilter> geometry;
+    vtkNew<vtkLookupTable> colours;
+    vtkNew<vtkPolyDataMapper> surface_mapper;
+    vtkNew<vtkActor> surface;
+    vtkNew<vtkContourFilter> contour;
+    vtkNew<vtkPolyDataMapper> contour_mapper;
+    vtkNew<vtkActor> contours;
+    vtkNew<vtkScalarBarActor> bar;
+    vtkNew<vtkCubeAxesActor> axes;
+    vtkNew<vtkTextActor> title;
+    // Marks: the minimum, the current weights, the trajectory (line and points).
+    vtkNew<vtkPolyData> minimum_points, origin_points, path_line, path_points;
+    vtkNew<vtkPolyDataMapper> minimum_mapper, origin_mapper, line_mapper, points_mapper;
+    vtkNew<vtkActor> minimum, origin, line, points;
+    int marks = 0;
+    double text_scale = 1;
+    bool show_title = true;
+
+    std::array<vtkProp*, 9> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points}; }
+};
+
+SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>()) {
+    Private& s = *d_;
+    s.renderer = renderer;
+    s.colours->SetNumberOfTableValues(256);
+
+    s.geometry->SetInputData(s.grid);
+    s.surface_mapper->SetInputConnection(s.geometry->GetOutputPort());
+    s.surface_mapper->SetLookupTable(s.colours);
+    s.surface_mapper->SetScalarModeToUsePointData();
+    s.surface_mapper->SetResolveCoincidentTopologyToPolygonOffset();  // lines on the surface stay visible
+    s.surface->SetMapper(s.surface_mapper);
+    // Some ambient light, so the dark (low-loss) end of viridis stays readable on the shaded side.
+    s.surface->GetProperty()->SetAmbient(0.3);
+    s.surface->GetProperty()->SetDiffuse(0.75);
+
+    s.contour->SetInputConnection(s.geometry->GetOutputPort());
+    s.contour_mapper->SetInputConnection(s.contour->GetOutputPort());
+    s.contour_mapper->ScalarVisibilityOff();
+    s.contours->SetMapper(s.contour_mapper);
+    s.contours->GetProperty()->SetColor(0.1, 0.1, 0.1);
+    s.contours->GetProperty()->SetLineWidth(1.5);
+
+    s.bar->SetLookupTable(s.colours);
+    s.bar->SetNumberOfLabels(5);
+    s.bar->SetLabelFormat("%.3g");
+    s.bar->UnconstrainedFontSizeOn();  // else the title is scaled to the bar's width
+    // The title above the bar and the labels right of it, with room between: a title drawn over
+    // the bar's top label was unreadable.
+    s.bar->SetPosition(0.86, 0.12);
+    s.bar->SetWidth(0.13);
+    s.bar->SetHeight(0.68);
+    s.bar->SetBarRatio(0.25);
+    s.bar->SetTitleRatio(0.6);
+    s.bar->SetVerticalTitleSeparation(8);
+    s.bar->SetTextPositionToSucceedScalarBar();
+    for (vtkTextProperty* p : {s.bar->GetTitleTextProperty(), s.bar->GetLabelTextProperty()}) {
+        p->SetColor(0.1, 0.1, 0.1);
+        p->ItalicOff();
+        p->ShadowOff();
+        p->BoldOff();
+        useUnicodeFont(p);
+    }
+
+    s.axes->SetCamera(renderer->GetActiveCamera());
+    s.axes->SetFlyModeToOuterEdges();
+    s.axes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
+    for (int i = 0; i < 3; ++i) {
+        s.axes->GetTitleTextProperty(i)->SetColor(0.1, 0.1, 0.1);
+        s.axes->GetLabelTextProperty(i)->SetColor(0.2, 0.2, 0.2);
+        useUnicodeFont(s.axes->GetTitleTextProperty(i));
+        useUnicodeFont(s.axes->GetLabelTextProperty(i));
+    }
+    s.axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+    s.axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+    s.axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+
+    s.title->GetTextProperty()->BoldOn();
+    s.title->GetTextProperty()->SetColor(0, 0, 0);
+    s.title->GetTextProperty()->SetJustificationToCentered();
+    s.title->GetTextProperty()->SetVerticalJustificationToTop();
+    s.title->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
+    s.title->SetPosition(0.5, 0.97);
+    useUnicodeFont(s.title->GetTextProperty());
+
+    // Marks drawn as spheres and tubes, so they keep their size in pixels at any zoom.
+    auto mark = [](vtkPolyData* data, vtkPolyDataMapper* mapper, vtkActor* actor, const QColor& c, double size) {
+        mapper->SetInputData(data);
+        mapper->ScalarVisibilityOff();
+        actor->SetMapper(mapper);
+        setColour(actor, c);
+        actor->GetProperty()->SetPointSize(float(size));
+        actor->GetProperty()->SetLineWidth(float(size / 3));
+        actor->GetProperty()->RenderPointsAsSpheresOn();
+        actor->GetProperty()->RenderLinesAsTubesOn();
+    };
+    mark(s.minimum_points, s.minimum_mapper, s.minimum, palette::vermillion(), 14);
+    mark(s.origin_points, s.origin_mapper, s.origin, Qt::white, 12);
+    mark(s.path_line, s.line_mapper, s.line, palette::orange(), 9);
+    mark(s.path_points, s.points_mapper, s.points, palette::orange(), 12);
+    setTextScale(1.0);
+
+    renderer->SetBackground(1, 1, 1);
+    for (vtkProp* p : s.props()) {
+        p->VisibilityOff();
+        renderer->AddViewProp(p);
+    }
+}
+
+SurfaceScene::~SurfaceScene() {
+    for (vtkProp* p : d_->props()) d_->renderer->RemoveViewProp(p);
+}
+
+int SurfaceScene::contourCount() const {
+    return d_->surface->GetVisibility() ? static_cast<int>(d_->contour->GetNumberOfContours()) : 0;
+}
+int SurfaceScene::markCount() const { return d_->surface->GetVisibility() ? d_->marks : 0; }
+
+void SurfaceScene::setTextScale(double scale, bool title) {
+    Private& s = *d_;
+    s.text_scale = scale;
+    s.show_title = title;
+    auto px = [&](int base) { return std::max(4, int(std::lround(base * scale))); };
+    s.bar->GetTitleTextProperty()->SetFontSize(px(kBarFont));
+    s.bar->GetLabelTextProperty()->SetFontSize(px(kBarFont));
+    s.bar->SetVerticalTitleSeparation(px(8));
+    for (int i = 0; i < 3; ++i) {
+        s.axes->GetTitleTextProperty(i)->SetFontSize(px(kAxisTitleFont));
+        s.axes->GetLabelTextProperty(i)->SetFontSize(px(kAxisLabelFont));
+    }
+    // The axes' text is 3D text whose size is set in screen pixels (VTK's default 10), not by font size.
+    // Grown less than the other text: the 3D labels crowd the short z axis first.
+    const double axis_scale = scale <= 1 ? scale : 1 + 0.7 * (scale - 1);
+    s.axes->SetScreenSize(10.0 * axis_scale);
+    s.axes->SetLabelOffset(20.0 * axis_scale);
+    s.axes->SetTitleOffset(20.0 * axis_scale);
+    s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
+    for (vtkActor* a : {s.minimum.Get(), s.origin.Get(), s.points.Get()})
+        a->GetProperty()->SetPointSize(float(a == s.minimum.Get() ? 14 * scale : 12 * scale));
+    s.line->GetProperty()->SetLineWidth(float(3 * scale));
+    s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
+    if (s.surface->GetVisibility()) s.title->SetVisibility(title);
+}
+
+void SurfaceScene::clear() {
+    for (vtkProp* p : d_->props()) p->VisibilityOff();
+    d_->marks = 0;
+}
+
+void SurfaceScene::resetCamera() {
+    vtkCamera* camera = d_->renderer->GetActiveCamera();
+    camera->SetFocalPoint(0, 0, 0);
+    camera->SetPosition(0, -1, 0.6);
+    camera->SetViewUp(0, 0, 1);
+    d_->renderer->ResetCamera();
+    camera->Azimuth(-30);
+    camera->Zoom(0.78);  // room for the axis titles below the grid
+    // The picture a little left of centre: the colour bar takes the right edge.
+    camera->SetWindowCenter(0.16, 0.0);
+}
+
+QString SurfaceScene::setData(const SurfacePlotData& data) {
+    clear();
+    const QString problem = QString::fromStdString(surfaceProblem(data));
+    if (!problem.isEmpty()) return problem;
+    Private& s = *d_;
+
+    for (int i = 0; i < 256; ++i) {
+        const auto rgb = colormap(data.colormap, i / 255.0);
+        s.colours->SetTableValue(i, rgb[0], rgb[1], rgb[2], 1.0);
+    }
+    s.colours->Build();
+
+    const auto nx = static_cast<int>(data.x.size()), ny = static_cast<int>(data.y.size());
+    const auto [lo, top] = scaleRange(data);
+    const double scale = heightScale(data);
+    auto height = [&](double v) { return (v - lo) * scale; };
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkDoubleArray> values;
+    values->SetName(data.value_label.c_str());
+    points->SetNumberOfPoints(static_cast<vtkIdType>(nx) * ny);
+    values->SetNumberOfValues(static_cast<vtkIdType>(nx) * ny);
+    for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+            const vtkIdType id = static_cast<vtkIdType>(j) * nx + i;
+            const double v = data.values[id];
+            points->SetPoint(id, data.x[i], data.y[j], std::isfinite(v) ? height(v) : 0.0);
+            values->SetValue(id, std::isfinite(v) ? v : lo);
+        }
+    s.grid->Initialize();
+    s.grid->SetDimensions(nx, ny, 1);
+    s.grid->SetPoints(points);
+    s.grid->GetPointData()->SetScalars(values);
+    // Points not computed (NaN) are blanked, so no made-up value is drawn there.
+    for (vtkIdType id = 0; id < static_cast<vtkIdType>(nx) * ny; ++id)
+        if (!std::isfinite(data.values[id])) s.grid->BlankPoint(id);
+    s.grid->Modified();
+
+    s.colours->SetTableRange(lo, top);
+    s.surface_mapper->SetScalarRange(lo, top);
+    s.contour->GenerateValues(kContours, lo + (top - lo) / (kContours + 1), top - (top - lo) / (kContours + 1));
+    s.bar->SetTitle(data.value_label.c_str());
+
+    s.geometry->Update();
+    double bounds[6];
+    s.geometry->GetOutput()->GetBounds(bounds);
+    bounds[4] = 0;
+    bounds[5] = std::max(bounds[5], height(top));
+    s.axes->SetBounds(bounds);
+    s.axes->SetZAxisRange(lo, top);  // labels in true values, not the scaled height
+    s.axes->SetXTitle(data.x_label.c_str());
+    s.axes->SetYTitle(data.y_label.c_str());
+    s.axes->SetZTitle(data.value_label.c_str());
+    s.title->SetInput(data.title.c_str());
+
+    // Marks sit a little above the surface, so the surface never hides them.
+    const double lift = 0.015 * (bounds[1] - bounds[0]);
+    s.marks = 0;
+    auto setPoints = [&](vtkPolyData* poly, const std::vector<std::array<double, 2>>& xy, bool as_line) {
+        vtkNew<vtkPoints> pts;
+        vtkNew<vtkCellArray> cells;
+        for (const auto& p : xy) {
+            const double v = valueAt(data, p[0], p[1]);
+            if (!std::isfinite(v)) continue;
+            const vtkIdType id = pts->InsertNextPoint(p[0], p[1], height(v) + lift);
+            if (!as_line) cells->InsertNextCell(1, &id);
+        }
+        if (as_line && pts->GetNumberOfPoints() >= 2) {
+            cells->InsertNextCell(static_cast<int>(pts->GetNumberOfPoints()));
+            for (vtkIdType i = 0; i < pts->GetNumberOfPoints(); ++i) cells->InsertCellPoint(i);
+        }
+        poly->Initialize();
+        poly->SetPoints(pts);
+        if (as_line) poly->SetLines(cells);
+        else poly->SetVerts(cells);
+        poly->Modified();
+        return static_cast<int>(as_line ? 0 : pts->GetNumberOfPoints());
+    };
+    std::vector<std::array<double, 2>> minimum;
+    if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
+        minimum.push_back({data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx]});
+    s.marks += setPoints(s.minimum_points, minimum, false);
+    // The current weights are the grid's origin, when the grid spans it.
+    std::vector<std::array<double, 2>> origin;
+    if (data.x.front() <= 0 && data.x.back() >= 0 && data.y.front() <= 0 && data.y.back() >= 0) origin.push_back({0, 0});
+    s.marks += setPoints(s.origin_points, origin, false);
+    setPoints(s.path_line, data.trajectory, true);
+    s.marks += setPoints(s.path_points, data.trajectory, false);
+
+    for (vtkProp* p : s.props()) p->VisibilityOn();
+    s.title->SetVisibility(s.show_title && !data.title.empty());
+    s.line->SetVisibility(data.trajectory.size() >= 2);
+    resetCamera();
+    return {};
+}
+
+}  // namespace basin::widgets

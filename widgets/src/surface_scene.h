@@ -1,0 +1,38 @@
+#pragma once
+// The 3D loss-surface scene, apart from any window: the grid warped by its values and coloured by
+// them, contour lines, a colour bar, labelled axes, the title, and marks for the grid's minimum,
+// the current weights (the origin) and the checkpoints' trajectory. SurfaceView shows it in Qt;
+// renderSurfaceImage() draws it off-screen at any size. Both use this one scene.
+#include <QString>
+#include <memory>
+
+#include "basin/widgets/surface_plot_data.h"
+
+class vtkRenderer;
+
+namespace basin::widgets {
+
+class SurfaceScene {
+public:
+    explicit SurfaceScene(vtkRenderer* renderer);
+    ~SurfaceScene();
+
+    /// Builds the scene from `data` and puts the camera in its default place. Returns why the
+    /// grid cannot be drawn (the scene is then empty), or an empty string.
+    QString setData(const SurfacePlotData& data);
+    void clear();
+    /// Multiplies every font size (the screen look is 1) and hides the title when `title` is false.
+    void setTextScale(double scale, bool title = true);
+    /// Moves the camera to where setData() puts it.
+    void resetCamera();
+
+    int contourCount() const;
+    /// Number of marks drawn: minimum, current weights and trajectory points.
+    int markCount() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d_;
+};
+
+}  // namespace basin::widgets
