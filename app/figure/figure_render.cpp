@@ -33,7 +33,6 @@ struct Builder {
     const widgets::FigureStyle& style;
     const FigureContent& content;
     QString error;
-    double panel_pt = 0;  ///< the width each plot gets, in points
 
     Builder(const widgets::FigureStyle& s, const FigureContent& c) : style(s), content(c) {
         holder.setAttribute(Qt::WA_DontShowOnScreen);
@@ -49,11 +48,6 @@ struct Builder {
 
     void addPlot(QCustomPlot* plot) {
         widgets::applyStyle(plot, style);
-        // A narrow panel (a paper column) has room for two legend entries side by side.
-        if (panel_pt > 0 && panel_pt < 380 && plot->legend->wrap() > 2) {
-            plot->legend->setWrap(2);
-            plot->legend->setFillOrder(plot->legend->fillOrder(), true);  // re-flows the entries
-        }
         panels.push_back({plot, {}});
     }
 
@@ -188,7 +182,6 @@ QString figureSettingsPath(const QString& figure_path) { return figure_path + ".
 QString renderFigure(const FigureContent& content, const FigureRequest& request) {
     if (request.views.empty()) return QObject::tr("no view to draw");
     Builder builder(request.style, content);
-    builder.panel_pt = request.style.widthPt() / double(request.views.size());
     for (FigureView v : request.views) builder.add(v);
     if (!builder.error.isEmpty()) return builder.error;
     // Four surfaces alone make a 2 x 2 grid; the checkpoints' surfaces with other plots, a row of

@@ -195,6 +195,20 @@ private Q_SLOTS:
         QVERIFY(distinctColours(image.copy(700, 0, 700, 560)) > 20);   // the plot
     }
 
+    void aPaperFigureMatchesItsBaseline() {
+        // A double-column figure of known data: the 3D surface beside the spectrum, 1000 px wide.
+        SpectrumView view;
+        view.setData(spectrum());
+        const FigureStyle style = *FigureStyle::preset("paper-2col");
+        applyStyle(view.plot(), style);
+        const SurfacePlotData data = bowl();
+        FigurePanel surface{nullptr, [&](QSize px, double k) { return renderSurfaceImage(data, px, style, k); }};
+        const QImage image = drawFigure({surface, {view.plot(), {}}}, style, 1000);
+        const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR,
+                                                        "figure_paper_2col.png", 1.5);
+        QVERIFY2(r.ok, qPrintable(r.message));
+    }
+
     void marksShowTheMinimumTheWeightsAndTheTrajectory() {
         SurfaceView view;
         SurfacePlotData d = bowl();

@@ -59,7 +59,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent), d_(std::make_unique
     lower->addWidget(d_->spectra);
     lower->addWidget(middle);
     lower->addWidget(d_->path);
-    lower->setSizes({400, 420, 400});
+    lower->setSizes({360, 520, 380});
     split->addWidget(surfaces);
     split->addWidget(lower);
     split->setSizes({420, 380});

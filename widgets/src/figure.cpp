@@ -37,6 +37,12 @@ bool paintPanels(QCPPainter& painter, const std::vector<FigurePanel>& panels, co
         painter.translate(cell.topLeft());
         painter.setClipRect(QRectF(0, 0, cell.width(), cell.height()));
         if (panels[i].plot) {
+            // A narrow panel (a paper column) has room for two legend entries side by side.
+            QCPLegend* legend = panels[i].plot->legend;
+            if (cell.width() < 380 && legend->wrap() > 2) {
+                legend->setWrap(2);
+                legend->setFillOrder(legend->fillOrder(), true);  // re-flows the entries
+            }
             panels[i].plot->toPainter(&painter, int(std::floor(cell.width())), int(std::floor(cell.height())));
         } else if (panels[i].render) {
             const QSize pixels(int(std::lround(cell.width() * px_per_pt)), int(std::lround(cell.height() * px_per_pt)));

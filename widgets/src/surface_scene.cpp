@@ -198,6 +198,10 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     // Grown less than the other text: the 3D labels crowd the short z axis first.
     const double axis_scale = scale <= 1 ? scale : 1 + 0.7 * (scale - 1);
     s.axes->SetScreenSize(10.0 * axis_scale);
+    // In a figure the short z axis has no room for its labels; the colour bar carries the values.
+    s.axes->SetZAxisLabelVisibility(scale <= 1.05);
+    s.axes->SetZAxisTickVisibility(scale <= 1.05);
+    s.axes->SetZAxisMinorTickVisibility(scale <= 1.05);
     s.axes->SetLabelOffset(20.0 * axis_scale);
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
@@ -276,7 +280,7 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     s.axes->SetZAxisRange(lo, top);  // labels in true values, not the scaled height
     s.axes->SetXTitle(data.x_label.c_str());
     s.axes->SetYTitle(data.y_label.c_str());
-    s.axes->SetZTitle(data.value_label.c_str());
+    s.axes->SetZTitle(s.text_scale <= 1.05 ? data.value_label.c_str() : "");
     s.title->SetInput(data.title.c_str());
 
     // Marks sit a little above the surface, so the surface never hides them.
