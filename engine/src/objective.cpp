@@ -149,6 +149,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
         throw Error("device '" + spec.device + "' is not available: this LibTorch " + torchVersion() +
                     " was built for the CPU only; use \"device\": \"cpu\"");
     torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
+    detail::useFastTransposedConvolution();
     impl->module = detail::loadModel(impl->model_path);
     try {
         impl->module.to(impl->dtype);

@@ -30,6 +30,11 @@ torch::jit::Module loadModel(const std::string& path);
 
 torch::Dtype torchDtype(DType d);
 
+// Routes PyTorch's slow CPU transposed convolution (the second backward of every convolution)
+// through the convolution's own backward-data kernel; once per process, unless the environment
+// sets BASIN_SLOW_CONV_TRANSPOSE=1. Returns whether the fast path is in use.
+bool useFastTransposedConvolution();
+
 // The one sentence worth showing from a LibTorch or TorchScript exception: TorchScript errors end
 // with "RuntimeError: <what>" after a traceback; c10::Error starts with the message, then a backtrace.
 std::string torchMessage(const std::exception& e);

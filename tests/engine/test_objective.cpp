@@ -90,6 +90,25 @@ private Q_SLOTS:
         QVERIFY(fx::relErr(hv1, hv) < 1e-12);
     }
 
+    void stridedConvolutionsMatchPyTorch() {
+        // The second backward of strided, dilated and 1x1 convolutions runs through transposed
+        // convolutions, which Basin routes through the convolution's own backward kernel: H v must
+        // still be PyTorch's (float64 to 1e-10; float32, through MKLDNN, to 1e-5).
+        const auto& ref = fx::expected()["strided_cnn"];
+        auto o = Objective::open(fx::spec("strided_cnn.pt", "strided_cnn_data.npz", Loss::CrossEntropy));
+        QCOMPARE(o.parameterCount(), int64_t(ref["v"].size()));
+        Eigen::VectorXd hv;
+        o.hvp(fx::vec(ref["v"]), hv);
+        const double err = fx::relErr(hv, fx::vec(ref["hv"]));
+        QVERIFY2(err < 1e-10, qPrintable(QString("float64 H v differs from PyTorch by %1").arg(err)));
+        StudySpec single = fx::spec("strided_cnn.pt", "strided_cnn_data.npz", Loss::CrossEntropy);
+        single.dtype = DType::Float32;
+        auto o32 = Objective::open(single);
+        o32.hvp(fx::vec(ref["v"]), hv);
+        const double err32 = fx::relErr(hv, fx::vec(ref["hv"]));
+        QVERIFY2(err32 < 1e-5, qPrintable(QString("float32 H v differs from PyTorch by %1").arg(err32)));
+    }
+
     void mlpDataModuleGivesTheSameLoss() {
         auto a = Objective::open(fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy));
         auto b = Objective::open(fx::spec("mlp.pt", "mlp_data_module.pt", Loss::CrossEntropy));
