@@ -1,11 +1,14 @@
 #include "main_window.h"
 
 #include <QAction>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -16,6 +19,7 @@
 #include "basin/widgets/surface_view.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
+#include "study_files.h"
 #include "study_panel.h"
 #include "surface_options_bar.h"
 #include "view_export.h"
@@ -57,6 +61,12 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     addDockWidget(Qt::BottomDockWidgetArea, jobs_dock);
     resizeDocks({jobs_dock}, {150}, Qt::Vertical);
 
+    files_ = new StudyFiles(study_, this, this);
+    connect(files_, &StudyFiles::openRequested, this, &MainWindow::openAndAnalyse);
+    connect(files_, &StudyFiles::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text); });
+    connect(study_, &StudyPanel::applyRequested, this, &MainWindow::applyAndAnalyse);
+    setAcceptDrops(true);
+
     buildMenus();
     statusBar()->showMessage(tr("Ready"));
     connectController();
@@ -86,8 +96,10 @@ void MainWindow::connectController() {
         if (job.kind == "sensitivity" && layers_->data().empty())
             layers_->clear(tr("Computing layer sensitivity: %1").arg(progress));
     });
+    connect(controller_, &EngineController::specLoaded, study_, &StudyPanel::setSpec);
     connect(controller_, &EngineController::studyOpened, study_, &StudyPanel::showStudy);
     connect(controller_, &EngineController::studyOpened, this, [this](const StudySummary& s) {
+        files_->remember(s.path);
         setWindowTitle(tr("Basin — %1").arg(s.name));
         spectrum_->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(s.name));
     });
@@ -105,11 +117,27 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open study…"), this, &MainWindow::openStudyDialog);
     open->setShortcut(QKeySequence::Open);
+    file->addMenu(files_->recentMenu());
+    QAction* save = file->addAction(tr("&Save study"), files_, &StudyFiles::save);
+    save->setShortcut(QKeySequence::Save);
+    QAction* save_as = file->addAction(tr("Save study &as…"), files_, &StudyFiles::saveAsDialog);
+    save_as->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    file->addSeparator();
     QAction* export_action = file->addAction(tr("&Export current view…"), this, &MainWindow::exportDialog);
     export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(tr("Ctrl+Q")));
+
+    QMenu* study = menuBar()->addMenu(tr("&Study"));
+    QAction* apply = study->addAction(tr("&Apply settings"), study_, &StudyPanel::apply);
+    apply->setShortcut(QKeySequence(tr("Ctrl+Return")));
+    QAction* revert = study->addAction(tr("&Revert settings"), study_, &StudyPanel::revert);
+    revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
+    connect(study, &QMenu::aboutToShow, this, [this, apply, revert] {
+        apply->setEnabled(study_->canApply());
+        revert->setEnabled(study_->isModified());
+    });
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);
@@ -133,18 +161,43 @@ void MainWindow::runSurface(const SurfaceJobOptions& options) {
 }
 
 void MainWindow::openAndAnalyse(const QString& study_path) {
-    study_path_ = study_path;
+    controller_->cancelAll();  // the analyses of the study being replaced are of no further use
     study_->showOpening(study_path);
     controller_->openStudy(study_path);
+    analyse();
+}
+
+void MainWindow::applyAndAnalyse(const StudySpec& spec) {
+    controller_->cancelAll();
+    study_->showOpening(QString::fromStdString(spec.study_path));
+    controller_->openSpec(spec);
+    analyse();
+}
+
+void MainWindow::analyse() {
     controller_->runSpectrum();
     controller_->runSurface();
 }
 
 void MainWindow::openStudyDialog() {
-    const QString dir = study_path_.isEmpty() ? QString() : QFileInfo(study_path_).absolutePath();
+    const QString current = study_->studyPath();
+    const QString dir = current.isEmpty() ? QString() : QFileInfo(current).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), dir,
                                                       tr("Basin studies (*.basin.json *.json);;All files (*)"));
     if (!path.isEmpty()) openAndAnalyse(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (StudyFiles::acceptsDrag(event->mimeData())) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    if (paths.isEmpty()) return;
+    event->acceptProposedAction();
+    files_->drop(paths);
 }
 
 QString MainWindow::exportCurrentView(const QString& path, QSize size) {

@@ -3,6 +3,8 @@
 // work itself is in EngineController, the panels and view_export.
 #include <QMainWindow>
 
+#include "basin/study.h"
+
 class QTabWidget;
 
 namespace basin::widgets {
@@ -17,6 +19,7 @@ namespace basin::gui {
 class EngineController;
 class JobsPanel;
 class StudyPanel;
+class StudyFiles;
 class SurfaceOptionsBar;
 struct SurfaceJobOptions;
 
@@ -28,6 +31,8 @@ public:
     /// Opens the study and, once it is open, computes its spectrum and a loss surface (with the
     /// controller's surface options), so a first run shows both without a click.
     void openAndAnalyse(const QString& study_path);
+    /// The same for the study panel's edited settings (what Apply does).
+    void applyAndAnalyse(const StudySpec& spec);
 
     StudyPanel* studyPanel() const { return study_; }
     JobsPanel* jobsPanel() const { return jobs_; }
@@ -37,14 +42,21 @@ public:
     widgets::SurfaceView* surfaceView() const;
     widgets::LayerView* layerView() const { return layers_; }
     SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
+    /// Save, save as, recent studies and dropped files.
+    StudyFiles* studyFiles() const { return files_; }
     QTabWidget* tabs() const { return tabs_; }
 
     /// Exports the view on the current tab to `path` (by extension; `size` in pixels for PNG).
     /// Returns an empty string on success, else why not. The File menu asks for both first.
     QString exportCurrentView(const QString& path, QSize size = {});
 
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
     void buildMenus();
+    void analyse();
     void connectController();
     void openStudyDialog();
     void exportDialog();
@@ -58,8 +70,8 @@ private:
     widgets::SurfacePanel* surface_ = nullptr;
     widgets::LayerView* layers_ = nullptr;
     SurfaceOptionsBar* surface_options_ = nullptr;
+    StudyFiles* files_ = nullptr;
     QWidget* surface_tab_ = nullptr;
-    QString study_path_;
 };
 
 }  // namespace basin::gui
