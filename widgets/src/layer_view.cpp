@@ -3,6 +3,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -42,6 +43,15 @@ QTableWidget* makeTable(QWidget* parent, const QStringList& headers) {
     t->setSelectionBehavior(QAbstractItemView::SelectRows);
     t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     return t;
+}
+
+// The width that shows every column whole (headers and cells, the sort arrow, a vertical scroll
+// bar), so the splitter gives the table that much and the chart the rest: nothing to scroll sideways.
+int widthForAllColumns(QTableWidget* t) {
+    int w = 2 * t->frameWidth() + t->verticalScrollBar()->sizeHint().width();
+    for (int c = 0; c < t->columnCount(); ++c)
+        w += std::max(static_cast<QAbstractItemView*>(t)->sizeHintForColumn(c), t->horizontalHeader()->sectionSizeHint(c));
+    return w;
 }
 
 }  // namespace
@@ -104,8 +114,11 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     auto* column = new QVBoxLayout(side);
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(new QLabel(tr("<b>Layers</b> (click a header to sort)"), side));
-    d_->layers = makeTable(side, {tr("layer"), tr("parameters"), tr("top eigenvalue"), tr("mean trace ± s.e."),
-                                  tr("Ω (4-bit)"), tr("bits")});
+    // Short headers, the full names in their tooltips: six columns fit beside the chart.
+    d_->layers = makeTable(side, {tr("layer"), tr("params"), tr("λ max"), tr("mean trace ± s.e."), tr("Ω 4-bit"), tr("bits")});
+    d_->layers->horizontalHeaderItem(1)->setToolTip(tr("Parameters in the layer"));
+    d_->layers->horizontalHeaderItem(2)->setToolTip(tr("The layer's top Hessian eigenvalue"));
+    d_->layers->horizontalHeaderItem(3)->setToolTip(tr("Mean trace Tr(Hᵢ)/nᵢ ± its standard error"));
     d_->layers->horizontalHeaderItem(5)->setToolTip(tr("Bits the mixed-precision proposal gives the layer"));
     d_->layers->horizontalHeaderItem(4)->setToolTip(tr("Ωᵢ = Tr(Hᵢ)/nᵢ · ‖Q₄(Wᵢ) − Wᵢ‖², the loss increase expected from 4-bit weights"));
     d_->layers->setObjectName("layerTable");
@@ -118,7 +131,11 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     column->addWidget(d_->precision, 2);
     split->addWidget(d_->plot);
     split->addWidget(side);
-    // About half each: the chart's title is a study name, the table needs about 550 px for its columns.
+    // The table keeps the width its columns need (see redraw); the chart takes what is left.
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 0);
+    split->setCollapsible(0, false);
+    split->setCollapsible(1, false);
     split->setSizes({540, 560});
     redraw();
 }
@@ -220,6 +237,7 @@ void LayerView::redraw() {
                                          : new NumberItem(QStringLiteral("—"), 99));
     }
     t->setSortingEnabled(true);
+    t->setMinimumWidth(widthForAllColumns(t));
 
     QTableWidget* p = d_->precision;
     p->setRowCount(int(data.precision.size()));
@@ -238,6 +256,7 @@ void LayerView::redraw() {
         heading += tr(" under a budget of %1").arg(QString::fromStdString(formatBytes(*data.budget_bytes)));
     if (data.precision.empty()) heading += tr(": not computed");
     d_->precision_title->setText(heading);
+    p->setMinimumWidth(widthForAllColumns(p));
 }
 
 }  // namespace basin::widgets
