@@ -51,7 +51,7 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     auto* study_dock = new QDockWidget(tr("Study"), this);
     study_dock->setObjectName("studyDock");
     study_dock->setWidget(study_);
-    study_dock->setMinimumWidth(300);
+    study_dock->setMinimumWidth(330);  // room for a file name beside each Browse… button
     addDockWidget(Qt::LeftDockWidgetArea, study_dock);
 
     jobs_ = new JobsPanel(this);

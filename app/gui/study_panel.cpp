@@ -294,6 +294,8 @@ void StudyPanel::setField(const QString& key, const QString& value) {
         edit->setText(value);
         const bool is_path = key == "model" || key == "data" || key == "targets";
         if (is_path && !value.isEmpty()) edit->setToolTip(resolveStudyPath(value, studyDir(path_)));
+        // A path keeps its end (the file name) in view, a name its beginning.
+        if (!is_path) edit->setCursorPosition(0);
     }
 }
 
