@@ -87,6 +87,13 @@ void MainWindow::connectController() {
         if (job.state == JobState::Running && !job.stage.isEmpty()) text += QStringLiteral(" (%1)").arg(job.stage);
         if (job.state == JobState::Failed) text += QStringLiteral(": %1").arg(job.error);
         statusBar()->showMessage(text);
+        // An empty plot must not go on saying "Computing…" once its job has stopped.
+        if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
+            const QString why = job.state == JobState::Failed ? job.error : tr("cancelled");
+            if (job.kind == "spectrum" && spectrum_->data().empty()) spectrum_->clear(tr("No spectrum: %1").arg(why));
+            if (job.kind == "sensitivity" && layers_->data().empty())
+                layers_->clear(tr("No layer sensitivity: %1").arg(why));
+        }
         // Until the first result arrives, the empty plot says how far the computation is.
         if (job.state != JobState::Running) return;
         QString progress = job.stage.isEmpty() ? tr("starting") : job.stage;

@@ -143,7 +143,7 @@ StudyPanel::StudyPanel(QWidget* parent) : QWidget(parent) {
     connect(dtype_, &QComboBox::currentIndexChanged, this, &StudyPanel::revalidate);
     connect(apply_, &QPushButton::clicked, this, &StudyPanel::apply);
     connect(revert_, &QPushButton::clicked, this, &StudyPanel::revert);
-    revalidate();
+    setSpec(StudySpec{});  // the defaults, until a study's own settings arrive
 }
 
 QWidget* StudyPanel::addEditRow(QFormLayout* form, const QString& key, const QString& label, QWidget* editor) {
@@ -317,6 +317,13 @@ void StudyPanel::clearComputed() {
 
 void StudyPanel::showOpening(const QString& path) {
     clearComputed();
+    if (path != path_) {
+        // Another file: the settings shown so far are not its own, and must not be applied or
+        // saved under its name if it cannot be read.
+        StudySpec blank;
+        blank.study_path = path.toStdString();
+        setSpec(blank);
+    }
     path_ = path;
     state_->setText(tr("Opening %1…").arg(path.isEmpty() ? tr("the edited study") : QFileInfo(path).fileName()));
     error_->clear();

@@ -454,6 +454,10 @@ private Q_SLOTS:
         const JobInfo spectrum = controller.job(idOf(controller, "spectrum"));
         QCOMPARE(spectrum.state, JobState::Failed);
         QVERIFY(spectrum.error.contains("No study is open"));
+        // ...and its empty plot says so, instead of "Computing the spectrum".
+        auto* title = qobject_cast<QCPTextElement*>(window.spectrumView()->plot()->plotLayout()->element(0, 0));
+        QVERIFY(title);
+        QVERIFY2(title->text().startsWith("No spectrum: No study is open"), qPrintable(title->text()));
     }
 
 private:
