@@ -137,14 +137,18 @@ void MainWindow::buildMenus() {
     quit->setShortcut(QKeySequence(tr("Ctrl+Q")));
 
     QMenu* study = menuBar()->addMenu(tr("&Study"));
-    QAction* apply = study->addAction(tr("&Apply settings"), study_, &StudyPanel::apply);
-    apply->setShortcut(QKeySequence(tr("Ctrl+Return")));
-    QAction* revert = study->addAction(tr("&Revert settings"), study_, &StudyPanel::revert);
-    revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
-    connect(study, &QMenu::aboutToShow, this, [this, apply, revert] {
-        apply->setEnabled(study_->canApply());
-        revert->setEnabled(study_->isModified());
+    // Always enabled, so the shortcuts always answer: with a message when there is nothing to do.
+    QAction* apply = study->addAction(tr("&Apply settings"), this, [this] {
+        const QString why_not = study_->whyNotApply();
+        if (why_not.isEmpty()) return study_->apply();
+        statusBar()->showMessage(why_not);
     });
+    apply->setShortcut(QKeySequence(tr("Ctrl+Return")));
+    QAction* revert = study->addAction(tr("&Revert settings"), this, [this] {
+        study_->revert();
+        statusBar()->showMessage(tr("Settings reverted to those of the open study"));
+    });
+    revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);

@@ -224,9 +224,8 @@ void StudyPanel::revalidate() {
     }
     const bool modified = isModified();
     apply_->setEnabled(canApply());
-    apply_->setToolTip(!errors_.isEmpty()     ? tr("Correct the settings marked in red first")
-                       : canApply()          ? tr("Reopen the study with these settings (Ctrl+Return)")
-                                             : tr("Nothing to apply: the settings are those of the open study"));
+    const QString why_not = whyNotApply();
+    apply_->setToolTip(why_not.isEmpty() ? tr("Reopen the study with these settings (Ctrl+Return)") : why_not);
     revert_->setEnabled(modified);
     if (modified != was_modified_) {
         was_modified_ = modified;
@@ -234,7 +233,13 @@ void StudyPanel::revalidate() {
     }
 }
 
-bool StudyPanel::canApply() const { return errors_.isEmpty() && (isModified() || open_failed_); }
+bool StudyPanel::canApply() const { return whyNotApply().isEmpty(); }
+
+QString StudyPanel::whyNotApply() const {
+    if (!errors_.isEmpty()) return tr("Correct the settings marked in red first");
+    if (!isModified() && !open_failed_) return tr("Nothing to apply: the settings are those of the open study");
+    return {};
+}
 
 bool StudyPanel::isModified() const {
     const StudyFields f = typed();

@@ -44,6 +44,8 @@ public:
     /// Field key -> what is wrong with it (see validateStudyFields), as shown next to the fields.
     QMap<QString, QString> fieldErrors() const { return errors_; }
     bool canApply() const;
+    /// Why Apply is not possible now (empty when it is).
+    QString whyNotApply() const;
     /// Emits applyRequested() with spec() when canApply().
     void apply();
     /// Puts back the settings setSpec() gave.

@@ -347,6 +347,12 @@ private Q_SLOTS:
         const QByteArray before = readAll(path);
         QVERIFY(window.studyFiles()->save().startsWith("Not saved"));
         QCOMPARE(readAll(path), before);
+        // The Apply shortcut says why it does nothing.
+        window.activateWindow();  // the shortcut belongs to the window, which must have the focus
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(samples, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(window.statusBar()->currentMessage(), QString("Correct the settings marked in red first"));
+        QCOMPARE(controller.jobs().size(), 3);
 
         // Corrected: 128 samples in batches of 64, applied with the keyboard. (The study's own batch
         // of 512 is larger than its 256 samples: the engine takes one batch of 256, the panel says so.)
@@ -355,8 +361,6 @@ private Q_SLOTS:
         panel->setField("samples", "128");
         panel->setField("batch", "64");
         QVERIFY(apply->isEnabled());
-        window.activateWindow();  // the shortcut belongs to the window, which must have the focus
-        QVERIFY(QTest::qWaitForWindowActive(&window));
         QTest::keyClick(samples, Qt::Key_Return, Qt::ControlModifier);
         QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 6 && !controller.busy(), kJobTimeoutMs);
         for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));

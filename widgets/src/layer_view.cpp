@@ -63,6 +63,7 @@ struct LayerView::Private {
     QTableWidget* layers = nullptr;
     QTableWidget* precision = nullptr;
     QLabel* precision_title = nullptr;
+    QWidget* side = nullptr;
     QCPBars* eig = nullptr;
     QCPBars* trace = nullptr;
     QString empty_message = QObject::tr("No layer sensitivity yet: Analysis ▸ Run layer sensitivity");
@@ -110,7 +111,7 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
         b->setBarsGroup(group);
     }
 
-    auto* side = new QWidget(split);
+    auto* side = d_->side = new QWidget(split);
     auto* column = new QVBoxLayout(side);
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(new QLabel(tr("<b>Layers</b> (click a header to sort)"), side));
@@ -131,7 +132,7 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     column->addWidget(d_->precision, 2);
     split->addWidget(d_->plot);
     split->addWidget(side);
-    // The table keeps the width its columns need (see redraw); the chart takes what is left.
+    // The tables keep the width their columns need (see redraw); the chart takes what is left.
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 0);
     split->setCollapsible(0, false);
@@ -257,6 +258,9 @@ void LayerView::redraw() {
     if (data.precision.empty()) heading += tr(": not computed");
     d_->precision_title->setText(heading);
     p->setMinimumWidth(widthForAllColumns(p));
+    // The tables get the width they need and no more: the rest goes to the chart, whose title (a
+    // study's name) is long.
+    d_->side->setMaximumWidth(std::max(t->minimumWidth(), p->minimumWidth()));
 }
 
 }  // namespace basin::widgets
