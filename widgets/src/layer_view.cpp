@@ -4,7 +4,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QScrollBar>
-#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -46,7 +45,7 @@ QTableWidget* makeTable(QWidget* parent, const QStringList& headers) {
 }
 
 // The width that shows every column whole (headers and cells, the sort arrow, a vertical scroll
-// bar), so the splitter gives the table that much and the chart the rest: nothing to scroll sideways.
+// bar), so the table is given that much and the chart the rest: nothing to scroll sideways.
 int widthForAllColumns(QTableWidget* t) {
     int w = 2 * t->frameWidth() + t->verticalScrollBar()->sizeHint().width();
     for (int c = 0; c < t->columnCount(); ++c)
@@ -72,10 +71,8 @@ struct LayerView::Private {
 LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto* split = new QSplitter(Qt::Horizontal, this);
-    layout->addWidget(split);
 
-    d_->plot = new QCustomPlot(split);
+    d_->plot = new QCustomPlot(this);
     d_->plot->setObjectName("layerPlot");
     d_->plot->setMinimumSize(360, 260);
     QFont base = font();
@@ -111,7 +108,7 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
         b->setBarsGroup(group);
     }
 
-    auto* side = d_->side = new QWidget(split);
+    auto* side = d_->side = new QWidget(this);
     auto* column = new QVBoxLayout(side);
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(new QLabel(tr("<b>Layers</b> (click a header to sort)"), side));
@@ -130,14 +127,9 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     d_->precision = makeTable(side, {tr("storage"), tr("bits per layer"), tr("size"), tr("loss"), tr("accuracy")});
     d_->precision->setObjectName("precisionTable");
     column->addWidget(d_->precision, 2);
-    split->addWidget(d_->plot);
-    split->addWidget(side);
     // The tables keep the width their columns need (see redraw); the chart takes what is left.
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 0);
-    split->setCollapsible(0, false);
-    split->setCollapsible(1, false);
-    split->setSizes({540, 560});
+    layout->addWidget(d_->plot, 1);
+    layout->addWidget(side, 0);
     redraw();
 }
 
