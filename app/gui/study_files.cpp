@@ -16,6 +16,7 @@ namespace basin::gui {
 StudyFiles::StudyFiles(StudyPanel* panel, QWidget* dialogs, QObject* parent)
     : QObject(parent), panel_(panel), dialogs_(dialogs), recent_menu_(new QMenu(tr("Open &Recent"), dialogs)) {
     recent_menu_->setObjectName("recentMenu");
+    recent_menu_->setToolTipsVisible(true);  // the full path: two studies may share a file name
     connect(recent_menu_, &QMenu::aboutToShow, this, &StudyFiles::fillRecentMenu);
     fillRecentMenu();  // so the menu is not empty (and disabled) before it is first shown
 }
