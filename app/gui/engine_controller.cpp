@@ -171,12 +171,21 @@ void EngineController::flushProgress() {
 }
 
 int EngineController::openStudy(const QString& path) {
-    const QString file = QFileInfo(path).fileName();
-    return enqueue("open", tr("Open %1").arg(file), [this, path](JobContext& job) {
+    return enqueueOpen(path, [path] { return loadStudy(path.toStdString()); });
+}
+
+int EngineController::openSpec(const StudySpec& spec) {
+    return enqueueOpen(QString::fromStdString(spec.study_path), [spec] { return spec; });
+}
+
+int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()> load) {
+    const QString file = path.isEmpty() ? tr("unsaved study") : QFileInfo(path).fileName();
+    return enqueue("open", tr("Open %1").arg(file), [this, path, load = std::move(load)](JobContext& job) {
         engine_->objective.reset();  // a failed open must not leave the previous study in use
         try {
             job.stage("loading model and data", 0);
-            const StudySpec spec = loadStudy(path.toStdString());
+            const StudySpec spec = load();
+            post([this, spec] { Q_EMIT specLoaded(spec); });
             auto objective = std::make_unique<Objective>(Objective::open(spec));
             const Evaluation eval = objective->evaluate(&job);
             const StudySummary summary = summarise(path, *objective, eval);

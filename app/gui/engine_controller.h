@@ -18,6 +18,7 @@
 #include "basin/compare.h"
 #include "basin/curvature.h"
 #include "basin/sensitivity.h"
+#include "basin/study.h"
 #include "basin/surface.h"
 #include "basin/widgets/compare_plots.h"
 #include "basin/widgets/layer_plot_data.h"
@@ -38,7 +39,13 @@ public:
     ~EngineController() override;
 
     /// Queues loading the study, its model and data, and evaluating the loss. Returns the job id.
+    /// specLoaded() fires once the file is read, then studyOpened() or studyFailed().
     int openStudy(const QString& path);
+    /// The same job for a spec already in hand (the study panel's edited settings): its model
+    /// and data are loaded and the loss evaluated; `spec.study_path` is the file it belongs to
+    /// (empty for a study not saved yet). Paths in `spec` must be absolute or relative to the
+    /// working directory, as loadStudy() leaves them.
+    int openSpec(const StudySpec& spec);
     /// Queues the spectrum of the open study's Hessian with spectrumOptions(), seeded by the study.
     int runSpectrum();
     /// Queues a loss surface of the open study along two random filter-normalised directions
@@ -85,6 +92,8 @@ public:
 Q_SIGNALS:
     void jobAdded(const basin::gui::JobInfo& job);
     void jobChanged(const basin::gui::JobInfo& job);
+    /// The settings of the study being opened, read from its file (or given to openSpec()).
+    void specLoaded(const basin::StudySpec& spec);
     void studyOpened(const basin::gui::StudySummary& summary);
     void studyFailed(const QString& path, const QString& message);
     void spectrumReady(const basin::widgets::SpectrumPlotData& data);
@@ -105,6 +114,7 @@ private:
     struct EngineState;
     using Work = std::function<void(JobContext& job)>;
     int enqueue(const QString& kind, const QString& title, Work work);
+    int enqueueOpen(const QString& path, std::function<StudySpec()> load);
     void post(std::function<void()> gui_work);
     void finish(int id, JobState state, const QString& error = {});
     void flushProgress();

@@ -1,10 +1,12 @@
 // basin [STUDY] [--tab spectrum|surface|layers] [--screenshot FILE.png [--timeout SECONDS]]
-// Opens the study (the demo when none is given) and computes its spectrum and a loss surface at
+// Opens the study (when none is given, the last one opened if its file is still there, else the
+// demo) and computes its spectrum and a loss surface at
 // once, so the first run shows something without a click; --tab layers also computes the layer
 // sensitivity and shows it. With --screenshot it waits for those jobs, saves the
 // window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QSurfaceFormat>
 #include <QTabWidget>
 #include <QTimer>
@@ -13,6 +15,7 @@
 #include "basin/widgets/vtk_widget.h"
 #include "engine_controller.h"
 #include "main_window.h"
+#include "recent_studies.h"
 
 using basin::gui::EngineController;
 using basin::gui::JobInfo;
@@ -25,13 +28,15 @@ int main(int argc, char** argv) {
 
     QApplication app(argc, argv);
     QApplication::setApplicationName("basin");
+    QApplication::setOrganizationName("basin");  // QSettings: ~/.config/basin/basin.conf
     QApplication::setApplicationVersion(BASIN_VERSION);
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Basin: explore the loss landscape of a neural network");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("study", "Basin study file (.basin.json); the demo study when omitted", "[STUDY]");
+    parser.addPositionalArgument(
+        "study", "Basin study file (.basin.json); when omitted, the last study opened, else the demo study", "[STUDY]");
     QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
     QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
     QCommandLineOption tab("tab", "Show this tab first: spectrum, surface or layers (layers also runs the sensitivity).",
@@ -42,7 +47,8 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     const QStringList args = parser.positionalArguments();
-    const QString study = args.isEmpty() ? QStringLiteral(BASIN_DEMO_STUDY) : args.first();
+    const QString last = basin::gui::lastStudy(QSettings());
+    const QString study = !args.isEmpty() ? args.first() : !last.isEmpty() ? last : QStringLiteral(BASIN_DEMO_STUDY);
 
     EngineController controller;
     MainWindow window(&controller);

@@ -1,11 +1,14 @@
 #include "main_window.h"
 
 #include <QAction>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -21,6 +24,7 @@
 #include "compare_convert.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
+#include "study_files.h"
 #include "study_panel.h"
 #include "surface_options_bar.h"
 #include "view_export.h"
@@ -60,7 +64,7 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     auto* study_dock = new QDockWidget(tr("Study"), this);
     study_dock->setObjectName("studyDock");
     study_dock->setWidget(study_);
-    study_dock->setMinimumWidth(300);
+    study_dock->setMinimumWidth(330);  // room for a file name beside each Browse… button
     addDockWidget(Qt::LeftDockWidgetArea, study_dock);
 
     jobs_ = new JobsPanel(this);
@@ -69,6 +73,12 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     jobs_dock->setWidget(jobs_);
     addDockWidget(Qt::BottomDockWidgetArea, jobs_dock);
     resizeDocks({jobs_dock}, {150}, Qt::Vertical);
+
+    files_ = new StudyFiles(study_, this, this);
+    connect(files_, &StudyFiles::openRequested, this, &MainWindow::openAndAnalyse);
+    connect(files_, &StudyFiles::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text); });
+    connect(study_, &StudyPanel::applyRequested, this, &MainWindow::applyAndAnalyse);
+    setAcceptDrops(true);
 
     buildMenus();
     statusBar()->showMessage(tr("Ready"));
@@ -94,6 +104,13 @@ void MainWindow::connectController() {
         if (job.state == JobState::Running && !job.stage.isEmpty()) text += QStringLiteral(" (%1)").arg(job.stage);
         if (job.state == JobState::Failed) text += QStringLiteral(": %1").arg(job.error);
         statusBar()->showMessage(text);
+        // An empty plot must not go on saying "Computing…" once its job has stopped.
+        if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
+            const QString why = job.state == JobState::Failed ? job.error : tr("cancelled");
+            if (job.kind == "spectrum" && spectrum_->data().empty()) spectrum_->clear(tr("No spectrum: %1").arg(why));
+            if (job.kind == "sensitivity" && layers_->data().empty())
+                layers_->clear(tr("No layer sensitivity: %1").arg(why));
+        }
         // Until the first result arrives, the empty plot says how far the computation is.
         if (job.state != JobState::Running) return;
         QString progress = job.stage.isEmpty() ? tr("starting") : job.stage;
@@ -103,8 +120,10 @@ void MainWindow::connectController() {
         if (job.kind == "sensitivity" && layers_->data().empty())
             layers_->clear(tr("Computing layer sensitivity: %1").arg(progress));
     });
+    connect(controller_, &EngineController::specLoaded, study_, &StudyPanel::setSpec);
     connect(controller_, &EngineController::studyOpened, study_, &StudyPanel::showStudy);
     connect(controller_, &EngineController::studyOpened, this, [this](const StudySummary& s) {
+        files_->remember(s.path);
         setWindowTitle(tr("Basin — %1").arg(s.name));
         spectrum_->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(s.name));
     });
@@ -132,11 +151,31 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open study…"), this, &MainWindow::openStudyDialog);
     open->setShortcut(QKeySequence::Open);
+    file->addMenu(files_->recentMenu());
+    QAction* save = file->addAction(tr("&Save study"), files_, &StudyFiles::save);
+    save->setShortcut(QKeySequence::Save);
+    QAction* save_as = file->addAction(tr("Save study &as…"), files_, &StudyFiles::saveAsDialog);
+    save_as->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    file->addSeparator();
     QAction* export_action = file->addAction(tr("&Export current view…"), this, &MainWindow::exportDialog);
     export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(tr("Ctrl+Q")));
+
+    QMenu* study = menuBar()->addMenu(tr("&Study"));
+    // Always enabled, so the shortcuts always answer: with a message when there is nothing to do.
+    QAction* apply = study->addAction(tr("&Apply settings"), this, [this] {
+        const QString why_not = study_->whyNotApply();
+        if (why_not.isEmpty()) return study_->apply();
+        statusBar()->showMessage(why_not);
+    });
+    apply->setShortcut(QKeySequence(tr("Ctrl+Return")));
+    QAction* revert = study->addAction(tr("&Revert settings"), this, [this] {
+        study_->revert();
+        statusBar()->showMessage(tr("Settings reverted to those of the open study"));
+    });
+    revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
     QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);
@@ -168,18 +207,43 @@ void MainWindow::runSurface(const SurfaceJobOptions& options) {
 }
 
 void MainWindow::openAndAnalyse(const QString& study_path) {
-    study_path_ = study_path;
+    controller_->cancelAll();  // the analyses of the study being replaced are of no further use
     study_->showOpening(study_path);
     controller_->openStudy(study_path);
+    analyse();
+}
+
+void MainWindow::applyAndAnalyse(const StudySpec& spec) {
+    controller_->cancelAll();
+    study_->showOpening(QString::fromStdString(spec.study_path));
+    controller_->openSpec(spec);
+    analyse();
+}
+
+void MainWindow::analyse() {
     controller_->runSpectrum();
     controller_->runSurface();
 }
 
 void MainWindow::openStudyDialog() {
-    const QString dir = study_path_.isEmpty() ? QString() : QFileInfo(study_path_).absolutePath();
+    const QString current = study_->studyPath();
+    const QString dir = current.isEmpty() ? QString() : QFileInfo(current).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open study"), dir,
                                                       tr("Basin studies (*.basin.json *.json);;All files (*)"));
     if (!path.isEmpty()) openAndAnalyse(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (StudyFiles::acceptsDrag(event->mimeData())) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    if (paths.isEmpty()) return;
+    event->acceptProposedAction();
+    files_->drop(paths);
 }
 
 QString MainWindow::exportCurrentView(const QString& path, QSize size) {

@@ -3,6 +3,8 @@
 // work itself is in EngineController, the panels and view_export.
 #include <QMainWindow>
 
+#include "basin/study.h"
+
 class QTabWidget;
 
 namespace basin::widgets {
@@ -20,6 +22,7 @@ class CompareBar;
 class EngineController;
 class JobsPanel;
 class StudyPanel;
+class StudyFiles;
 class SurfaceOptionsBar;
 struct SurfaceJobOptions;
 
@@ -31,6 +34,8 @@ public:
     /// Opens the study and, once it is open, computes its spectrum and a loss surface (with the
     /// controller's surface options), so a first run shows both without a click.
     void openAndAnalyse(const QString& study_path);
+    /// The same for the study panel's edited settings (what Apply does).
+    void applyAndAnalyse(const StudySpec& spec);
 
     StudyPanel* studyPanel() const { return study_; }
     JobsPanel* jobsPanel() const { return jobs_; }
@@ -42,6 +47,8 @@ public:
     SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
     widgets::CompareView* compareView() const { return compare_; }
     CompareBar* compareBar() const { return compare_bar_; }
+    /// Save, save as, recent studies and dropped files.
+    StudyFiles* studyFiles() const { return files_; }
     QTabWidget* tabs() const { return tabs_; }
 
     /// Exports the view on the current tab to `path` (by extension; `size` in pixels for PNG) in
@@ -49,8 +56,13 @@ public:
     QString exportCurrentView(const QString& path, QSize size = {});
     QString exportCurrentView(const QString& path, QSize size, const widgets::FigureStyle& style);
 
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
 private:
     void buildMenus();
+    void analyse();
     void connectController();
     void openStudyDialog();
     void exportDialog();
@@ -64,11 +76,11 @@ private:
     widgets::SurfacePanel* surface_ = nullptr;
     widgets::LayerView* layers_ = nullptr;
     SurfaceOptionsBar* surface_options_ = nullptr;
+    StudyFiles* files_ = nullptr;
     QWidget* surface_tab_ = nullptr;
     widgets::CompareView* compare_ = nullptr;
     CompareBar* compare_bar_ = nullptr;
     QWidget* compare_tab_ = nullptr;
-    QString study_path_;
     QString last_style_ = QStringLiteral("paper-1col");
 };
 

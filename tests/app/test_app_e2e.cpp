@@ -1,4 +1,8 @@
 // The app end to end: the real window, controller and worker thread on the demo model and data.
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPushButton>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QtTest>
 #include <algorithm>
@@ -7,6 +11,7 @@
 #include <QProcess>
 
 #include "basin/widgets/compare_view.h"
+#include "basin/results_store.h"
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
@@ -20,6 +25,7 @@
 #include "jobs_panel.h"
 #include "layer_convert.h"
 #include "main_window.h"
+#include "study_files.h"
 #include "study_panel.h"
 
 using namespace basin;
@@ -30,6 +36,8 @@ class TestAppEndToEnd : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // recent studies go to a test QSettings, not the user's
+        QSettings().remove("recentStudies");
         QVERIFY(dir_.isValid());
         study_ = writeSmallDemoStudy(dir_);
         QVERIFY(!study_.isEmpty());
@@ -56,7 +64,8 @@ private Q_SLOTS:
 
         StudyPanel* study = window.studyPanel();
         QCOMPARE(study->field("parameters"), QString("9,146"));
-        QCOMPARE(study->field("samples"), QString("256 of 60,000"));
+        QCOMPARE(study->field("samples"), QString("256"));  // the setting, editable
+        QCOMPARE(study->field("samples used"), QString("256 of 60,000"));
         QCOMPARE(study->field("loss"), QString("cross_entropy"));
         QVERIFY(study->field("model").endsWith("ckpt_5_epoch4.pt"));
         QVERIFY(study->field("loss value").toDouble() > 0);
@@ -299,6 +308,144 @@ private Q_SLOTS:
         QCOMPARE(shown.minimum, grid->argminLoss());
     }
 
+    void editedSettingsAreCheckedAppliedAndSaved() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("edited.basin.json");
+        {
+            // The small demo with exact H·v (no time spent choosing a mode): this test is about the
+            // panel, so the analyses that follow each open are kept as short as they can be.
+            QFile in(study_);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(in.readAll()).object();
+            study["hvp"] = "exact";
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(QJsonDocument(study).toJson());
+        }
+        // A result saved before must still be there after the settings are saved.
+        storeResult(path.toStdString(), "feedfacecafebeef", "spectrum", R"({"k": 3})", R"({"eigenvalues": [1.5]})");
+
+        EngineController controller;
+        SpectrumOptions tiny;  // the top eigenvalue, roughly
+        tiny.eigen.top_k = 1;
+        tiny.eigen.tol = 0.1;
+        tiny.eigen.max_hvp = 8;
+        controller.setSpectrumOptions(tiny);
+        controller.setSurfaceOptions({3, 1, 0.5});  // a 3-point line: the cheapest surface
+        MainWindow window(&controller);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openAndAnalyse(path);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 3 && !controller.busy(), kJobTimeoutMs);
+        StudyPanel* panel = window.studyPanel();
+        QCOMPARE(panel->field("samples"), QString("256"));
+        QCOMPARE(panel->field("batch"), QString("512"));
+        QCOMPARE(panel->field("data"), QString("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
+        QVERIFY(!panel->isModified());
+        QCOMPARE(panel->fieldErrors(), (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples"}}));
+        QCOMPARE(window.studyFiles()->recent().value(0), QFileInfo(path).absoluteFilePath());
+
+        // Typed mistakes are named next to their fields, and Apply waits for them to be corrected.
+        auto* apply = panel->findChild<QPushButton*>("study-apply");
+        auto* model = panel->findChild<QLineEdit*>("study-model");
+        auto* samples = panel->findChild<QLineEdit*>("study-samples");
+        QVERIFY(apply && model && samples);
+        model->selectAll();
+        QTest::keyClicks(model, "ckpt_missing.pt");
+        samples->selectAll();
+        QTest::keyClicks(samples, "100");
+        QCOMPARE(panel->fieldErrors().value("model"), QString("“ckpt_missing.pt” does not exist"));
+        QCOMPARE(panel->fieldErrors().value("batch"), QString("Batch size 512 is larger than the 100 samples"));
+        QVERIFY(panel->findChild<QLabel*>("study-model-error")->isVisible());
+        QVERIFY(panel->findChild<QLabel*>("study-batch-error")->isVisible());
+        QVERIFY(!apply->isEnabled());
+        const QString shot = QStringLiteral(BASIN_TEST_OUT_DIR "/study-panel-errors.png");
+        QVERIFY(window.grab().save(shot));
+        qInfo("the window with the study panel's messages: %s", qPrintable(shot));
+        // Saving refuses settings that would not open, and leaves the file alone.
+        const QByteArray before = readAll(path);
+        QVERIFY(window.studyFiles()->save().startsWith("Not saved"));
+        QCOMPARE(readAll(path), before);
+        // The Apply shortcut says why it does nothing.
+        window.activateWindow();  // the shortcut belongs to the window, which must have the focus
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(samples, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(window.statusBar()->currentMessage(), QString("Correct the settings marked in red first"));
+        QCOMPARE(controller.jobs().size(), 3);
+
+        // Corrected: 128 samples in batches of 64, applied with the keyboard. (The study's own batch
+        // of 512 is larger than its 256 samples: the engine takes one batch of 256, the panel says so.)
+        panel->revert();
+        QCOMPARE(panel->fieldErrors().keys(), QStringList{"batch"});
+        panel->setField("samples", "128");
+        panel->setField("batch", "64");
+        QVERIFY(apply->isEnabled());
+        QTest::keyClick(samples, Qt::Key_Return, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 6 && !controller.busy(), kJobTimeoutMs);
+        for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
+        QCOMPARE(panel->field("samples used"), QString("128 of 60,000"));
+        QVERIFY(!panel->isModified());
+        QVERIFY(!apply->isEnabled());
+
+        // Saved: the new settings, the old result, the checkpoints and paths as they were.
+        QCOMPARE(window.studyFiles()->save(), QString());
+        const StudySpec saved = loadStudy(path.toStdString());
+        QCOMPARE(saved.samples, int64_t(128));
+        QCOMPARE(saved.batch_size, int64_t(64));
+        QCOMPARE(saved.data.inputs, std::string("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
+        QVERIFY(QFileInfo::exists(QString::fromStdString(saved.model)));
+        QCOMPARE(findResult(path.toStdString(), "feedfacecafebeef").value_or(""), std::string(R"({"eigenvalues":[1.5]})"));
+        QVERIFY(window.statusBar()->currentMessage().startsWith("Saved "));
+    }
+
+    void droppedFilesFillTheStudyOrAreRefused() {
+        QTemporaryDir dir;
+        EngineController controller;
+        MainWindow window(&controller);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto drop = [&](const QString& name) {
+            const QString path = dir.filePath(name);
+            QFile f(path);
+            if (!f.exists() && f.open(QIODevice::WriteOnly)) f.close();
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(path)});
+            QDragEnterEvent enter(QPoint(700, 450), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &enter);
+            if (!enter.isAccepted()) return false;
+            QDropEvent event(QPointF(700, 450), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &event);
+            return true;
+        };
+        StudyPanel* panel = window.studyPanel();
+        QVERIFY(drop("resnet.pt"));
+        QCOMPARE(panel->field("model"), dir.filePath("resnet.pt"));
+        QVERIFY(drop("train-labels-idx1-ubyte.gz"));
+        QCOMPARE(panel->field("targets"), dir.filePath("train-labels-idx1-ubyte.gz"));
+        QVERIFY(drop("cifar10.npz"));
+        QCOMPARE(panel->field("data"), dir.filePath("cifar10.npz"));
+        QVERIFY(window.statusBar()->currentMessage().contains("cifar10.npz as the data"));
+        QVERIFY(drop("notes.txt"));
+        QVERIFY2(window.statusBar()->currentMessage().startsWith("notes.txt is not a study"),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(panel->field("data"), dir.filePath("cifar10.npz"));  // nothing changed
+        QVERIFY(controller.jobs().isEmpty());
+
+        // A study dropped is opened.
+        const QString copy = dir.filePath("dropped.basin.json");
+        QVERIFY(QFile::copy(study_, copy));
+        QVERIFY(drop("dropped.basin.json"));
+        QCOMPARE(controller.job(idOf(controller, "open")).title, QString("Open dropped.basin.json"));
+        controller.cancelAll();
+        QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
+
+        // A recent study whose file is gone leaves the list, saying so.
+        QSettings().setValue("recentStudies", QStringList{dir.filePath("gone.basin.json")});
+        window.studyFiles()->openRecent(dir.filePath("gone.basin.json"));
+        QVERIFY(window.studyFiles()->recent().isEmpty());
+        QVERIFY2(window.statusBar()->currentMessage().contains("gone.basin.json no longer exists"),
+                 qPrintable(window.statusBar()->currentMessage()));
+    }
     void aBrokenModelIsNamedInTheStudyPanel() {
         QTemporaryDir dir;
         const QString model = dir.filePath("garbage.pt");
@@ -330,6 +477,10 @@ private Q_SLOTS:
         const JobInfo spectrum = controller.job(idOf(controller, "spectrum"));
         QCOMPARE(spectrum.state, JobState::Failed);
         QVERIFY(spectrum.error.contains("No study is open"));
+        // ...and its empty plot says so, instead of "Computing the spectrum".
+        auto* title = qobject_cast<QCPTextElement*>(window.spectrumView()->plot()->plotLayout()->element(0, 0));
+        QVERIFY(title);
+        QVERIFY2(title->text().startsWith("No spectrum: No study is open"), qPrintable(title->text()));
     }
 
     void checkpointsCompareSideBySide() {
@@ -452,6 +603,10 @@ private:
         return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
     }
 
+    static QByteArray readAll(const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
     QTemporaryDir dir_;
     QString study_;
 };

@@ -1,12 +1,27 @@
+#include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QtTest>
+#include <nlohmann/json.hpp>
 
+#include "drop_classify.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
+#include "recent_studies.h"
 #include "spectrum_convert.h"
+#include "study_file.h"
+#include "study_panel.h"
+#include "study_validation.h"
 #include "surface_convert.h"
 
 using namespace basin;
+
+namespace {
+QByteArray readText(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+}  // namespace
 
 class TestAppUnits : public QObject {
     Q_OBJECT
@@ -149,6 +164,190 @@ private Q_SLOTS:
         QCOMPARE(o.bits, (std::vector<int>{2, 3, 4, 8}));
         QCOMPARE(o.budget_bytes.value(), 1000.0);
         QCOMPARE(o.seed, uint64_t(7));
+    }
+    void studyFieldsNameTheFileAndTheProblem() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile model(dir.filePath("model.pt"));
+        QVERIFY(model.open(QIODevice::WriteOnly));
+        model.close();
+        QFile data(dir.filePath("data.npz"));
+        QVERIFY(data.open(QIODevice::WriteOnly));
+        data.close();
+
+        gui::StudyFields f;
+        f.model = "model.pt";  // relative: looked up in the study's folder
+        f.data = dir.filePath("data.npz");
+        f.samples = "256";
+        f.batch = "64";
+        f.seed = "0";
+        QCOMPARE(gui::validateStudyFields(f, dir.path()), (QMap<QString, QString>{}));
+        f.samples = "";  // all samples: any batch size will do
+        f.batch = "100000";
+        QCOMPARE(gui::validateStudyFields(f, dir.path()), (QMap<QString, QString>{}));
+
+        gui::StudyFields bad = f;
+        bad.model = "missing.pt";
+        bad.data = "";
+        bad.targets = dir.path();
+        bad.samples = "12.5";
+        bad.batch = "0";
+        bad.seed = "-3";
+        const QMap<QString, QString> e = gui::validateStudyFields(bad, dir.path());
+        QCOMPARE(e.value("model"), QString("“missing.pt” does not exist"));
+        QCOMPARE(e.value("data"), QString("Required: the data file"));
+        QCOMPARE(e.value("targets"), QString("“%1” is a folder, not a file").arg(dir.path()));
+        QCOMPARE(e.value("samples"), QString("“12.5” is not a whole number"));
+        QCOMPARE(e.value("batch"), QString("Must be a positive whole number, not 0"));
+        QCOMPARE(e.value("seed"), QString("“-3” is not a whole number ≥ 0"));
+        QCOMPARE(e.size(), 6);
+
+        gui::StudyFields counts = f;
+        counts.samples = "0";
+        counts.batch = "abc";
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
+                 (QMap<QString, QString>{{"samples", "Must be a positive whole number, not 0"},
+                                         {"batch", "“abc” is not a whole number"}}));
+        counts.samples = "256";
+        counts.batch = "512";
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
+                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples"}}));
+        counts.batch = " ";
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
+                 (QMap<QString, QString>{{"batch", "Required: samples per batch"}}));
+        counts.batch = "99999999999999999999";
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
+                 (QMap<QString, QString>{{"batch", "“99999999999999999999” is too large"}}));
+    }
+    void studyPanelShowsTheMessagesAndHoldsApply() {
+        QTemporaryDir dir;
+        QFile model(dir.filePath("model.pt"));
+        QVERIFY(model.open(QIODevice::WriteOnly));
+        model.close();
+        StudySpec spec;
+        spec.study_path = dir.filePath("s.basin.json").toStdString();
+        spec.model = dir.filePath("model.pt").toStdString();
+        spec.data.inputs = spec.model;
+        spec.samples = 256;
+        spec.batch_size = 64;
+        gui::StudyPanel panel;
+        panel.setSpec(spec);
+        QCOMPARE(panel.field("model"), QString("model.pt"));  // inside the study's folder: shown relative
+        QVERIFY(panel.fieldErrors().isEmpty());
+        QVERIFY(!panel.isModified());
+        QVERIFY(!panel.canApply());  // nothing to apply
+        auto* apply = panel.findChild<QPushButton*>("study-apply");
+        QVERIFY(apply && !apply->isEnabled());
+
+        panel.setField("batch", "512");
+        auto* batch_error = panel.findChild<QLabel*>("study-batch-error");
+        QVERIFY(batch_error && !batch_error->isHidden());
+        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples"));
+        QVERIFY(!apply->isEnabled());
+        panel.setField("batch", "128");
+        QVERIFY(batch_error->isHidden());
+        QVERIFY(apply->isEnabled());
+
+        QSignalSpy applied(&panel, &gui::StudyPanel::applyRequested);
+        panel.setField("loss", "mse");
+        panel.setField("dtype", "float64");
+        apply->click();
+        QCOMPARE(applied.count(), 1);
+        const StudySpec edited = applied.at(0).at(0).value<StudySpec>();
+        QCOMPARE(edited.batch_size, int64_t(128));
+        QCOMPARE(edited.model, spec.model);  // back to the absolute path the engine needs
+        QVERIFY(edited.loss == Loss::MSE);
+        QVERIFY(edited.dtype == DType::Float64);
+        panel.revert();
+        QCOMPARE(panel.field("batch"), QString("64"));
+        QCOMPARE(panel.field("loss"), QString("cross_entropy"));
+        QVERIFY(!panel.isModified());
+    }
+    void savingKeepsTheResultsAndUnknownKeys() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("s.basin.json");
+        const std::string original = R"({"format": "basin-study", "version": 1, "name": "old", "model": "m.pt",
+            "data": "d.npz", "loss": "mse", "samples": 10, "batch_size": 5, "note": "kept",
+            "results": {"0123456789abcdef": {"analysis": "spectrum", "options": {"k": 3},
+                        "saved": "2026-01-01T00:00:00Z", "result": {"eigenvalues": [3.5, 1.25]}}}})";
+        writeFileAtomically(path.toStdString(), original);
+        StudySpec spec = loadStudy(path.toStdString());
+        spec.name = "new";
+        spec.batch_size = 2;
+        spec.seed = 18446744073709551615ULL;  // the largest seed survives (no trip through a double)
+        QCOMPARE(gui::saveStudyFile(spec, path, path), QString());
+        const auto before = nlohmann::json::parse(original);
+        auto after = nlohmann::json::parse(readText(path));
+        QVERIFY(after["results"] == before["results"]);
+        QCOMPARE(after["note"].get<std::string>(), std::string("kept"));
+        QCOMPARE(after["name"].get<std::string>(), std::string("new"));
+        QCOMPARE(after["batch_size"].get<int>(), 2);
+        QCOMPARE(after["model"].get<std::string>(), std::string("m.pt"));  // still relative to the study
+        const StudySpec reread = loadStudy(path.toStdString());
+        QCOMPARE(reread.seed, spec.seed);
+        QCOMPARE(reread.model, spec.model);
+
+        // Save as elsewhere: the results come along, paths point at the same files.
+        QTemporaryDir other;
+        const QString copy = other.filePath("copy.basin.json");
+        QCOMPARE(gui::saveStudyFile(spec, path, copy), QString());
+        after = nlohmann::json::parse(readText(copy));
+        QVERIFY(after["results"] == before["results"]);
+        QCOMPARE(after["model"].get<std::string>(), dir.filePath("m.pt").toStdString());
+
+        // A study file that is not JSON is neither read as empty nor overwritten.
+        const QString broken = dir.filePath("broken.basin.json");
+        writeFileAtomically(broken.toStdString(), "{ not json");
+        const QString error = gui::saveStudyFile(spec, broken, broken);
+        QVERIFY2(error.contains("broken.basin.json") && error.contains("not valid JSON"), qPrintable(error));
+        QCOMPARE(readText(broken), QByteArray("{ not json"));
+    }
+    void droppedFilesAreClassifiedByName() {
+        using gui::DropKind;
+        auto kind = [](const QString& p) { return gui::classifyDroppedPath(p).kind; };
+        QCOMPARE(kind("/x/demo.basin.json"), DropKind::Study);
+        QCOMPARE(kind("/x/other.JSON"), DropKind::Study);
+        QCOMPARE(kind("/x/ckpt_5_epoch4.pt"), DropKind::Model);
+        QCOMPARE(kind("/x/mobile.ptl"), DropKind::Model);
+        QCOMPARE(kind("/x/train_data.pt"), DropKind::Data);
+        QCOMPARE(kind("/x/cifar.npz"), DropKind::Data);
+        QCOMPARE(kind("/x/x.npy"), DropKind::Data);
+        QCOMPARE(kind("/x/labels.npy"), DropKind::Targets);
+        QCOMPARE(kind("/x/table.csv"), DropKind::Data);
+        QCOMPARE(kind("/x/train-images-idx3-ubyte.gz"), DropKind::Data);
+        QCOMPARE(kind("/x/t10k-images-idx3-ubyte"), DropKind::Data);
+        QCOMPARE(kind("/x/train-labels-idx1-ubyte.gz"), DropKind::Targets);
+        QCOMPARE(kind("/x/digits.idx"), DropKind::Data);
+        const gui::DropClass photo = gui::classifyDroppedPath("/x/photo.png");
+        QCOMPARE(photo.kind, DropKind::Refused);
+        QCOMPARE(photo.reason, QString("photo.png is not a study (.basin.json), model (.pt, .ptl) or data file "
+                                       "(.npz, .npy, .pt, .csv, IDX); nothing was changed"));
+        QCOMPARE(gui::classifyDroppedPath("/x/backup.tar.gz").reason,
+                 QString("backup.tar.gz is a gzipped file but not MNIST-style IDX (…-ubyte.gz); Basin cannot read it"));
+        QCOMPARE(gui::classifyDroppedPath("/x/runs", true).reason,
+                 QString("runs is a folder; drop a study, model or data file"));
+    }
+    void recentStudiesAreNewestFirstAndAtMostEight() {
+        QStringList list;
+        for (int i = 0; i < 10; ++i) list = gui::withRecent(list, QString("/s/%1.basin.json").arg(i));
+        QCOMPARE(list.size(), 8);
+        QCOMPARE(list.first(), QString("/s/9.basin.json"));
+        QCOMPARE(list.last(), QString("/s/2.basin.json"));
+        list = gui::withRecent(list, "/s/5.basin.json");  // opened again: moves to the front, once
+        QCOMPARE(list.size(), 8);
+        QCOMPARE(list.first(), QString("/s/5.basin.json"));
+        QCOMPARE(list.count("/s/5.basin.json"), 1);
+
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("basin.conf"), QSettings::IniFormat);
+        const QString kept = dir.filePath("kept.basin.json");
+        writeFileAtomically(kept.toStdString(), "{}");
+        gui::addRecentStudy(settings, kept);
+        QCOMPARE(gui::lastStudy(settings), kept);
+        gui::addRecentStudy(settings, dir.filePath("gone.basin.json"));
+        QCOMPARE(gui::lastStudy(settings), QString());  // the newest is gone: no last study, not an older one
+        gui::removeRecentStudy(settings, dir.filePath("gone.basin.json"));
+        QCOMPARE(gui::recentStudies(settings), QStringList{kept});
     }
     void etaReadsLikeAClock() {
         QCOMPARE(gui::formatEta(-1), QString());

@@ -1,6 +1,7 @@
 // LayerView: bars, table and proposal drawn from given numbers, compared with a baseline image.
 #include <QApplication>
 #include <QHeaderView>
+#include <QScrollBar>
 #include <QStyleFactory>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -117,6 +118,25 @@ private Q_SLOTS:
         const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "layers.png",
                                                         kThreshold);
         QVERIFY2(r.ok, qPrintable(r.message));
+    }
+
+    void everyColumnFitsBesideTheChart() {
+        // The width the Layers tab gets in the default 1400 px window beside the study dock.
+        LayerView view;
+        view.setData(synthetic());
+        view.resize(1040, 560);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        for (QTableWidget* t : {view.layerTable(), view.precisionTable()}) {
+            QVERIFY2(t->horizontalHeader()->length() <= t->viewport()->width(),
+                     qPrintable(QString("%1: columns %2 px in %3 px").arg(t->objectName())
+                                    .arg(t->horizontalHeader()->length()).arg(t->viewport()->width())));
+            QVERIFY(!t->horizontalScrollBar()->isVisible());
+        }
+        // The chart has all the rest: no gap beside the tables.
+        QVERIFY2(view.plot()->width() + view.layerTable()->width() >= view.width() - 20,
+                 qPrintable(QString("chart %1 + table %2 in %3").arg(view.plot()->width())
+                                .arg(view.layerTable()->width()).arg(view.width())));
     }
 
     void exportsFigures() {

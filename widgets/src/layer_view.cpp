@@ -3,7 +3,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QSplitter>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -44,6 +44,15 @@ QTableWidget* makeTable(QWidget* parent, const QStringList& headers) {
     return t;
 }
 
+// The width that shows every column whole (headers and cells, the sort arrow, a vertical scroll
+// bar), so the table is given that much and the chart the rest: nothing to scroll sideways.
+int widthForAllColumns(QTableWidget* t) {
+    int w = 2 * t->frameWidth() + t->verticalScrollBar()->sizeHint().width();
+    for (int c = 0; c < t->columnCount(); ++c)
+        w += std::max(static_cast<QAbstractItemView*>(t)->sizeHintForColumn(c), t->horizontalHeader()->sectionSizeHint(c));
+    return w;
+}
+
 }  // namespace
 
 struct LayerView::Private {
@@ -53,6 +62,7 @@ struct LayerView::Private {
     QTableWidget* layers = nullptr;
     QTableWidget* precision = nullptr;
     QLabel* precision_title = nullptr;
+    QWidget* side = nullptr;
     QCPBars* eig = nullptr;
     QCPBars* trace = nullptr;
     QString empty_message = QObject::tr("No layer sensitivity yet: Analysis ▸ Run layer sensitivity");
@@ -61,10 +71,8 @@ struct LayerView::Private {
 LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto* split = new QSplitter(Qt::Horizontal, this);
-    layout->addWidget(split);
 
-    d_->plot = new QCustomPlot(split);
+    d_->plot = new QCustomPlot(this);
     d_->plot->setObjectName("layerPlot");
     d_->plot->setMinimumSize(360, 260);
     QFont base = font();
@@ -100,12 +108,15 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
         b->setBarsGroup(group);
     }
 
-    auto* side = new QWidget(split);
+    auto* side = d_->side = new QWidget(this);
     auto* column = new QVBoxLayout(side);
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(new QLabel(tr("<b>Layers</b> (click a header to sort)"), side));
-    d_->layers = makeTable(side, {tr("layer"), tr("parameters"), tr("top eigenvalue"), tr("mean trace ± s.e."),
-                                  tr("Ω (4-bit)"), tr("bits")});
+    // Short headers, the full names in their tooltips: six columns fit beside the chart.
+    d_->layers = makeTable(side, {tr("layer"), tr("params"), tr("λ max"), tr("mean trace ± s.e."), tr("Ω 4-bit"), tr("bits")});
+    d_->layers->horizontalHeaderItem(1)->setToolTip(tr("Parameters in the layer"));
+    d_->layers->horizontalHeaderItem(2)->setToolTip(tr("The layer's top Hessian eigenvalue"));
+    d_->layers->horizontalHeaderItem(3)->setToolTip(tr("Mean trace Tr(Hᵢ)/nᵢ ± its standard error"));
     d_->layers->horizontalHeaderItem(5)->setToolTip(tr("Bits the mixed-precision proposal gives the layer"));
     d_->layers->horizontalHeaderItem(4)->setToolTip(tr("Ωᵢ = Tr(Hᵢ)/nᵢ · ‖Q₄(Wᵢ) − Wᵢ‖², the loss increase expected from 4-bit weights"));
     d_->layers->setObjectName("layerTable");
@@ -116,10 +127,9 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     d_->precision = makeTable(side, {tr("storage"), tr("bits per layer"), tr("size"), tr("loss"), tr("accuracy")});
     d_->precision->setObjectName("precisionTable");
     column->addWidget(d_->precision, 2);
-    split->addWidget(d_->plot);
-    split->addWidget(side);
-    // About half each: the chart's title is a study name, the table needs about 550 px for its columns.
-    split->setSizes({540, 560});
+    // The tables keep the width their columns need (see redraw); the chart takes what is left.
+    layout->addWidget(d_->plot, 1);
+    layout->addWidget(side, 0);
     redraw();
 }
 
@@ -220,6 +230,7 @@ void LayerView::redraw() {
                                          : new NumberItem(QStringLiteral("—"), 99));
     }
     t->setSortingEnabled(true);
+    t->setMinimumWidth(widthForAllColumns(t));
 
     QTableWidget* p = d_->precision;
     p->setRowCount(int(data.precision.size()));
@@ -238,6 +249,10 @@ void LayerView::redraw() {
         heading += tr(" under a budget of %1").arg(QString::fromStdString(formatBytes(*data.budget_bytes)));
     if (data.precision.empty()) heading += tr(": not computed");
     d_->precision_title->setText(heading);
+    p->setMinimumWidth(widthForAllColumns(p));
+    // The tables get the width they need and no more: the rest goes to the chart, whose title (a
+    // study's name) is long.
+    d_->side->setMaximumWidth(std::max(t->minimumWidth(), p->minimumWidth()));
 }
 
 }  // namespace basin::widgets
