@@ -1,8 +1,8 @@
-// basin [STUDY] [--tab spectrum|surface|layers] [--screenshot FILE.png [--timeout SECONDS]]
+// basin [STUDY] [--tab spectrum|surface|layers|compare] [--screenshot FILE.png [--timeout SECONDS]]
 // Opens the study (when none is given, the last one opened if its file is still there, else the
 // demo) and computes its spectrum and a loss surface at
 // once, so the first run shows something without a click; --tab layers also computes the layer
-// sensitivity and shows it. With --screenshot it waits for those jobs, saves the
+// sensitivity and shows it, --tab compare compares the study's checkpoints. With --screenshot it waits for those jobs, saves the
 // window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "basin/widgets/vtk_widget.h"
+#include "compare_bar.h"
 #include "engine_controller.h"
 #include "main_window.h"
 #include "recent_studies.h"
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
         "study", "Basin study file (.basin.json); when omitted, the last study opened, else the demo study", "[STUDY]");
     QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
     QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
-    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface or layers (layers also runs the sensitivity).",
+    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface, layers or compare (layers also runs the sensitivity, "
+                             "compare the comparison of the study's checkpoints).",
                            "NAME", "spectrum");
     parser.addOption(tab);
     parser.addOption(screenshot);
@@ -59,6 +61,16 @@ int main(int argc, char** argv) {
     if (first_tab == "layers") {
         window.tabs()->setCurrentIndex(2);
         controller.runSensitivity();
+    }
+    if (first_tab == "compare") {
+        // Once the study is open (and the compare bar lists its checkpoints), compare those ticked.
+        window.tabs()->setCurrentIndex(3);
+        QObject::connect(&controller, &EngineController::studyOpened, &window, [&window, &controller] {
+            static bool once = false;
+            if (once || !window.compareBar()->problem().isEmpty()) return;
+            once = true;
+            controller.runCompare(window.compareBar()->chosen(), window.compareBar()->pathPoints());
+        });
     }
 
     if (!parser.isSet(screenshot)) return app.exec();

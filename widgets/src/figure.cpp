@@ -106,31 +106,27 @@ QString writeFigure(const std::vector<FigurePanel>& panels, const FigureStyle& s
         bool ok = true;
         if (!drawFigure(panels, style, width_px, columns, &ok).save(temp, "PNG")) return cannot;
         if (!ok) return incomplete;
-    } else if (ext == "pdf") {
-        QPdfWriter writer(temp);
-        writer.setCreator(QStringLiteral("Basin"));
-        writer.setResolution(72);  // one device unit is one point, as the layout
-        writer.setPageSize(QPageSize(QSizeF(style.widthPt(), style.heightPt()), QPageSize::Point, QString(),
-                                     QPageSize::ExactMatch));
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-        QCPPainter painter;
-        if (!painter.begin(&writer)) return cannot;
-        painter.setMode(QCPPainter::pmVectorized);
-        painter.setMode(QCPPainter::pmNoCaching);
-        if (!style.transparent) painter.fillRect(QRectF(0, 0, style.widthPt(), style.heightPt()), Qt::white);
-        const bool ok = paintPanels(painter, panels, style, px_per_pt, columns);
-        painter.end();
-        if (!ok) return incomplete;
-    } else if (ext == "svg") {
+    } else if (ext == "pdf" || ext == "svg") {
+        QPdfWriter pdf(temp);
         QSvgGenerator svg;
-        svg.setFileName(temp);
-        svg.setResolution(72);
-        svg.setSize(QSize(int(std::lround(style.widthPt())), int(std::lround(style.heightPt()))));
-        svg.setViewBox(QRectF(0, 0, style.widthPt(), style.heightPt()));
-        svg.setTitle(QStringLiteral("Basin figure"));
+        QPaintDevice* device = &pdf;
+        if (ext == "pdf") {
+            pdf.setCreator(QStringLiteral("Basin"));
+            pdf.setResolution(72);  // one device unit is one point, as the layout
+            pdf.setPageSize(QPageSize(QSizeF(style.widthPt(), style.heightPt()), QPageSize::Point, QString(),
+                                      QPageSize::ExactMatch));
+            pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        } else {
+            svg.setFileName(temp);
+            svg.setResolution(72);
+            svg.setSize(QSize(int(std::lround(style.widthPt())), int(std::lround(style.heightPt()))));
+            svg.setViewBox(QRectF(0, 0, style.widthPt(), style.heightPt()));
+            svg.setTitle(QStringLiteral("Basin figure"));
+            device = &svg;
+        }
         QCPPainter painter;
-        if (!painter.begin(&svg)) return cannot;
-        painter.setMode(QCPPainter::pmVectorized);
+        if (!painter.begin(device)) return cannot;
+        painter.setMode(QCPPainter::pmVectorized);  // text stays text
         painter.setMode(QCPPainter::pmNoCaching);
         if (!style.transparent) painter.fillRect(QRectF(0, 0, style.widthPt(), style.heightPt()), Qt::white);
         const bool ok = paintPanels(painter, panels, style, px_per_pt, columns);

@@ -81,6 +81,9 @@ struct SurfaceScene::Private {
     int marks = 0;
     double text_scale = 1;
     bool show_title = true;
+    bool compact = false;
+    std::string z_title;
+    bool zLabels() const { return text_scale <= 1.05 && !compact; }
 
     std::array<vtkProp*, 9> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points}; }
 };
@@ -199,9 +202,9 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     const double axis_scale = scale <= 1 ? scale : 1 + 0.7 * (scale - 1);
     s.axes->SetScreenSize(10.0 * axis_scale);
     // In a figure the short z axis has no room for its labels; the colour bar carries the values.
-    s.axes->SetZAxisLabelVisibility(scale <= 1.05);
-    s.axes->SetZAxisTickVisibility(scale <= 1.05);
-    s.axes->SetZAxisMinorTickVisibility(scale <= 1.05);
+    s.axes->SetZAxisLabelVisibility(s.zLabels());
+    s.axes->SetZAxisTickVisibility(s.zLabels());
+    s.axes->SetZAxisMinorTickVisibility(s.zLabels());
     s.axes->SetLabelOffset(20.0 * axis_scale);
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
@@ -210,6 +213,16 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     s.line->GetProperty()->SetLineWidth(float(3 * scale));
     s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
     if (s.surface->GetVisibility()) s.title->SetVisibility(title);
+}
+
+void SurfaceScene::setCompact(bool compact) {
+    Private& s = *d_;
+    if (compact == s.compact) return;
+    s.compact = compact;
+    s.bar->SetPosition(compact ? 0.80 : 0.86, 0.12);
+    s.bar->SetWidth(compact ? 0.19 : 0.13);
+    setTextScale(s.text_scale, s.show_title);
+    s.axes->SetZTitle(s.zLabels() ? s.z_title.c_str() : "");
 }
 
 void SurfaceScene::clear() {
@@ -280,7 +293,8 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     s.axes->SetZAxisRange(lo, top);  // labels in true values, not the scaled height
     s.axes->SetXTitle(data.x_label.c_str());
     s.axes->SetYTitle(data.y_label.c_str());
-    s.axes->SetZTitle(s.text_scale <= 1.05 ? data.value_label.c_str() : "");
+    s.axes->SetZTitle(s.zLabels() ? data.value_label.c_str() : "");
+    s.z_title = data.value_label;
     s.title->SetInput(data.title.c_str());
 
     // Marks sit a little above the surface, so the surface never hides them.

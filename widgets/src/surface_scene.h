@@ -23,6 +23,9 @@ public:
     void clear();
     /// Multiplies every font size (the screen look is 1) and hides the title when `title` is false.
     void setTextScale(double scale, bool title = true);
+    /// A narrow view (compare): a wider share for the colour bar's labels, and no z-axis labels
+    /// (the colour bar carries the values).
+    void setCompact(bool compact);
     /// Moves the camera to where setData() puts it.
     void resetCamera();
 

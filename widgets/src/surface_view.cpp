@@ -49,6 +49,11 @@ void SurfaceView::watchCamera() {
     s_->observer = camera->AddObserver(vtkCommand::ModifiedEvent, s_->on_camera);
 }
 
+void SurfaceView::resizeGL(int w, int h) {
+    VtkWidget::resizeGL(w, h);
+    s_->scene->setCompact(w < 520);  // side by side in the compare view
+}
+
 const SurfacePlotData& SurfaceView::data() const { return s_->data; }
 QString SurfaceView::problem() const { return s_->problem; }
 int SurfaceView::contourCount() const { return s_->scene->contourCount(); }
@@ -110,6 +115,7 @@ void SurfaceView::linkCamera(SurfaceView* leader) {
     vtkCamera* shared = leader->renderer()->GetActiveCamera();
     renderer()->SetActiveCamera(shared);
     s_->scene = std::make_unique<SurfaceScene>(renderer());  // the axes follow the active camera
+    s_->scene->setCompact(width() < 520);
     s_->problem = s_->scene->setData(s_->data);
     watchCamera();
     update();

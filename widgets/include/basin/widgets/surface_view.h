@@ -50,6 +50,9 @@ public:
     /// one moves both (and every other view linked to the same leader).
     void linkCamera(SurfaceView* leader);
 
+protected:
+    void resizeGL(int w, int h) override;
+
 private:
     void watchCamera();
     struct Private;
