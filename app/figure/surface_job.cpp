@@ -1,16 +1,26 @@
 #include "surface_job.h"
 
-#include "basin/surface_plan.h"
 
 namespace basin::gui {
 
-SurfaceGrid computeSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job,
-                              const std::function<void(const SurfaceGrid&)>& publish) {
+SurfacePlan planSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job) {
     SurfaceRequest request;
     request.seed = objective.spec().seed;
     request.dirs = options.dirs;
     request.two_d = options.ny > 1;
-    const SurfacePlan plan = planSurface(objective, request, job);
+    return planSurface(objective, request, job);
+}
+
+SurfaceGrid computeSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job,
+                              const std::function<void(const SurfaceGrid&)>& publish, const SurfacePlan* shared) {
+    SurfacePlan plan = shared ? *shared : planSurfaceJob(objective, options, job);
+    if (shared) {
+        // The same directions around this model's own weights; the trajectory belongs to the other.
+        plan.origin = objective.parametersFlat();
+        plan.trajectory.clear();
+        plan.trajectory_labels.clear();
+        plan.suggested_range.reset();
+    }
     SurfaceOptions grid_options;
     grid_options.nx = options.nx;
     grid_options.ny = options.ny;

@@ -7,12 +7,19 @@
 #include "basin/objective.h"
 #include "basin/progress.h"
 #include "basin/surface.h"
+#include "basin/surface_plan.h"
 #include "surface_convert.h"
 
 namespace basin::gui {
 
-/// `publish` (if given) sees the grid each time more points are done, and once complete.
+/// The directions of a surface job, planned at the objective's weights and seeded by its study.
+SurfacePlan planSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job = nullptr);
+
+/// `publish` (if given) sees the grid each time more points are done, and once complete. With
+/// `shared`, the grid uses those directions (planned at another model of the same architecture)
+/// around this objective's own weights, without a trajectory; else it plans its own.
 SurfaceGrid computeSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job = nullptr,
-                              const std::function<void(const SurfaceGrid&)>& publish = {});
+                              const std::function<void(const SurfaceGrid&)>& publish = {},
+                              const SurfacePlan* shared = nullptr);
 
 }  // namespace basin::gui

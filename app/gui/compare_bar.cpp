@@ -1,5 +1,6 @@
 #include "compare_bar.h"
 
+#include <QCheckBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -31,6 +32,11 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     path_->setValue(11);
     path_->setToolTip(tr("Points on the straight line from the first to the last checkpoint (0: no path)"));
     row->addWidget(path_);
+    same_ = new QCheckBox(tr("same directions"), this);
+    same_->setObjectName("compareSameDirections");
+    same_->setToolTip(tr("Every surface along the first checkpoint's directions (literally the same vectors). "
+                         "Off: directions from the same seed, filter-normalised at each checkpoint."));
+    row->addWidget(same_);
     run_ = new QPushButton(tr("Compare"), this);
     run_->setObjectName("compareRun");
     row->addWidget(run_);
@@ -44,7 +50,8 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
                                                           tr("TorchScript models (*.pt *.pth *.ptl);;All files (*)"));
         if (!path.isEmpty()) addCheckpoint(path);
     });
-    connect(run_, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(chosen(), pathPoints()); });
+    connect(run_, &QPushButton::clicked, this,
+            [this] { Q_EMIT runRequested(chosen(), pathPoints(), sameDirections()); });
     validate();
 }
 
@@ -91,6 +98,8 @@ void CompareBar::setChosen(const QStringList& paths) {
 
 int CompareBar::pathPoints() const { return path_->value() >= 2 ? path_->value() : 0; }
 void CompareBar::setPathPoints(int points) { path_->setValue(points); }
+bool CompareBar::sameDirections() const { return same_->isChecked(); }
+void CompareBar::setSameDirections(bool on) { same_->setChecked(on); }
 QString CompareBar::problem() const { return message_->text(); }
 
 void CompareBar::validate() {

@@ -4,6 +4,7 @@
 #include <QStringList>
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -24,17 +25,21 @@ public:
     QStringList chosen() const;
     void setChosen(const QStringList& paths);
     int pathPoints() const;
+    /// The first checkpoint's directions for every surface, instead of each normalised at its own.
+    bool sameDirections() const;
+    void setSameDirections(bool on);
     void setPathPoints(int points);
     /// Why Compare is disabled (empty when it is enabled).
     QString problem() const;
 
 Q_SIGNALS:
-    void runRequested(const QStringList& checkpoints, int path_points);
+    void runRequested(const QStringList& checkpoints, int path_points, bool same_directions);
 
 private:
     void validate();
     QListWidget* list_ = nullptr;
     QSpinBox* path_ = nullptr;
+    QCheckBox* same_ = nullptr;
     QPushButton* run_ = nullptr;
     QLabel* message_ = nullptr;
 };

@@ -250,7 +250,7 @@ int EngineController::runSensitivity() {
     });
 }
 
-int EngineController::runCompare(const QStringList& checkpoints, int path_points) {
+int EngineController::runCompare(const QStringList& checkpoints, int path_points, bool same_directions) {
     std::vector<std::string> ckpts;
     for (const QString& c : checkpoints) ckpts.push_back(c.toStdString());
     const SurfaceJobOptions surface = surface_options_;
@@ -259,7 +259,7 @@ int EngineController::runCompare(const QStringList& checkpoints, int path_points
     last_compare_path_.reset();
     Q_EMIT compareStarted(checkpoints);
     const QString title = tr("Compare %n checkpoint(s)", nullptr, int(ckpts.size()));
-    return enqueue("compare", title, [this, ckpts, surface, path_points, given](JobContext& job) {
+    return enqueue("compare", title, [this, ckpts, surface, path_points, given, same_directions](JobContext& job) {
         if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
         if (ckpts.size() < 2 || ckpts.size() > 4) throw Error("Compare needs 2 to 4 checkpoints");
         const StudySpec spec = engine_->objective->spec();
@@ -268,11 +268,13 @@ int EngineController::runCompare(const QStringList& checkpoints, int path_points
         int computed = 0;
         std::vector<widgets::SpectrumPlotData> spectra;
         std::vector<std::string> rows;
+        const std::string surface_what = surfaceOptionsText(surface) + (same_directions ? " same as " + ckpts[0] : "");
+        std::optional<SurfacePlan> shared;  // planned at the first checkpoint, when asked for
         for (std::size_t i = 0; i < ckpts.size(); ++i) {
             StudySpec one = spec;
             one.model = ckpts[i];
             const std::string row_key = checkpointKey(spec, ckpts[i], row_what);
-            const std::string surface_key = checkpointKey(spec, ckpts[i], surfaceOptionsText(surface));
+            const std::string surface_key = checkpointKey(spec, ckpts[i], surface_what);
             const bool reused = engine_->compare_rows.count(row_key) && engine_->compare_surfaces.count(surface_key);
             if (!engine_->compare_rows.count(row_key))
                 engine_->compare_rows[row_key] = checkpointRowJson(compareCheckpoints(spec, {ckpts[i]}, options, &job).front());
@@ -284,9 +286,17 @@ int EngineController::runCompare(const QStringList& checkpoints, int path_points
                 Q_EMIT compareTableReady(rows);
             });
             if (!engine_->compare_surfaces.count(surface_key)) {
-                // Random directions from the study's seed, normalised at this checkpoint's weights.
+                // Random directions from the study's seed, normalised at this checkpoint's weights
+                // (or, asked for, those of the first checkpoint, literally the same vectors).
                 Objective objective = Objective::open(one);
-                engine_->compare_surfaces[surface_key] = computeSurfaceJob(objective, surface, &job);
+                if (same_directions && !shared) {
+                    StudySpec first = spec;
+                    first.model = ckpts[0];
+                    Objective reference = Objective::open(first);
+                    shared = planSurfaceJob(reference, surface, &job);
+                }
+                engine_->compare_surfaces[surface_key] =
+                    computeSurfaceJob(objective, surface, &job, {}, shared ? &*shared : nullptr);
             }
             const std::string name = QFileInfo(QString::fromStdString(ckpts[i])).fileName().toStdString();
             const widgets::SurfacePlotData data = toPlotData(engine_->compare_surfaces[surface_key], name);

@@ -59,7 +59,9 @@ public:
     /// (surfaceOptions(); random directions from the study's seed, normalised at that checkpoint),
     /// then, when `path_points` >= 2, the linear path from the first to the last. A checkpoint
     /// compared before with the same study and options is not computed again.
-    int runCompare(const QStringList& checkpoints, int path_points);
+    /// With `same_directions`, every surface uses the directions planned (and normalised) at the
+    /// first checkpoint, literally the same vectors, around each checkpoint's weights.
+    int runCompare(const QStringList& checkpoints, int path_points, bool same_directions = false);
     /// How many checkpoints the last compare job computed (the others were reused).
     int compareComputed() const;
     /// The last compare job's rows (checkpointRowJson) and path (null without one).

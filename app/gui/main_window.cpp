@@ -84,10 +84,11 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     statusBar()->showMessage(tr("Ready"));
     connectController();
     connect(surface_options_, &SurfaceOptionsBar::runRequested, this, &MainWindow::runSurface);
-    connect(compare_bar_, &CompareBar::runRequested, this, [this](const QStringList& checkpoints, int path_points) {
-        tabs_->setCurrentWidget(compare_tab_);
-        controller_->runCompare(checkpoints, path_points);
-    });
+    connect(compare_bar_, &CompareBar::runRequested, this,
+            [this](const QStringList& checkpoints, int path_points, bool same_directions) {
+                tabs_->setCurrentWidget(compare_tab_);
+                controller_->runCompare(checkpoints, path_points, same_directions);
+            });
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
@@ -191,7 +192,7 @@ void MainWindow::buildMenus() {
     QAction* compare = analysis->addAction(tr("&Compare checkpoints"), this, [this] {
         tabs_->setCurrentWidget(compare_tab_);
         if (compare_bar_->problem().isEmpty())
-            controller_->runCompare(compare_bar_->chosen(), compare_bar_->pathPoints());
+            controller_->runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections());
         else
             statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
     });

@@ -552,6 +552,19 @@ private Q_SLOTS:
         for (int k = 0; k < 3; ++k) QCOMPARE(left_after.position[k], right_after.position[k]);
         window.grab().save(QString(BASIN_TEST_OUT_DIR) + "/compare_tab.png");
 
+        // Literally the same directions: those planned at the first checkpoint, so its surface is
+        // the one above and the second's differs from its own-normalised one.
+        const std::vector<widgets::SurfacePlotData> own = view->surfaces();
+        const int same = controller.runCompare({c0, c5}, 0, true);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(same).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(same).state == JobState::Done, qPrintable(controller.job(same).error));
+        QCOMPARE(view->surfaces()[0].values, own[0].values);
+        QVERIFY(view->surfaces()[1].values != own[1].values);
+        QCOMPARE(view->surfaces()[1].values[24], own[1].values[24]);  // the centre: the checkpoint itself
+        controller.runCompare({c0, c5}, 3);  // back to the first comparison, from the cache
+        QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
+        QCOMPARE(controller.compareComputed(), 0);
+
         // A third checkpoint computes only the third.
         const int second = controller.runCompare({c0, c3, c5}, 0);
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(second).state), kJobTimeoutMs);
