@@ -21,12 +21,6 @@ QPen seriesPen(std::size_t i, double width = 2) {
     return QPen(colours[i % 6], width, styles[i % 4]);
 }
 
-QFont baseFont(const QWidget* w) {
-    QFont f = w->font();
-    f.setPointSizeF(std::max(10.0, f.pointSizeF()));
-    return f;
-}
-
 QCustomPlot* newPlot(QWidget* owner, const char* name) {
     auto* layout = new QVBoxLayout(owner);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -35,13 +29,6 @@ QCustomPlot* newPlot(QWidget* owner, const char* name) {
     plot->setMinimumSize(300, 220);
     layout->addWidget(plot);
     return plot;
-}
-
-void fonts(QCPAxis* axis, const QFont& base) {
-    QFont label = base;
-    label.setPointSizeF(base.pointSizeF() + 1);
-    axis->setLabelFont(label);
-    axis->setTickLabelFont(base);
 }
 
 QVector<double> toQ(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
@@ -56,8 +43,8 @@ struct SpectraOverlayView::Private {
 
 SpectraOverlayView::SpectraOverlayView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
     d_->plot = newPlot(this, "spectraOverlayPlot");
-    const QFont base = baseFont(this);
-    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) fonts(axis, base);
+    const QFont base = viewFont(this);
+    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) setAxisFonts(axis, base);
     QFont title = base;
     title.setPointSizeF(base.pointSizeF() + 1);
     d_->title = addTitleRow(d_->plot, title);
@@ -137,7 +124,7 @@ struct PathView::Private {
 PathView::PathView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
     d_->plot = newPlot(this, "pathPlot");
     QCustomPlot* plot = d_->plot;
-    const QFont base = baseFont(this);
+    const QFont base = viewFont(this);
     QFont title = base;
     title.setPointSizeF(base.pointSizeF() + 1);
     d_->title = addTitleRow(plot, title);
@@ -154,7 +141,7 @@ PathView::PathView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Priva
     d_->lower->addAxis(QCPAxis::atRight)->setTickLabels(false);
     for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2, d_->lower->axis(QCPAxis::atBottom),
                           d_->lower->axis(QCPAxis::atLeft)})
-        fonts(axis, base);
+        setAxisFonts(axis, base);
     // The legend in a row of its own under both rects.
     plot->legend->setVisible(true);
     plot->legend->setFont(base);

@@ -26,18 +26,7 @@ QCPColorGradient gradientOf(const std::string& name) {
 }
 
 void styleAxes(QCustomPlot* plot, const QFont& base) {
-    QFont label = base;
-    label.setPointSizeF(base.pointSizeF() + 1);
-    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) {
-        axis->setLabelFont(label);
-        axis->setTickLabelFont(base);
-    }
-}
-
-QFont baseFont(const QWidget* w) {
-    QFont f = w->font();
-    f.setPointSizeF(std::max(10.0, f.pointSizeF()));
-    return f;
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2}) setAxisFonts(axis, base);
 }
 
 // The title one point larger than the text around it.
@@ -73,14 +62,14 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique
     d_->plot->setObjectName("contourPlot");
     d_->plot->setMinimumSize(300, 260);
     layout->addWidget(d_->plot);
-    styleAxes(d_->plot, baseFont(this));
-    d_->title = addTitle(d_->plot, baseFont(this));
+    styleAxes(d_->plot, viewFont(this));
+    d_->title = addTitle(d_->plot, viewFont(this));
     d_->map = new QCPColorMap(d_->plot->xAxis, d_->plot->yAxis);
     d_->map->setGradient(gradientOf("viridis"));
     d_->map->setInterpolate(false);  // each computed point is one cell: no made-up smoothness
     d_->scale = new QCPColorScale(d_->plot);
-    d_->scale->axis()->setTickLabelFont(baseFont(this));
-    d_->scale->axis()->setLabelFont(baseFont(this));
+    d_->scale->axis()->setTickLabelFont(viewFont(this));
+    d_->scale->axis()->setLabelFont(viewFont(this));
     d_->plot->plotLayout()->addElement(1, 1, d_->scale);
     d_->map->setColorScale(d_->scale);
     d_->scale->setGradient(gradientOf("viridis"));  // a map takes its scale's gradient once linked
@@ -186,12 +175,12 @@ LineView::LineView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Priva
     d_->plot->setObjectName("linePlot");
     d_->plot->setMinimumSize(300, 240);
     layout->addWidget(d_->plot);
-    styleAxes(d_->plot, baseFont(this));
-    d_->title = addTitle(d_->plot, baseFont(this));
+    styleAxes(d_->plot, viewFont(this));
+    d_->title = addTitle(d_->plot, viewFont(this));
     d_->plot->yAxis2->setVisible(true);
     // The legend in a row under the axes, where it hides neither curve nor checkpoint label.
     d_->plot->legend->setVisible(true);
-    d_->plot->legend->setFont(baseFont(this));
+    d_->plot->legend->setFont(viewFont(this));
     d_->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     d_->plot->legend->setBorderPen(Qt::NoPen);
     auto* legend_row = new QCPLayoutGrid;

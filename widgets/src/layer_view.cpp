@@ -75,14 +75,10 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     d_->plot = new QCustomPlot(this);
     d_->plot->setObjectName("layerPlot");
     d_->plot->setMinimumSize(360, 260);
-    QFont base = font();
-    base.setPointSizeF(std::max(10.0, base.pointSizeF()));
+    const QFont base = viewFont(this);
     QFont label = base;
     label.setPointSizeF(base.pointSizeF() + 1);
-    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) {
-        axis->setLabelFont(label);
-        axis->setTickLabelFont(base);
-    }
+    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) setAxisFonts(axis, base);
     d_->plot->xAxis->setLabel(tr("layer"));
     d_->plot->yAxis->setLabel(tr("curvature (log scale)"));
     d_->plot->yAxis->setScaleType(QCPAxis::stLogarithmic);

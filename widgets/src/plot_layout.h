@@ -1,9 +1,25 @@
 #pragma once
 // Layout pieces every QCustomPlot view of Basin shares: a title row on top, the legend in a row
 // of its own under the axes (inside them it would hide data).
+#include <algorithm>
 #include <qcustomplot.h>
 
 namespace basin::widgets {
+
+/// The text of every view: the widget's font, never under 10 pt.
+inline QFont viewFont(const QWidget* widget) {
+    QFont f = widget->font();
+    f.setPointSizeF(std::max(10.0, f.pointSizeF()));
+    return f;
+}
+
+/// Tick labels in `base`, the axis title one point larger.
+inline void setAxisFonts(QCPAxis* axis, const QFont& base) {
+    QFont label = base;
+    label.setPointSizeF(base.pointSizeF() + 1);
+    axis->setLabelFont(label);
+    axis->setTickLabelFont(base);
+}
 
 /// A bold title in a new top row (row 0); the axes move to row 1.
 inline QCPTextElement* addTitleRow(QCustomPlot* plot, QFont font) {

@@ -67,14 +67,10 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     d_->plot->axisRect()->setRangeZoom(Qt::Horizontal);
     layout->addWidget(d_->plot, 1);
 
-    QFont base = font();
-    base.setPointSizeF(std::max(10.0, base.pointSizeF()));
+    const QFont base = viewFont(this);
     QFont label = base;
     label.setPointSizeF(base.pointSizeF() + 1);
-    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) {
-        axis->setLabelFont(label);
-        axis->setTickLabelFont(base);
-    }
+    for (QCPAxis* axis : {d_->plot->xAxis, d_->plot->yAxis}) setAxisFonts(axis, base);
     d_->plot->yAxis2->setVisible(false);
     d_->plot->yAxis2->setRange(0, kStemAxisTop);
 
