@@ -3,7 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <cmath>
+#include <optional>
+
+#include "basin/analysis_defaults.h"
 #include "basin/compare.h"
+#include "basin/options.h"
 #include "basin/error.h"
 #include "commands.h"
 #include "distributed.h"
@@ -19,9 +24,11 @@ namespace {
 
 struct CompareArgs {
     StudyOptions study;
-    std::string checkpoints, which = "both", out, csv, from, to;
-    int top = 3, probes = 0, path = 0, max_hvp = 200;
-    double tol = 1e-3;
+    std::string checkpoints, out, csv, from, to;
+    std::optional<std::string> which;
+    std::optional<int> top, probes, path, max_hvp;
+    std::optional<double> tol;
+    std::optional<std::string> path_bn;
     bool cache = false, json = false;
 #ifdef BASIN_WITH_FIGURES
     std::string figure;
@@ -29,46 +36,65 @@ struct CompareArgs {
 #endif
 };
 
+// basin-cli compare's defaults: the top 3 at both ends, no trace unless --probes, no surfaces.
+CompareOptions toOptions(const CompareArgs& a, const StudySpec& spec) {
+    CompareOptions o;
+    if (auto own = studyCompareOptions(spec)) o = *own;
+    else {
+        o.spectrum.eigen.top_k = 3;
+        o.spectrum.eigen.which = Which::Both;
+        o.spectrum.eigen.max_hvp = 200;
+    }
+    if (!a.checkpoints.empty()) o.checkpoints = splitList(a.checkpoints);
+    if (o.checkpoints.empty()) o.checkpoints = spec.checkpoints;
+    if (a.top) o.spectrum.eigen.top_k = *a.top;
+    if (a.which) o.spectrum.eigen.which = *a.which == "largest" ? Which::Largest : *a.which == "smallest" ? Which::Smallest : Which::Both;
+    if (a.tol) o.spectrum.eigen.tol = *a.tol;
+    if (a.max_hvp) {
+        o.spectrum.eigen.max_hvp = *a.max_hvp;
+        o.path_max_hvp = std::min(*a.max_hvp, 100);
+    }
+    if (a.probes) {
+        o.spectrum.trace = *a.probes > 0;
+        o.spectrum.trace_options.probes = *a.probes;
+    }
+    if (a.path) o.path_points = *a.path;
+    if (a.path_bn) o.path_bn = *a.path_bn == "recompute" ? BatchNormMode::Recompute : BatchNormMode::Eval;
+    o.surfaces = false;  // surfaces per checkpoint are basin-cli render's (and the window's)
+    o.seed = o.spectrum.seed = spec.seed;
+    validate(o);
+    return o;
+}
+
 int runCompare(const CompareArgs& a) {
     if (communicator()) throw Error("compare runs on one process; run spectrum under mpirun for each checkpoint instead");
     const auto spec = a.study.resolve();
-    auto ckpts = a.checkpoints.empty() ? spec.checkpoints : splitList(a.checkpoints);
+    const CompareOptions opt = toOptions(a, spec);
+    const auto& ckpts = opt.checkpoints;
     if (ckpts.empty()) throw Error("no checkpoints: give --checkpoints A,B,... or a study that lists them");
-    SpectrumOptions opt;
-    opt.eigen.top_k = a.top;
-    opt.eigen.which = a.which == "largest" ? Which::Largest : a.which == "smallest" ? Which::Smallest : Which::Both;
-    opt.eigen.tol = a.tol;
-    opt.eigen.max_hvp = a.max_hvp;
-    opt.eigen.seed = spec.seed;
-    opt.trace = a.probes > 0;
-    opt.trace_options.probes = std::max(a.probes, 2);
-    opt.trace_options.seed = spec.seed + 1;
-    const std::string options_key = nlohmann::json::parse(spectrumJson(SpectrumResult{}, opt))["options"].dump();
     JobContext job(textProgressBar());
-    std::vector<std::string> rows;
+    std::vector<CheckpointRow> rows;
     int computed = 0;
     for (const auto& c : ckpts) {
         // One cache entry per checkpoint: adding a checkpoint computes only that one.
-        StudySpec one = spec;
-        one.model = c;
-        const ResultCache cache(a.cache, one, "compare-row", options_key);
+        const ResultCache cache(a.cache, spec, "compare-row", toJson(opt.spectrum), {}, c);
         if (const auto hit = cache.stored()) {
-            rows.push_back(*hit);
+            rows.push_back(checkpointRowFromJson(*hit, spec.study_path));
             continue;
         }
-        const auto row = compareCheckpoints(spec, {c}, opt, &job).front();
-        rows.push_back(checkpointRowJson(row));
-        cache.store(rows.back());
+        rows.push_back(checkpointRow(spec, c, opt.spectrum, &job));
+        cache.store(rows.back().provenance, checkpointRowJson(rows.back()));
         ++computed;
     }
     std::optional<PathResult> path;
-    if (a.path > 0) {
+    if (opt.path_points > 0) {
         const std::string from = a.from.empty() ? ckpts.front() : a.from, to = a.to.empty() ? ckpts.back() : a.to;
-        EigenOptions e = opt.eigen;
-        e.max_hvp = std::min(a.max_hvp, 100);
-        path = interpolationPath(spec, from, to, a.path, e, &job);
+        EigenOptions e = opt.spectrum.eigen;
+        e.max_hvp = opt.path_max_hvp;
+        e.seed = seedFor(spec.seed, SeedStream::Eigen);
+        path = interpolationPath(spec, from, to, opt.path_points, e, &job, opt.path_bn);
     }
-    const std::string text = compareJson(rows, path ? &*path : nullptr);
+    const std::string text = compareJson(rows, path ? &*path : nullptr, &opt);
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (!a.csv.empty()) writeFileAtomically(a.csv, compareCsv(rows));
 #ifdef BASIN_WITH_FIGURES
@@ -82,18 +108,19 @@ int runCompare(const CompareArgs& a) {
     }
     std::printf("%-28s %10s %9s %11s %11s %18s %8s\n", "checkpoint", "loss", "accuracy", "lambda_max", "lambda_min",
                 "trace", "outliers");
-    for (const auto& t : rows) {
-        const auto r = nlohmann::json::parse(t);
-        auto num = [&](const char* k) { return r[k].is_null() ? std::nan("") : r[k].get<double>(); };
+    for (const auto& r : rows) {
+        const SpectrumResult& s = r.spectrum;
+        const double nan = std::nan("");
         std::printf("%-28s %10.5f %9.4f %11.5g %11.5g %10.5g +- %5.2g %8d\n",
-                    r["model"].get<std::string>().substr(r["model"].get<std::string>().find_last_of('/') + 1).c_str(),
-                    num("loss"), num("accuracy"), num("lambda_max"), num("lambda_min"), num("trace"), num("trace_stderr"),
-                    r["outliers"].get<int>());
+                    r.model.substr(r.model.find_last_of('/') + 1).c_str(), r.eval.loss,
+                    r.eval.accuracy >= 0 ? r.eval.accuracy : nan, s.largest ? s.largest->eigenvalues.front() : nan,
+                    s.smallest ? s.smallest->eigenvalues.back() : nan, s.trace ? s.trace->mean : nan,
+                    s.trace ? s.trace->stderr_ : nan, s.outliers.count);
     }
     std::printf("(%d computed, %zu from the study file)\n", computed, rows.size() - size_t(computed));
     if (path)
-        std::printf("path %s -> %s: barrier %.5g above the higher end, %.5g above the line, highest at t = %.3f\n",
-                    path->from.c_str(), path->to.c_str(), path->barrier_over_ends, path->barrier_over_line, path->t_max);
+        std::printf("path %s -> %s (%s): barrier %.5g above the higher end, %.5g above the line, highest at t = %.3f\n",
+                    path->from.c_str(), path->to.c_str(), path->bn.c_str(), path->barrier_over_ends, path->barrier_over_line, path->t_max);
     return 0;
 }
 
@@ -110,6 +137,8 @@ void addCompareCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v per checkpoint (default 200)");
     cmd->add_option("--probes", a->probes, "Hutchinson probes for the trace (0 = no trace)");
     cmd->add_option("--path", a->path, "points on the line between two checkpoints (loss, accuracy, top eigenvalue)");
+    cmd->add_option("--path-bn", a->path_bn, "BatchNorm along the path: interpolate (default) | recompute")
+        ->check(CLI::IsMember({"interpolate", "recompute"}));
     cmd->add_option("--from", a->from, "path start (default: the first checkpoint)");
     cmd->add_option("--to", a->to, "path end (default: the last checkpoint)");
     cmd->add_option("--out", a->out, "write the table (and path) as JSON");

@@ -17,7 +17,7 @@ struct FigureFlags {
 };
 
 /// The compare figure (overlaid spectra, and the path when given) written to `out`.
-void writeCompareFigure(const std::vector<std::string>& row_jsons, const PathResult* path, const std::string& out,
+void writeCompareFigure(const std::vector<CheckpointRow>& rows, const PathResult* path, const std::string& out,
                         const FigureFlags& flags, const std::string& source);
 
 }  // namespace basin::cli

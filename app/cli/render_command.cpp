@@ -6,7 +6,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cmath>
+#include <functional>
+#include <optional>
+
 #include "basin/compare.h"
+#include "basin/options.h"
+#include "basin/surface_job.h"
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/sensitivity.h"
@@ -20,7 +27,8 @@
 #include "render.h"
 #include "result_cache.h"
 #include "spectrum_convert.h"
-#include "surface_job.h"
+#include "surface_convert.h"
+#include "window_options.h"
 
 namespace basin::cli {
 
@@ -80,9 +88,10 @@ void write(const gui::FigureContent& content, std::vector<FigureView> views, con
 
 struct RenderArgs {
     StudyOptions study;
-    std::string views = "surface", out, grid = "21x21", dirs = "random", checkpoints;
-    double range = 1.0;
-    int path = 0;
+    std::string views = "surface", out, checkpoints;
+    std::optional<std::string> grid, dirs;
+    std::optional<double> range;
+    std::optional<int> path;
     bool cache = false;
     FigureFlags figure;
 };
@@ -92,6 +101,31 @@ bool wants(const std::vector<FigureView>& views, std::initializer_list<FigureVie
         for (FigureView w : any)
             if (v == w) return true;
     return false;
+}
+
+SurfaceJobOptions surfaceOptions(const RenderArgs& a, const StudySpec& spec) {
+    SurfaceJobOptions o = gui::windowSurfaceOptions(spec);
+    if (a.grid && (std::sscanf(a.grid->c_str(), "%dx%d", &o.nx, &o.ny) != 2))
+        throw Error("--grid '" + *a.grid + "' is not NXxNY (e.g. 21x21)");
+    if (a.range) {
+        if (!std::isfinite(*a.range) || !(*a.range > 0)) throw Error("--range " + std::to_string(*a.range) + " is not a positive number");
+        o.range = std::array<double, 4>{-*a.range, *a.range, -*a.range, *a.range};
+    }
+    if (a.dirs) o.dirs = *a.dirs;
+    validate(o);
+    return o;
+}
+
+// A result stored in the study with the same key (as the window stores them) is drawn as it is;
+// else it is computed, and stored with --cache.
+template <class Result>
+Result cachedOrComputed(const ResultCache& cache, bool store, const std::string& origin,
+                        Result (*fromJson)(const std::string&, const std::string&), std::string (*toJsonText)(const Result&),
+                        const std::function<Result()>& compute) {
+    if (const auto hit = cache.stored()) return fromJson(*hit, origin);
+    Result r = compute();
+    if (store) cache.store(r.provenance, toJsonText(r));
+    return r;
 }
 
 int runRender(const RenderArgs& a) {
@@ -108,28 +142,50 @@ int runRender(const RenderArgs& a) {
     (void)styleOf(a.figure);  // a bad style fails before any computing
 
     const StudySpec spec = a.study.resolve();
-    gui::SurfaceJobOptions surface_options;
-    if (std::sscanf(a.grid.c_str(), "%dx%d", &surface_options.nx, &surface_options.ny) != 2 || surface_options.nx < 2 ||
-        surface_options.ny < 1)
-        throw Error("--grid '" + a.grid + "' is not NXxNY (e.g. 21x21)");
-    surface_options.range = a.range;
-    surface_options.dirs = a.dirs;
+    const SurfaceJobOptions surface_options = surfaceOptions(a, spec);
 
     JobContext job(textProgressBar());
     gui::FigureContent content;
     content.source = spec.study_path.empty() ? spec.model : spec.study_path;
     const std::string name = spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
+    const std::string origin = spec.study_path;
     if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers})) {
-        Objective objective = Objective::open(spec);
-        if (wants(views, {FigureView::Spectrum, FigureView::Density}))
-            content.spectrum = gui::toPlotData(computeSpectrum(objective, gui::defaultSpectrumOptions(spec.seed), &job), name);
-        if (wants(views, {FigureView::Surface, FigureView::Contour}))
-            content.surface = gui::toPlotData(gui::computeSurfaceJob(objective, surface_options, &job), name);
-        if (wants(views, {FigureView::Layers}))
-            content.layers = gui::toPlotData(
-                computeSensitivity(objective, gui::defaultSensitivityOptions(spec.seed, objective.parameterCount()), &job), name);
+        std::optional<Objective> objective;
+        auto open = [&]() -> Objective& {
+            if (!objective) objective.emplace(Objective::open(spec));
+            return *objective;
+        };
+        if (wants(views, {FigureView::Spectrum, FigureView::Density})) {
+            const SpectrumOptions o = gui::windowSpectrumOptions(spec);
+            const auto r = cachedOrComputed<SpectrumResult>(ResultCache(true, spec, "spectrum", toJson(o)), a.cache, origin,
+                                                            spectrumFromJson, spectrumJson,
+                                                            [&] { return computeSpectrum(open(), o, &job); });
+            content.spectrum = gui::toPlotData(r, name);
+            content.provenance.push_back(provenanceJson(r.provenance));
+        }
+        if (wants(views, {FigureView::Surface, FigureView::Contour})) {
+            const auto r = cachedOrComputed<SurfaceGrid>(
+                ResultCache(true, spec, "surface", toJson(surface_options), referencedFiles(surface_options, spec)), a.cache, origin,
+                surfaceFromJson, surfaceJson, [&] { return computeSurfaceJob(open(), surface_options, &job); });
+            content.surface = gui::toPlotData(r, name);
+            content.provenance.push_back(provenanceJson(r.provenance));
+        }
+        if (wants(views, {FigureView::Layers})) {
+            const SensitivityOptions o = gui::windowSensitivityOptions(spec, open().parameterCount());
+            const auto r = cachedOrComputed<SensitivityResult>(ResultCache(true, spec, "sensitivity", toJson(o)), a.cache, origin,
+                                                               sensitivityFromJson, sensitivityJson,
+                                                               [&] { return computeSensitivity(open(), o, &job); });
+            content.layers = gui::toPlotData(r, name);
+            content.provenance.push_back(provenanceJson(r.provenance));
+        }
     }
-    std::vector<std::string> ckpts = a.checkpoints.empty() ? spec.checkpoints : splitList(a.checkpoints);
+    CompareOptions compare = gui::windowCompareOptions(spec);
+    if (!a.checkpoints.empty()) compare.checkpoints = splitList(a.checkpoints);
+    if (compare.checkpoints.empty()) compare.checkpoints = spec.checkpoints;
+    if (a.path) compare.path_points = *a.path;
+    compare.surface = surface_options;
+    validate(compare);
+    std::vector<std::string>& ckpts = compare.checkpoints;
     if (wants(views, {FigureView::Compare, FigureView::CompareSurfaces})) {
         if (ckpts.size() < 2) throw Error("compare needs 2 to 4 checkpoints: give --checkpoints A,B,... or a study that lists them");
         if (ckpts.size() > 4) {
@@ -138,24 +194,24 @@ int runRender(const RenderArgs& a) {
         }
     }
     if (wants(views, {FigureView::Compare})) {
-        const SpectrumOptions options = gui::compareSpectrumOptions(spec.seed);
-        const std::string key = nlohmann::json::parse(spectrumJson(SpectrumResult{}, options))["options"].dump();
         for (const std::string& c : ckpts) {
-            StudySpec one = spec;
-            one.model = c;
-            const ResultCache cache(a.cache, one, "compare-row", key);
-            std::string row;
-            if (const auto hit = cache.stored()) row = *hit;
+            const ResultCache cache(true, spec, "compare-row", toJson(compare.spectrum), {}, c);
+            CheckpointRow row;
+            if (const auto hit = cache.stored()) row = checkpointRowFromJson(*hit, origin);
             else {
-                row = checkpointRowJson(compareCheckpoints(spec, {c}, options, &job).front());
-                cache.store(row);
+                row = checkpointRow(spec, c, compare.spectrum, &job);
+                if (a.cache) cache.store(row.provenance, checkpointRowJson(row));
             }
             content.compare_spectra.push_back(gui::rowToSpectrum(row));
+            content.provenance.push_back(provenanceJson(row.provenance));
         }
-        if (a.path > 0) {
-            EigenOptions e = options.eigen;
-            e.max_hvp = 100;
-            content.path = gui::toPlotData(interpolationPath(spec, ckpts.front(), ckpts.back(), a.path, e, &job));
+        if (compare.path_points > 0) {
+            EigenOptions e = compare.spectrum.eigen;
+            e.max_hvp = compare.path_max_hvp;
+            e.seed = seedFor(spec.seed, SeedStream::Eigen);
+            const PathResult path = interpolationPath(spec, ckpts.front(), ckpts.back(), compare.path_points, e, &job, compare.path_bn);
+            content.path = gui::toPlotData(path);
+            content.provenance.push_back(provenanceJson(path.provenance));
         }
     }
     if (wants(views, {FigureView::CompareSurfaces}))
@@ -163,8 +219,10 @@ int runRender(const RenderArgs& a) {
             StudySpec one = spec;
             one.model = c;
             Objective objective = Objective::open(one);
-            content.compare_surfaces.push_back(gui::toPlotData(gui::computeSurfaceJob(objective, surface_options, &job),
-                                                               QFileInfo(QString::fromStdString(c)).fileName().toStdString()));
+            const SurfaceGrid grid = computeSurfaceJob(objective, surface_options, &job);
+            content.compare_surfaces.push_back(
+                gui::toPlotData(grid, QFileInfo(QString::fromStdString(c)).fileName().toStdString()));
+            content.provenance.push_back(provenanceJson(grid.provenance));
         }
     write(content, views, a.out, a.figure);
     return 0;
@@ -172,13 +230,19 @@ int runRender(const RenderArgs& a) {
 
 }  // namespace
 
-void writeCompareFigure(const std::vector<std::string>& row_jsons, const PathResult* path, const std::string& out,
+void writeCompareFigure(const std::vector<CheckpointRow>& rows, const PathResult* path, const std::string& out,
                         const FigureFlags& flags, const std::string& source) {
     const auto app = startQt(false);
     gui::FigureContent content;
     content.source = source;
-    for (const std::string& row : row_jsons) content.compare_spectra.push_back(gui::rowToSpectrum(row));
-    if (path) content.path = gui::toPlotData(*path);
+    for (const CheckpointRow& row : rows) {
+        content.compare_spectra.push_back(gui::rowToSpectrum(row));
+        content.provenance.push_back(provenanceJson(row.provenance));
+    }
+    if (path) {
+        content.path = gui::toPlotData(*path);
+        content.provenance.push_back(provenanceJson(path->provenance));
+    }
     write(content, {FigureView::Compare}, out, flags);
 }
 
@@ -204,7 +268,7 @@ void addRenderCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--dirs", a->dirs, "surface directions: random | eigen | eigen-neg | checkpoints | pca");
     cmd->add_option("--checkpoints", a->checkpoints, "compare: 2 to 4 comma-separated model files (default: the study's)");
     cmd->add_option("--path", a->path, "compare: points on the line between the first and last checkpoint");
-    cmd->add_flag("--cache", a->cache, "compare: reuse and keep each checkpoint's row in the study file");
+    cmd->add_flag("--cache", a->cache, "store the results computed in the study file (stored results are always reused)");
     addFigureFlags(*cmd, a->figure);
     cmd->callback([a, &run] { run = [a] { return runRender(*a); }; });
 }

@@ -3,6 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <cmath>
+#include <optional>
+
+#include "basin/analysis_defaults.h"
 #include "basin/error.h"
 #include "basin/sensitivity.h"
 #include "commands.h"
@@ -16,10 +20,11 @@ namespace {
 
 struct SensitivityArgs {
     StudyOptions study;
-    int probes = 32, max_hvp = 100;
-    std::string bits = "2,3,4,8", budget, out;
+    std::optional<int> probes, max_hvp;
+    std::optional<std::string> bits, budget;
     std::vector<std::string> merge;
-    double tol = 1e-3;
+    std::optional<double> tol;
+    std::string out;
     bool json = false, cache = false;
 };
 
@@ -28,11 +33,13 @@ std::vector<int> parseBits(const std::string& s) {
     std::stringstream ss(s);
     std::string item;
     while (std::getline(ss, item, ',')) {
+        size_t used = 0;
         try {
-            out.push_back(std::stoi(item));
+            out.push_back(std::stoi(item, &used));
         } catch (const std::exception&) {
-            throw Error("--bits '" + s + "' is not a list of bit widths such as 2,3,4,8");
+            used = 0;
         }
+        if (used == 0 || used != item.size()) throw Error("--bits '" + s + "' is not a list of bit widths such as 2,3,4,8");
     }
     return out;
 }
@@ -42,7 +49,7 @@ double parseBudget(const std::string& s, double float32_bytes) {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     const std::string unit = end ? std::string(end) : "";
-    if (end == s.c_str() || v <= 0) throw Error("--budget '" + s + "' is not a size (e.g. 25%, 0.25, 120000, 64k)");
+    if (end == s.c_str() || !(v > 0) || !std::isfinite(v)) throw Error("--budget '" + s + "' is not a size (e.g. 25%, 0.25, 120000, 64k)");
     if (unit == "%") return v / 100.0 * float32_bytes;
     if (unit.empty()) return v <= 1.0 ? v * float32_bytes : v;
     if (unit == "k" || unit == "K" || unit == "kB") return v * 1e3;
@@ -69,23 +76,29 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
         run = [a] {
             const auto spec = a->study.resolve();
             auto o = Objective::open(spec, {}, communicator());
-            SensitivityOptions opt;
-            opt.probes = a->probes;
-            opt.bits = parseBits(a->bits);
-            opt.eig_tol = a->tol;
-            opt.eig_max_hvp = a->max_hvp;
+            SensitivityOptions opt = studySensitivityOptions(spec).value_or(SensitivityOptions{});
+            if (a->probes) opt.probes = *a->probes;
+            if (a->bits) opt.bits = parseBits(*a->bits);
+            if (a->tol) opt.eig_tol = *a->tol;
+            if (a->max_hvp) opt.eig_max_hvp = *a->max_hvp;
+            if (!a->merge.empty()) opt.merge = a->merge;
+            if (a->budget) opt.budget_bytes = parseBudget(*a->budget, 4.0 * double(o.parameterCount()));
             opt.seed = spec.seed;
-            opt.merge = a->merge;
-            if (!a->budget.empty()) opt.budget_bytes = parseBudget(a->budget, 4.0 * double(o.parameterCount()));
-            const std::string options_key = nlohmann::json::parse(sensitivityJson(SensitivityResult{}, opt))["options"].dump();
-            const ResultCache cache(a->cache, spec, "sensitivity", options_key);
-            if (cache.printStored(a->out)) return 0;
-            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-            const auto r = computeSensitivity(o, opt, &job);
+            validate(opt);
+            const ResultCache cache(a->cache, spec, "sensitivity", toJson(opt));
+            SensitivityResult r;
+            bool computed = false;
+            if (const auto hit = cache.stored()) {
+                r = sensitivityFromJson(*hit, spec.study_path);
+            } else {
+                JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+                r = computeSensitivity(o, opt, &job);
+                computed = true;
+            }
             if (!isLeader()) return 0;
-            const auto text = sensitivityJson(r, opt);
+            const auto text = sensitivityJson(r);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
-            cache.store(text);
+            if (computed) cache.store(r.provenance, text);
             if (a->json) {
                 std::cout << text << "\n";
                 return 0;

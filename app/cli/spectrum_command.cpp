@@ -1,7 +1,8 @@
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <optional>
 
+#include "basin/analysis_defaults.h"
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/objective.h"
@@ -15,36 +16,40 @@ namespace basin::cli {
 
 namespace {
 
+// Flags given on the command line override single fields of the study's spectrum options (or of
+// the defaults); every value is checked by the options' own validate(), as from a study file.
 struct SpectrumArgs {
     StudyOptions study;
-    int top = 5;
-    std::string which = "largest", method = "lanczos", trace, out;
-    double tol = 1e-3;
-    int max_hvp = 400, probes = -1, steps = 40;
+    std::optional<int> top, max_hvp, probes, trace_probes, density_probes, steps;
+    std::optional<std::string> which, method, trace;
+    std::optional<double> tol, sigma, edge;
+    std::optional<int64_t> exact_max;
     bool density = false, exact = false, json = false, cache = false;
-    int64_t exact_max = 4096;
-    double edge = std::numeric_limits<double>::quiet_NaN();
+    std::string out;
 };
 
-SpectrumOptions toOptions(const SpectrumArgs& a, uint64_t seed) {
-    SpectrumOptions o;
-    o.eigen.top_k = a.top;
-    o.eigen.which = a.which == "both" ? Which::Both : a.which == "smallest" ? Which::Smallest : Which::Largest;
-    o.eigen.method = a.method == "power" ? EigenMethod::Power : EigenMethod::Lanczos;
-    o.eigen.tol = a.tol;
-    o.eigen.max_hvp = a.max_hvp;
-    o.eigen.seed = seed;
-    o.trace = !a.trace.empty();
-    o.trace_options.method = a.trace == "hutchpp" ? TraceMethod::HutchPP : TraceMethod::Hutchinson;
-    o.trace_options.probes = a.probes > 0 ? a.probes : 64;
-    o.trace_options.seed = seed + 1;
-    o.density = a.density;
-    o.density_options.probes = a.probes > 0 ? a.probes : 4;
-    o.density_options.steps = a.steps;
-    o.density_options.seed = seed + 2;
-    o.exact = a.exact;
-    o.exact_max = a.exact_max;
-    if (a.edge == a.edge) o.manual_edge = a.edge;
+SpectrumOptions toOptions(const SpectrumArgs& a, const StudySpec& spec) {
+    SpectrumOptions o = studySpectrumOptions(spec).value_or(SpectrumOptions{});
+    if (a.top) o.eigen.top_k = *a.top;
+    if (a.which) o.eigen.which = *a.which == "both" ? Which::Both : *a.which == "smallest" ? Which::Smallest : Which::Largest;
+    if (a.method) o.eigen.method = *a.method == "power" ? EigenMethod::Power : EigenMethod::Lanczos;
+    if (a.tol) o.eigen.tol = *a.tol;
+    if (a.max_hvp) o.eigen.max_hvp = *a.max_hvp;
+    if (a.trace) {
+        o.trace = true;
+        o.trace_options.method = *a.trace == "hutchpp" ? TraceMethod::HutchPP : TraceMethod::Hutchinson;
+    }
+    if (a.probes) o.trace_options.probes = o.density_options.probes = *a.probes;
+    if (a.trace_probes) o.trace_options.probes = *a.trace_probes;
+    if (a.density) o.density = true;
+    if (a.density_probes) o.density_options.probes = *a.density_probes;
+    if (a.steps) o.density_options.steps = *a.steps;
+    if (a.sigma) o.density_options.sigma = *a.sigma;
+    if (a.exact) o.exact = true;
+    if (a.exact_max) o.exact_max = *a.exact_max;
+    o.seed = spec.seed;
+    validate(o);
+    if (a.edge && !std::isfinite(*a.edge)) throw Error("--edge " + std::to_string(*a.edge) + " is not a finite number");
     return o;
 }
 
@@ -65,11 +70,36 @@ void printTable(const SpectrumResult& r) {
                 r.outliers.edge, 100 * r.outliers.trace_share, r.outliers.rule.c_str());
     std::printf("total  %lld H*v in %.2f s (%s, %s, H*v mode %s", (long long)r.hvp_count, r.seconds, r.dtype.c_str(),
                 r.hvp.curvature.c_str(), r.hvp.chosen.c_str());
-    if (r.hvp.requested == "auto" && r.hvp.seconds_gradient > 0)
+    if (r.hvp.requested == "auto" && r.hvp.seconds_gradient > 0 && r.hvp.seconds.count(r.hvp.chosen))
         std::printf(" chosen by auto: %.3f s per product = %.2f gradients", r.hvp.seconds.at(r.hvp.chosen),
                     r.hvp.seconds.at(r.hvp.chosen) / r.hvp.seconds_gradient);
     std::printf(")\n");
     if (!r.hvp.note.empty()) std::printf("note: %s\n", r.hvp.note.c_str());
+}
+
+int runSpectrum(const SpectrumArgs& a) {
+    const auto spec = a.study.resolve();
+    const auto options = toOptions(a, spec);
+    const ResultCache cache(a.cache, spec, "spectrum", toJson(options));
+    SpectrumResult result;
+    bool computed = false;
+    if (const auto hit = cache.stored()) {
+        result = spectrumFromJson(*hit, spec.study_path);
+    } else {
+        auto objective = Objective::open(spec, {}, communicator());
+        JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+        result = computeSpectrum(objective, options, &job);
+        computed = true;
+    }
+    if (!isLeader()) return 0;
+    // The edge set by hand annotates the result; without --edge the rule's split is shown.
+    setBulkEdge(result, a.edge);
+    const auto text = spectrumJson(result);
+    if (computed) cache.store(result.provenance, text);
+    if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
+    if (a.json) std::cout << text << "\n";
+    else printTable(result);
+    return 0;
 }
 
 }  // namespace
@@ -78,16 +108,19 @@ void addSpectrumCommand(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand("spectrum", "Hessian eigenvalues, trace, spectral density, bulk and outliers");
     auto a = std::make_shared<SpectrumArgs>();
     a->study.add(*cmd);
-    cmd->add_option("--top", a->top, "eigenpairs at each end (default 5)")->check(CLI::PositiveNumber);
+    cmd->add_option("--top", a->top, "eigenpairs at each end (default 5)");
     cmd->add_option("--which", a->which, "largest | smallest | both")->check(CLI::IsMember({"largest", "smallest", "both"}));
     cmd->add_option("--method", a->method, "lanczos | power (PyHessian's)")->check(CLI::IsMember({"lanczos", "power"}));
     cmd->add_option("--tol", a->tol, "residual tolerance relative to |lambda_max| (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v products for the eigenvalues (default 400)");
     cmd->add_option("--trace", a->trace, "estimate the trace: hutchinson | hutchpp")
         ->expected(0, 1)->default_str("hutchinson")->check(CLI::IsMember({"hutchinson", "hutchpp"}));
-    cmd->add_option("--probes", a->probes, "probe vectors for --trace (64) and --density (4)");
+    cmd->add_option("--probes", a->probes, "probe vectors of both --trace and --density");
+    cmd->add_option("--trace-probes", a->trace_probes, "probe vectors of the trace (default 64)");
+    cmd->add_option("--density-probes", a->density_probes, "probe vectors of the density (default 4)");
     cmd->add_flag("--density", a->density, "spectral density by stochastic Lanczos quadrature");
     cmd->add_option("--steps", a->steps, "Lanczos steps per density probe (default 40)");
+    cmd->add_option("--sigma", a->sigma, "Gaussian smoothing of the density, a standard deviation (default 1% of the range)");
     cmd->add_flag("--exact", a->exact, "full Hessian and all eigenvalues (small models)");
     cmd->add_option("--exact-max", a->exact_max, "largest model for --exact (default 4096 parameters)");
     cmd->add_option("--edge", a->edge, "set the bulk edge by hand");
@@ -95,25 +128,8 @@ void addSpectrumCommand(CLI::App& app, Runner& run) {
     cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, cmd, &run] {
-        if (cmd->count("--trace") && a->trace.empty()) a->trace = "hutchinson";
-        run = [a] {
-            const auto spec = a->study.resolve();
-            const auto options = toOptions(*a, spec.seed);
-            // The options part of the JSON (every default written out) is the cache key's options.
-            const std::string options_key = nlohmann::json::parse(spectrumJson(SpectrumResult{}, options))["options"].dump();
-            const ResultCache cache(a->cache, spec, "spectrum", options_key);
-            if (cache.printStored(a->out)) return 0;
-            auto objective = Objective::open(spec, {}, communicator());
-            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-            const auto result = computeSpectrum(objective, options, &job);
-            if (!isLeader()) return 0;
-            const auto text = spectrumJson(result, options);
-            if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
-            cache.store(text);
-            if (a->json) std::cout << text << "\n";
-            else printTable(result);
-            return 0;
-        };
+        if (cmd->count("--trace") && (!a->trace || a->trace->empty())) a->trace = "hutchinson";
+        run = [a] { return runSpectrum(*a); };
     });
 }
 

@@ -1,4 +1,7 @@
+#include <chrono>
+#include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,7 +10,8 @@
 
 #include "basin/directions.h"
 #include "basin/error.h"
-#include "basin/surface_plan.h"
+#include "basin/analysis_defaults.h"
+#include "basin/surface_job.h"
 #include "commands.h"
 #include "distributed.h"
 #include "progress_bar.h"
@@ -24,90 +28,97 @@ extern "C" void onInterrupt(int) {
 
 struct SurfaceArgs {
     StudyOptions study;
-    std::string dirs = "random", norm = "filter", ignore = "biasbn", grid = "51x51", range, bn = "eval", save_dirs, resume;
-    std::string checkpoints;
+    std::optional<std::string> dirs, norm, ignore, grid, range, bn;
+    std::string save_dirs, resume, checkpoints;
     std::vector<std::string> outs;
     bool orthogonal = false;
 };
 
-void parseGrid(const std::string& s, int& nx, int& ny) {
+void parseGrid(const std::string& s, SurfaceJobOptions& o) {
     const auto x = s.find('x');
+    size_t used = 0, used_y = 0;
     try {
-        nx = std::stoi(s.substr(0, x));
-        ny = x == std::string::npos ? 1 : std::stoi(s.substr(x + 1));
+        const long long nx = std::stoll(s.substr(0, x), &used);
+        const long long ny = x == std::string::npos ? 1 : std::stoll(s.substr(x + 1), &used_y);
+        if (used != (x == std::string::npos ? s.size() : x) || (x != std::string::npos && used_y != s.size() - x - 1))
+            throw std::invalid_argument("trailing characters");
+        if (nx > INT32_MAX || ny > INT32_MAX || nx < INT32_MIN || ny < INT32_MIN) throw std::out_of_range("grid");
+        o.nx = int(nx);
+        o.ny = int(ny);
     } catch (const std::exception&) {
         throw Error("--grid '" + s + "' is not NX or NXxNY (e.g. 51x51, 41x61, 101)");
     }
-    if (nx < 2 || ny < 1) throw Error("--grid '" + s + "' needs at least 2 points along x");
 }
 
-void parseRange(const std::string& s, SurfaceOptions& o) {
+double number(const std::string& text, const std::string& whole) {
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size()) throw Error("--range '" + whole + "' is not A:B[,C:D] (e.g. -1:1 or -0.5:1.5,-1:1)");
+    return v;
+}
+
+void parseRange(const std::string& s, SurfaceJobOptions& o) {
+    std::array<double, 4> r{};
     auto pair = [&](const std::string& p, double& a, double& b) {
         const auto c = p.find(':');
-        if (c == std::string::npos) throw Error("--range '" + s + "' is not A:B[,C:D]");
-        a = std::stod(p.substr(0, c));
-        b = std::stod(p.substr(c + 1));
-        if (!(b > a)) throw Error("--range '" + p + "': the end must be greater than the start");
+        if (c == std::string::npos) throw Error("--range '" + s + "' is not A:B[,C:D] (e.g. -1:1 or -0.5:1.5,-1:1)");
+        a = number(p.substr(0, c), s);
+        b = number(p.substr(c + 1), s);
     };
     const auto comma = s.find(',');
-    pair(s.substr(0, comma), o.x0, o.x1);
-    if (comma != std::string::npos) pair(s.substr(comma + 1), o.y0, o.y1);
+    pair(s.substr(0, comma), r[0], r[1]);
+    if (comma != std::string::npos) pair(s.substr(comma + 1), r[2], r[3]);
     else {
-        o.y0 = o.x0;
-        o.y1 = o.x1;
+        r[2] = r[0];
+        r[3] = r[1];
     }
+    o.range = r;
+}
+
+SurfaceJobOptions toOptions(const SurfaceArgs& a, const StudySpec& spec) {
+    SurfaceJobOptions o = studySurfaceOptions(spec).value_or(SurfaceJobOptions{});
+    if (a.dirs) o.dirs = *a.dirs;
+    if (a.norm) o.norm = parseDirectionNorm(*a.norm);
+    if (a.ignore) o.ignore = parseIgnoreMode(*a.ignore);
+    if (a.orthogonal) o.orthogonal = true;
+    if (a.grid) parseGrid(*a.grid, o);
+    if (a.range) parseRange(*a.range, o);
+    if (a.bn) o.bn = *a.bn == "recompute" ? BatchNormMode::Recompute : BatchNormMode::Eval;
+    if (!a.checkpoints.empty()) o.checkpoints = splitList(a.checkpoints);
+    o.seed = spec.seed;
+    validate(o);
+    return o;
 }
 
 int runSurface(const SurfaceArgs& a) {
     for (const auto& o : a.outs) exporting::checkSurfacePath(o);
     const auto spec = a.study.resolve();
+    const SurfaceJobOptions opt = toOptions(a, spec);
     auto objective = Objective::open(spec);
-    SurfaceOptions opt;
-    parseGrid(a.grid, opt.nx, opt.ny);
-    opt.bn = a.bn == "recompute" ? BatchNormMode::Recompute : BatchNormMode::Eval;
-    SurfaceRequest req;
-    req.dirs = a.dirs;
-    req.norm = parseDirectionNorm(a.norm);
-    req.ignore = parseIgnoreMode(a.ignore);
-    req.orthogonal = a.orthogonal;
-    req.two_d = opt.ny > 1;
-    req.seed = spec.seed;
-    req.checkpoints = splitList(a.checkpoints);
     JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
     // Under mpirun every process evaluates its share of the points on all the samples.
     Communicator* comm = communicator();
     const SurfaceDeal deal{comm ? comm->rank() : 0, comm ? comm->size() : 1};
-    const auto plan = planSurface(objective, req, &job);
-    if (!a.range.empty()) parseRange(a.range, opt);
-    else if (plan.suggested_range) {
-        opt.x0 = (*plan.suggested_range)[0];
-        opt.x1 = (*plan.suggested_range)[1];
-        opt.y0 = (*plan.suggested_range)[2];
-        opt.y1 = (*plan.suggested_range)[3];
-    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto plan = planSurfaceJob(objective, opt, &job);
     if (!a.save_dirs.empty() && isLeader()) {
         saveDirection(a.save_dirs + "_x.npy", plan.dx);
         if (plan.dy) saveDirection(a.save_dirs + "_y.npy", *plan.dy);
     }
-    SurfaceGrid grid = makeGrid(opt);
+    SurfaceGrid grid = surfaceGridFor(objective, opt, plan);
     if (!a.resume.empty() && std::filesystem::exists(a.resume)) {
         std::ifstream in(a.resume);
         std::stringstream ss;
         ss << in.rdbuf();
-        SurfaceGrid old = surfaceFromJson(ss.str(), a.resume);
-        if (old.xs != grid.xs || old.ys != grid.ys)
-            throw Error(a.resume, "holds a grid of other coordinates; give the same --grid and --range to resume it");
-        grid.loss = old.loss;
-        grid.accuracy = old.accuracy;
-        grid.done = old.done;
+        resumeFrom(grid, surfaceFromJson(ss.str(), a.resume), a.resume);
         if (isLeader())
             std::fprintf(stderr, "resuming: %lld of %zu points already computed\n", (long long)grid.computed(), grid.loss.size());
     }
-    grid.x_label = plan.x_label;
-    grid.y_label = plan.dy ? plan.y_label : "";
-    grid.trajectory = plan.trajectory;
-    grid.trajectory_labels = plan.trajectory_labels;
-    grid.cosine_xy = plan.cosine_xy;
     // Partial grids are saved to the resume file (or the first .json output) as they fill.
     std::string partial_file = a.resume;
     for (const auto& o : a.outs)
@@ -143,8 +154,8 @@ int runSurface(const SurfaceArgs& a) {
     g_job = &job;
     auto old_handler = std::signal(SIGINT, onInterrupt);
     try {
-        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, opt.bn, &job, save_partial,
-                       64, deal);
+        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, opt.bn, &job, save_partial, 64,
+                       deal);
     } catch (const Cancelled&) {
         std::signal(SIGINT, old_handler);
         if (!comm) save_partial(grid);  // under mpirun the last complete level was saved already
@@ -155,11 +166,12 @@ int runSurface(const SurfaceArgs& a) {
     std::signal(SIGINT, old_handler);
     g_job = nullptr;
     grid = gathered(grid);
+    grid.provenance.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!isLeader()) return 0;
     for (const auto& o : a.outs) exporting::writeSurface(o, grid);
     const auto k = grid.argminLoss();
-    std::printf("surface %dx%d over [%g, %g] x [%g, %g], %s\n", grid.nx(), grid.ny(), opt.x0, opt.x1, opt.y0, opt.y1,
-                plan.description.c_str());
+    std::printf("surface %dx%d over [%g, %g] x [%g, %g], %s\n", grid.nx(), grid.ny(), grid.xs.front(), grid.xs.back(),
+                grid.ys.front(), grid.ys.back(), plan.description.c_str());
     std::printf("BatchNorm: %s; cosine(dx, dy) = %.4f\n", grid.bn_mode.c_str(), plan.cosine_xy);
     if (k >= 0)
         std::printf("minimum loss %.6g at (%g, %g)\n", grid.loss[size_t(k)], grid.xs[size_t(k % grid.nx())],
@@ -178,7 +190,7 @@ void addSurfaceCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--norm", a->norm, "filter | layer | none (random directions)")->check(CLI::IsMember({"filter", "layer", "none"}));
     cmd->add_option("--ignore", a->ignore, "biasbn | none: zero the directions in biases and BatchNorm")->check(CLI::IsMember({"biasbn", "none"}));
     cmd->add_flag("--orthogonal", a->orthogonal, "make the second direction orthogonal to the first");
-    cmd->add_option("--grid", a->grid, "NX or NXxNY (default 51x51)");
+    cmd->add_option("--grid", a->grid, "NX or NXxNY (default 21x21, at most a million points)");
     cmd->add_option("--range", a->range, "A:B[,C:D] (default -1:1, or around the checkpoints)");
     cmd->add_option("--bn", a->bn, "eval | recompute: BatchNorm statistics at each point")->check(CLI::IsMember({"eval", "recompute"}));
     cmd->add_option("--checkpoints", a->checkpoints, "comma-separated model files for checkpoints/pca (default: the study's)");

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "basin/atomic_file.h"
 #include "basin/error.h"
 #include "basin/study.h"
 
@@ -21,20 +22,6 @@ namespace fs = std::filesystem;
 namespace basin::exporting {
 
 namespace {
-
-std::string tempBeside(const std::string& path) {
-    const fs::path p(path);
-    return (p.parent_path() / ("." + p.filename().string() + ".part")).string();
-}
-
-void commit(const std::string& tmp, const std::string& path) {
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error(path, "could not be written (" + ec.message() + ")");
-    }
-}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -96,23 +83,19 @@ void writeVts(const std::string& path, const SurfaceGrid& g) {
     grid->GetPointData()->AddArray(acc);
     grid->GetPointData()->AddArray(done);
     grid->GetPointData()->SetActiveScalars("loss");
-    const std::string tmp = tempBeside(path);
+    AtomicFile out(path);
     vtkNew<vtkXMLStructuredGridWriter> writer;
-    writer->SetFileName(tmp.c_str());
+    writer->SetFileName(out.tempPath().c_str());
     writer->SetInputData(grid);
     writer->SetDataModeToBinary();
-    if (writer->Write() != 1) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw Error(path, "could not be written as a VTK structured grid");
-    }
-    commit(tmp, path);
+    if (writer->Write() != 1) throw Error(path, "could not be written as a VTK structured grid");
+    out.commit();
 }
 
 void writeLossLandscapeH5(const std::string& path, const SurfaceGrid& g) {
-    const std::string tmp = tempBeside(path);
+    AtomicFile out(path);
     {
-        H5Id file{H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
+        H5Id file{H5Fcreate(out.tempPath().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
         if (file.id < 0) throw Error(path, "cannot be created (folder missing or not writable)");
         std::vector<double> loss(g.loss.size()), acc(g.loss.size());
         for (size_t k = 0; k < g.loss.size(); ++k) {
@@ -126,7 +109,7 @@ void writeLossLandscapeH5(const std::string& path, const SurfaceGrid& g) {
         writeDataset(file.id, "train_loss", loss, dims);
         writeDataset(file.id, "train_acc", acc, dims);
     }
-    commit(tmp, path);
+    out.commit();
 }
 
 SurfaceGrid readLossLandscapeH5(const std::string& path) {

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
-#include "basin/error.h"
 #include "basin/widgets/spectrum_math.h"
 #include "spectrum_convert.h"
 
@@ -14,42 +12,29 @@ namespace {
 
 std::string fileName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
-nlohmann::json parseRow(const std::string& text) {
-    nlohmann::json row;
-    try {
-        row = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-        throw Error(std::string("a compare row is not JSON: ") + e.what());
-    }
-    if (!row.is_object() || !row.contains("model") || !row.contains("loss")) throw Error("a compare row lacks model or loss");
-    return row;
-}
-
-std::string number(const nlohmann::json& v) {
-    return v.is_number() ? widgets::formatNumber(v.get<double>()) : std::string("—");
-}
+std::string number(std::optional<double> v) { return v ? widgets::formatNumber(*v) : std::string("—"); }
 
 }  // namespace
 
-widgets::SpectrumPlotData rowToSpectrum(const std::string& row_json) {
-    const nlohmann::json row = parseRow(row_json);
+widgets::SpectrumPlotData rowToSpectrum(const CheckpointRow& row) {
+    const SpectrumResult& s = row.spectrum;
     widgets::SpectrumPlotData d;
-    d.title = fileName(row["model"].get<std::string>());
-    if (row.contains("top_eigenvalues")) d.top_eigenvalues = row["top_eigenvalues"].get<std::vector<double>>();
-    if (row.contains("lambda_min") && row["lambda_min"].is_number()) {
-        const double lo = row["lambda_min"].get<double>();
+    d.title = fileName(row.model);
+    if (s.largest) d.top_eigenvalues = s.largest->eigenvalues;
+    if (s.smallest) {
+        const double lo = s.smallest->eigenvalues.back();
         if (std::find(d.top_eigenvalues.begin(), d.top_eigenvalues.end(), lo) == d.top_eigenvalues.end())
             d.top_eigenvalues.push_back(lo);
     }
-    if (row.contains("density")) {
-        d.density_grid = row["density"]["grid"].get<std::vector<double>>();
-        d.density_values = row["density"]["values"].get<std::vector<double>>();
+    if (s.density) {
+        d.density_grid = s.density->grid;
+        d.density_values = s.density->values;
     }
-    if (row.contains("bulk_edge") && row["bulk_edge"].is_number()) d.bulk_edge = row["bulk_edge"].get<double>();
-    if (row.contains("outliers")) d.outlier_count = row["outliers"].get<int>();
-    if (row.contains("trace") && row["trace"].is_number()) {
-        d.trace = row["trace"].get<double>();
-        d.trace_stderr = row["trace_stderr"].is_number() ? row["trace_stderr"].get<double>() : 0.0;
+    d.bulk_edge = s.outliers.edge;
+    d.outlier_count = s.outliers.count;
+    if (s.trace) {
+        d.trace = s.trace->mean;
+        d.trace_stderr = s.trace->stderr_;
     }
     return d;
 }
@@ -75,26 +60,20 @@ std::vector<std::string> compareTableHeader() {
     return {"checkpoint", "loss", "accuracy (%)", "λmax", "λmin", "trace ± error", "outliers", "bulk edge"};
 }
 
-std::vector<std::vector<std::string>> compareTable(const std::vector<std::string>& row_jsons) {
+std::vector<std::vector<std::string>> compareTable(const std::vector<CheckpointRow>& rows) {
     std::vector<std::vector<std::string>> table;
-    for (const std::string& text : row_jsons) {
-        const nlohmann::json r = parseRow(text);
+    for (const CheckpointRow& r : rows) {
+        const SpectrumResult& s = r.spectrum;
         char acc[32] = "—";
-        if (r["accuracy"].is_number()) std::snprintf(acc, sizeof acc, "%.2f", 100 * r["accuracy"].get<double>());
-        std::string trace = number(r.value("trace", nlohmann::json()));
-        if (r.value("trace_stderr", nlohmann::json()).is_number())
-            trace += " ± " + widgets::formatNumber(r["trace_stderr"].get<double>());
-        table.push_back({fileName(r["model"].get<std::string>()), number(r["loss"]), acc,
-                         number(r.value("lambda_max", nlohmann::json())), number(r.value("lambda_min", nlohmann::json())),
-                         trace, std::to_string(r.value("outliers", 0)), number(r.value("bulk_edge", nlohmann::json()))});
+        if (r.eval.accuracy >= 0) std::snprintf(acc, sizeof acc, "%.2f", 100 * r.eval.accuracy);
+        std::string trace = s.trace ? widgets::formatNumber(s.trace->mean) + " ± " + widgets::formatNumber(s.trace->stderr_)
+                                    : std::string("—");
+        table.push_back({fileName(r.model), widgets::formatNumber(r.eval.loss), acc,
+                         number(s.largest ? std::optional(s.largest->eigenvalues.front()) : std::nullopt),
+                         number(s.smallest ? std::optional(s.smallest->eigenvalues.back()) : std::nullopt), trace,
+                         std::to_string(s.outliers.count), number(s.outliers.edge)});
     }
     return table;
-}
-
-SpectrumOptions compareSpectrumOptions(uint64_t seed) {
-    SpectrumOptions o = defaultSpectrumOptions(seed);
-    o.eigen.top_k = 3;  // a table row needs λmax and λmin; the density shows the rest
-    return o;
 }
 
 }  // namespace basin::gui

@@ -3,11 +3,12 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
+#include <QJsonObject>
 #include <algorithm>
 #include <memory>
 #include <qcustomplot.h>
 
+#include "basin/atomic_file.h"
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
@@ -96,6 +97,7 @@ struct Builder {
                 auto* spectrum = make<widgets::SpectrumView>();
                 spectrum->setData(*content.spectrum);
                 spectrum->setLogAbsAxis(view == FigureView::Density);
+                spectrum->setLogDensity(content.log_density);
                 addPlot(spectrum->plot());
             }
             return;
@@ -140,6 +142,7 @@ QString writeSettings(const FigureContent& content, const FigureRequest& request
                          {"views", views},
                          {"style", request.style.toJson()},
                          {"source", QString::fromStdString(content.source)},
+                         {"log_density", content.log_density},
                          {"made_by", QStringLiteral("Basin " BASIN_VERSION)}};
     if (QFileInfo(request.path).suffix().toLower() == "png")
         settings["pixels"] = QJsonArray{pixels.width(), pixels.height()};
@@ -150,10 +153,16 @@ QString writeSettings(const FigureContent& content, const FigureRequest& request
                                          {"view_up", array(content.camera->view_up)},
                                          {"view_angle", content.camera->view_angle}};
     }
-    QSaveFile file(figureSettingsPath(request.path));
-    if (!file.open(QIODevice::WriteOnly)) return QObject::tr("Could not write %1").arg(file.fileName());
-    file.write(QJsonDocument(settings).toJson());
-    if (!file.commit()) return QObject::tr("Could not write %1").arg(file.fileName());
+    QJsonArray results;
+    for (const std::string& p : content.provenance)
+        results.append(QJsonDocument::fromJson(QByteArray::fromStdString(p)).object());
+    settings["results"] = results;
+    const QString target = figureSettingsPath(request.path);
+    try {
+        writeFileAtomically(target.toStdString(), QJsonDocument(settings).toJson().toStdString());
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
     return {};
 }
 
@@ -192,8 +201,15 @@ QString renderFigure(const FigureContent& content, const FigureRequest& request)
     if (compare_surfaces && request.views.size() == 1 && builder.panels.size() == 4) columns = 2;
     else if (compare_surfaces && request.views.size() > 1)
         columns = std::max<int>(2, int(content.compare_surfaces.size()));
-    const QString error = widgets::writeFigure(builder.panels, request.style, request.path, request.width_px, columns);
-    if (!error.isEmpty()) return error;
+    try {
+        AtomicFile file(request.path.toStdString());
+        const QString error = widgets::writeFigure(builder.panels, request.style, QString::fromStdString(file.tempPath()),
+                                                   request.width_px, columns);
+        if (!error.isEmpty()) return QString(error).replace(QString::fromStdString(file.tempPath()), request.path);
+        file.commit();
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
     return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px));
 }
 

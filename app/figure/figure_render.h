@@ -36,7 +36,11 @@ struct FigureContent {
     std::vector<widgets::SurfacePlotData> compare_surfaces;  ///< one per checkpoint
     std::optional<widgets::PathPlotData> path;
     std::optional<widgets::SurfaceCamera> camera;  ///< the 3D views' camera; default: Basin's view
+    bool log_density = false;  ///< the spectrum's density on a logarithmic axis, as the view shows it
     std::string source;  ///< what the numbers come from (the study file), written in the settings
+    /// The provenance (provenanceJson) of each result drawn, written in the settings beside the
+    /// figure: the options, files, samples and version behind every number in it.
+    std::vector<std::string> provenance;
 };
 
 struct FigureRequest {

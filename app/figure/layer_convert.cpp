@@ -47,13 +47,4 @@ widgets::LayerPlotData toPlotData(const SensitivityResult& r, const std::string&
     return d;
 }
 
-SensitivityOptions defaultSensitivityOptions(uint64_t seed, int64_t parameters) {
-    SensitivityOptions o;
-    o.probes = 16;
-    o.bits = {2, 3, 4, 8};
-    o.budget_bytes = 0.25 * 4.0 * double(parameters);
-    o.seed = seed;
-    return o;
-}
-
 }  // namespace basin::gui

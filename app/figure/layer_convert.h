@@ -13,8 +13,4 @@ namespace basin::gui {
 /// float32, uniform 8 and 4 bits and the proposal, each with its size and measured loss.
 widgets::LayerPlotData toPlotData(const SensitivityResult& result, const std::string& title);
 
-/// What the GUI runs: 16 probes, bits 2, 3, 4 and 8, a budget of a quarter of the float32 size
-/// (`parameters` * 4 bytes / 4), seeded by the study.
-SensitivityOptions defaultSensitivityOptions(uint64_t seed, int64_t parameters);
-
 }  // namespace basin::gui

@@ -45,24 +45,4 @@ widgets::SpectrumPlotData toPlotData(const SpectrumResult& r, const std::string&
     return d;
 }
 
-SpectrumOptions withSeed(SpectrumOptions o, uint64_t seed) {
-    o.eigen.seed = seed;
-    o.trace_options.seed = seed;
-    o.density_options.seed = seed;
-    return o;
-}
-
-SpectrumOptions defaultSpectrumOptions(uint64_t seed) {
-    SpectrumOptions o;
-    o.eigen.top_k = 5;
-    o.eigen.which = Which::Both;
-    o.density = true;
-    o.density_options.probes = 3;
-    o.density_options.steps = 30;
-    o.trace = true;
-    o.trace_options.method = TraceMethod::Hutchinson;
-    o.trace_options.probes = 20;
-    return withSeed(o, seed);
-}
-
 }  // namespace basin::gui

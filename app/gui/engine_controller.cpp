@@ -1,41 +1,29 @@
 #include "engine_controller.h"
 
 #include <QFileInfo>
-#include <QThread>
-
-#ifdef __linux__
-#include <sys/resource.h>
-#include <unistd.h>
-#endif
+#include <map>
 
 #include "basin/error.h"
 #include "basin/objective.h"
+#include "basin/options.h"
+#include "basin/results_store.h"
 #include "basin/study.h"
-#include "compare_convert.h"
-#include "layer_convert.h"
-#include "spectrum_convert.h"
-#include "surface_job.h"
+#include "basin/surface_job.h"
+#include "window_options.h"
 
 namespace basin::gui {
 
 struct EngineController::EngineState {
     std::unique_ptr<Objective> objective;
-    // What the compare view computed per checkpoint, keyed by checkpointKey(): adding a checkpoint
-    // to a comparison computes only that one.
-    std::map<std::string, std::string> compare_rows;
-    std::map<std::string, SurfaceGrid> compare_surfaces;
+    StudySpec spec;
+    int generation = 0;  // the open request the objective answers
+    // What was computed for an unsaved (or read-only) study, by result key: compare does not
+    // compute a checkpoint twice in a session even when nothing can be stored.
+    std::map<std::string, CheckpointRow> rows;
+    std::map<std::string, std::shared_ptr<const SurfaceGrid>> surfaces;
 };
 
 namespace {
-
-// The engine's threads (this one and the compute threads LibTorch starts from it, which inherit
-// its niceness) yield to the GUI thread when the cores are busy, so the window stays responsive
-// even while other programs compete for the CPU. QThread priorities do nothing on Linux.
-void yieldToTheGui() {
-#ifdef __linux__
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
-#endif
-}
 
 StudySummary summarise(const QString& path, const Objective& objective, const Evaluation& eval) {
     const StudySpec& spec = objective.spec();
@@ -59,115 +47,44 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
     return s;
 }
 
-// Everything that changes a checkpoint's numbers: the checkpoint, the study's data and settings,
-// and the options of the analysis.
-std::string checkpointKey(const StudySpec& spec, const std::string& checkpoint, const std::string& what) {
-    return checkpoint + "|" + studyToJson(spec) + "|" + what;
+// The worker's current objective, refusing a job that was asked for a study that did not open.
+Objective& current(const std::unique_ptr<Objective>& objective, int generation, int wanted) {
+    if (!objective) throw Error("No study is open: open a study first (File > Open study...)");
+    if (generation != wanted) throw Error("not run: the study it was asked for did not open");
+    return *objective;
 }
 
-std::string surfaceOptionsText(const SurfaceJobOptions& o) {
-    return std::to_string(o.nx) + "x" + std::to_string(o.ny) + " " + std::to_string(o.range) + " " + o.dirs +
-           (o.recompute_bn ? " bn" : "");
+template <class T>
+T seeded(T options, uint64_t seed) {
+    options.seed = seed;
+    return options;
 }
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 
 EngineController::EngineController(QObject* parent)
-    : QObject(parent), engine_(std::make_unique<EngineState>()), options_(defaultSpectrumOptions()) {
-    thread_ = new QThread(this);
-    thread_->setObjectName("basin-engine");
-    worker_ = new QObject;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    thread_->start();
-    QMetaObject::invokeMethod(worker_, &yieldToTheGui, Qt::QueuedConnection);
-    coalesce_timer_.setSingleShot(true);
-    coalesce_timer_.setInterval(40);
-    connect(&coalesce_timer_, &QTimer::timeout, this, &EngineController::flushProgress);
+    : QObject(parent), queue_(new JobQueue(true, this)), results_(new ResultsModel(this)),
+      engine_(std::make_unique<EngineState>()) {
+    connect(queue_, &JobQueue::jobAdded, this, &EngineController::jobAdded);
+    connect(queue_, &JobQueue::jobChanged, this, &EngineController::jobChanged);
+    // An open that failed or was cancelled (even before it ran): jobs asked for from now on go to
+    // the study still open; those asked for the one that did not open are refused in their turn.
+    connect(queue_, &JobQueue::jobChanged, this, [this](const JobInfo& job) {
+        if (job.kind != JobKind::Open || !isFinished(job.state)) return;
+        const auto it = open_generations_.find(job.id);
+        if (it == open_generations_.end()) return;
+        if (job.state != JobState::Done && requested_generation_ == it->second) requested_generation_ = opened_generation_;
+        open_generations_.erase(it);
+    });
+    connect(queue_, &JobQueue::idle, this, &EngineController::idle);
 }
 
 EngineController::~EngineController() {
-    for (auto& [id, ctx] : contexts_) ctx->cancel();
-    thread_->quit();
-    thread_->wait();
-}
-
-void EngineController::post(std::function<void()> gui_work) {
-    QMetaObject::invokeMethod(this, std::move(gui_work), Qt::QueuedConnection);
-}
-
-int EngineController::enqueue(const QString& kind, const QString& title, Work work) {
-    const int id = next_id_++;
-    JobInfo info;
-    info.id = id;
-    info.kind = kind;
-    info.title = title;
-    jobs_.insert(id, info);
-    auto ctx = std::make_shared<JobContext>([this, id](const Progress& p) {
-        {
-            std::lock_guard lock(pending_mutex_);
-            pending_[id] = p;
-        }
-        if (!flush_posted_.exchange(true))
-            post([this] {
-                if (!coalesce_timer_.isActive()) coalesce_timer_.start();
-            });
-    });
-    contexts_[id] = ctx;
-    Q_EMIT jobAdded(info);
-
-    QMetaObject::invokeMethod(
-        worker_,
-        [this, id, ctx, work = std::move(work)] {
-            if (ctx->cancelled()) return post([this, id] { finish(id, JobState::Cancelled); });
-            post([this, id] {
-                if (jobs_[id].state != JobState::Queued) return;
-                jobs_[id].state = JobState::Running;
-                Q_EMIT jobChanged(jobs_[id]);
-            });
-            try {
-                work(*ctx);
-                post([this, id] { finish(id, JobState::Done); });
-            } catch (const Cancelled&) {
-                post([this, id] { finish(id, JobState::Cancelled); });
-            } catch (const std::exception& e) {
-                const QString message = QString::fromStdString(e.what());
-                post([this, id, message] { finish(id, JobState::Failed, message); });
-            }
-        },
-        Qt::QueuedConnection);
-    return id;
-}
-
-void EngineController::finish(int id, JobState state, const QString& error) {
-    JobInfo& info = jobs_[id];
-    if (isFinished(info.state)) return;  // a queued job cancelled by the user is already final
-    flushProgress();                     // the last report before the final state, never after it
-    info.state = state;
-    info.error = error;
-    if (state == JobState::Done && info.total > 0) info.done = info.total;
-    info.eta_s = -1;
-    contexts_.erase(id);
-    Q_EMIT jobChanged(info);
-    if (!busy()) Q_EMIT idle();
-}
-
-void EngineController::flushProgress() {
-    flush_posted_.store(false);
-    std::map<int, Progress> reports;
-    {
-        std::lock_guard lock(pending_mutex_);
-        reports.swap(pending_);
-    }
-    for (const auto& [id, p] : reports) {
-        auto it = jobs_.find(id);
-        if (it == jobs_.end() || isFinished(it->state)) continue;
-        it->stage = QString::fromStdString(p.stage);
-        it->done = p.done;
-        it->total = p.total;
-        it->eta_s = p.eta_s;
-        Q_EMIT jobChanged(*it);
-    }
+    // The queue (a child) stops its worker first, so no job touches engine_ after this.
+    delete queue_;
+    queue_ = nullptr;
 }
 
 int EngineController::openStudy(const QString& path) {
@@ -175,188 +92,233 @@ int EngineController::openStudy(const QString& path) {
 }
 
 int EngineController::openSpec(const StudySpec& spec) {
-    return enqueueOpen(QString::fromStdString(spec.study_path), [spec] { return spec; });
+    return enqueueOpen(qs(spec.study_path), [spec] { return spec; });
 }
 
 int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()> load) {
     const QString file = path.isEmpty() ? tr("unsaved study") : QFileInfo(path).fileName();
-    return enqueue("open", tr("Open %1").arg(file), [this, path, load = std::move(load)](JobContext& job) {
-        engine_->objective.reset();  // a failed open must not leave the previous study in use
+    const int generation = ++requested_generation_;
+    const int id = queue_->enqueue(JobKind::Open, tr("Open %1").arg(file), [this, path, generation, load = std::move(load)](JobContext& job) {
         try {
             job.stage("loading model and data", 0);
             const StudySpec spec = load();
-            post([this, spec] { Q_EMIT specLoaded(spec); });
+            queue_->post([this, spec] { Q_EMIT specLoaded(spec); });
             auto objective = std::make_unique<Objective>(Objective::open(spec));
             const Evaluation eval = objective->evaluate(&job);
             const StudySummary summary = summarise(path, *objective, eval);
+            // Only now is the previous study replaced: a study that fails to open leaves it open.
             engine_->objective = std::move(objective);
-            post([this, summary] { Q_EMIT studyOpened(summary); });
-        } catch (const Cancelled&) {
-            throw;
+            engine_->spec = spec;
+            engine_->generation = generation;
+            engine_->rows.clear();
+            engine_->surfaces.clear();
+            queue_->post([this, spec, summary, generation] {
+                spec_ = spec;
+                parameters_ = summary.parameters;
+                opened_generation_ = generation;
+                results_->reset(qs(spec.study_path));
+                Q_EMIT studyOpened(summary);
+            });
         } catch (const std::exception& e) {
+            const bool cancelled = dynamic_cast<const Cancelled*>(&e) != nullptr;
             const QString message = QString::fromStdString(e.what());
-            post([this, path, message] { Q_EMIT studyFailed(path, message); });
+            if (!cancelled) queue_->post([this, path, message] { Q_EMIT studyFailed(path, message); });
             throw;
         }
     });
+    open_generations_[id] = generation;
+    return id;
 }
 
-int EngineController::runSpectrum() {
-    const SpectrumOptions options = options_;
-    return enqueue("spectrum", tr("Hessian spectrum"), [this, options](JobContext& job) {
-        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
-        Objective& objective = *engine_->objective;
-        const SpectrumOptions seeded = withSeed(options, objective.spec().seed);
-        auto result = std::make_shared<const SpectrumResult>(computeSpectrum(objective, seeded, &job));
-        const widgets::SpectrumPlotData data = toPlotData(*result, objective.spec().name);
-        post([this, result, data] {
-            last_spectrum_ = result;
-            Q_EMIT spectrumReady(data);
-        });
-    });
-}
-
-int EngineController::runSurface() {
-    const SurfaceJobOptions options = surface_options_;
-    return enqueue("surface", tr("Loss surface"), [this, options](JobContext& job) {
-        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
-        Objective& objective = *engine_->objective;
-        const std::string title = objective.spec().name;
-        computeSurfaceJob(objective, options, &job, [this, title](const SurfaceGrid& g) {
-            auto copy = std::make_shared<const SurfaceGrid>(g);
-            const widgets::SurfacePlotData data = toPlotData(*copy, title);
-            post([this, copy, data] {
-                last_surface_ = copy;
-                Q_EMIT surfaceUpdated(data);
-            });
-        });
-    });
-}
-
-int EngineController::runSensitivity() {
-    const std::optional<SensitivityOptions> given = sensitivity_options_;
-    return enqueue("sensitivity", tr("Layer sensitivity"), [this, given](JobContext& job) {
-        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
-        Objective& objective = *engine_->objective;
-        SensitivityOptions options = given ? *given : defaultSensitivityOptions(0, objective.parameterCount());
-        options.seed = objective.spec().seed;
-        auto result = std::make_shared<const SensitivityResult>(computeSensitivity(objective, options, &job));
-        const widgets::LayerPlotData data = toPlotData(*result, objective.spec().name);
-        post([this, result, options, data] {
-            last_sensitivity_ = result;
-            last_sensitivity_options_ = options;
-            Q_EMIT sensitivityReady(data);
-        });
-    });
-}
-
-int EngineController::runCompare(const QStringList& checkpoints, int path_points, bool same_directions) {
-    std::vector<std::string> ckpts;
-    for (const QString& c : checkpoints) ckpts.push_back(c.toStdString());
-    const SurfaceJobOptions surface = surface_options_;
-    const std::optional<SpectrumOptions> given = compare_options_;
-    last_compare_rows_.clear();
-    last_compare_path_.reset();
-    Q_EMIT compareStarted(checkpoints);
-    const QString title = tr("Compare %n checkpoint(s)", nullptr, int(ckpts.size()));
-    return enqueue("compare", title, [this, ckpts, surface, path_points, given, same_directions](JobContext& job) {
-        if (!engine_->objective) throw Error("No study is open: open a study first (File > Open study...)");
-        if (ckpts.size() < 2 || ckpts.size() > 4) throw Error("Compare needs 2 to 4 checkpoints");
-        const StudySpec spec = engine_->objective->spec();
-        const SpectrumOptions options = given ? withSeed(*given, spec.seed) : compareSpectrumOptions(spec.seed);
-        const std::string row_what = spectrumJson(SpectrumResult{}, options);
-        int computed = 0;
-        std::vector<widgets::SpectrumPlotData> spectra;
-        std::vector<std::string> rows;
-        const std::string surface_what = surfaceOptionsText(surface) + (same_directions ? " same as " + ckpts[0] : "");
-        std::optional<SurfacePlan> shared;  // planned at the first checkpoint, when asked for
-        for (std::size_t i = 0; i < ckpts.size(); ++i) {
-            StudySpec one = spec;
-            one.model = ckpts[i];
-            const std::string row_key = checkpointKey(spec, ckpts[i], row_what);
-            const std::string surface_key = checkpointKey(spec, ckpts[i], surface_what);
-            const bool reused = engine_->compare_rows.count(row_key) && engine_->compare_surfaces.count(surface_key);
-            if (!engine_->compare_rows.count(row_key))
-                engine_->compare_rows[row_key] = checkpointRowJson(compareCheckpoints(spec, {ckpts[i]}, options, &job).front());
-            rows.push_back(engine_->compare_rows[row_key]);
-            spectra.push_back(rowToSpectrum(rows.back()));
-            post([this, spectra, rows] {
-                last_compare_rows_ = rows;
-                Q_EMIT compareSpectraReady(spectra);
-                Q_EMIT compareTableReady(rows);
-            });
-            if (!engine_->compare_surfaces.count(surface_key)) {
-                // Random directions from the study's seed, normalised at this checkpoint's weights
-                // (or, asked for, those of the first checkpoint, literally the same vectors).
-                Objective objective = Objective::open(one);
-                if (same_directions && !shared) {
-                    StudySpec first = spec;
-                    first.model = ckpts[0];
-                    Objective reference = Objective::open(first);
-                    shared = planSurfaceJob(reference, surface, &job);
-                }
-                engine_->compare_surfaces[surface_key] =
-                    computeSurfaceJob(objective, surface, &job, {}, shared ? &*shared : nullptr);
-            }
-            const std::string name = QFileInfo(QString::fromStdString(ckpts[i])).fileName().toStdString();
-            const widgets::SurfacePlotData data = toPlotData(engine_->compare_surfaces[surface_key], name);
-            post([this, i, data] { Q_EMIT compareSurfaceReady(int(i), data); });
-            if (!reused) ++computed;
-        }
-        post([this, computed] { compare_computed_ = computed; });
-        if (path_points >= 2) {
-            EigenOptions eigen = options.eigen;
-            eigen.max_hvp = 100;
-            auto result = std::make_shared<const PathResult>(
-                interpolationPath(spec, ckpts.front(), ckpts.back(), path_points, eigen, &job));
-            const widgets::PathPlotData path = toPlotData(*result);
-            post([this, result, path] {
-                last_compare_path_ = result;
-                Q_EMIT comparePathReady(path);
-            });
-        }
-    });
-}
-
-void EngineController::setCompareOptions(const SpectrumOptions& options) { compare_options_ = options; }
-
-int EngineController::compareComputed() const { return compare_computed_; }
-std::vector<std::string> EngineController::lastCompareRows() const { return last_compare_rows_; }
-std::shared_ptr<const PathResult> EngineController::lastComparePath() const { return last_compare_path_; }
-
-void EngineController::cancel(int id) {
-    auto it = contexts_.find(id);
-    if (it == contexts_.end()) return;
-    it->second->cancel();
-    JobInfo& info = jobs_[id];
-    if (info.state == JobState::Queued) return finish(id, JobState::Cancelled);
-    if (info.state == JobState::Running) {
-        info.state = JobState::Cancelling;
-        Q_EMIT jobChanged(info);
+void EngineController::storeOnWorker(const StudySpec& spec, const Provenance& p, const std::string& json) {
+    if (spec.study_path.empty()) return;
+    try {
+        storeResult(spec.study_path, p, json);
+    } catch (const Error& e) {
+        const QString why = QString::fromStdString(e.what());
+        queue_->post([this, why] { results_->reportNotSaved(why); });
     }
 }
 
-void EngineController::cancelAll() {
-    const auto ids = jobs_.keys();
-    for (int id : ids) cancel(id);
+int EngineController::runSpectrum(Stale stale) {
+    const auto given = spectrum_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Spectrum, tr("Hessian spectrum"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const SpectrumOptions options = given ? seeded(*given, spec.seed) : windowSpectrumOptions(spec);
+        const ResultLookup found = lookUpResult(spec, "spectrum", toJson(options));
+        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        if (reuse) {
+            auto result = std::make_shared<const SpectrumResult>(spectrumFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setSpectrum(result, state, saved); });
+        }
+        auto result = std::make_shared<const SpectrumResult>(computeSpectrum(objective, options, &job));
+        products_ += result->hvp_count;
+        storeOnWorker(spec, result->provenance, spectrumJson(*result));
+        queue_->post([this, result] { results_->setSpectrum(result, ResultState::Computed); });
+    });
 }
 
-void EngineController::setSpectrumOptions(const SpectrumOptions& options) { options_ = options; }
-SpectrumOptions EngineController::spectrumOptions() const { return options_; }
-void EngineController::setSurfaceOptions(const SurfaceJobOptions& options) { surface_options_ = options; }
-SurfaceJobOptions EngineController::surfaceOptions() const { return surface_options_; }
-void EngineController::setSensitivityOptions(const SensitivityOptions& options) { sensitivity_options_ = options; }
-std::shared_ptr<const SurfaceGrid> EngineController::lastSurface() const { return last_surface_; }
-std::shared_ptr<const SensitivityResult> EngineController::lastSensitivity() const { return last_sensitivity_; }
-SensitivityOptions EngineController::lastSensitivityOptions() const { return last_sensitivity_options_; }
-JobInfo EngineController::job(int id) const { return jobs_.value(id); }
-QList<JobInfo> EngineController::jobs() const { return jobs_.values(); }
-std::shared_ptr<const SpectrumResult> EngineController::lastSpectrum() const { return last_spectrum_; }
+int EngineController::runSurface(Stale stale) {
+    const auto given = surface_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Surface, tr("Loss surface"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const SurfaceJobOptions options = given ? seeded(*given, spec.seed) : windowSurfaceOptions(spec);
+        const ResultLookup found = lookUpResult(spec, "surface", toJson(options), referencedFiles(options, spec));
+        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        if (reuse) {
+            auto grid = std::make_shared<const SurfaceGrid>(surfaceFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, grid, state, saved] { results_->setSurface(grid, state, saved); });
+        }
+        int64_t last = 0;
+        const SurfaceGrid grid = computeSurfaceJob(objective, options, &job, [this, &last](const SurfaceGrid& g) {
+            points_ += g.computed() - last;
+            last = g.computed();
+            auto copy = std::make_shared<const SurfaceGrid>(g);
+            queue_->post([this, copy] {
+                results_->setSurface(copy, copy->complete() ? ResultState::Computed : ResultState::Partial);
+            });
+        });
+        storeOnWorker(spec, grid.provenance, surfaceJson(grid));
+        auto done = std::make_shared<const SurfaceGrid>(grid);
+        queue_->post([this, done] { results_->setSurface(done, ResultState::Computed); });
+    });
+}
 
-bool EngineController::busy() const {
-    for (const JobInfo& j : jobs_)
-        if (!isFinished(j.state)) return true;
-    return false;
+int EngineController::runSensitivity(Stale stale) {
+    const auto given = sensitivity_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Sensitivity, tr("Layer sensitivity"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const SensitivityOptions options =
+            given ? seeded(*given, spec.seed) : windowSensitivityOptions(spec, objective.parameterCount());
+        const ResultLookup found = lookUpResult(spec, "sensitivity", toJson(options));
+        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        if (reuse) {
+            auto result = std::make_shared<const SensitivityResult>(sensitivityFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setSensitivity(result, state, saved); });
+        }
+        auto result = std::make_shared<const SensitivityResult>(computeSensitivity(objective, options, &job));
+        products_ += result->hvp_count;
+        storeOnWorker(spec, result->provenance, sensitivityJson(*result));
+        queue_->post([this, result] { results_->setSensitivity(result, ResultState::Computed); });
+    });
+}
+
+int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
+    CompareOptions options = compare_options_ ? *compare_options_ : windowCompareOptions(spec_);
+    options.checkpoints.clear();
+    for (const QString& c : checkpoints) options.checkpoints.push_back(c.toStdString());
+    results_->startCompare(options);
+    const int wanted = requested_generation_;
+    const QString title = tr("Compare %n checkpoint(s)", nullptr, int(options.checkpoints.size()));
+    return queue_->enqueue(JobKind::Compare, title, [this, options, wanted, stale](JobContext& job) {
+        (void)current(engine_->objective, engine_->generation, wanted);
+        const StudySpec spec = engine_->spec;
+        const CompareOptions o = [&] {
+            CompareOptions s = seeded(options, spec.seed);
+            s.spectrum.seed = s.surface.seed = spec.seed;
+            return s;
+        }();
+        const auto& ckpts = o.checkpoints;
+        if (ckpts.size() < 2 || ckpts.size() > 4) throw Error("Compare needs 2 to 4 checkpoints");
+        validate(o);
+        int computed = 0;
+        std::optional<SurfacePlan> shared;  // planned at the first checkpoint, when asked for
+        for (std::size_t i = 0; i < ckpts.size(); ++i) {
+            const std::string& c = ckpts[i];
+            bool computed_here = false;
+            // The row: stored in the study, or computed earlier in this session, or computed now.
+            const ResultLookup row_found = lookUpResult(spec, "compare-row", toJson(o.spectrum), {}, c);
+            CheckpointRow row;
+            if (row_found.stored) row = checkpointRowFromJson(row_found.stored->result, spec.study_path);
+            else if (engine_->rows.count(row_found.keys.key)) row = engine_->rows[row_found.keys.key];
+            else {
+                row = checkpointRow(spec, c, o.spectrum, &job);
+                products_ += row.spectrum.hvp_count;
+                storeOnWorker(spec, row.provenance, checkpointRowJson(row));
+                computed_here = true;
+            }
+            engine_->rows[row_found.keys.key] = row;
+            queue_->post([this, i, row] { results_->setCompareRow(int(i), row); });
+            if (o.surfaces) {
+                StudySpec one = spec;
+                one.model = c;
+                SurfaceJobOptions so = o.surface;
+                if (o.same_directions) so.directions_model = ckpts[0];
+                const ResultLookup found = lookUpResult(one, "surface", toJson(so), referencedFiles(so, one));
+                std::shared_ptr<const SurfaceGrid> grid;
+                if (found.stored) grid = std::make_shared<const SurfaceGrid>(surfaceFromJson(found.stored->result, spec.study_path));
+                else if (engine_->surfaces.count(found.keys.key)) grid = engine_->surfaces[found.keys.key];
+                else {
+                    Objective objective = Objective::open(one);
+                    if (o.same_directions && !shared) {
+                        StudySpec first = spec;
+                        first.model = ckpts[0];
+                        Objective reference = Objective::open(first);
+                        shared = planSurfaceJob(reference, so, &job);
+                    }
+                    SurfaceGrid g = computeSurfaceJob(objective, so, &job, {}, shared ? &*shared : nullptr);
+                    points_ += g.computed();
+                    storeOnWorker(spec, g.provenance, surfaceJson(g));
+                    grid = std::make_shared<const SurfaceGrid>(std::move(g));
+                    computed_here = true;
+                }
+                engine_->surfaces[found.keys.key] = grid;
+                queue_->post([this, i, grid] { results_->setCompareSurface(int(i), grid); });
+            }
+            if (computed_here) ++computed;
+        }
+        queue_->post([this, computed] { results_->setCompareComputed(computed); });
+        if (o.path_points >= 2) {
+            EigenOptions eigen = o.spectrum.eigen;
+            eigen.max_hvp = o.path_max_hvp;
+            eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
+            const std::string path_options = pathOptionsJson(ckpts.front(), ckpts.back(), o.path_points, eigen, o.path_bn);
+            const ResultLookup found = lookUpResult(spec, "path", path_options, {ckpts.back()}, ckpts.front());
+            std::shared_ptr<const PathResult> path;
+            if (found.stored) path = std::make_shared<const PathResult>(pathFromJson(found.stored->result, spec.study_path));
+            else {
+                path = std::make_shared<const PathResult>(
+                    interpolationPath(spec, ckpts.front(), ckpts.back(), o.path_points, eigen, &job, o.path_bn));
+                storeOnWorker(spec, path->provenance, pathJson(*path));
+            }
+            queue_->post([this, path] { results_->setComparePath(path); });
+        }
+        (void)stale;  // rows, surfaces and the path are keyed per checkpoint: what is not stored is computed
+    });
+}
+
+void EngineController::cancel(int id) { queue_->cancel(id); }
+void EngineController::cancelAll() { queue_->cancelAll(); }
+
+void EngineController::setSpectrumOptions(const SpectrumOptions& o) { spectrum_options_ = o; }
+void EngineController::setSurfaceOptions(const SurfaceJobOptions& o) { surface_options_ = o; }
+void EngineController::setSensitivityOptions(const SensitivityOptions& o) { sensitivity_options_ = o; }
+void EngineController::setCompareOptions(const CompareOptions& o) { compare_options_ = o; }
+
+SpectrumOptions EngineController::spectrumOptions() const {
+    return spectrum_options_ ? seeded(*spectrum_options_, spec_.seed) : windowSpectrumOptions(spec_);
+}
+SurfaceJobOptions EngineController::surfaceOptions() const {
+    return surface_options_ ? seeded(*surface_options_, spec_.seed) : windowSurfaceOptions(spec_);
+}
+SensitivityOptions EngineController::sensitivityOptions() const {
+    // The window's budget is a quarter of the float32 size, so it needs the open model's size.
+    return sensitivity_options_ ? seeded(*sensitivity_options_, spec_.seed) : windowSensitivityOptions(spec_, parameters_);
+}
+CompareOptions EngineController::compareOptions() const {
+    return compare_options_ ? seeded(*compare_options_, spec_.seed) : windowCompareOptions(spec_);
 }
 
 }  // namespace basin::gui

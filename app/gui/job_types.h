@@ -22,13 +22,27 @@ inline QString stateName(JobState s) {
     return {};
 }
 
+/// What a job does; the Jobs panel, the views and the tests tell jobs apart by it.
+enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare };
+
+inline QString kindName(JobKind k) {
+    switch (k) {
+    case JobKind::Open: return QStringLiteral("open");
+    case JobKind::Spectrum: return QStringLiteral("spectrum");
+    case JobKind::Surface: return QStringLiteral("surface");
+    case JobKind::Sensitivity: return QStringLiteral("sensitivity");
+    case JobKind::Compare: return QStringLiteral("compare");
+    }
+    return {};
+}
+
 inline bool isFinished(JobState s) {
     return s == JobState::Cancelled || s == JobState::Done || s == JobState::Failed;
 }
 
 struct JobInfo {
     int id = 0;
-    QString kind;   ///< "open", "spectrum", "surface", "sensitivity" or "compare"
+    JobKind kind = JobKind::Open;
     QString title;  ///< what the user sees, e.g. "Open demo.basin.json"
     JobState state = JobState::Queued;
     QString stage;       ///< the engine's stage name, e.g. "lanczos (largest)"

@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
             static bool once = false;
             if (once || !window.compareBar()->problem().isEmpty()) return;
             once = true;
-            controller.runCompare(window.compareBar()->chosen(), window.compareBar()->pathPoints(),
-                                  window.compareBar()->sameDirections());
+            window.runCompare(window.compareBar()->chosen(), window.compareBar()->pathPoints(),
+                              window.compareBar()->sameDirections());
         });
     }
 

@@ -24,6 +24,8 @@
 #include "compare_convert.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
+#include "result_views.h"
+#include "results_model.h"
 #include "study_files.h"
 #include "study_panel.h"
 #include "surface_options_bar.h"
@@ -37,28 +39,40 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     resize(1400, 900);
 
     tabs_ = new QTabWidget(this);
+    ResultViewSet views;
+    // Each tab: a line saying how its result came to be shown, above the views.
+    auto tab = [this](QWidget* above, QWidget* view, ResultBanner*& banner) {
+        auto* page = new QWidget(tabs_);
+        auto* layout = new QVBoxLayout(page);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->setSpacing(0);
+        if (above) layout->addWidget(above);
+        banner = new ResultBanner(page);
+        layout->addWidget(banner);
+        layout->addWidget(view, 1);
+        return page;
+    };
     spectrum_ = new widgets::SpectrumView(tabs_);
-    tabs_->addTab(spectrum_, tr("Spectrum"));
-    surface_tab_ = new QWidget(tabs_);
-    auto* surface_layout = new QVBoxLayout(surface_tab_);
-    surface_layout->setContentsMargins(0, 0, 0, 0);
-    surface_options_ = new SurfaceOptionsBar(surface_tab_);
+    views.spectrum = spectrum_;
+    spectrum_tab_ = tab(nullptr, spectrum_, views.spectrum_banner);
+    tabs_->addTab(spectrum_tab_, tr("Spectrum"));
+    surface_options_ = new SurfaceOptionsBar(tabs_);
     surface_options_->setOptions(controller_->surfaceOptions());
-    surface_ = new widgets::SurfacePanel(surface_tab_);
-    surface_layout->addWidget(surface_options_);
-    surface_layout->addWidget(surface_, 1);
+    surface_ = new widgets::SurfacePanel(tabs_);
+    views.surface = surface_;
+    surface_tab_ = tab(surface_options_, surface_, views.surface_banner);
     tabs_->addTab(surface_tab_, tr("Surface"));
     layers_ = new widgets::LayerView(tabs_);
-    tabs_->addTab(layers_, tr("Layers"));
-    compare_tab_ = new QWidget(tabs_);
-    auto* compare_layout = new QVBoxLayout(compare_tab_);
-    compare_layout->setContentsMargins(0, 0, 0, 0);
-    compare_bar_ = new CompareBar(compare_tab_);
-    compare_ = new widgets::CompareView(compare_tab_);
-    compare_layout->addWidget(compare_bar_);
-    compare_layout->addWidget(compare_, 1);
+    views.layers = layers_;
+    layers_tab_ = tab(nullptr, layers_, views.layers_banner);
+    tabs_->addTab(layers_tab_, tr("Layers"));
+    compare_bar_ = new CompareBar(tabs_);
+    compare_ = new widgets::CompareView(tabs_);
+    views.compare = compare_;
+    compare_tab_ = tab(compare_bar_, compare_, views.compare_banner);
     tabs_->addTab(compare_tab_, tr("Compare"));
     setCentralWidget(tabs_);
+    result_views_ = new ResultViews(controller_->results(), views, this);
 
     study_ = new StudyPanel(this);
     auto* study_dock = new QDockWidget(tr("Study"), this);
@@ -84,11 +98,7 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     statusBar()->showMessage(tr("Ready"));
     connectController();
     connect(surface_options_, &SurfaceOptionsBar::runRequested, this, &MainWindow::runSurface);
-    connect(compare_bar_, &CompareBar::runRequested, this,
-            [this](const QStringList& checkpoints, int path_points, bool same_directions) {
-                tabs_->setCurrentWidget(compare_tab_);
-                controller_->runCompare(checkpoints, path_points, same_directions);
-            });
+    connect(compare_bar_, &CompareBar::runRequested, this, &MainWindow::runCompare);
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
@@ -100,52 +110,38 @@ void MainWindow::connectController() {
     connect(controller_, &EngineController::jobAdded, jobs_, &JobsPanel::addJob);
     connect(controller_, &EngineController::jobChanged, jobs_, &JobsPanel::updateJob);
     connect(jobs_, &JobsPanel::cancelRequested, controller_, &EngineController::cancel);
+    connect(controller_, &EngineController::jobChanged, result_views_, &ResultViews::showJob);
     connect(controller_, &EngineController::jobChanged, this, [this](const JobInfo& job) {
         QString text = QStringLiteral("%1: %2").arg(job.title, stateName(job.state));
         if (job.state == JobState::Running && !job.stage.isEmpty()) text += QStringLiteral(" (%1)").arg(job.stage);
         if (job.state == JobState::Failed) text += QStringLiteral(": %1").arg(job.error);
         statusBar()->showMessage(text);
-        // An empty plot must not go on saying "Computing…" once its job has stopped.
-        if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
-            const QString why = job.state == JobState::Failed ? job.error : tr("cancelled");
-            if (job.kind == "spectrum" && spectrum_->data().empty()) spectrum_->clear(tr("No spectrum: %1").arg(why));
-            if (job.kind == "sensitivity" && layers_->data().empty())
-                layers_->clear(tr("No layer sensitivity: %1").arg(why));
-        }
-        // Until the first result arrives, the empty plot says how far the computation is.
-        if (job.state != JobState::Running) return;
-        QString progress = job.stage.isEmpty() ? tr("starting") : job.stage;
-        if (job.total > 0) progress += QStringLiteral(" %1 / %2").arg(job.done).arg(job.total);
-        if (job.kind == "spectrum" && spectrum_->data().empty())
-            spectrum_->clear(tr("Computing the spectrum: %1").arg(progress));
-        if (job.kind == "sensitivity" && layers_->data().empty())
-            layers_->clear(tr("Computing layer sensitivity: %1").arg(progress));
     });
     connect(controller_, &EngineController::specLoaded, study_, &StudyPanel::setSpec);
     connect(controller_, &EngineController::studyOpened, study_, &StudyPanel::showStudy);
     connect(controller_, &EngineController::studyOpened, this, [this](const StudySummary& s) {
         files_->remember(s.path);
         setWindowTitle(tr("Basin — %1").arg(s.name));
+        result_views_->setStudyName(s.name);
         spectrum_->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(s.name));
+        compare_bar_->setCheckpoints(s.checkpoints);
+        surface_options_->setOptions(controller_->surfaceOptions());
     });
     connect(controller_, &EngineController::studyFailed, this, [this](const QString&, const QString& message) {
         study_->showError(message);
-        spectrum_->clear(tr("No study open"));
-        setWindowTitle(tr("Basin"));
+        statusBar()->showMessage(message);
     });
-    connect(controller_, &EngineController::spectrumReady, spectrum_, &widgets::SpectrumView::setData);
-    connect(controller_, &EngineController::surfaceUpdated, surface_, &widgets::SurfacePanel::setData);
-    connect(controller_, &EngineController::sensitivityReady, layers_, &widgets::LayerView::setData);
-    connect(controller_, &EngineController::studyOpened, this,
-            [this](const StudySummary& s) { compare_bar_->setCheckpoints(s.checkpoints); });
-    connect(controller_, &EngineController::compareStarted, this,
-            [this](const QStringList& checkpoints) { compare_->reset(int(checkpoints.size())); });
-    connect(controller_, &EngineController::compareTableReady, this, [this](const std::vector<std::string>& rows) {
-        compare_->setTable(compareTableHeader(), compareTable(rows));
-    });
-    connect(controller_, &EngineController::compareSpectraReady, compare_, &widgets::CompareView::setSpectra);
-    connect(controller_, &EngineController::compareSurfaceReady, compare_, &widgets::CompareView::setSurface);
-    connect(controller_, &EngineController::comparePathReady, compare_, &widgets::CompareView::setPath);
+    connect(controller_->results(), &ResultsModel::notSaved, this,
+            [this](const QString& why) { statusBar()->showMessage(tr("Results are not saved: %1").arg(why)); });
+}
+
+void MainWindow::runCompare(const QStringList& checkpoints, int path_points, bool same_directions) {
+    tabs_->setCurrentWidget(compare_tab_);
+    CompareOptions options = controller_->compareOptions();
+    options.path_points = path_points >= 2 ? path_points : 0;
+    options.same_directions = same_directions;
+    controller_->setCompareOptions(options);
+    controller_->runCompare(checkpoints);
 }
 
 void MainWindow::buildMenus() {
@@ -179,20 +175,23 @@ void MainWindow::buildMenus() {
     revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
 
     QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
-    QAction* run = analysis->addAction(tr("&Run spectrum"), controller_, &EngineController::runSpectrum);
+    QAction* run = analysis->addAction(tr("&Run spectrum"), this, [this] {
+        tabs_->setCurrentWidget(spectrum_tab_);
+        controller_->runSpectrum();
+    });
     run->setShortcut(QKeySequence(tr("Ctrl+R")));
     QAction* surface = analysis->addAction(tr("Run loss &surface"), this,
                                            [this] { runSurface(surface_options_->options()); });
     surface->setShortcut(QKeySequence(tr("Ctrl+L")));
     QAction* layers = analysis->addAction(tr("Run &layer sensitivity"), this, [this] {
-        tabs_->setCurrentWidget(layers_);
+        tabs_->setCurrentWidget(layers_tab_);
         controller_->runSensitivity();
     });
     layers->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
     QAction* compare = analysis->addAction(tr("&Compare checkpoints"), this, [this] {
         tabs_->setCurrentWidget(compare_tab_);
         if (compare_bar_->problem().isEmpty())
-            controller_->runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections());
+            runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections());
         else
             statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
     });
@@ -222,8 +221,10 @@ void MainWindow::applyAndAnalyse(const StudySpec& spec) {
 }
 
 void MainWindow::analyse() {
-    controller_->runSpectrum();
-    controller_->runSurface();
+    // Results the study file holds for the same inputs and options are shown as stored; stale
+    // ones are shown marked, and recomputed only when asked for.
+    controller_->runSpectrum(EngineController::Stale::Show);
+    controller_->runSurface(EngineController::Stale::Show);
 }
 
 void MainWindow::openStudyDialog() {
@@ -253,25 +254,22 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size) {
 
 QString MainWindow::exportCurrentView(const QString& path, QSize size, const widgets::FigureStyle& style) {
     QWidget* current = tabs_->currentWidget();
-    if (current == surface_tab_) return exportSurface(*surface_, controller_->lastSurface().get(), path, size, style);
-    if (current == layers_)
-        return exportLayers(*layers_, controller_->lastSensitivity().get(), controller_->lastSensitivityOptions(), path,
-                            size, style);
-    if (current == compare_tab_)
-        return exportCompare(*compare_, controller_->lastCompareRows(), controller_->lastComparePath().get(), path, size,
-                             style);
-    return exportSpectrum(*spectrum_, controller_->lastSpectrum().get(), controller_->spectrumOptions(), path, size,
-                          style);
+    const ResultsModel& results = *controller_->results();
+    const std::string source = results.studyPath().toStdString();
+    if (current == surface_tab_) return exportSurface(*surface_, results.surface().result.get(), path, size, style, source);
+    if (current == layers_tab_) return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
+    if (current == compare_tab_) return exportCompare(*compare_, results.compare(), path, size, style, source);
+    return exportSpectrum(*spectrum_, results.spectrum().result.get(), path, size, style, source);
 }
 
 void MainWindow::exportDialog() {
     QWidget* current = tabs_->currentWidget();
     const QString filter = current == surface_tab_ ? surfaceExportFilter()
-                           : current == layers_    ? layerExportFilter()
+                           : current == layers_tab_ ? layerExportFilter()
                            : current == compare_tab_ ? compareExportFilter()
                                                    : spectrumExportFilter();
     const QString name = current == surface_tab_ ? "surface.pdf"
-                         : current == layers_    ? "layers.pdf"
+                         : current == layers_tab_ ? "layers.pdf"
                          : current == compare_tab_ ? "compare.pdf"
                                                  : "spectrum.pdf";
     const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(tabs_->tabText(tabs_->currentIndex())),

@@ -4,6 +4,7 @@
 #include <QMainWindow>
 
 #include "basin/study.h"
+#include "basin/surface.h"
 
 class QTabWidget;
 
@@ -19,12 +20,12 @@ class SurfaceView;
 namespace basin::gui {
 
 class CompareBar;
+class ResultViews;
 class EngineController;
 class JobsPanel;
 class StudyPanel;
 class StudyFiles;
 class SurfaceOptionsBar;
-struct SurfaceJobOptions;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -36,6 +37,8 @@ public:
     void openAndAnalyse(const QString& study_path);
     /// The same for the study panel's edited settings (what Apply does).
     void applyAndAnalyse(const StudySpec& spec);
+    /// Compares the checkpoints with the compare options, this many path points and directions.
+    void runCompare(const QStringList& checkpoints, int path_points, bool same_directions);
 
     StudyPanel* studyPanel() const { return study_; }
     JobsPanel* jobsPanel() const { return jobs_; }
@@ -78,6 +81,9 @@ private:
     SurfaceOptionsBar* surface_options_ = nullptr;
     StudyFiles* files_ = nullptr;
     QWidget* surface_tab_ = nullptr;
+    QWidget* spectrum_tab_ = nullptr;
+    QWidget* layers_tab_ = nullptr;
+    ResultViews* result_views_ = nullptr;
     widgets::CompareView* compare_ = nullptr;
     CompareBar* compare_bar_ = nullptr;
     QWidget* compare_tab_ = nullptr;

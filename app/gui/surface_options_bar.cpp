@@ -6,6 +6,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <algorithm>
+#include <cmath>
 
 namespace basin::gui {
 
@@ -44,27 +46,34 @@ SurfaceOptionsBar::SurfaceOptionsBar(QWidget* parent) : QWidget(parent) {
     row->addWidget(bn_);
     row->addWidget(run);
     row->addStretch(1);
-    setOptions({});
+    setOptions(SurfaceJobOptions{});
     connect(run, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(options()); });
 }
 
 SurfaceJobOptions SurfaceOptionsBar::options() const {
-    SurfaceJobOptions o;
+    SurfaceJobOptions o = base_;
     o.dirs = dirs_->currentData().toString().toStdString();
     o.nx = nx_->value();
     o.ny = ny_->value();
-    o.range = range_->value();
-    o.recompute_bn = bn_->currentIndex() == 1;
+    const double r = range_->value();
+    // Checkpoints and PCA span their trajectory unless a range was given before.
+    if (o.dirs == "checkpoints" || o.dirs == "pca") o.range = base_.range;
+    else o.range = std::array<double, 4>{-r, r, -r, r};
+    o.bn = bn_->currentIndex() == 1 ? BatchNormMode::Recompute : BatchNormMode::Eval;
     return o;
 }
 
 void SurfaceOptionsBar::setOptions(const SurfaceJobOptions& o) {
+    base_ = o;
     const int i = dirs_->findData(QString::fromStdString(o.dirs));
     dirs_->setCurrentIndex(i < 0 ? 0 : i);
     nx_->setValue(o.nx);
     ny_->setValue(o.ny);
-    range_->setValue(o.range);
-    bn_->setCurrentIndex(o.recompute_bn ? 1 : 0);
+    // The bar's range is symmetric: the larger half-width of the options' range.
+    range_->setValue(o.range ? std::max({std::abs((*o.range)[0]), std::abs((*o.range)[1]), std::abs((*o.range)[2]),
+                                          std::abs((*o.range)[3])})
+                             : 1.0);
+    bn_->setCurrentIndex(o.bn == BatchNormMode::Recompute ? 1 : 0);
 }
 
 }  // namespace basin::gui

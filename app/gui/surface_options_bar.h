@@ -3,7 +3,7 @@
 // range, BatchNorm mode; "Compute" asks for the surface.
 #include <QWidget>
 
-#include "surface_convert.h"
+#include "basin/surface.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -19,7 +19,7 @@ public:
     void setOptions(const SurfaceJobOptions& options);
 
 Q_SIGNALS:
-    void runRequested(const basin::gui::SurfaceJobOptions& options);
+    void runRequested(const basin::SurfaceJobOptions& options);
 
 private:
     QComboBox* dirs_ = nullptr;
@@ -27,6 +27,7 @@ private:
     QSpinBox* ny_ = nullptr;
     QDoubleSpinBox* range_ = nullptr;
     QComboBox* bn_ = nullptr;
+    SurfaceJobOptions base_;  // the fields the bar does not show (norm, seed, ...) keep their values
 };
 
 }  // namespace basin::gui

@@ -1,7 +1,7 @@
 #include "view_export.h"
 
 #include <QFileInfo>
-#include <QSaveFile>
+#include "basin/atomic_file.h"
 
 #include "basin/widgets/compare_view.h"
 #include "basin/widgets/layer_view.h"
@@ -18,12 +18,12 @@ namespace {
 
 QString suffix(const QString& path) { return QFileInfo(path).suffix().toLower(); }
 
-// Text files are written beside the target and renamed, so a failed export never leaves half a file.
 QString writeText(const QString& path, const std::string& text) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) return QObject::tr("Could not write %1: %2").arg(path, file.errorString());
-    file.write(text.data(), qint64(text.size()));
-    if (!file.commit()) return QObject::tr("Could not write %1: %2").arg(path, file.errorString());
+    try {
+        writeFileAtomically(path.toStdString(), text);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
     return {};
 }
 
@@ -71,16 +71,19 @@ bool isFigurePath(const QString& path) {
     return ext == "png" || ext == "pdf" || ext == "svg";
 }
 
-QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const SpectrumOptions& options,
-                       const QString& path, QSize size, const widgets::FigureStyle& style) {
+QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size,
+                       const widgets::FigureStyle& style, const std::string& source) {
     FigureContent content;
+    content.source = source;
+    content.log_density = view.logDensity();
+    if (result) content.provenance.push_back(provenanceJson(result->provenance));
     if (!view.data().empty()) content.spectrum = view.data();
     const FigureView shown = view.logAbsAxis() ? FigureView::Density : FigureView::Spectrum;
     if (auto figure = exportFigure(content, {shown}, path, size, style)) return *figure;
     const QString ext = suffix(path);
     if (ext == "json") {
         if (!result) return QObject::tr("No spectrum has been computed yet");
-        return writeText(path, spectrumJson(*result, options));
+        return writeText(path, spectrumJson(*result) + "\n");
     }
     if (ext != "csv") return unknownType(path);
     const widgets::SpectrumPlotData& d = view.data();
@@ -96,8 +99,10 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
 }
 
 QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size,
-                      const widgets::FigureStyle& style) {
+                      const widgets::FigureStyle& style, const std::string& source) {
     FigureContent content;
+    content.source = source;
+    if (grid) content.provenance.push_back(provenanceJson(grid->provenance));
     if (!panel.data().values.empty()) content.surface = panel.shownData();
     // The user's view when they turned it; else Basin's default, as basin-cli render draws it.
     if (panel.surfaceView()->cameraMoved()) content.camera = panel.surfaceView()->camera();
@@ -117,15 +122,17 @@ QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, con
     return {};
 }
 
-QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, const SensitivityOptions& options,
-                     const QString& path, QSize size, const widgets::FigureStyle& style) {
+QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, const QString& path, QSize size,
+                     const widgets::FigureStyle& style, const std::string& source) {
     FigureContent content;
+    content.source = source;
+    if (result) content.provenance.push_back(provenanceJson(result->provenance));
     if (!view.data().empty()) content.layers = view.data();
     if (auto figure = exportFigure(content, {FigureView::Layers}, path, size, style)) return *figure;
     const QString ext = suffix(path);
     if (ext == "json") {
         if (!result) return QObject::tr("No layer sensitivity has been computed yet");
-        return writeText(path, sensitivityJson(*result, options));
+        return writeText(path, sensitivityJson(*result) + "\n");
     }
     if (ext != "csv") return unknownType(path);
     const widgets::LayerPlotData& d = view.data();
@@ -138,9 +145,16 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
     return writeText(path, csv);
 }
 
-QString exportCompare(widgets::CompareView& view, const std::vector<std::string>& rows, const PathResult* path,
-                      const QString& path_out, QSize size, const widgets::FigureStyle& style) {
+QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out, QSize size,
+                      const widgets::FigureStyle& style, const std::string& source) {
+    const std::vector<CheckpointRow>& rows = results.rows;
+    const PathResult* path = results.path.get();
     FigureContent content;
+    content.source = source;
+    for (const CheckpointRow& r : rows) content.provenance.push_back(provenanceJson(r.provenance));
+    for (const auto& s : results.surfaces)
+        if (s) content.provenance.push_back(provenanceJson(s->provenance));
+    if (path) content.provenance.push_back(provenanceJson(path->provenance));
     for (const widgets::SurfacePlotData& s : view.surfaces())
         if (!s.values.empty()) content.compare_surfaces.push_back(s);
     content.compare_spectra = view.spectraView()->data();
@@ -152,7 +166,7 @@ QString exportCompare(widgets::CompareView& view, const std::vector<std::string>
     if (auto figure = exportFigure(content, views, path_out, size, style)) return *figure;
     if (rows.empty()) return QObject::tr("No checkpoints have been compared yet");
     const QString ext = suffix(path_out);
-    if (ext == "json") return writeText(path_out, compareJson(rows, path));
+    if (ext == "json") return writeText(path_out, compareJson(rows, path, &results.options) + "\n");
     if (ext == "csv") return writeText(path_out, compareCsv(rows));
     return unknownType(path_out);
 }

@@ -2,17 +2,21 @@
 // Exports of what each view shows, callable without a dialog (the menus ask for the path, the style
 // and the size, then call these). By extension: .png, .pdf and .svg are figures made by
 // renderFigure (as basin-cli render makes them) in `style`, a PNG at `size` pixels when given (the
-// style's width at its dpi when empty), with the settings beside it; .csv and .json hold the
-// numbers; for the surface also .vts and .h5/.hdf5 (via app/export). Each returns an empty string
-// on success, else why not.
+// style's width at its dpi when empty), with the settings beside it (the study as `source`, the
+// camera, the view's log settings and every drawn result's provenance); .csv and .json hold the
+// numbers of the result as computed, with the options it ran with (never the panel's options now);
+// for the surface also .vts and .h5/.hdf5 (via app/export). Each returns an empty string on
+// success, else why not.
 #include <QSize>
 #include <QString>
+#include <string>
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
 #include "basin/sensitivity.h"
 #include "basin/surface.h"
 #include "basin/widgets/figure_style.h"
+#include "results_model.h"
 
 namespace basin::widgets {
 class CompareView;
@@ -33,19 +37,20 @@ bool isRasterPath(const QString& path);
 /// True for .png, .pdf and .svg: figures, made in a figure style.
 bool isFigurePath(const QString& path);
 
-/// .json is the engine's spectrum JSON (needs `result`); .csv lists what the view shows
-/// (series, x, y: the top eigenvalues, the density, the exact spectrum, the bulk edge).
-QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const SpectrumOptions& options,
-                       const QString& path, QSize size = {}, const widgets::FigureStyle& style = {});
-/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot) (or the line plot); numbers and VTK/HDF5 from the grid as computed.
+/// .json is the engine's spectrum JSON with its options, provenance and bulk edge; .csv lists what
+/// the view shows (series, x, y: the top eigenvalues, the density, the exact spectrum, the edge).
+QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size = {},
+                       const widgets::FigureStyle& style = {}, const std::string& source = {});
+/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot); numbers
+/// and VTK/HDF5 from the grid as computed.
 QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size = {},
-                      const widgets::FigureStyle& style = {});
-/// .json is the engine's sensitivity JSON (needs `result`); .csv has one row per layer as shown.
-QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, const SensitivityOptions& options,
-                     const QString& path, QSize size = {}, const widgets::FigureStyle& style = {});
+                      const widgets::FigureStyle& style = {}, const std::string& source = {});
+/// .json is the engine's sensitivity JSON; .csv has one row per layer as shown.
+QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, const QString& path, QSize size = {},
+                     const widgets::FigureStyle& style = {}, const std::string& source = {});
 /// The compare tab: the checkpoints' surfaces (one shared scale, the shared camera) above the
 /// overlaid spectra and the path; .json and .csv hold the table (and the path, in JSON).
-QString exportCompare(widgets::CompareView& view, const std::vector<std::string>& rows, const PathResult* path,
-                      const QString& path_out, QSize size = {}, const widgets::FigureStyle& style = {});
+QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out, QSize size = {},
+                      const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 }  // namespace basin::gui

@@ -11,6 +11,7 @@
 
 namespace basin {
 
+using detail::finiteProduct;
 using detail::secondsSince;
 
 using detail::LanczosState;
@@ -89,7 +90,7 @@ EigenResult powerEigen(const LinearOperator& A, int64_t n, const EigenOptions& o
         for (int it = 0; r.hvp_count < budget; ++it) {
             for (const auto& u : found) v -= u.dot(v) * u;
             v.normalize();
-            A(v, Av);
+            finiteProduct(A, v, Av, "power iteration", r.hvp_count + 1);
             if (!largest) Av = shift * v - Av;
             ++r.hvp_count;
             if (job) job->step(r.hvp_count);

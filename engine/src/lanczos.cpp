@@ -24,16 +24,28 @@ Eigen::VectorXd rademacherVector(int64_t n, std::mt19937_64& rng) {
     return v;
 }
 
+void finiteProduct(const LinearOperator& A, const Eigen::VectorXd& v, Eigen::VectorXd& out, const std::string& where,
+                   int64_t index) {
+    if (!v.allFinite())
+        throw Error("the vector of " + where + " step " + std::to_string(index) + " is not finite (NaN or infinity)");
+    A(v, out);
+    if (!out.allFinite())
+        throw Error("the curvature product of " + where + " step " + std::to_string(index) +
+                    " is not finite (NaN or infinity): the loss is not twice differentiable at these weights, or "
+                    "the data hold non-finite values; check the model and the data");
+}
+
 LanczosState lanczos(const LinearOperator& A, const Eigen::VectorXd& v0, int max_steps,
                      const std::function<bool(const LanczosState&)>& after_step, JobContext* job) {
     const int64_t n = v0.size();
+    if (max_steps < 1 || n < 1) throw Error("Lanczos needs at least one step and one parameter");
     const int m = int(std::min<int64_t>(max_steps, n));
     LanczosState s;
     s.Q.resize(n, m);
     s.Q.col(0) = v0 / v0.norm();
     Eigen::VectorXd w(n);
     for (int j = 0; j < m; ++j) {
-        A(s.Q.col(j), w);
+        finiteProduct(A, s.Q.col(j), w, "Lanczos", j + 1);
         const double a = s.Q.col(j).dot(w);
         s.alpha.push_back(a);
         // Full reorthogonalisation, twice ("twice is enough", Parlett): keeps the Ritz values free

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <functional>
 #include <random>
+#include <string>
 
 #include "basin/curvature.h"
 
@@ -24,6 +25,11 @@ LanczosState lanczos(const LinearOperator& A, const Eigen::VectorXd& v0, int max
 // Eigen-decomposition of the leading steps x steps tridiagonal block: values ascending,
 // vectors as columns.
 void tridiagonalEigen(const LanczosState& s, Eigen::VectorXd& values, Eigen::MatrixXd& vectors);
+
+// out = A v, refusing a product that is not finite: a NaN or an infinity must stop an analysis
+// with a sentence saying where it came from, never reach a result marked converged.
+void finiteProduct(const LinearOperator& A, const Eigen::VectorXd& v, Eigen::VectorXd& out, const std::string& where,
+                   int64_t index);
 
 Eigen::VectorXd gaussianVector(int64_t n, std::mt19937_64& rng);
 Eigen::VectorXd rademacherVector(int64_t n, std::mt19937_64& rng);

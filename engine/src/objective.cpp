@@ -298,6 +298,11 @@ void Objective::hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* 
                     std::to_string(impl_->P) + " parameters");
     out = Impl::toEigen(impl_->product(impl_->split(v), job));
     ++impl_->hvp_count;
+    if (!out.allFinite())
+        throw Error(impl_->model_path, "H·v product " + std::to_string(impl_->hvp_count) +
+                                           " is not finite (NaN or infinity) although the loss is finite: the model is "
+                                           "not twice differentiable at these weights (a sqrt or log at 0, say); "
+                                           "the analysis was stopped");
 }
 
 void Objective::setHvpMode(HvpMode mode) {

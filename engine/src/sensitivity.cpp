@@ -9,7 +9,7 @@
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "stats.h"
-#include "json_util.h"
+#include "basin/options.h"
 #include "lanczos.h"
 
 namespace basin {
@@ -109,28 +109,28 @@ Eigen::VectorXd scatter(const Eigen::VectorXd& packed, int64_t P, const std::vec
 }  // namespace
 
 SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt, JobContext* job) {
+    validate(opt);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount();
     const auto& params = o.parameters();
     const int64_t P = o.parameterCount();
     const auto groups = sensitivityGroups(o, opt.merge);
-    if (opt.probes < 2) throw Error("per-layer traces need at least 2 probes (for a standard error)");
-    if (opt.bits.empty()) throw Error("give at least one bit width");
     SensitivityResult r;
+    r.options = opt;
     r.budget_bytes = opt.budget_bytes;
     r.float32_bytes = 4.0 * double(P);
     const Eigen::VectorXd theta = o.parametersFlat();
     LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
 
     // Traces: one probe serves every group.
-    std::mt19937_64 rng(opt.seed);
+    std::mt19937_64 rng(seedFor(opt.seed, SeedStream::Trace));
     std::vector<std::vector<double>> samples(groups.size());
     std::vector<double> totals;
     if (job) job->stage("per-layer traces (Hutchinson)", opt.probes);
     Eigen::VectorXd Hz;
     for (int p = 0; p < opt.probes; ++p) {
         const Eigen::VectorXd z = detail::rademacherVector(P, rng);
-        H(z, Hz);
+        detail::finiteProduct(H, z, Hz, "per-layer traces", p + 1);
         double total = 0;
         for (size_t g = 0; g < groups.size(); ++g) {
             double s = 0;
@@ -169,7 +169,7 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
         eo.top_k = 1;
         eo.tol = opt.eig_tol;
         eo.max_hvp = int(std::min<int64_t>(opt.eig_max_hvp, n));
-        eo.seed = opt.seed + 1 + g;
+        eo.seed = seedFor(opt.seed, SeedStream::Eigen);
         if (job) job->stage("top eigenvalue of " + s.name, eo.max_hvp);
         const auto e = topEigenpairs(block, n, eo, job);
         s.top_eigenvalue = e.largest->eigenvalues.front();
@@ -236,62 +236,10 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
     r.hvp_count = o.hvpCount() - hvp0;
     r.hvp = o.hvpReport();
     r.seconds = secondsSince(t0);
+    r.provenance = makeProvenance(o, "sensitivity", toJson(opt));
+    r.provenance.seconds = r.seconds;
+    r.provenance.hvp_count = r.hvp_count;
     return r;
-}
-
-std::string sensitivityJson(const SensitivityResult& r, const SensitivityOptions& opt) {
-    using nlohmann::json;
-    auto byBits = [](const std::map<int, double>& m) {
-        json j = json::object();
-        for (const auto& [b, v] : m) j[std::to_string(b)] = v;
-        return j;
-    };
-    auto evalJson = [](const Evaluation& e) {
-        return json{{"loss", e.loss}, {"accuracy", e.accuracy < 0 ? json(nullptr) : json(e.accuracy)}};
-    };
-    auto quantJson = [&](const QuantisedEvaluation& q) {
-        json j = {{"label", q.label}, {"bits", q.bits}, {"size", q.size_bytes}, {"omega", q.omega}};
-        j.update(evalJson(q.eval));
-        return j;
-    };
-    json groups = json::array();
-    for (const auto& g : r.groups)
-        groups.push_back({{"name", g.name},
-                          {"parameters", g.parameters},
-                          {"quantised_parameters", g.quantised},
-                          {"top_eigenvalue", g.top_eigenvalue},
-                          {"top_eigenvalue_converged", g.eig_converged},
-                          {"trace", g.trace},
-                          {"trace_stderr", g.trace_stderr},
-                          {"mean_trace", g.mean_trace},
-                          {"delta", byBits(g.delta)},
-                          {"omega", byBits(g.omega)}});
-    json pareto = json::array();
-    for (const auto& p : r.pareto) pareto.push_back({{"bits", p.bits}, {"size", p.size_bytes}, {"omega", p.omega}});
-    json uniform = json::array();
-    for (const auto& u : r.uniform) uniform.push_back(quantJson(u));
-    json j = {{"groups", groups},
-              {"quantisable_groups", r.quantisable},
-              {"pareto", pareto},
-              {"float32_size", r.float32_bytes},
-              {"trace_total", r.trace_total},
-              {"trace_total_stderr", r.trace_total_stderr},
-              {"full_precision", evalJson(r.full_precision)},
-              {"uniform", uniform},
-              {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
-              {"hvp_count", r.hvp_count},
-              {"hvp", detail::toJson(r.hvp)},
-              {"seconds", r.seconds},
-              {"options",
-               {{"probes", opt.probes},
-                {"bits", opt.bits},
-                {"eig_tol", opt.eig_tol},
-                {"eig_max_hvp", opt.eig_max_hvp},
-                {"budget", opt.budget_bytes ? json(*opt.budget_bytes) : json(nullptr)},
-                {"seed", opt.seed},
-                {"merge", opt.merge},
-                {"quantisation", "symmetric per-channel uniform on weight tensors; biases and norms stay float32"}}}};
-    return j.dump(2);
 }
 
 }  // namespace basin

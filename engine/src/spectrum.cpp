@@ -11,8 +11,9 @@
 #include "basin/curvature.h"
 #include "arrays.h"
 #include "basin/error.h"
+#include "lanczos.h"
 #include "stats.h"
-#include "json_util.h"
+#include "basin/options.h"
 
 namespace basin {
 
@@ -42,7 +43,7 @@ ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, in
     Eigen::VectorXd e = Eigen::VectorXd::Zero(n), col(n);
     for (int64_t i = 0; i < n; ++i) {
         e[i] = 1;
-        A(e, col);
+        detail::finiteProduct(A, e, col, "the exact Hessian", i + 1);
         H.col(i) = col;
         e[i] = 0;
         if (job) job->step(i + 1);
@@ -124,7 +125,40 @@ void checkMemory(int64_t n, int vectors_kept, const std::string& what) {
                     " is free; lower --max-hvp / --steps, or ask for fewer eigenvalues");
 }
 
-SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& o, JobContext* job) {
+namespace {
+
+// What the bulk/outlier rule reads from a result: the top eigenvalues (the exact spectrum's
+// first 40 when there is one) and the trace (exact when known).
+std::pair<std::vector<double>, double> outlierInputs(const SpectrumResult& r) {
+    std::vector<double> top;
+    if (r.exact) {
+        const size_t n = std::min<size_t>(r.exact->eigenvalues.size(), 40);
+        top.assign(r.exact->eigenvalues.begin(), r.exact->eigenvalues.begin() + long(n));
+    } else if (r.largest) {
+        top = r.largest->eigenvalues;
+    }
+    double trace = r.trace ? r.trace->mean : 0.0;
+    if (r.exact) {
+        trace = 0;
+        for (double x : r.exact->eigenvalues) trace += x;
+    }
+    return {top, trace};
+}
+
+}  // namespace
+
+void setBulkEdge(SpectrumResult& r, std::optional<double> edge) {
+    if (edge && !std::isfinite(*edge)) throw Error("the bulk edge must be a finite number");
+    const auto [top, trace] = outlierInputs(r);
+    r.outliers = splitOutliers(top, trace, r.outliers.classes, edge);
+}
+
+SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& given, JobContext* job) {
+    validate(given);
+    SpectrumOptions o = given;
+    o.eigen.seed = seedFor(o.seed, SeedStream::Eigen);
+    o.trace_options.seed = seedFor(o.seed, SeedStream::Trace);
+    o.density_options.seed = seedFor(o.seed, SeedStream::Density);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t n = objective.parameterCount();
     const int64_t hvp0 = objective.hvpCount();
@@ -132,95 +166,24 @@ SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& o, J
     if (o.density) checkMemory(n, o.density_options.steps, "spectral density");
     LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { objective.hvp(v, out, job); };
     SpectrumResult r;
+    r.options = given;
     r.parameters = n;
     r.dtype = dtypeName(objective.spec().dtype);
-    r.seed = o.eigen.seed;
     auto ends = topEigenpairs(H, n, o.eigen, job);
     r.largest = ends.largest;
     r.smallest = ends.smallest;
     if (o.trace) r.trace = estimateTrace(H, n, o.trace_options, job);
     if (o.density) r.density = spectralDensity(H, n, o.density_options, job);
     if (o.exact) r.exact = exactSpectrum(H, n, false, o.exact_max, job);
-    std::vector<double> top;
-    if (r.exact) top.assign(r.exact->eigenvalues.begin(), r.exact->eigenvalues.begin() + std::min<int64_t>(n, 40));
-    else if (r.largest) top = r.largest->eigenvalues;
-    double trace = r.trace ? r.trace->mean : 0.0;
-    if (r.exact) {
-        trace = 0;
-        for (double x : r.exact->eigenvalues) trace += x;
-    }
-    r.outliers = splitOutliers(top, trace, int(objective.data().classes), o.manual_edge);
+    r.outliers.classes = int(objective.data().classes);
+    setBulkEdge(r, std::nullopt);
     r.hvp_count = objective.hvpCount() - hvp0;
     r.hvp = objective.hvpReport();
     r.seconds = secondsSince(t0);
+    r.provenance = makeProvenance(objective, "spectrum", toJson(given));
+    r.provenance.seconds = r.seconds;
+    r.provenance.hvp_count = r.hvp_count;
     return r;
-}
-
-std::string spectrumJson(const SpectrumResult& r, const SpectrumOptions& o) {
-    using nlohmann::json;
-    json j;
-    const EigenResult* main = r.largest ? &*r.largest : r.smallest ? &*r.smallest : nullptr;
-    std::vector<double> eig, res;
-    bool converged = true;
-    if (r.largest) {
-        eig = r.largest->eigenvalues;
-        res = r.largest->residuals;
-        converged = r.largest->converged;
-    }
-    if (r.smallest) {
-        // Both ends: one descending list, the most negative values last, without duplicates.
-        for (size_t i = 0; i < r.smallest->eigenvalues.size(); ++i) {
-            const double x = r.smallest->eigenvalues[i];
-            if (std::find(eig.begin(), eig.end(), x) == eig.end()) {
-                eig.push_back(x);
-                res.push_back(r.smallest->residuals[i]);
-            }
-        }
-        converged = converged && r.smallest->converged;
-        j["smallest"] = {{"eigenvalues", r.smallest->eigenvalues}, {"residuals", r.smallest->residuals},
-                         {"converged", r.smallest->converged}};
-    }
-    if (r.largest)
-        j["largest"] = {{"eigenvalues", r.largest->eigenvalues}, {"residuals", r.largest->residuals},
-                        {"converged", r.largest->converged}};
-    j["eigenvalues"] = eig;
-    j["residuals"] = res;
-    j["converged"] = converged;
-    j["method"] = main ? main->method : "";
-    j["hvp_count"] = r.hvp_count;
-    j["seconds"] = r.seconds;
-    j["parameters"] = r.parameters;
-    j["dtype"] = r.dtype;
-    j["hvp"] = detail::toJson(r.hvp);
-    if (r.trace)
-        j["trace"] = {{"mean", r.trace->mean}, {"stderr", r.trace->stderr_}, {"probes", r.trace->probes},
-                      {"method", r.trace->method}};
-    if (r.density)
-        j["density"] = {{"grid", r.density->grid},     {"values", r.density->values},
-                        {"nodes", r.density->nodes},   {"weights", r.density->weights},
-                        {"sigma", r.density->sigma},   {"log10_abs_grid", r.density->log_grid},
-                        {"log10_abs_values", r.density->log_values},
-                        {"probes", r.density->probes}, {"steps", r.density->steps}};
-    if (r.exact) j["exact_eigenvalues"] = r.exact->eigenvalues;
-    j["outliers"] = {{"count", r.outliers.count},
-                     {"edge", r.outliers.edge},
-                     {"eigenvalues", r.outliers.eigenvalues},
-                     {"trace_share", r.outliers.trace_share},
-                     {"rule", r.outliers.rule},
-                     {"classes", r.outliers.classes},
-                     {"manual", r.outliers.manual}};
-    const char* which = o.eigen.which == Which::Both ? "both" : o.eigen.which == Which::Smallest ? "smallest" : "largest";
-    j["options"] = {{"top", o.eigen.top_k},
-                    {"which", which},
-                    {"method", o.eigen.method == EigenMethod::Power ? "power" : "lanczos"},
-                    {"tol", o.eigen.tol},
-                    {"max_hvp", o.eigen.max_hvp},
-                    {"seed", o.eigen.seed},
-                    {"trace_probes", o.trace ? o.trace_options.probes : 0},
-                    {"density_probes", o.density ? o.density_options.probes : 0},
-                    {"density_steps", o.density ? o.density_options.steps : 0},
-                    {"exact", o.exact}};
-    return j.dump(2);
 }
 
 }  // namespace basin

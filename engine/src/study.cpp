@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "basin/analysis_defaults.h"
 #include "basin/error.h"
 
 namespace fs = std::filesystem;
@@ -125,6 +126,10 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         s.hvp_mode = parseHvpMode(j.value("hvp", "auto"));
         s.curvature = parseCurvature(j.value("operator", "hessian"));
         s.hvp_tolerance = j.value("hvp_tolerance", 0.0);
+        if (j.contains("options") && !j["options"].is_null()) {
+            if (!j["options"].is_object()) throw Error(origin, "its \"options\" section is not a JSON object");
+            s.options = j["options"].dump();
+        }
     } catch (const json::exception& e) {
         throw Error(origin, std::string("has a field of the wrong type (") + e.what() + ")");
     } catch (const Error& e) {
@@ -140,7 +145,9 @@ StudySpec loadStudy(const std::string& path) {
     if (!in) throw Error(path, "cannot be opened for reading");
     std::stringstream ss;
     ss << in.rdbuf();
-    return parseStudy(ss.str(), fs::absolute(path).parent_path().string(), path);
+    StudySpec spec = parseStudy(ss.str(), fs::absolute(path).parent_path().string(), path);
+    checkStudyOptions(spec);
+    return spec;
 }
 
 std::string studyToJson(const StudySpec& s) {
@@ -161,6 +168,7 @@ std::string studyToJson(const StudySpec& s) {
               {"hvp", hvpModeName(s.hvp_mode)},
               {"operator", curvatureName(s.curvature)},
               {"hvp_tolerance", s.hvp_tolerance}};
+    if (!s.options.empty()) j["options"] = json::parse(s.options);
     return j.dump(2);
 }
 
@@ -171,28 +179,6 @@ void validateStudy(const StudySpec& s) {
     if (s.samples < 0) throw Error(where, "samples must be 0 (all) or positive, not " + std::to_string(s.samples));
     if (s.batch_size <= 0) throw Error(where, "batch_size must be positive, not " + std::to_string(s.batch_size));
     if (s.threads < 0) throw Error(where, "threads must be 0 (all cores) or positive");
-}
-
-void writeFileAtomically(const std::string& path, const std::string& text) {
-    const fs::path target(path);
-    const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(path, "cannot be written (no permission, or the folder does not exist)");
-        out << text;
-        out.flush();
-        if (!out) {
-            out.close();
-            fs::remove(tmp);
-            throw Error(path, "could not be written completely (disk full?); the previous file is unchanged");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp);
-        throw Error(path, "could not replace the file (" + ec.message() + "); the previous file is unchanged");
-    }
 }
 
 }  // namespace basin

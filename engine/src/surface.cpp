@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "analysis_options.h"
 #include "basin/error.h"
+#include "json_util.h"
 
 namespace basin {
 
@@ -140,51 +142,110 @@ std::string surfaceJson(const SurfaceGrid& g) {
     for (size_t t = 0; t < g.trajectory.size(); ++t)
         traj.push_back({{"x", g.trajectory[t][0]}, {"y", g.trajectory[t][1]},
                         {"label", t < g.trajectory_labels.size() ? g.trajectory_labels[t] : ""}});
-    json j = {{"format", "basin-surface"}, {"version", 1},        {"xcoordinates", g.xs}, {"ycoordinates", g.ys},
+    json j = {{"format", "basin-surface"}, {"version", 2},        {"xcoordinates", g.xs}, {"ycoordinates", g.ys},
               {"loss", loss},              {"accuracy", acc},     {"done", done},         {"x_label", g.x_label},
               {"y_label", g.y_label},      {"bn", g.bn_mode},     {"trajectory", traj},   {"cosine_xy", g.cosine_xy},
-              {"complete", g.complete()}};
-    return j.dump();
+              {"complete", g.complete()},  {"directions_key", g.directions_key},
+              {"options", detail::surfaceOptionsObject(g.options)},
+              {"provenance", detail::provenanceObject(g.provenance)}};
+    return detail::dumpText(j, -1);
 }
 
 SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) {
     using nlohmann::json;
     SurfaceGrid g;
     try {
-        const json j = json::parse(text);
-        if (j.value("format", "") != "basin-surface") throw Error(origin, "is not a Basin surface file");
+        json j;
+        try {
+            j = detail::parseBoundedJson(text);
+        } catch (const Error& e) {
+            throw Error(origin, e.what());
+        }
+        if (!j.is_object() || j.value("format", "") != "basin-surface") throw Error(origin, "is not a Basin surface file");
         g.xs = j.at("xcoordinates").get<std::vector<double>>();
         g.ys = j.at("ycoordinates").get<std::vector<double>>();
+        if (g.xs.empty() || g.ys.empty()) throw Error(origin, "has no grid coordinates");
+        if (g.xs.size() * g.ys.size() > 4'000'000) throw Error(origin, "has a grid of more than 4 million points");
         g.x_label = j.value("x_label", "x");
         g.y_label = j.value("y_label", "y");
         g.bn_mode = j.value("bn", "eval");
         g.cosine_xy = j.value("cosine_xy", 0.0);
-        const size_t n = g.xs.size() * g.ys.size();
+        g.directions_key = j.value("directions_key", "");
+        const size_t nx = g.xs.size(), ny = g.ys.size(), n = nx * ny;
         g.loss.assign(n, std::nan(""));
         g.accuracy.assign(n, std::nan(""));
         g.done.assign(n, 0);
         const auto& L = j.at("loss");
         const auto& A = j.at("accuracy");
-        if (L.size() != g.ys.size()) throw Error(origin, "the loss has " + std::to_string(L.size()) + " rows for " + std::to_string(g.ys.size()) + " y coordinates");
-        for (size_t r = 0; r < g.ys.size(); ++r) {
-            if (L[r].size() != g.xs.size()) throw Error(origin, "row " + std::to_string(r) + " of the loss has the wrong length");
-            for (size_t c = 0; c < g.xs.size(); ++c) {
-                const size_t k = r * g.xs.size() + c;
-                if (!L[r][c].is_null()) {
-                    g.loss[k] = L[r][c].get<double>();
-                    g.done[k] = 1;
-                    g.accuracy[k] = A[r][c].is_null() ? -1.0 : A[r][c].get<double>();
-                }
+        auto checkRows = [&](const json& m, const char* what) {
+            if (!m.is_array() || m.size() != ny)
+                throw Error(origin, std::string("the ") + what + " has " + std::to_string(m.is_array() ? m.size() : 0) +
+                                        " rows for " + std::to_string(ny) + " y coordinates");
+            for (size_t r = 0; r < ny; ++r)
+                if (!m[r].is_array() || m[r].size() != nx)
+                    throw Error(origin, std::string("row ") + std::to_string(r) + " of the " + what + " does not have " +
+                                            std::to_string(nx) + " values");
+        };
+        checkRows(L, "loss");
+        checkRows(A, "accuracy");
+        for (size_t r = 0; r < ny; ++r)
+            for (size_t c = 0; c < nx; ++c) {
+                const size_t k = r * nx + c;
+                if (L[r][c].is_null()) continue;
+                const double v = L[r][c].get<double>();
+                if (!std::isfinite(v)) throw Error(origin, "holds a loss that is not finite at point (" + std::to_string(c) + ", " + std::to_string(r) + ")");
+                g.loss[k] = v;
+                g.done[k] = 1;
+                g.accuracy[k] = A[r][c].is_null() ? -1.0 : A[r][c].get<double>();
             }
-        }
         for (const auto& t : j.value("trajectory", json::array())) {
             g.trajectory.push_back({t.at("x").get<double>(), t.at("y").get<double>()});
             g.trajectory_labels.push_back(t.value("label", ""));
         }
+        if (j.contains("options") && j["options"].is_object()) g.options = detail::surfaceOptionsFromObject(j["options"], origin);
+        if (j.contains("provenance") && j["provenance"].is_object())
+            g.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("is not a valid Basin surface file (") + e.what() + ")");
     }
     return g;
+}
+
+namespace {
+
+// "seed 0, not 7; norm filter, not layer": the options fields that differ between two grids.
+std::string optionDifferences(const SurfaceJobOptions& was, const SurfaceJobOptions& now) {
+    const auto a = detail::surfaceOptionsObject(was), b = detail::surfaceOptionsObject(now);
+    std::string out;
+    for (auto it = a.begin(); it != a.end(); ++it)
+        if (!b.contains(it.key()) || b[it.key()] != it.value())
+            out += (out.empty() ? "" : "; ") + it.key() + " " + it.value().dump() + ", not " +
+                   (b.contains(it.key()) ? b[it.key()].dump() : "null");
+    return out;
+}
+
+}  // namespace
+
+void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string& origin) {
+    const std::string refuse = "cannot be resumed here: ";
+    if (partial.provenance.empty() || partial.directions_key.empty())
+        throw Error(origin, refuse + "it does not record the directions, data and options it was made with (a file of an "
+                                     "older Basin); start the surface again without --resume");
+    if (partial.provenance.inputs_key != grid.provenance.inputs_key)
+        throw Error(origin, refuse + "it was made with other model or data bytes or study settings (samples, batch, dtype, "
+                                     "seed, H·v mode) than these; resume with the study it was made with, or start again");
+    const std::string diff = optionDifferences(partial.options, grid.options);
+    if (!diff.empty() || partial.provenance.options_key != grid.provenance.options_key)
+        throw Error(origin, refuse + "it was made with other options (" + (diff.empty() ? "the files they name changed" : diff) +
+                                     "); give the same options to resume it");
+    if (partial.directions_key != grid.directions_key)
+        throw Error(origin, refuse + "its directions differ from the ones planned now (with the same options: a direction "
+                                     "file or checkpoint changed, or eigenvectors came out otherwise); start again");
+    if (partial.xs != grid.xs || partial.ys != grid.ys)
+        throw Error(origin, refuse + "it holds a grid of other coordinates; give the same --grid and --range");
+    grid.loss = partial.loss;
+    grid.accuracy = partial.accuracy;
+    grid.done = partial.done;
 }
 
 std::string surfaceCsv(const SurfaceGrid& g) {

@@ -28,7 +28,7 @@ TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions
         std::vector<double> samples;
         for (int i = 0; i < o.probes; ++i) {
             const Eigen::VectorXd z = detail::rademacherVector(n, rng);
-            A(z, Az);
+            detail::finiteProduct(A, z, Az, "Hutchinson", i + 1);
             samples.push_back(z.dot(Az));
             if (job) job->step(i + 1);
         }
@@ -46,7 +46,7 @@ TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions
         int done = 0;
         Eigen::MatrixXd Y(n, k);
         for (int i = 0; i < k; ++i) {
-            A(detail::rademacherVector(n, rng), Az);
+            detail::finiteProduct(A, detail::rademacherVector(n, rng), Az, "Hutch++", done + 1);
             Y.col(i) = Az;
             if (job) job->step(++done);
         }
@@ -54,7 +54,7 @@ TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions
         const Eigen::MatrixXd Q = qr.householderQ() * Eigen::MatrixXd::Identity(n, k);
         double tq = 0;
         for (int i = 0; i < k; ++i) {
-            A(Q.col(i), Az);
+            detail::finiteProduct(A, Q.col(i), Az, "Hutch++", done + 1);
             tq += Q.col(i).dot(Az);
             if (job) job->step(++done);
         }
@@ -62,7 +62,7 @@ TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions
         for (int i = 0; i < m; ++i) {
             Eigen::VectorXd g = detail::rademacherVector(n, rng);
             g -= Q * (Q.transpose() * g);
-            A(g, Az);
+            detail::finiteProduct(A, g, Az, "Hutch++", done + 1);
             samples.push_back(g.dot(Az));
             if (job) job->step(++done);
         }

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "engine_controller.h"
@@ -33,8 +34,9 @@ inline SpectrumOptions smallOptions() {
     return o;
 }
 
-// The demo study as it is, with 256 of its 2,048 samples, so each H·v costs an eighth.
-inline QString writeSmallDemoStudy(const QTemporaryDir& dir) {
+// The demo study as it is, with 256 of its 2,048 samples, so each H·v costs an eighth. Written anew
+// for each test: the window stores its results in the study, and a test must not find another's.
+inline QString writeSmallDemoStudy(const QTemporaryDir& dir, const QString& name = "demo-small.basin.json") {
     QFile in(BASIN_DEMO_STUDY);
     if (!in.open(QIODevice::ReadOnly)) return {};
     QJsonObject study = QJsonDocument::fromJson(in.readAll()).object();
@@ -42,7 +44,7 @@ inline QString writeSmallDemoStudy(const QTemporaryDir& dir) {
     study["model"] = demo_dir + "/" + study["model"].toString();
     study.remove("checkpoints");
     study["samples"] = 256;
-    const QString path = dir.filePath("demo-small.basin.json");
+    const QString path = dir.filePath(name);
     QFile out(path);
     if (!out.open(QIODevice::WriteOnly)) return {};
     out.write(QJsonDocument(study).toJson());
@@ -80,7 +82,27 @@ private:
     int ticks_ = 0;
 };
 
-inline int idOf(const EngineController& c, const QString& kind) {
+inline SurfaceJobOptions surfaceOptions(int nx, int ny, double range) {
+    SurfaceJobOptions o;
+    o.nx = nx;
+    o.ny = ny;
+    o.range = std::array<double, 4>{-range, range, -range, range};
+    return o;
+}
+
+// Compare options for the tests: the small spectrum, surfaces on the given grid, `path` points.
+inline CompareOptions compareOptions(const SpectrumOptions& spectrum, const SurfaceJobOptions& surface, int path,
+                                     bool same_directions = false) {
+    CompareOptions o;
+    o.spectrum = spectrum;
+    o.surfaces = true;
+    o.surface = surface;
+    o.path_points = path;
+    o.same_directions = same_directions;
+    return o;
+}
+
+inline int idOf(const EngineController& c, JobKind kind) {
     for (const JobInfo& j : c.jobs())
         if (j.kind == kind) return j.id;
     return 0;

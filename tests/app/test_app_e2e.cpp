@@ -24,6 +24,7 @@
 #include "engine_controller.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
+#include "window_options.h"
 #include "main_window.h"
 #include "study_files.h"
 #include "study_panel.h"
@@ -39,27 +40,31 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);  // recent studies go to a test QSettings, not the user's
         QSettings().remove("recentStudies");
         QVERIFY(dir_.isValid());
-        study_ = writeSmallDemoStudy(dir_);
+    }
+
+    // A fresh copy of the small demo study for each test: results stored by one are not another's.
+    void init() {
+        study_ = writeSmallDemoStudy(dir_, QString("demo-small-%1.basin.json").arg(++count_));
         QVERIFY(!study_.isEmpty());
     }
 
     void spectrumFillsTheViewWithTheEngineNumbers() {
         EngineController controller;
         controller.setSpectrumOptions(smallOptions());
-        controller.setSurfaceOptions({5, 5, 0.5});
+        controller.setSurfaceOptions(surfaceOptions(5, 5, 0.5));
         MainWindow window(&controller);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         StallMeter stall([&] {
-            const int id = idOf(controller, "spectrum");
+            const int id = idOf(controller, JobKind::Spectrum);
             return id && controller.job(id).state == JobState::Running;
         });
 
         window.openAndAnalyse(study_);
         // Opening a study computes its spectrum and a surface without a click.
         QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 3 && !controller.busy(), kJobTimeoutMs);
-        QVERIFY(idOf(controller, "surface"));
-        QVERIFY(controller.lastSurface() && controller.lastSurface()->complete());
+        QVERIFY(idOf(controller, JobKind::Surface));
+        QVERIFY(controller.results()->surface().result && controller.results()->surface().result->complete());
         for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
 
         StudyPanel* study = window.studyPanel();
@@ -71,7 +76,7 @@ private Q_SLOTS:
         QVERIFY(study->field("loss value").toDouble() > 0);
         QVERIFY(study->errorText().isEmpty());
 
-        const auto result = controller.lastSpectrum();
+        const auto result = controller.results()->spectrum().result;
         QVERIFY(result);
         QVERIFY(result->largest && result->smallest && result->trace && result->density);
         const widgets::SpectrumView* view = window.spectrumView();
@@ -96,7 +101,7 @@ private Q_SLOTS:
         QVERIFY2(view->readoutText().contains(QString::fromStdString("H·v mode  " + result->hvp.chosen)),
                  qPrintable(view->readoutText()));
 
-        const int spectrum_id = idOf(controller, "spectrum");
+        const int spectrum_id = idOf(controller, JobKind::Spectrum);
         QCOMPARE(window.jobsPanel()->row(spectrum_id)->stateText(), QString("done"));
         QVERIFY(stall.ticks() > 10);
         qInfo("longest event-loop stall while the spectrum ran: %lld ms over %d ticks", stall.maxGapMs(),
@@ -123,7 +128,7 @@ private Q_SLOTS:
         const double edge = 0.5 * (top[1] + top[2]);
         view->setBulkEdge(edge);
         QCOMPARE(view->data().outlier_count, 2);
-        const double share = (top[0] + top[1]) / controller.lastSpectrum()->trace->mean;
+        const double share = (top[0] + top[1]) / controller.results()->spectrum().result->trace->mean;
         const QString want = QString("outliers  2 (%1% of trace)").arg(100 * share, 0, 'f', 1);
         QVERIFY2(view->readoutText().contains(want), qPrintable(view->readoutText() + " vs " + want));
         QVERIFY(view->readoutText().contains("(by hand)"));
@@ -158,7 +163,7 @@ private Q_SLOTS:
 
     void sensitivityFillsTheLayerViewWithTheEngineNumbers() {
         EngineController controller;
-        SensitivityOptions options = defaultSensitivityOptions(0, 9146);
+        SensitivityOptions options = windowSensitivityOptions(StudySpec{}, 9146);
         options.probes = 4;  // few probes and products: the test checks the plumbing, not the estimate
         options.eig_max_hvp = 10;
         controller.setSensitivityOptions(options);
@@ -168,9 +173,9 @@ private Q_SLOTS:
         const int id = controller.runSensitivity();
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
         QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
-        const auto result = controller.lastSensitivity();
+        const auto result = controller.results()->sensitivity().result;
         QVERIFY(result);
-        QCOMPARE(controller.lastSensitivityOptions().budget_bytes.value(), 9146.0);  // a quarter of float32
+        QCOMPARE(result->options.budget_bytes.value(), 9146.0);  // a quarter of float32
         widgets::LayerView* view = window.layerView();
         std::vector<double> eig, trace;
         for (const GroupSensitivity& g : result->groups) {
@@ -202,7 +207,7 @@ private Q_SLOTS:
         MainWindow window(&controller);
         window.show();
         window.openAndAnalyse(study_);
-        const int id = idOf(controller, "spectrum");
+        const int id = idOf(controller, JobKind::Spectrum);
         QVERIFY(id);
         // Mid-way: the job has reported finished products in some stage.
         QTRY_VERIFY_WITH_TIMEOUT(controller.job(id).state == JobState::Running && controller.job(id).done > 0,
@@ -217,7 +222,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(controller.job(id).state, JobState::Cancelled, kJobTimeoutMs);
         QCOMPARE(window.jobsPanel()->row(id)->stateText(), QString("cancelled"));
         QVERIFY(!window.jobsPanel()->row(id)->cancelEnabled());
-        QVERIFY(!controller.lastSpectrum());
+        QVERIFY(!controller.results()->spectrum().result);
         QVERIFY(window.spectrumView()->data().empty());
         QCOMPARE(window.spectrumView()->stemCount(), 0);
     }
@@ -232,19 +237,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
         QCOMPARE(controller.job(open).state, JobState::Done);
         QCOMPARE(controller.job(spectrum).state, JobState::Cancelled);
-        QVERIFY(!controller.lastSpectrum());
+        QVERIFY(!controller.results()->spectrum().result);
     }
 
     void aSurfaceFillsInAndMatchesTheEngineGrid() {
         EngineController controller;
-        controller.setSurfaceOptions({7, 5, 0.5});
+        controller.setSurfaceOptions(surfaceOptions(7, 5, 0.5));
         MainWindow window(&controller);
         window.show();
         controller.openStudy(study_);
         const int id = controller.runSurface();
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
         QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
-        const auto grid = controller.lastSurface();
+        const auto grid = controller.results()->surface().result;
         QVERIFY(grid);
         QVERIFY(grid->complete());
         const widgets::SurfacePlotData& shown = window.surfaceView()->data();
@@ -299,7 +304,7 @@ private Q_SLOTS:
         const int id = controller.runSurface();
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
         QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
-        const auto grid = controller.lastSurface();
+        const auto grid = controller.results()->surface().result;
         QVERIFY(!grid->is2D());
         QVERIFY(window.surfacePanel()->showsLine());
         const widgets::SurfacePlotData& shown = window.surfacePanel()->lineView()->data();
@@ -323,7 +328,10 @@ private Q_SLOTS:
             out.write(QJsonDocument(study).toJson());
         }
         // A result saved before must still be there after the settings are saved.
-        storeResult(path.toStdString(), "feedfacecafebeef", "spectrum", R"({"k": 3})", R"({"eigenvalues": [1.5]})");
+        Provenance kept;
+        kept.analysis = "spectrum";
+        kept.key = "feedfacecafebeef";
+        storeResult(path.toStdString(), kept, R"({"eigenvalues": [1.5]})");
 
         EngineController controller;
         SpectrumOptions tiny;  // the top eigenvalue, roughly
@@ -331,7 +339,7 @@ private Q_SLOTS:
         tiny.eigen.tol = 0.1;
         tiny.eigen.max_hvp = 8;
         controller.setSpectrumOptions(tiny);
-        controller.setSurfaceOptions({3, 1, 0.5});  // a 3-point line: the cheapest surface
+        controller.setSurfaceOptions(surfaceOptions(3, 1, 0.5));  // a 3-point line: the cheapest surface
         MainWindow window(&controller);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -394,7 +402,7 @@ private Q_SLOTS:
         QCOMPARE(saved.batch_size, int64_t(64));
         QCOMPARE(saved.data.inputs, std::string("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
         QVERIFY(QFileInfo::exists(QString::fromStdString(saved.model)));
-        QCOMPARE(findResult(path.toStdString(), "feedfacecafebeef").value_or(""), std::string(R"({"eigenvalues":[1.5]})"));
+        QCOMPARE(findResult(path.toStdString(), "feedfacecafebeef").value().result, std::string(R"({"eigenvalues":[1.5]})"));
         QVERIFY(window.statusBar()->currentMessage().startsWith("Saved "));
     }
 
@@ -435,7 +443,7 @@ private Q_SLOTS:
         const QString copy = dir.filePath("dropped.basin.json");
         QVERIFY(QFile::copy(study_, copy));
         QVERIFY(drop("dropped.basin.json"));
-        QCOMPARE(controller.job(idOf(controller, "open")).title, QString("Open dropped.basin.json"));
+        QCOMPARE(controller.job(idOf(controller, JobKind::Open)).title, QString("Open dropped.basin.json"));
         controller.cancelAll();
         QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
 
@@ -468,13 +476,13 @@ private Q_SLOTS:
         window.show();
         window.openAndAnalyse(study_path);
         QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
-        const JobInfo open = controller.job(idOf(controller, "open"));
+        const JobInfo open = controller.job(idOf(controller, JobKind::Open));
         QCOMPARE(open.state, JobState::Failed);
         QVERIFY2(open.error.contains("garbage.pt"), qPrintable(open.error));
         QVERIFY2(window.studyPanel()->errorText().contains("garbage.pt"), qPrintable(window.studyPanel()->errorText()));
         QCOMPARE(window.studyPanel()->field("parameters"), QString());
         // The spectrum queued behind it fails too, saying why, instead of using a stale model.
-        const JobInfo spectrum = controller.job(idOf(controller, "spectrum"));
+        const JobInfo spectrum = controller.job(idOf(controller, JobKind::Spectrum));
         QCOMPARE(spectrum.state, JobState::Failed);
         QVERIFY(spectrum.error.contains("No study is open"));
         // ...and its empty plot says so, instead of "Computing the spectrum".
@@ -487,17 +495,16 @@ private Q_SLOTS:
         const QString demo = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
         const QString c0 = demo + "/ckpt_0_init.pt", c3 = demo + "/ckpt_3_epoch2.pt", c5 = demo + "/ckpt_5_epoch4.pt";
         EngineController controller;
-        controller.setCompareOptions(smallOptions());
-        controller.setSurfaceOptions({7, 7, 0.5});
+        controller.setCompareOptions(compareOptions(smallOptions(), surfaceOptions(7, 7, 0.5), 3));
         MainWindow window(&controller);
         window.resize(1400, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         controller.openStudy(study_);
-        const int first = controller.runCompare({c0, c5}, 3);
+        const int first = controller.runCompare({c0, c5});
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(first).state), kJobTimeoutMs);
         QVERIFY2(controller.job(first).state == JobState::Done, qPrintable(controller.job(first).error));
-        QCOMPARE(controller.compareComputed(), 2);
+        QCOMPARE(controller.results()->compare().computed, 2);
 
         widgets::CompareView* view = window.compareView();
         QCOMPARE(view->count(), 2);
@@ -518,7 +525,7 @@ private Q_SLOTS:
         QVERIFY(view->surfaces()[0].values[24] > view->surfaces()[1].values[24]);
 
         // The table holds each checkpoint's own numbers: the trained one's λmax equals its spectrum alone.
-        const std::vector<std::string> rows = controller.lastCompareRows();
+        const std::vector<CheckpointRow> rows = controller.results()->compare().rows;
         QCOMPARE(int(rows.size()), 2);
         QCOMPARE(view->table()->rowCount(), 2);
         QCOMPARE(view->table()->item(1, 0)->text(), QString("ckpt_5_epoch4.pt"));
@@ -527,8 +534,8 @@ private Q_SLOTS:
         single.openStudy(study_);  // the small demo study's model is ckpt_5_epoch4.pt
         const int alone = single.runSpectrum();
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(single.job(alone).state), kJobTimeoutMs);
-        const double lambda_max = QJsonDocument::fromJson(QByteArray::fromStdString(rows[1])).object()["lambda_max"].toDouble();
-        const double expected = single.lastSpectrum()->largest->eigenvalues.front();
+        const double lambda_max = rows[1].spectrum.largest->eigenvalues.front();
+        const double expected = single.results()->spectrum().result->largest->eigenvalues.front();
         QVERIFY2(std::abs(lambda_max - expected) <= 1e-6 * std::abs(expected),
                  qPrintable(QString("compare %1, alone %2").arg(lambda_max).arg(expected)));
         QCOMPARE(view->table()->item(1, 3)->text(), QString::fromStdString(widgets::formatNumber(lambda_max)));
@@ -537,7 +544,7 @@ private Q_SLOTS:
         // The path between them, with its barrier stated.
         QCOMPARE(int(view->pathView()->data().t.size()), 3);
         QVERIFY(view->barrierText().startsWith("barrier "));
-        QCOMPARE(view->pathView()->data().loss.front(), QJsonDocument::fromJson(QByteArray::fromStdString(rows[0])).object()["loss"].toDouble());
+        QCOMPARE(view->pathView()->data().loss.front(), rows[0].eval.loss);
 
         // Turning one surface turns the other.
         window.tabs()->setCurrentWidget(view->parentWidget());
@@ -555,24 +562,27 @@ private Q_SLOTS:
         // Literally the same directions: those planned at the first checkpoint, so its surface is
         // the one above and the second's differs from its own-normalised one.
         const std::vector<widgets::SurfacePlotData> own = view->surfaces();
-        const int same = controller.runCompare({c0, c5}, 0, true);
+        controller.setCompareOptions(compareOptions(smallOptions(), surfaceOptions(7, 7, 0.5), 0, true));
+        const int same = controller.runCompare({c0, c5});
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(same).state), kJobTimeoutMs);
         QVERIFY2(controller.job(same).state == JobState::Done, qPrintable(controller.job(same).error));
         QCOMPARE(view->surfaces()[0].values, own[0].values);
         QVERIFY(view->surfaces()[1].values != own[1].values);
         QCOMPARE(view->surfaces()[1].values[24], own[1].values[24]);  // the centre: the checkpoint itself
-        controller.runCompare({c0, c5}, 3);  // back to the first comparison, from the cache
+        controller.setCompareOptions(compareOptions(smallOptions(), surfaceOptions(7, 7, 0.5), 3));
+        controller.runCompare({c0, c5});  // back to the first comparison: stored in the study
         QTRY_VERIFY_WITH_TIMEOUT(!controller.busy(), kJobTimeoutMs);
-        QCOMPARE(controller.compareComputed(), 0);
+        QCOMPARE(controller.results()->compare().computed, 0);
 
         // A third checkpoint computes only the third.
-        const int second = controller.runCompare({c0, c3, c5}, 0);
+        controller.setCompareOptions(compareOptions(smallOptions(), surfaceOptions(7, 7, 0.5), 0));
+        const int second = controller.runCompare({c0, c3, c5});
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(second).state), kJobTimeoutMs);
         QVERIFY2(controller.job(second).state == JobState::Done, qPrintable(controller.job(second).error));
-        QCOMPARE(controller.compareComputed(), 1);
+        QCOMPARE(controller.results()->compare().computed, 1);
         QCOMPARE(view->count(), 3);
         QCOMPARE(view->table()->rowCount(), 3);
-        QCOMPARE(controller.lastCompareRows()[0], rows[0]);
+        QCOMPARE(checkpointRowJson(controller.results()->compare().rows[0]), checkpointRowJson(rows[0]));
 
         // Exports: the figure, the table.
         QTemporaryDir out;
@@ -622,6 +632,7 @@ private:
     }
     QTemporaryDir dir_;
     QString study_;
+    int count_ = 0;
 };
 
 QTEST_MAIN(TestAppEndToEnd)

@@ -7,6 +7,7 @@
 #include "drop_classify.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
+#include "window_options.h"
 #include "recent_studies.h"
 #include "spectrum_convert.h"
 #include "study_file.h"
@@ -68,7 +69,9 @@ private Q_SLOTS:
         QCOMPARE(d.top_eigenvalues, std::vector<double>{-0.3});
     }
     void defaultOptionsAreTheAgreedOnes() {
-        const SpectrumOptions o = gui::defaultSpectrumOptions(7);
+        StudySpec study;
+        study.seed = 7;
+        const SpectrumOptions o = gui::windowSpectrumOptions(study);
         QCOMPARE(o.eigen.top_k, 5);
         QVERIFY(o.eigen.which == Which::Both);
         QVERIFY(o.density);
@@ -77,9 +80,15 @@ private Q_SLOTS:
         QVERIFY(o.trace);
         QVERIFY(o.trace_options.method == TraceMethod::Hutchinson);
         QCOMPARE(o.trace_options.probes, 20);
-        QCOMPARE(o.eigen.seed, uint64_t(7));
-        QCOMPARE(o.trace_options.seed, uint64_t(7));
-        QCOMPARE(o.density_options.seed, uint64_t(7));
+        QCOMPARE(o.seed, uint64_t(7));  // the estimators' seeds follow from it (options.h)
+        // A study's own options replace the preset, with the study's seed.
+        study.options = R"({"spectrum": {"top": 2, "trace": "hutchpp", "trace_probes": 9}})";
+        const SpectrumOptions own = gui::windowSpectrumOptions(study);
+        QCOMPARE(own.eigen.top_k, 2);
+        QVERIFY(own.trace && own.trace_options.method == TraceMethod::HutchPP);
+        QCOMPARE(own.trace_options.probes, 9);
+        QVERIFY(!own.density);
+        QCOMPARE(own.seed, uint64_t(7));
     }
     void uncomputedPointsTakeTheNearestComputedValue() {
         // 3 x 2 grid, computed: (0,0)=1 and (2,1)=6
@@ -159,7 +168,9 @@ private Q_SLOTS:
         QCOMPARE(d.precision[2].size_bytes, 77.0);
         QCOMPARE(d.precision[3].bits, std::string("8"));
         QCOMPARE(d.budget_bytes.value(), 130.0);
-        const SensitivityOptions o = gui::defaultSensitivityOptions(7, 1000);
+        StudySpec study;
+        study.seed = 7;
+        const SensitivityOptions o = gui::windowSensitivityOptions(study, 1000);
         QCOMPARE(o.probes, 16);
         QCOMPARE(o.bits, (std::vector<int>{2, 3, 4, 8}));
         QCOMPARE(o.budget_bytes.value(), 1000.0);

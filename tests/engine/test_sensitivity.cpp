@@ -146,7 +146,7 @@ private Q_SLOTS:
             if (p.size_bytes <= *opt.budget_bytes) QVERIFY(p.omega >= r.proposal->omega);
         // The weights are restored.
         QCOMPARE(o.evaluate().loss, r.full_precision.loss);
-        const auto j = nlohmann::json::parse(sensitivityJson(r, opt));
+        const auto j = nlohmann::json::parse(sensitivityJson(r));
         for (const char* k : {"groups", "pareto", "proposal"}) QVERIFY(j.contains(k));
         for (const char* k : {"name", "parameters", "top_eigenvalue", "trace", "trace_stderr", "mean_trace", "omega"})
             QVERIFY2(j["groups"][0].contains(k), k);

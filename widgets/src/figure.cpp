@@ -96,10 +96,7 @@ QString writeFigure(const std::vector<FigurePanel>& panels, const FigureStyle& s
     const QString cannot = QObject::tr("Could not write %1").arg(path);
     const QString incomplete = QObject::tr("%1 not written: the 3D surface could not be drawn (it needs an X display: "
                                            "run under xvfb-run -a)").arg(path);
-    // Written beside the target and moved into place, so a failed export leaves no half file.
-    QTemporaryDir scratch(QFileInfo(path).absolutePath() + "/.basin-figure-XXXXXX");
-    if (!scratch.isValid()) return cannot + QObject::tr(": the folder is not writable");
-    const QString temp = scratch.filePath("figure." + ext);
+    const QString& temp = path;
     // Images inside vector files are made at the style's dpi.
     const double px_per_pt = style.dpi / 72.0;
     if (ext == "png") {
@@ -136,8 +133,6 @@ QString writeFigure(const std::vector<FigurePanel>& panels, const FigureStyle& s
         return QObject::tr("%1: a figure is .png, .pdf or .svg").arg(path);
     }
     if (QFileInfo(temp).size() <= 0) return cannot;
-    // rename(2) replaces the old file in one step: it is either the old figure or the new one.
-    if (std::rename(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()) != 0) return cannot;
     return {};
 }
 

@@ -16,6 +16,7 @@
 
 #include "basin/objective.h"
 #include "basin/progress.h"
+#include "basin/provenance.h"
 
 namespace basin {
 
@@ -130,6 +131,10 @@ int64_t estimateMemoryBytes(int64_t n, int vectors_kept);
 /// Throws basin::Error with the estimate and how to reduce it if it exceeds available memory.
 void checkMemory(int64_t n, int vectors_kept, const std::string& what);
 
+/// The spectrum analysis's options (the contract of options.h). The estimators' own seeds
+/// (eigen.seed, trace_options.seed, density_options.seed) are not options here: computeSpectrum
+/// derives them from `seed` by seedFor(). The bulk edge set by hand is not an option either: it
+/// is applied to a result (setBulkEdge) and stored with it.
 struct SpectrumOptions {
     EigenOptions eigen;
     bool trace = false;
@@ -138,8 +143,12 @@ struct SpectrumOptions {
     DensityOptions density_options;
     bool exact = false;
     int64_t exact_max = 4096;
-    std::optional<double> manual_edge;
+    uint64_t seed = 0;  ///< the study's seed
 };
+
+void validate(const SpectrumOptions& options);
+std::string toJson(const SpectrumOptions& options);
+SpectrumOptions spectrumOptionsFromJson(const std::string& json_text, const std::string& origin);
 
 struct SpectrumResult {
     std::optional<EigenResult> largest, smallest;
@@ -151,16 +160,25 @@ struct SpectrumResult {
     int64_t hvp_count = 0;
     double seconds = 0;
     std::string dtype;
-    uint64_t seed = 0;
     HvpReport hvp;  ///< how the products were made (mode, and what auto measured)
+    SpectrumOptions options;  ///< what it ran with
+    Provenance provenance;    ///< what made it
 };
 
-/// Runs the asked analyses on the objective's Hessian at its current parameters.
+/// Sets the bulk edge by hand (`edge`), or back to Basin's rule (nullopt), and splits the outliers
+/// again from the result's own eigenvalues and trace; no product is made.
+void setBulkEdge(SpectrumResult& result, std::optional<double> edge);
+
+/// Runs the asked analyses on the objective's Hessian at its current parameters (options validated
+/// first; seeds derived from options.seed). Throws basin::Error when a product is not finite.
 SpectrumResult computeSpectrum(Objective& objective, const SpectrumOptions& options, JobContext* job = nullptr);
 
 /// JSON with the keys of `basin-cli spectrum --json` (see README): eigenvalues, residuals,
 /// converged, hvp_count, seconds, trace{mean,stderr,probes}, density{grid,values,nodes,weights},
-/// exact_eigenvalues, outliers{count,edge,eigenvalues,trace_share,rule}, options.
-std::string spectrumJson(const SpectrumResult& result, const SpectrumOptions& options);
+/// exact_eigenvalues, outliers{count,edge,eigenvalues,trace_share,rule,manual}, options, provenance.
+std::string spectrumJson(const SpectrumResult& result);
+/// The result back from spectrumJson's text (as stored in a study file); throws basin::Error
+/// naming `origin` when the text is not such a result.
+SpectrumResult spectrumFromJson(const std::string& json_text, const std::string& origin);
 
 }  // namespace basin

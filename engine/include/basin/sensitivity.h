@@ -14,6 +14,7 @@
 
 #include "basin/objective.h"
 #include "basin/progress.h"
+#include "basin/provenance.h"
 
 namespace basin {
 
@@ -32,15 +33,21 @@ struct SensitivityGroup {
 /// "conv1+bn1" joining groups into one; throws basin::Error for an unknown name.
 std::vector<SensitivityGroup> sensitivityGroups(const Objective& objective, const std::vector<std::string>& merge = {});
 
+/// The sensitivity analysis's options (the contract of options.h). The probes are drawn from
+/// seedFor(seed, SeedStream::Trace), each block's Lanczos start from seedFor(seed, SeedStream::Eigen).
 struct SensitivityOptions {
     int probes = 32;                 ///< Hutchinson probes (each one H*v for all groups)
     std::vector<int> bits = {2, 3, 4, 8};
     double eig_tol = 1e-3;           ///< Lanczos tolerance for each block's top eigenvalue
     int eig_max_hvp = 100;
     std::optional<double> budget_bytes;  ///< size budget for the proposal
-    uint64_t seed = 0;
+    uint64_t seed = 0;               ///< the study's seed
     std::vector<std::string> merge;
 };
+
+void validate(const SensitivityOptions& options);
+std::string toJson(const SensitivityOptions& options);
+SensitivityOptions sensitivityOptionsFromJson(const std::string& json_text, const std::string& origin);
 
 struct GroupSensitivity {
     std::string name;
@@ -88,13 +95,16 @@ struct SensitivityResult {
     int64_t hvp_count = 0;
     double seconds = 0;
     HvpReport hvp;
+    SensitivityOptions options;  ///< what it ran with
+    Provenance provenance;       ///< what made it
 };
 
 SensitivityResult computeSensitivity(Objective& objective, const SensitivityOptions& options, JobContext* job = nullptr);
 
 /// JSON with the keys of `basin-cli sensitivity --json`: groups[{name, parameters, top_eigenvalue,
 /// trace, trace_stderr, mean_trace, omega{bits: value}, delta}], pareto[{bits, size, omega}],
-/// proposal{bits, size, loss, accuracy}, uniform, full_precision, options.
-std::string sensitivityJson(const SensitivityResult& result, const SensitivityOptions& options);
+/// proposal{bits, size, loss, accuracy}, uniform, full_precision, options, provenance; and back.
+std::string sensitivityJson(const SensitivityResult& result);
+SensitivityResult sensitivityFromJson(const std::string& json_text, const std::string& origin);
 
 }  // namespace basin

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "basin/atomic_file.h"
+
 namespace basin {
 
 enum class Loss { CrossEntropy, MSE, NLL, BCEWithLogits, ModelMethod };
@@ -54,6 +56,10 @@ struct StudySpec {
     HvpMode hvp_mode = HvpMode::Auto;
     CurvatureKind curvature = CurvatureKind::Hessian;
     double hvp_tolerance = 0;  ///< auto's relative error bound; 0 = 1e-4 (float32) or 1e-8 (float64)
+    /// The study's own analysis options, the JSON text of its "options" object
+    /// ({"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...}}; empty when
+    /// it has none): the defaults of the window and basin-cli for this study (analysis_defaults.h).
+    std::string options;
     std::string study_path;  ///< where the spec was read from, if from a file
 };
 
@@ -65,9 +71,5 @@ StudySpec parseStudy(const std::string& json_text, const std::string& base_dir, 
 std::string studyToJson(const StudySpec& spec);
 /// Checks the spec is complete and consistent (files named, sizes positive); throws basin::Error.
 void validateStudy(const StudySpec& spec);
-
-/// Writes `text` to `path` atomically: to a temporary file beside it, flushed, then renamed over
-/// the target, so a reader never sees a half-written file and a failure leaves the old file intact.
-void writeFileAtomically(const std::string& path, const std::string& text);
 
 }  // namespace basin

@@ -12,10 +12,43 @@
 
 #include <Eigen/Core>
 
+#include "basin/directions.h"
 #include "basin/objective.h"
 #include "basin/progress.h"
+#include "basin/provenance.h"
 
 namespace basin {
+
+/// The loss-surface analysis's options (the contract of options.h): which directions, which grid,
+/// how BatchNorm behaves. The directions' seeds come from `seed` by seedFor().
+struct SurfaceJobOptions {
+    /// random | eigen (top two) | eigen-neg (largest and most negative) | checkpoints | pca |
+    /// FILE[,FILE] (.npy flat vectors or named tensors)
+    std::string dirs = "random";
+    DirectionNorm norm = DirectionNorm::Filter;  ///< random and file directions
+    IgnoreMode ignore = IgnoreMode::BiasBN;
+    bool orthogonal = false;               ///< make the second direction orthogonal to the first
+    std::vector<std::string> checkpoints;  ///< for checkpoints and pca; empty: the study's
+    int nx = 21, ny = 21;                  ///< ny = 1 computes a line
+    /// x0, x1, y0, y1; none: [-1, 1]^2, or for checkpoints and pca the span of the trajectory
+    std::optional<std::array<double, 4>> range;
+    BatchNormMode bn = BatchNormMode::Eval;
+    uint64_t seed = 0;  ///< the study's seed
+    /// Plan the directions at this model's weights (same architecture) instead of the surface's own
+    /// origin: compare's "same directions" (empty: at the surface's own weights).
+    std::string directions_model;
+
+    bool isLine() const { return ny <= 1; }
+};
+
+/// Throws basin::Error naming the option (a grid of fewer than 2 points along x, more than a
+/// million points in all, a range whose end is not above its start, or not finite).
+void validate(const SurfaceJobOptions& options);
+std::string toJson(const SurfaceJobOptions& options);
+SurfaceJobOptions surfaceOptionsFromJson(const std::string& json_text, const std::string& origin);
+/// The files besides the study's whose bytes change the surface: checkpoints (for checkpoints and
+/// pca, the study's when the options name none) and direction files.
+std::vector<std::string> referencedFiles(const SurfaceJobOptions& options, const StudySpec& spec);
 
 struct SurfaceGrid {
     std::vector<double> xs, ys;        ///< coordinates; ys has one entry (0) for a line
@@ -26,6 +59,9 @@ struct SurfaceGrid {
     std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in plane coordinates, if any
     std::vector<std::string> trajectory_labels;
     double cosine_xy = 0;  ///< cosine between the two directions (before any orthogonalisation)
+    SurfaceJobOptions options;   ///< what it was asked with (a grid made by hand keeps the defaults)
+    Provenance provenance;       ///< what made it (empty for a grid made by hand)
+    std::string directions_key;  ///< digest of the direction vectors' bytes (empty when unknown)
 
     int nx() const { return int(xs.size()); }
     int ny() const { return int(ys.size()); }
@@ -64,10 +100,17 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
                     const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64,
                     const SurfaceDeal& deal = {});
 
-/// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory),
-/// loss as a list of rows (one per y), and back; CSV with columns x, y, loss, accuracy.
+/// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory,
+/// options, provenance, directions_key), loss as a list of rows (one per y), and back; CSV with
+/// columns x, y, loss, accuracy.
 std::string surfaceJson(const SurfaceGrid& grid);
 SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin);
+
+/// Takes the computed points of `partial` (read from `origin`) into `grid`, after checking that both
+/// were made the same way: the same model and data bytes and study settings, the same options
+/// (directions, seed, normalisation, grid, range, BatchNorm), the same direction vectors and
+/// coordinates. Anything different is refused with a sentence saying what differs.
+void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string& origin);
 std::string surfaceCsv(const SurfaceGrid& grid);
 
 }  // namespace basin

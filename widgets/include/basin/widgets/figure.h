@@ -26,7 +26,9 @@ struct FigurePanel {
 QSize figurePixels(const FigureStyle& style, int width_px = 0);
 
 /// Draws `panels` into `path` by its extension (.png, .pdf, .svg), `columns` per row (0: all in one
-/// row). Returns an empty string on success, else why not (an unknown extension names the ones known).
+/// row). It writes `path` itself: the app gives it the temporary path of a basin::AtomicFile, so a
+/// figure is written the way every Basin file is. Returns an empty string on success, else why not
+/// (an unknown extension names the ones known).
 QString writeFigure(const std::vector<FigurePanel>& panels, const FigureStyle& style, const QString& path,
                     int width_px = 0, int columns = 0);
 

@@ -1,0 +1,27 @@
+#pragma once
+// The analyses as the window (and `basin-cli render`) runs them for a study: the study's own
+// "options" where it gives them (analysis_defaults.h), else the presets below, always seeded by
+// the study. One home, so the window, render and the compare view ask for the same numbers.
+#include <cstdint>
+
+#include "basin/compare.h"
+#include "basin/curvature.h"
+#include "basin/sensitivity.h"
+#include "basin/study.h"
+#include "basin/surface.h"
+
+namespace basin::gui {
+
+/// Preset: top 5 at both ends by Lanczos, SLQ density of 3 probes x 30 steps, Hutchinson trace of
+/// 20 probes.
+SpectrumOptions windowSpectrumOptions(const StudySpec& spec);
+/// Preset: random filter-normalised directions (biases and BatchNorm ignored), 21 x 21 over
+/// [-1, 1]^2, BatchNorm statistics as stored.
+SurfaceJobOptions windowSurfaceOptions(const StudySpec& spec);
+/// Preset: 16 probes, bits 2, 3, 4 and 8, a budget of a quarter of the float32 size.
+SensitivityOptions windowSensitivityOptions(const StudySpec& spec, int64_t parameters);
+/// Preset: the spectrum preset with the top 3 at both ends, surfaces of 11 x 11 over [-1, 1]^2
+/// (the compare view's own grid), a path of 11 points.
+CompareOptions windowCompareOptions(const StudySpec& spec);
+
+}  // namespace basin::gui

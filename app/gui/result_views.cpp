@@ -1,0 +1,114 @@
+#include "result_views.h"
+
+#include <QFileInfo>
+
+#include "basin/widgets/compare_view.h"
+#include "basin/widgets/layer_view.h"
+#include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_panel.h"
+#include "compare_convert.h"
+#include "layer_convert.h"
+#include "spectrum_convert.h"
+#include "surface_convert.h"
+
+namespace basin::gui {
+
+ResultBanner::ResultBanner(QWidget* parent) : QLabel(parent) {
+    setObjectName("resultBanner");
+    setWordWrap(true);
+    setContentsMargins(6, 2, 6, 2);
+    hide();
+}
+
+void ResultBanner::say(const QString& text, bool warning) {
+    setText(text);
+    setStyleSheet(warning ? QStringLiteral("QLabel { background: #fff3cd; color: #664d03; }") : QString());
+    setVisible(!text.isEmpty());
+}
+
+namespace {
+
+template <class Slot>
+void sayState(ResultBanner* banner, const Slot& slot) {
+    if (!banner) return;
+    const std::string when = slot.result ? slot.result->provenance.computed_at : std::string();
+    banner->say(describeState(slot.state, slot.saved, when), slot.state == ResultState::Stale);
+}
+
+}  // namespace
+
+ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObject* parent)
+    : QObject(parent), model_(model), v_(views) {
+    connect(model_, &ResultsModel::spectrumChanged, this, &ResultViews::drawSpectrum);
+    connect(model_, &ResultsModel::surfaceChanged, this, &ResultViews::drawSurface);
+    connect(model_, &ResultsModel::sensitivityChanged, this, &ResultViews::drawSensitivity);
+    connect(model_, &ResultsModel::compareChanged, this, &ResultViews::drawCompare);
+    connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
+    connect(model_, &ResultsModel::notSaved, this, [this](const QString& why) {
+        if (v_.spectrum_banner) v_.spectrum_banner->say(tr("Not saved in the study file: %1").arg(why), true);
+    });
+}
+
+void ResultViews::setStudyName(const QString& name) { name_ = name.toStdString(); }
+
+void ResultViews::drawSpectrum() {
+    const auto& slot = model_->spectrum();
+    sayState(v_.spectrum_banner, slot);
+    if (!slot.result) return v_.spectrum->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(QString::fromStdString(name_)));
+    v_.spectrum->setData(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawSurface() {
+    const auto& slot = model_->surface();
+    sayState(v_.surface_banner, slot);
+    if (!slot.result) return v_.surface->setData({});
+    v_.surface->setData(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawSensitivity() {
+    const auto& slot = model_->sensitivity();
+    sayState(v_.layers_banner, slot);
+    if (!slot.result) return v_.layers->clear(tr("No layer sensitivity yet (Analysis ▸ Run layer sensitivity, Ctrl+Shift+L)"));
+    v_.layers->setData(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawCompare() {
+    const CompareResults& c = model_->compare();
+    const int count = int(c.options.checkpoints.size());
+    if (v_.compare->count() != count && count >= 2) v_.compare->reset(count);
+    std::vector<widgets::SpectrumPlotData> spectra;
+    for (const CheckpointRow& row : c.rows)
+        if (!row.model.empty()) spectra.push_back(rowToSpectrum(row));
+    v_.compare->setSpectra(spectra);
+    v_.compare->setTable(compareTableHeader(), compareTable(c.rows));
+    for (size_t i = 0; i < c.surfaces.size(); ++i)
+        if (c.surfaces[i] && int(i) < v_.compare->count())
+            v_.compare->setSurface(int(i), toPlotData(*c.surfaces[i],
+                                                      QFileInfo(QString::fromStdString(c.options.checkpoints[i])).fileName().toStdString()));
+    if (c.path) v_.compare->setPath(toPlotData(*c.path));
+    if (v_.compare_banner) {
+        QString text;
+        if (c.path) text = tr("Path: %1").arg(QString::fromStdString(c.path->bn));
+        v_.compare_banner->say(text);
+    }
+}
+
+void ResultViews::showJob(const JobInfo& job) {
+    // An empty plot must not go on saying "Computing…" once its job has stopped.
+    if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
+        const QString why = job.state == JobState::Failed ? job.error : tr("cancelled");
+        if (job.kind == JobKind::Spectrum && !model_->spectrum().result) v_.spectrum->clear(tr("No spectrum: %1").arg(why));
+        if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
+            v_.layers->clear(tr("No layer sensitivity: %1").arg(why));
+        return;
+    }
+    if (job.state != JobState::Running) return;
+    QString progress = job.stage.isEmpty() ? tr("starting") : job.stage;
+    if (job.total > 0) progress += QStringLiteral(" %1 / %2").arg(job.done).arg(job.total);
+    if (job.kind == JobKind::Spectrum && !model_->spectrum().result)
+        v_.spectrum->clear(tr("Computing the spectrum: %1").arg(progress));
+    if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
+        v_.layers->clear(tr("Computing layer sensitivity: %1").arg(progress));
+}
+
+}  // namespace basin::gui

@@ -1,0 +1,102 @@
+#include "results_model.h"
+
+#include "basin/error.h"
+#include "basin/results_store.h"
+
+namespace basin::gui {
+
+ResultsModel::ResultsModel(QObject* parent) : QObject(parent) {}
+
+void ResultsModel::reset(const QString& study_path) {
+    study_path_ = study_path;
+    not_saved_.clear();
+    spectrum_ = {};
+    surface_ = {};
+    sensitivity_ = {};
+    compare_ = {};
+    Q_EMIT spectrumChanged();
+    Q_EMIT surfaceChanged();
+    Q_EMIT sensitivityChanged();
+    Q_EMIT compareChanged();
+}
+
+void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved) {
+    spectrum_ = {std::move(r), state, saved};
+    Q_EMIT spectrumChanged();
+}
+
+void ResultsModel::setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved) {
+    surface_ = {std::move(r), state, saved};
+    Q_EMIT surfaceChanged();
+}
+
+void ResultsModel::setSensitivity(std::shared_ptr<const SensitivityResult> r, ResultState state, const QString& saved) {
+    sensitivity_ = {std::move(r), state, saved};
+    Q_EMIT sensitivityChanged();
+}
+
+void ResultsModel::startCompare(const CompareOptions& options) {
+    compare_ = {};
+    compare_.options = options;
+    compare_.surfaces.resize(options.checkpoints.size());
+    Q_EMIT compareChanged();
+}
+
+void ResultsModel::setCompareRow(int index, const CheckpointRow& row) {
+    if (index < 0) return;
+    if (size_t(index) >= compare_.rows.size()) compare_.rows.resize(size_t(index) + 1);
+    compare_.rows[size_t(index)] = row;
+    Q_EMIT compareChanged();
+}
+
+void ResultsModel::setCompareSurface(int index, std::shared_ptr<const SurfaceGrid> grid) {
+    if (index < 0) return;
+    if (size_t(index) >= compare_.surfaces.size()) compare_.surfaces.resize(size_t(index) + 1);
+    compare_.surfaces[size_t(index)] = std::move(grid);
+    Q_EMIT compareChanged();
+}
+
+void ResultsModel::setComparePath(std::shared_ptr<const PathResult> path) {
+    compare_.path = std::move(path);
+    Q_EMIT compareChanged();
+}
+
+void ResultsModel::setCompareComputed(int computed) { compare_.computed = computed; }
+
+void ResultsModel::setBulkEdge(std::optional<double> edge) {
+    if (!spectrum_.result) return;
+    auto changed = std::make_shared<SpectrumResult>(*spectrum_.result);
+    basin::setBulkEdge(*changed, edge);
+    spectrum_.result = changed;
+    if (!study_path_.isEmpty() && !changed->provenance.empty()) {
+        try {
+            storeResult(study_path_.toStdString(), changed->provenance, spectrumJson(*changed));
+        } catch (const Error& e) {
+            reportNotSaved(QString::fromStdString(e.what()));
+        }
+    }
+    Q_EMIT spectrumChanged();
+}
+
+void ResultsModel::reportNotSaved(const QString& why) {
+    not_saved_ = why;
+    Q_EMIT notSaved(why);
+}
+
+QString describeState(ResultState state, const QString& saved, const std::string& computed_at) {
+    const QString when = QString::fromStdString(computed_at).replace('T', ' ').replace('Z', QStringLiteral(" UTC"));
+    switch (state) {
+    case ResultState::None: return {};
+    case ResultState::Partial: return QObject::tr("computing…");
+    case ResultState::Computed: return QObject::tr("computed %1").arg(when);
+    case ResultState::Stored:
+        return QObject::tr("reopened from the study file, nothing recomputed (computed %1)").arg(when);
+    case ResultState::Stale:
+        return QObject::tr("STALE: stored %1 for other model or data bytes than the study's now; "
+                           "run the analysis again to recompute")
+            .arg(QString(saved).replace('T', ' ').replace('Z', QStringLiteral(" UTC")));
+    }
+    return {};
+}
+
+}  // namespace basin::gui

@@ -1,0 +1,98 @@
+#pragma once
+// ResultsModel holds the open study's results, each with the options and provenance it carries,
+// and how it came to be shown: computed now, reopened from the study file, or stale (stored for
+// other model or data bytes). The views, the exports, the figures and the study file all read it;
+// nothing else keeps a copy of a result. Opening another study empties it.
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "basin/compare.h"
+#include "basin/curvature.h"
+#include "basin/sensitivity.h"
+#include "basin/surface.h"
+
+namespace basin::gui {
+
+enum class ResultState {
+    None,      ///< nothing to show
+    Partial,   ///< being computed; what is shown so far (a surface filling in)
+    Computed,  ///< computed in this session
+    Stored,    ///< reopened from the study file, as computed then (nothing was computed)
+    Stale,     ///< stored for other model or data bytes: shown marked, recomputed on request
+};
+
+template <class Result>
+struct ResultSlot {
+    std::shared_ptr<const Result> result;
+    ResultState state = ResultState::None;
+    QString saved;  ///< when it was stored (Stored and Stale), ISO 8601
+
+    explicit operator bool() const { return bool(result); }
+};
+
+/// The compare tab's results: one row (and surface, when asked) per checkpoint, and the path.
+struct CompareResults {
+    CompareOptions options;
+    std::vector<CheckpointRow> rows;
+    std::vector<std::shared_ptr<const SurfaceGrid>> surfaces;  ///< one per checkpoint (null until done)
+    std::shared_ptr<const PathResult> path;
+    int computed = 0;  ///< checkpoints computed by the last job (the others were stored or reused)
+};
+
+class ResultsModel : public QObject {
+    Q_OBJECT
+public:
+    explicit ResultsModel(QObject* parent = nullptr);
+
+    /// A study is open: every result is forgotten; those computed next are stored in `study_path`
+    /// (empty for a study not saved yet: nothing is stored).
+    void reset(const QString& study_path);
+    QString studyPath() const { return study_path_; }
+
+    const ResultSlot<SpectrumResult>& spectrum() const { return spectrum_; }
+    const ResultSlot<SurfaceGrid>& surface() const { return surface_; }
+    const ResultSlot<SensitivityResult>& sensitivity() const { return sensitivity_; }
+    const CompareResults& compare() const { return compare_; }
+
+    void setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved = {});
+    void setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
+    void setSensitivity(std::shared_ptr<const SensitivityResult> r, ResultState state, const QString& saved = {});
+    /// A new comparison of `options.checkpoints` begins (the compare tab empties).
+    void startCompare(const CompareOptions& options);
+    void setCompareRow(int index, const CheckpointRow& row);
+    void setCompareSurface(int index, std::shared_ptr<const SurfaceGrid> grid);
+    void setComparePath(std::shared_ptr<const PathResult> path);
+    void setCompareComputed(int computed);
+
+    /// The bulk edge set by hand (nullopt: back to Basin's rule). The shown spectrum result changes
+    /// (its outliers split again, no product made), is stored again in the study file, and every
+    /// view, export and figure then shows the new edge. Ignored without a spectrum.
+    void setBulkEdge(std::optional<double> edge);
+
+    /// A result could not be stored (a read-only study file): the window says so.
+    void reportNotSaved(const QString& why);
+    QString lastNotSaved() const { return not_saved_; }
+
+Q_SIGNALS:
+    void spectrumChanged();
+    void surfaceChanged();
+    void sensitivityChanged();
+    void compareChanged();
+    void notSaved(const QString& why);
+
+private:
+    QString study_path_, not_saved_;
+    ResultSlot<SpectrumResult> spectrum_;
+    ResultSlot<SurfaceGrid> surface_;
+    ResultSlot<SensitivityResult> sensitivity_;
+    CompareResults compare_;
+};
+
+/// A line saying how a result came to be shown ("computed 08:37", "reopened from the study file
+/// (computed 2026-12-01 08:37 UTC)", "stale: ..."), empty for None.
+QString describeState(ResultState state, const QString& saved, const std::string& computed_at);
+
+}  // namespace basin::gui

@@ -1,0 +1,27 @@
+#pragma once
+/// What every analysis's options share: the one seed rule, and the contract each options struct
+/// keeps (spectrum: curvature.h, surface: surface_job.h, sensitivity: sensitivity.h, compare:
+/// compare.h):
+///  - defaults in the struct itself;
+///  - validate(o) throws basin::Error naming the option, its value and what it must be, in the
+///    same words whether the value came from a study file, the command line or the window;
+///  - toJson(o) is the canonical JSON text of every field that can change a number (the result key
+///    is derived from it), and xOptionsFromJson(text, origin) reads it back (missing keys take the
+///    defaults; unknown keys and wrong types are errors naming `origin`), then validates.
+#include <cstdint>
+#include <string>
+
+namespace basin {
+
+/// The seed rule. An analysis run from a study with seed s draws each of its random streams from
+/// s plus a fixed offset, so the window, basin-cli, render and compare draw the same numbers:
+///   Lanczos / power start vector        s + 0
+///   Hutchinson / Hutch++ trace probes   s + 1   (also the per-layer traces of sensitivity)
+///   SLQ density probes                  s + 2
+///   loss-surface directions             s + 0 (first), s + 1 (second)
+///   random sample subsets               s + 3
+enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3 };
+
+inline uint64_t seedFor(uint64_t study_seed, SeedStream stream) { return study_seed + uint64_t(stream); }
+
+}  // namespace basin
