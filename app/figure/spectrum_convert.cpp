@@ -24,6 +24,7 @@ widgets::SpectrumPlotData toPlotData(const SpectrumResult& r, const std::string&
     if (r.largest || r.exact) {
         d.bulk_edge = r.outliers.edge;
         d.outlier_count = r.outliers.count;
+        d.edge_by_hand = r.outliers.manual;
     }
     if (r.trace) {
         d.trace = r.trace->mean;

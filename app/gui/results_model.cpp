@@ -5,9 +5,29 @@
 
 namespace basin::gui {
 
-ResultsModel::ResultsModel(QObject* parent) : QObject(parent) {}
+ResultsModel::ResultsModel(QObject* parent) : QObject(parent) {
+    store_timer_.setSingleShot(true);
+    store_timer_.setInterval(300);
+    connect(&store_timer_, &QTimer::timeout, this, &ResultsModel::flushPending);
+}
+
+ResultsModel::~ResultsModel() { flushPending(); }
+
+void ResultsModel::flushPending() {
+    store_timer_.stop();
+    if (!edge_pending_) return;
+    edge_pending_ = false;
+    const auto& r = spectrum_.result;
+    if (study_path_.isEmpty() || !r || r->provenance.empty()) return;
+    try {
+        storeResult(study_path_.toStdString(), r->provenance, spectrumJson(*r));
+    } catch (const Error& e) {
+        reportNotSaved(QString::fromStdString(e.what()));
+    }
+}
 
 void ResultsModel::reset(const QString& study_path) {
+    flushPending();
     study_path_ = study_path;
     not_saved_.clear();
     spectrum_ = {};
@@ -68,13 +88,8 @@ void ResultsModel::setBulkEdge(std::optional<double> edge) {
     auto changed = std::make_shared<SpectrumResult>(*spectrum_.result);
     basin::setBulkEdge(*changed, edge);
     spectrum_.result = changed;
-    if (!study_path_.isEmpty() && !changed->provenance.empty()) {
-        try {
-            storeResult(study_path_.toStdString(), changed->provenance, spectrumJson(*changed));
-        } catch (const Error& e) {
-            reportNotSaved(QString::fromStdString(e.what()));
-        }
-    }
+    edge_pending_ = true;
+    store_timer_.start();
     Q_EMIT spectrumChanged();
 }
 

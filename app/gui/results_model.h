@@ -5,6 +5,7 @@
 // nothing else keeps a copy of a result. Opening another study empties it.
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -46,6 +47,8 @@ class ResultsModel : public QObject {
     Q_OBJECT
 public:
     explicit ResultsModel(QObject* parent = nullptr);
+    /// Writes a pending change (a dragged bulk edge) to the study file first.
+    ~ResultsModel() override;
 
     /// A study is open: every result is forgotten; those computed next are stored in `study_path`
     /// (empty for a study not saved yet: nothing is stored).
@@ -68,9 +71,12 @@ public:
     void setCompareComputed(int computed);
 
     /// The bulk edge set by hand (nullopt: back to Basin's rule). The shown spectrum result changes
-    /// (its outliers split again, no product made), is stored again in the study file, and every
-    /// view, export and figure then shows the new edge. Ignored without a spectrum.
+    /// at once (its outliers split again, no product made), and every view, export and figure then
+    /// shows the new edge; it is stored again in the study file when the dragging pauses (300 ms),
+    /// or at the latest when another study opens. Ignored without a spectrum.
     void setBulkEdge(std::optional<double> edge);
+    /// Writes what is waiting to be stored now.
+    void flushPending();
 
     /// A result could not be stored (a read-only study file): the window says so.
     void reportNotSaved(const QString& why);
@@ -85,6 +91,8 @@ Q_SIGNALS:
 
 private:
     QString study_path_, not_saved_;
+    QTimer store_timer_;
+    bool edge_pending_ = false;
     ResultSlot<SpectrumResult> spectrum_;
     ResultSlot<SurfaceGrid> surface_;
     ResultSlot<SensitivityResult> sensitivity_;

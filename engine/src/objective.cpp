@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "basin/error.h"
+#include "data_checks.h"
 #include "objective_impl.h"
 
 namespace basin {
@@ -150,6 +151,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
                     " was built for the CPU only; use \"device\": \"cpu\"");
     torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
     detail::useFastTransposedConvolution();
+    detail::runTorchScriptAsWritten();
     impl->module = detail::loadModel(impl->model_path);
     try {
         impl->module.to(impl->dtype);
@@ -167,6 +169,8 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
     }
     impl->comm = comm;
     impl->data = detail::loadDataset(data_spec, spec.loss, spec.samples, impl->dtype);
+    detail::checkFiniteSamples(impl->data.inputs, impl->data.summary.inputs_path, "inputs");
+    detail::checkFiniteSamples(impl->data.targets, impl->data.summary.targets_path, "targets");
     impl->local_n = impl->data.summary.samples;
     if (sharded) {
         auto& d = impl->data;

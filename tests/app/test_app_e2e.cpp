@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <qcustomplot.h>
 
+#include <QElapsedTimer>
+#include <QJsonArray>
 #include <QProcess>
 
 #include "basin/widgets/compare_view.h"
@@ -25,6 +27,8 @@
 #include "jobs_panel.h"
 #include "layer_convert.h"
 #include "window_options.h"
+#include "result_views.h"
+#include "spectrum_convert.h"
 #include "main_window.h"
 #include "study_files.h"
 #include "study_panel.h"
@@ -135,7 +139,7 @@ private Q_SLOTS:
 
         // Exports of the spectrum tab: a PNG of the asked size, vectors with their text as text, numbers.
         QTemporaryDir out;
-        window.tabs()->setCurrentWidget(view);
+        window.tabs()->setCurrentWidget(view->parentWidget());
         QCOMPARE(window.exportCurrentView(out.filePath("s.png"), QSize(1200, 800)), QString());
         QCOMPARE(QImage(out.filePath("s.png")).size(), QSize(1200, 800));
         QCOMPARE(window.exportCurrentView(out.filePath("s.svg")), QString());
@@ -158,7 +162,144 @@ private Q_SLOTS:
         QVERIFY(numbers.startsWith("series,x,y\n"));
         QVERIFY(numbers.contains("bulk_edge_by_hand," + QByteArray::number(edge, 'g', 17)));
         QCOMPARE(window.exportCurrentView(out.filePath("s.json")), QString());
+        // The JSON holds the edge too, with the options the result ran with (not the panel's now).
+        const QJsonObject exported = QJsonDocument::fromJson(readAll(out.filePath("s.json"))).object();
+        QVERIFY(exported["outliers"].toObject()["manual"].toBool());
+        QCOMPARE(exported["outliers"].toObject()["edge"].toDouble(), edge);
+        QCOMPARE(exported["outliers"].toObject()["count"].toInt(), 2);
+        QCOMPARE(exported["options"].toObject()["top"].toInt(), smallOptions().eigen.top_k);
+        QCOMPARE(exported["provenance"].toObject()["analysis"].toString(), QString("spectrum"));
+        // The figure's settings name the study and carry the result's provenance.
+        const QJsonObject settings = QJsonDocument::fromJson(readAll(out.filePath("s.png.json"))).object();
+        QCOMPARE(settings["source"].toString(), study_);
+        QCOMPARE(settings["results"].toArray().size(), 1);
         QVERIFY(window.exportCurrentView(out.filePath("s.xyz")).contains("unknown file type"));
+
+        // Stored in the study: reopened, the spectrum comes back with the edge, and nothing is computed.
+        controller.results()->flushPending();
+        EngineController again;
+        again.setSpectrumOptions(smallOptions());
+        MainWindow reopened(&again);
+        again.openStudy(study_);
+        again.runSpectrum();
+        QTRY_VERIFY_WITH_TIMEOUT(!again.busy(), kJobTimeoutMs);
+        QCOMPARE(again.productsComputed(), int64_t(0));
+        QCOMPARE(int(again.results()->spectrum().state), int(ResultState::Stored));
+        QVERIFY(reopened.spectrumView()->data().edge_by_hand);
+        QCOMPARE(reopened.spectrumView()->data().bulk_edge.value(), edge);
+        QCOMPARE(reopened.spectrumView()->data().outlier_count, 2);
+    }
+
+    void aReopenedStudyShowsItsStoredResultsWithoutComputing() {
+        // The small demo with its labels copied beside it, so that their bytes can change.
+        const QString labels = dir_.filePath(QString("labels-%1-idx1-ubyte.gz").arg(count_));
+        QVERIFY(QFile::copy("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz", labels));
+        QFile::setPermissions(labels, QFile::ReadOwner | QFile::WriteOwner);
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            QJsonObject data = study["data"].toObject();
+            data["targets"] = labels;
+            study["data"] = data;
+            study["hvp"] = "exact";
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        SensitivityOptions layers = windowSensitivityOptions(StudySpec{}, 9146);
+        layers.probes = 3;
+        layers.eig_max_hvp = 5;
+        auto run = [&](EngineController& c, MainWindow& w) {
+            c.setSpectrumOptions(smallOptions());
+            c.setSurfaceOptions(surfaceOptions(5, 5, 0.5));
+            c.setSensitivityOptions(layers);
+            w.openAndAnalyse(study_);
+            c.runSensitivity(EngineController::Stale::Show);
+            QTRY_VERIFY_WITH_TIMEOUT(!c.busy(), kJobTimeoutMs);
+            for (const JobInfo& j : c.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
+        };
+        EngineController first;
+        MainWindow first_window(&first);
+        run(first, first_window);
+        QVERIFY(first.productsComputed() > 0);
+        QCOMPARE(first.pointsComputed(), int64_t(25));
+        const auto spectrum = first.results()->spectrum().result;
+        const auto surface = first.results()->surface().result;
+        const auto sensitivity = first.results()->sensitivity().result;
+
+        QElapsedTimer clock;
+        clock.start();
+        EngineController second;
+        MainWindow second_window(&second);
+        run(second, second_window);
+        qInfo("reopened with its stored spectrum, surface and sensitivity: all views filled in %lld ms", clock.elapsed());
+        QCOMPARE(second.productsComputed(), int64_t(0));
+        QCOMPARE(second.pointsComputed(), int64_t(0));
+        QCOMPARE(int(second.results()->spectrum().state), int(ResultState::Stored));
+        QCOMPARE(int(second.results()->surface().state), int(ResultState::Stored));
+        QCOMPARE(int(second.results()->sensitivity().state), int(ResultState::Stored));
+        QCOMPARE(second_window.spectrumView()->data().top_eigenvalues, toPlotData(*spectrum, "").top_eigenvalues);
+        QCOMPARE(second_window.surfaceView()->data().values, surface->loss);
+        QCOMPARE(second_window.layerView()->eigenvalueBars().front(), sensitivity->groups.front().top_eigenvalue);
+        auto bannerOf = [](QWidget* view) { return view->parentWidget()->findChild<ResultBanner*>("resultBanner"); };
+        QVERIFY2(bannerOf(second_window.spectrumView())->text().contains("reopened from the study file"),
+                 qPrintable(bannerOf(second_window.spectrumView())->text()));
+
+        // The labels' bytes change (the gzip header's time stamp: the same labels, other bytes):
+        // the stored results are shown as stale, nothing is computed until asked for.
+        {
+            QFile f(labels);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            f.seek(4);
+            f.write(QByteArray("\x01\x02\x03\x04", 4));
+        }
+        EngineController third;
+        MainWindow third_window(&third);
+        run(third, third_window);
+        QCOMPARE(third.productsComputed(), int64_t(0));
+        QCOMPARE(int(third.results()->spectrum().state), int(ResultState::Stale));
+        QCOMPARE(int(third.results()->surface().state), int(ResultState::Stale));
+        QVERIFY2(bannerOf(third_window.spectrumView())->text().startsWith("STALE"),
+                 qPrintable(bannerOf(third_window.spectrumView())->text()));
+        const int id = third.runSpectrum();  // asked for: recomputed
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(third.job(id).state), kJobTimeoutMs);
+        QVERIFY(third.productsComputed() > 0);
+        QCOMPARE(int(third.results()->spectrum().state), int(ResultState::Computed));
+        // The labels are the same, so are the numbers.
+        QCOMPARE(third.results()->spectrum().result->largest->eigenvalues, spectrum->largest->eigenvalues);
+    }
+
+    void theWindowAndBasinCliComputeTheSameBits() {
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            study["hvp"] = "exact";
+            study["seed"] = 4;
+            study["options"] = QJsonDocument::fromJson(R"({"spectrum": {"top": 3, "which": "both", "trace": "hutchinson",
+                "trace_probes": 6, "density": true, "density_probes": 2, "density_steps": 15}})").object();
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        EngineController controller;  // no options of its own: the study's
+        controller.openStudy(study_);
+        const int id = controller.runSpectrum();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto window = controller.results()->spectrum().result;
+        QCOMPARE(window->options.seed, uint64_t(4));
+        QProcess cli;
+        cli.start(BASIN_CLI, {"spectrum", "--study", study_, "--json"});
+        QVERIFY(cli.waitForFinished(kJobTimeoutMs));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const SpectrumResult headless = spectrumFromJson(cli.readAllStandardOutput().toStdString(), "basin-cli");
+        QCOMPARE(headless.largest->eigenvalues, window->largest->eigenvalues);
+        QCOMPARE(headless.smallest->eigenvalues, window->smallest->eigenvalues);
+        QCOMPARE(headless.trace->mean, window->trace->mean);
+        QCOMPARE(headless.density->values, window->density->values);
+        QCOMPARE(toJson(headless.options), toJson(window->options));
     }
 
     void sensitivityFillsTheLayerViewWithTheEngineNumbers() {
@@ -194,7 +335,7 @@ private Q_SLOTS:
         QCOMPARE(view->data().precision[3].loss, result->proposal->eval.loss);
 
         QTemporaryDir out;
-        window.tabs()->setCurrentWidget(view);
+        window.tabs()->setCurrentWidget(view->parentWidget());
         QCOMPARE(window.exportCurrentView(out.filePath("layers.csv")), QString());
         QFile csv(out.filePath("layers.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));

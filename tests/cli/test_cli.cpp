@@ -144,6 +144,99 @@ private Q_SLOTS:
         QCOMPARE(nlohmann::json::parse(f.readAll().toStdString())["results"].size(), size_t(2));
     }
 
+    void aStoredResultIsReusedOnlyForTheSameOptions() {
+        QTemporaryDir tmp;
+        const QString study = tmp.filePath("s.json");
+        QFile f(study);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
+                        "\"dtype\": \"float64\", \"hvp\": \"exact\"}")
+                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt")).toUtf8());
+        f.close();
+        const QStringList base = {"spectrum", "--study", study, "--top", "2", "--probes", "9", "--cache", "--json"};
+        const Run hutchpp = runCli(base + QStringList{"--trace", "hutchpp"});
+        QVERIFY2(hutchpp.code == 0, qPrintable(hutchpp.err));
+        // Another trace method, another seed: computed, not taken from the study.
+        const Run hutchinson = runCli(base + QStringList{"--trace", "hutchinson"});
+        QVERIFY2(!hutchinson.err.contains("using the spectrum result stored"), qPrintable(hutchinson.err));
+        const auto a = nlohmann::json::parse(hutchpp.out.toStdString()), b = nlohmann::json::parse(hutchinson.out.toStdString());
+        QCOMPARE(a["trace"]["method"].get<std::string>(), std::string("hutchpp"));
+        QCOMPARE(b["trace"]["method"].get<std::string>(), std::string("hutchinson"));
+        const Run seeded = runCli(base + QStringList{"--trace", "hutchpp", "--seed", "4"});
+        QVERIFY(!seeded.err.contains("using the spectrum result stored"));
+        // The same again: stored; with an edge set by hand the stored result is split at it.
+        const Run again = runCli(base + QStringList{"--trace", "hutchpp", "--edge", "0.0001"});
+        QVERIFY2(again.err.contains("using the spectrum result stored"), qPrintable(again.err));
+        const auto c = nlohmann::json::parse(again.out.toStdString());
+        QCOMPARE(c["trace"]["mean"], a["trace"]["mean"]);
+        QVERIFY(c["outliers"]["manual"].get<bool>());
+        QCOMPARE(c["outliers"]["edge"].get<double>(), 0.0001);
+        QVERIFY(!a["outliers"]["manual"].get<bool>());
+        // Every result says what made it.
+        QCOMPARE(a["provenance"]["options"]["trace"].get<std::string>(), std::string("hutchpp"));
+        QCOMPARE(a["provenance"]["options"]["seed"].get<int>(), 0);
+        QCOMPARE(a["options"], a["provenance"]["options"]);
+        QVERIFY(!a["provenance"]["basin_version"].get<std::string>().empty());
+        QVERIFY(!a["provenance"]["inputs_key"].get<std::string>().empty());
+    }
+
+    void nonFiniteNumbersEndWithOneSentence() {
+        expectCleanError({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data_inf.npz")},
+                         "mlp_data_inf.npz: sample 5 of the inputs holds an infinite value");
+        expectCleanError({"spectrum", "--model", fixture("sqrt_relu.pt"), "--data", fixture("sqrt_relu_data.npz"), "--hvp", "exact"},
+                         "is not finite (NaN or infinity)");
+        expectCleanError({"spectrum", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--tol", "nan"},
+                         "spectrum option tol (--tol) is nan");
+    }
+
+    void everyNumberIsCheckedLikeTheStudysOwn() {
+        const QStringList mlp = {"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt")};
+        const QStringList cnn = {"--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz")};
+        expectCleanError(QStringList{"spectrum", "--max-hvp", "0"} + mlp, "spectrum option max_hvp (--max-hvp) is 0");
+        expectCleanError(QStringList{"spectrum", "--max-hvp", "-1"} + mlp, "spectrum option max_hvp (--max-hvp) is -1");
+        expectCleanError(QStringList{"spectrum", "--top", "0"} + mlp, "spectrum option top (--top) is 0");
+        expectCleanError(QStringList{"spectrum", "--trace", "--probes", "-3"} + mlp, "trace_probes (--probes) is -3");
+        expectCleanError(QStringList{"surface", "--range", "a:b"} + cnn, "--range 'a:b' is not A:B");
+        expectCleanError(QStringList{"surface", "--range", "1:-1"} + cnn, "surface option range (--range) is 1:-1");
+        expectCleanError(QStringList{"surface", "--grid", "100000x100000"} + cnn, "at most 1000000 points");
+        expectCleanError(QStringList{"surface", "--grid", "5x0"} + cnn, "surface option ny (--grid) is 0");
+        expectCleanError(QStringList{"sensitivity", "--bits", "1,4"} + mlp, "sensitivity option bits (--bits) is 1");
+        expectCleanError(QStringList{"sensitivity", "--probes", "1"} + mlp, "sensitivity option probes (--probes) is 1");
+        expectCleanError(QStringList{"compare", "--path", "1", "--checkpoints", fixture("mlp.pt")} + mlp,
+                         "compare option path_points (--path) is 1");
+    }
+
+    void aResumeOfAnotherSurfaceIsRefused() {
+        QTemporaryDir tmp;
+        const QString full = tmp.filePath("full.json"), part = tmp.filePath("part.json");
+        const QStringList cnn = {"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--dtype", "float64",
+                                 "--grid", "5x3", "--batch", "16"};
+        const Run whole = runCli(cnn + QStringList{"--out", full});
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        // As if interrupted: the last row not computed yet.
+        QFile f(full);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        auto j = nlohmann::json::parse(f.readAll().toStdString());
+        f.close();
+        for (auto& v : j["loss"][2]) v = nullptr;
+        for (auto& v : j["accuracy"][2]) v = nullptr;
+        QFile p(part);
+        QVERIFY(p.open(QIODevice::WriteOnly));
+        p.write(QByteArray::fromStdString(j.dump()));
+        p.close();
+        expectCleanError(cnn + QStringList{"--resume", part, "--seed", "7"}, "cannot be resumed here: it was made with other");
+        expectCleanError(cnn + QStringList{"--resume", part, "--norm", "layer"}, "norm \"filter\", not \"layer\"");
+        expectCleanError(cnn + QStringList{"--resume", part, "--samples", "20"}, "other model or data bytes");
+        const Run resumed = runCli(cnn + QStringList{"--resume", part});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        QVERIFY(resumed.err.contains("resuming: 10 of 15 points already computed"));
+        QVERIFY(p.open(QIODevice::ReadOnly));
+        const auto done = nlohmann::json::parse(p.readAll().toStdString());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto want = nlohmann::json::parse(f.readAll().toStdString());
+        QCOMPARE(done["loss"], want["loss"]);  // a plain resume equals the grid done in one go
+    }
+
     void compareMatchesSingleCheckpoints() {
         QTemporaryDir tmp;
         const QString c0 = fixture("cnn_ckpt0.pt"), c1 = fixture("cnn_ckpt1.pt"), c2 = fixture("cnn_ckpt2.pt");

@@ -81,7 +81,7 @@ private Q_SLOTS:
 };
 
 int main(int argc, char** argv) {
-    // VTK's OpenGL2 backend needs this before the QApplication exists (see STACK.md).
+    // VTK's OpenGL2 backend needs this before the QApplication exists (docs/ARCHITECTURE.md, "Build facts").
     QSurfaceFormat::setDefaultFormat(basin::widgets::defaultVtkSurfaceFormat());
     QApplication app(argc, argv);
     TestSurfaceView test;
