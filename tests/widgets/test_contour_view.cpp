@@ -8,6 +8,8 @@
 #include <qcustomplot.h>
 
 #include "basin/widgets/contour_view.h"
+#include "basin/widgets/figure.h"
+#include "basin/widgets/figure_style.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "image_compare.h"
@@ -164,9 +166,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         SurfacePanel panel;
         panel.setData(bowl());
-        QVERIFY(panel.exportPng(dir.filePath("m.png"), 1200, 800));
-        QCOMPARE(QImage(dir.filePath("m.png")).size(), QSize(1200, 800));
-        QVERIFY(panel.exportSvg(dir.filePath("m.svg"), 700, 500));
+        const FigureStyle style = *FigureStyle::preset("screen");
+        QCOMPARE(writeFigure({{panel.contourView()->plot(), {}}}, style, dir.filePath("m.png"), 1200), QString());
+        QCOMPARE(QImage(dir.filePath("m.png")).size(), figurePixels(style, 1200));
+        QCOMPARE(writeFigure({{panel.contourView()->plot(), {}}}, style, dir.filePath("m.svg")), QString());
         QFile svg(dir.filePath("m.svg"));
         QVERIFY(svg.open(QIODevice::ReadOnly));
         QVERIFY(svg.readAll().contains("PC 2"));

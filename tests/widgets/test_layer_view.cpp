@@ -8,6 +8,8 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include "basin/widgets/figure.h"
+#include "basin/widgets/figure_style.h"
 #include "basin/widgets/layer_view.h"
 #include "image_compare.h"
 
@@ -143,9 +145,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         LayerView view;
         view.setData(synthetic());
-        QVERIFY(view.exportPng(dir.filePath("l.png"), 1200, 800));
-        QCOMPARE(QImage(dir.filePath("l.png")).size(), QSize(1200, 800));
-        QVERIFY(view.exportSvg(dir.filePath("l.svg"), 800, 500));
+        const FigureStyle style = *FigureStyle::preset("screen");
+        QCOMPARE(writeFigure({{view.plot(), {}}}, style, dir.filePath("l.png"), 1200), QString());
+        QCOMPARE(QImage(dir.filePath("l.png")).size(), figurePixels(style, 1200));
+        QCOMPARE(writeFigure({{view.plot(), {}}}, style, dir.filePath("l.svg")), QString());
         QFile svg(dir.filePath("l.svg"));
         QVERIFY(svg.open(QIODevice::ReadOnly));
         const QByteArray text = svg.readAll();

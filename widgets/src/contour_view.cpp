@@ -5,7 +5,6 @@
 #include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
-#include "basin/widgets/plot_export.h"
 #include "basin/widgets/surface_math.h"
 #include "plot_layout.h"
 
@@ -156,11 +155,6 @@ void ContourView::setData(const SurfacePlotData& data) {
     plot->replot();
 }
 
-bool ContourView::exportPng(const QString& path, int width, int height, double scale) {
-    return d_->plot->savePng(path, width, height, scale);
-}
-bool ContourView::exportPdf(const QString& path, int width, int height) { return d_->plot->savePdf(path, width, height); }
-bool ContourView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
 
 struct LineView::Private {
     SurfacePlotData data;
@@ -251,10 +245,5 @@ void LineView::setData(const SurfacePlotData& data) {
     plot->replot();
 }
 
-bool LineView::exportPng(const QString& path, int width, int height, double scale) {
-    return d_->plot->savePng(path, width, height, scale);
-}
-bool LineView::exportPdf(const QString& path, int width, int height) { return d_->plot->savePdf(path, width, height); }
-bool LineView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
 
 }  // namespace basin::widgets

@@ -12,7 +12,6 @@
 
 #include "basin/widgets/layer_math.h"
 #include "basin/widgets/palette.h"
-#include "basin/widgets/plot_export.h"
 #include "basin/widgets/spectrum_math.h"
 #include "plot_layout.h"
 
@@ -160,11 +159,6 @@ std::vector<double> LayerView::traceBars() const {
     return v;
 }
 
-bool LayerView::exportPng(const QString& path, int width, int height, double scale) {
-    return d_->plot->savePng(path, width, height, scale);
-}
-bool LayerView::exportPdf(const QString& path, int width, int height) { return d_->plot->savePdf(path, width, height); }
-bool LayerView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
 
 void LayerView::redraw() {
     const LayerPlotData& data = d_->data;

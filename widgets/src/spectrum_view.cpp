@@ -8,7 +8,6 @@
 #include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
-#include "basin/widgets/plot_export.h"
 #include "basin/widgets/spectrum_math.h"
 #include "plot_layout.h"
 
@@ -163,15 +162,8 @@ QCustomPlot* SpectrumView::plot() const { return d_->plot; }
 int SpectrumView::stemCount() const { return d_->stems; }
 QString SpectrumView::readoutText() const { return d_->readout->text(); }
 
-bool SpectrumView::exportPng(const QString& path, int width, int height, double scale) {
-    return d_->plot->savePng(path, width, height, scale);
-}
 
-bool SpectrumView::exportPdf(const QString& path, int width, int height) {
-    return d_->plot->savePdf(path, width, height);
-}
 
-bool SpectrumView::exportSvg(const QString& path, int width, int height) { return saveSvg(d_->plot, path, width, height); }
 
 void SpectrumView::redraw() {
     QCustomPlot* plot = d_->plot;

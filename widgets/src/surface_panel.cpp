@@ -159,14 +159,5 @@ QString SurfacePanel::describePoint(double x, double y) const {
     return text;
 }
 
-bool SurfacePanel::exportPng(const QString& path, int width, int height, double scale) {
-    return showsLine() ? d_->line->exportPng(path, width, height, scale) : d_->contour->exportPng(path, width, height, scale);
-}
-bool SurfacePanel::exportPdf(const QString& path, int width, int height) {
-    return showsLine() ? d_->line->exportPdf(path, width, height) : d_->contour->exportPdf(path, width, height);
-}
-bool SurfacePanel::exportSvg(const QString& path, int width, int height) {
-    return showsLine() ? d_->line->exportSvg(path, width, height) : d_->contour->exportSvg(path, width, height);
-}
 
 }  // namespace basin::widgets

@@ -26,9 +26,6 @@ public:
 
     QCustomPlot* plot() const;
     QCPColorMap* colorMap() const;
-    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
-    bool exportPdf(const QString& path, int width = 0, int height = 0);
-    bool exportSvg(const QString& path, int width = 0, int height = 0);
 
 Q_SIGNALS:
     /// The mouse is over (x, y) in grid coordinates.
@@ -51,9 +48,6 @@ public:
     void clear();
 
     QCustomPlot* plot() const;
-    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
-    bool exportPdf(const QString& path, int width = 0, int height = 0);
-    bool exportSvg(const QString& path, int width = 0, int height = 0);
 
 Q_SIGNALS:
     void hovered(double x);

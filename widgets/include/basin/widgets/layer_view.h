@@ -31,10 +31,6 @@ public:
     std::vector<double> eigenvalueBars() const;
     std::vector<double> traceBars() const;
 
-    /// PNG of the chart in pixels (0: its size); PDF in points; SVG in pixels.
-    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
-    bool exportPdf(const QString& path, int width = 0, int height = 0);
-    bool exportSvg(const QString& path, int width = 0, int height = 0);
 
 private:
     void redraw();

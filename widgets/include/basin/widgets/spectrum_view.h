@@ -31,12 +31,6 @@ public:
     void setLogDensity(bool on);
     bool logDensity() const;
 
-    /// Width and height in pixels (0: the widget's size); `scale` multiplies both for print DPI.
-    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
-    /// A vector PDF; width and height in points (0: the widget's size).
-    bool exportPdf(const QString& path, int width = 0, int height = 0);
-    /// A vector SVG (text stays text); width and height in pixels (0: the widget's size).
-    bool exportSvg(const QString& path, int width = 0, int height = 0);
 
     /// Moves the bulk edge by hand (as dragging its dashed line does): the outlier count and the
     /// share of the trace they carry are recounted among the top eigenvalues. Ignored without data.

@@ -43,10 +43,6 @@ public:
     /// True when the grid is a line (the line plot is shown instead of the 3D and 2D views).
     bool showsLine() const;
 
-    /// The 2D picture (the map, or the line plot for a line) as PNG (pixels), PDF (points), SVG.
-    bool exportPng(const QString& path, int width = 0, int height = 0, double scale = 1.0);
-    bool exportPdf(const QString& path, int width = 0, int height = 0);
-    bool exportSvg(const QString& path, int width = 0, int height = 0);
 
     /// "alpha = 0.25, beta = −0.5: loss 0.3412, accuracy 88.1 %" for the grid point nearest (x, y).
     QString describePoint(double x, double y) const;
