@@ -5,7 +5,17 @@
 #include <limits>
 #include <unistd.h>
 
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "arrays.h"
+#include "basin/atomic_file.h"
+#include "basin/provenance.h"
+#include "basin/results_store.h"
+#include "json_util.h"
 #include "basin/error.h"
 #include "objective_impl.h"
 
@@ -176,58 +186,122 @@ torch::Tensor Objective::Impl::hvpWith(HvpMode mode, const std::vector<torch::Te
     }
 }
 
-// auto: a gradient, then two products of each mode on random unit vectors (the first product of
-// exact-reuse, which builds the graphs, is not counted as its cost); finite differences are kept
-// only if their relative error against exact stays within the tolerance on both vectors.
-void Objective::Impl::calibrate(JobContext* job) {
+namespace {
+
+// Operations whose derivative jumps (ReLU, max-pooling, absolute values, clamps): across such a kink
+// a central difference of the gradient is not a second derivative, and in float32 its rounding is
+// far above any useful tolerance, so auto does not spend products timing fd on such a model.
+bool hasKinks(torch::jit::Module& module) {
+    static const std::set<std::string> kinks = {
+        "aten::relu",      "aten::relu_",       "aten::relu6",      "aten::hardtanh",  "aten::hardtanh_",
+        "aten::leaky_relu", "aten::leaky_relu_", "aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d",
+        "aten::max_pool2d_with_indices",         "aten::adaptive_max_pool2d",           "aten::abs",
+        "aten::clamp",     "aten::clamp_",      "aten::threshold",  "aten::maximum",   "aten::minimum",
+        "aten::max",       "aten::min",         "aten::hardswish",  "aten::hardsigmoid", "aten::prelu"};
+    std::shared_ptr<torch::jit::Graph> graph;
+    try {
+        graph = module.get_method("forward").graph()->copy();
+        torch::jit::Inline(*graph);
+    } catch (const std::exception&) {
+        return true;  // a graph that cannot be read: assume the worst
+    }
+    std::function<bool(torch::jit::Block*)> scan = [&](torch::jit::Block* block) {
+        for (torch::jit::Node* n : block->nodes()) {
+            if (kinks.count(n->kind().toQualString())) return true;
+            for (torch::jit::Block* b : n->blocks())
+                if (scan(b)) return true;
+        }
+        return false;
+    };
+    return scan(graph->block());
+}
+
+}  // namespace
+
+// What auto chose before on the same model and data bytes, dtype, batch size, threads, curvature
+// and tolerance, as the study file keeps it: a second run spends nothing on choosing.
+std::string Objective::Impl::calibrationOptions() const {
+    return nlohmann::json{{"threads", torch::get_num_threads()},
+                          {"curvature", curvatureName(curvature)},
+                          {"tolerance", hvp_report.tolerance},
+                          {"processes", comm ? comm->size() : 1}}
+        .dump();
+}
+
+void Objective::Impl::beginCalibration() {
     hvp_report = HvpReport{};
     hvp_report.requested = hvpModeName(hvp_mode);
     hvp_report.curvature = curvatureName(curvature);
     hvp_report.tolerance = spec.hvp_tolerance > 0 ? spec.hvp_tolerance : (dtype == torch::kFloat64 ? 1e-8 : 1e-4);
+    auto_step = 0;
     if (hvp_mode != HvpMode::Auto || curvature == CurvatureKind::GaussNewton) {  // G v has one way
         hvp_report.chosen = hvpModeName(hvp_mode == HvpMode::Auto ? HvpMode::Exact : hvp_mode);
         calibrated = true;
         return;
     }
-    torch::Tensor g;
-    double t0 = now();
-    pass(&g, nullptr, nullptr, job);
-    hvp_report.seconds_gradient = now() - t0;
-    auto gen = at::detail::createCPUGenerator(spec.seed + 12345);
-    std::vector<std::vector<torch::Tensor>> vs;
-    for (int r = 0; r < 2; ++r) {
-        auto t = torch::randn({P}, gen, torch::TensorOptions().dtype(dtype));
-        t = t / t.norm();
-        std::vector<torch::Tensor> parts;
-        for (size_t k = 0; k < params.size(); ++k)
-            parts.push_back(t.slice(0, infos[k].offset, infos[k].offset + infos[k].size).view(params[k].sizes()));
-        vs.push_back(parts);
-    }
-    std::vector<torch::Tensor> exact;
-    t0 = now();
-    for (const auto& v : vs) exact.push_back(reduced(hvpWith(HvpMode::Exact, v, job)));
-    hvp_report.seconds["exact"] = (now() - t0) / 2;
-    hvpReuse(vs[0], job);  // builds the graphs
-    if (!reuse_failed) {
-        double err = 0;
-        t0 = now();
-        for (size_t r = 0; r < vs.size(); ++r) {
-            const auto hv = reduced(hvpReuse(vs[r], job));
-            err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
+    const ResultLookup stored = lookUpResult(spec, "hvp-calibration", calibrationOptions(), {}, model_path);
+    if (stored.stored) {
+        try {
+            const auto j = nlohmann::json::parse(stored.stored->result);
+            const HvpReport before = detail::hvpReportFromJson(j.at("hvp"));
+            hvp_report.chosen = before.chosen;
+            hvp_report.seconds = before.seconds;
+            hvp_report.seconds_gradient = before.seconds_gradient;
+            hvp_report.relative_error = before.relative_error;
+            hvp_report.fd_epsilon = before.fd_epsilon;
+            hvp_report.calibration_products = 0;
+            hvp_report.note = "chosen by auto on " + stored.stored->saved + " for these files and settings (kept in the study)";
+            calibrated = true;
+            return;
+        } catch (const std::exception&) {
+            // a damaged entry: choose again
         }
-        hvp_report.seconds["exact-reuse"] = (now() - t0) / 2;
-        hvp_report.relative_error["exact-reuse"] = err;
     }
-    double err = 0;
-    t0 = now();
-    for (size_t r = 0; r < vs.size(); ++r) {
-        const auto hv = reduced(hvpFiniteDifference(vs[r], job, &hvp_report.fd_epsilon));
-        err = std::max(err, ((hv - exact[r]).norm() / exact[r].norm()).item<double>());
+    fd_eligible = dtype == torch::kFloat64 || !hasKinks(module);
+}
+
+// auto chooses with the analysis's own first products: the first is made by exact double backward
+// and timed, the second by exact-reuse (building the graphs), the third by exact-reuse again and
+// timed. Both are the same second derivative (reuse only keeps each batch's graph), so their results
+// serve the analysis. Only finite differences need a product of their own, checked against the first
+// exact one, and only when they could be chosen (not in float32 on a model with kinks).
+torch::Tensor Objective::Impl::autoProduct(const std::vector<torch::Tensor>& v, JobContext* job) {
+    torch::Tensor hv;
+    const double t0 = now();
+    if (auto_step == 0) {
+        hv = hvpWith(HvpMode::Exact, v, job);
+        hvp_report.seconds["exact"] = now() - t0;
+        if (fd_eligible) {
+            first_v = v;
+            for (auto& t : first_v) t = t.detach().clone();
+            first_exact = reduced(hv).detach().clone();
+        }
+        auto_step = 1;
+        return hv;
     }
-    hvp_report.seconds["fd"] = (now() - t0) / 2;
-    hvp_report.relative_error["fd"] = err;
-    hvp_report.calibration_products = reuse_failed ? 4 : 7;
-    // Every process must choose the same mode: decide on the timings summed over processes.
+    if (auto_step == 1) {
+        hv = hvpReuse(v, job);  // builds the graphs: not a fair time
+        auto_step = reuse_failed ? 3 : 2;
+        if (!reuse_failed) return hv;
+    } else {
+        hv = hvpReuse(v, job);
+        hvp_report.seconds["exact-reuse"] = now() - t0;
+        auto_step = 3;
+    }
+    // Decide.
+    if (fd_eligible && first_exact.defined()) {
+        const double t1 = now();
+        const auto fd = reduced(hvpFiniteDifference(first_v, job, &hvp_report.fd_epsilon));
+        hvp_report.seconds["fd"] = now() - t1;
+        hvp_report.seconds_gradient = hvp_report.seconds["fd"] / 2;  // fd is two gradients
+        hvp_report.relative_error["fd"] = ((fd - first_exact).norm() / first_exact.norm()).item<double>();
+        hvp_report.calibration_products = 1;
+    } else if (!fd_eligible) {
+        hvp_report.note = "fd was not considered: float32 on a model with ReLU, max-pooling or other kinks";
+    }
+    first_v.clear();
+    first_exact = torch::Tensor();
+    // Every process must choose the same mode: decide on the timings averaged over processes.
     if (comm && comm->size() > 1) {
         std::vector<double> t;
         for (const auto& [m, secs] : hvp_report.seconds) t.push_back(secs);
@@ -239,18 +313,33 @@ void Objective::Impl::calibrate(JobContext* job) {
     }
     std::string best = "exact";
     for (const auto& [mode, secs] : hvp_report.seconds) {
-        const bool accurate = mode == "exact" || hvp_report.relative_error.at(mode) <= hvp_report.tolerance;
+        const bool accurate = mode != "fd" || hvp_report.relative_error.at(mode) <= hvp_report.tolerance;
         if (accurate && secs < hvp_report.seconds.at(best)) best = mode;
     }
     hvp_report.chosen = best;
     calibrated = true;
+    if (!comm || comm->rank() == 0) {
+        try {
+            const ResultLookup keys = lookUpResult(spec, "hvp-calibration", calibrationOptions(), {}, model_path);
+            if (!spec.study_path.empty() && isWritable(spec.study_path)) {
+                Provenance p = keys.keys;
+                p.basin_version = basinVersion();
+                p.computed_at = utcNow();
+                storeResult(spec.study_path, p, nlohmann::json{{"hvp", detail::toJson(hvp_report)}}.dump());
+            }
+        } catch (const Error&) {
+            // not kept: the next run chooses again
+        }
+    }
+    return hv;
 }
 
 torch::Tensor Objective::Impl::product(const std::vector<torch::Tensor>& v, JobContext* job) {
-    if (!calibrated) calibrate(job);
+    if (!calibrated && auto_step < 0) beginCalibration();
     if (curvature == CurvatureKind::GaussNewton) return reduced(ggnProduct(v, job));
-    const HvpMode mode = parseHvpMode(hvp_report.chosen);
-    auto hv = hvpWith(mode, v, job);
+    torch::Tensor hv;
+    if (!calibrated) hv = autoProduct(v, job);
+    else hv = hvpWith(parseHvpMode(hvp_report.chosen), v, job);
     if (curvature == CurvatureKind::HessianMinusGaussNewton) hv = hv - ggnProduct(v, job);
     return reduced(hv);
 }

@@ -312,11 +312,13 @@ void Objective::hvp(const Eigen::VectorXd& v, Eigen::VectorXd& out, JobContext* 
 void Objective::setHvpMode(HvpMode mode) {
     impl_->hvp_mode = mode;
     impl_->calibrated = false;
+    impl_->auto_step = -1;
 }
 
 void Objective::setCurvature(CurvatureKind kind) {
     impl_->curvature = kind;
     impl_->calibrated = false;
+    impl_->auto_step = -1;
 }
 
 const HvpReport& Objective::hvpReport() const { return impl_->hvp_report; }

@@ -87,7 +87,14 @@ struct Objective::Impl {
     torch::Tensor hvpFiniteDifference(const std::vector<torch::Tensor>& v, JobContext* job, double* eps_used = nullptr);
     torch::Tensor ggnProduct(const std::vector<torch::Tensor>& v, JobContext* job);
     torch::Tensor outputHessianTimes(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& u, double weight);
-    void calibrate(JobContext* job);
+    // auto: chooses with the analysis's first products (hvp_modes.cpp); auto_step < 0 before the first.
+    int auto_step = -1;
+    bool fd_eligible = false;
+    std::vector<torch::Tensor> first_v;
+    torch::Tensor first_exact;
+    void beginCalibration();
+    torch::Tensor autoProduct(const std::vector<torch::Tensor>& v, JobContext* job);
+    std::string calibrationOptions() const;
     torch::Tensor product(const std::vector<torch::Tensor>& v, JobContext* job);
 };
 

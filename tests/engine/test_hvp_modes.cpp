@@ -22,6 +22,12 @@ Eigen::VectorXd unit(Eigen::Index n, unsigned seed) {
     return Eigen::VectorXd::Random(n).normalized();
 }
 
+// auto chooses with the first three products of the analysis: make them.
+void calibrate(Objective& o) {
+    Eigen::VectorXd hv;
+    for (unsigned k = 0; k < 3; ++k) o.hvp(unit(o.parameterCount(), 100 + k), hv);
+}
+
 }  // namespace
 
 class TestHvpModes : public QObject {
@@ -55,8 +61,7 @@ private Q_SLOTS:
     void finiteDifferencesWithinTheirReportedError() {
         for (DType dt : {DType::Float64, DType::Float32}) {
             auto cal = mlp(HvpMode::Auto, CurvatureKind::Hessian, dt);
-            Eigen::VectorXd hv;
-            cal.hvp(unit(cal.parameterCount(), 5), hv);
+            calibrate(cal);
             const double reported = cal.hvpReport().relative_error.at("fd");
             QVERIFY(reported > 0);
             QVERIFY(cal.hvpReport().fd_epsilon > 0);
@@ -81,17 +86,81 @@ private Q_SLOTS:
             s.hvp_mode = HvpMode::Auto;
             s.hvp_tolerance = tol;
             auto o = Objective::open(s);
-            Eigen::VectorXd hv;
-            o.hvp(unit(o.parameterCount(), 3), hv);
+            calibrate(o);
             const auto& r = o.hvpReport();
             QCOMPARE(r.requested, std::string("auto"));
-            QVERIFY(r.chosen == "exact" || r.relative_error.at(r.chosen) <= tol);
+            QVERIFY(r.chosen != "fd" || r.relative_error.at("fd") <= tol);
             QCOMPARE(r.tolerance, tol);
             QVERIFY(r.seconds.count("exact") && r.seconds.count("fd") && r.seconds.count("exact-reuse"));
             // The chosen mode is the fastest of those within the tolerance.
             for (const auto& [m, secs] : r.seconds)
-                if (m == "exact" || r.relative_error.at(m) <= tol) QVERIFY(r.seconds.at(r.chosen) <= secs);
+                if (m != "fd" || r.relative_error.at(m) <= tol) QVERIFY(r.seconds.at(r.chosen) <= secs);
+            // One product of its own (fd's check); the others served the analysis.
+            QCOMPARE(r.calibration_products, int64_t(1));
         }
+    }
+
+    void autosFirstProductsAreTheAnalysissOwn() {
+        // The products auto times are exact double backward and exact-reuse: equal to exact's.
+        auto a = mlp(HvpMode::Auto), e = mlp(HvpMode::Exact);
+        for (unsigned k = 0; k < 5; ++k) {
+            Eigen::VectorXd ha, he;
+            a.hvp(unit(a.parameterCount(), 40 + k), ha);
+            e.hvp(unit(e.parameterCount(), 40 + k), he);
+            QVERIFY2(fx::relErr(ha, he) < 1e-12, qPrintable(QString("product %1: %2").arg(k).arg(fx::relErr(ha, he))));
+        }
+        QCOMPARE(a.hvpCount(), int64_t(5));
+    }
+
+    void fdIsNotTimedWhereItCannotBeChosen() {
+        // float32 on a CNN with ReLU and max-pooling: no product is spent on finite differences.
+        auto s = fx::spec("cnn.pt", "cnn_data.npz", Loss::CrossEntropy, {}, DType::Float32);
+        s.hvp_mode = HvpMode::Auto;
+        auto o = Objective::open(s);
+        calibrate(o);
+        const auto& r = o.hvpReport();
+        QVERIFY(!r.chosen.empty() && r.chosen != "fd");
+        QVERIFY(!r.seconds.count("fd"));
+        QCOMPARE(r.calibration_products, int64_t(0));
+        QVERIFY2(r.note.find("fd was not considered") != std::string::npos, r.note.c_str());
+        // In float64 it is timed (and checked) there too.
+        s.dtype = DType::Float64;
+        auto d = Objective::open(s);
+        calibrate(d);
+        QVERIFY(d.hvpReport().seconds.count("fd"));
+        // Asked for, fd is used whatever the model.
+        s.dtype = DType::Float32;
+        s.hvp_mode = HvpMode::FiniteDifference;
+        auto f = Objective::open(s);
+        calibrate(f);
+        QCOMPARE(f.hvpReport().chosen, std::string("fd"));
+    }
+
+    void autosChoiceIsKeptInTheStudy() {
+        QTemporaryDir dir;
+        const std::string study = dir.filePath("s.basin.json").toStdString();
+        writeFileAtomically(study, R"({"format": "basin-study", "version": 1})");
+        auto s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
+        s.hvp_mode = HvpMode::Auto;
+        s.study_path = study;
+        auto first = Objective::open(s);
+        calibrate(first);
+        const HvpReport chosen = first.hvpReport();
+        QCOMPARE(chosen.calibration_products, int64_t(1));
+        // The second run: chosen at its first product, with nothing spent on choosing.
+        auto second = Objective::open(s);
+        Eigen::VectorXd hv;
+        second.hvp(unit(second.parameterCount(), 1), hv);
+        const HvpReport& again = second.hvpReport();
+        QCOMPARE(again.chosen, chosen.chosen);
+        QCOMPARE(again.calibration_products, int64_t(0));
+        QCOMPARE(again.seconds, chosen.seconds);
+        QVERIFY2(again.note.find("kept in the study") != std::string::npos, again.note.c_str());
+        // Other settings (another batch size): chosen again.
+        s.batch_size = 8;
+        auto other = Objective::open(s);
+        other.hvp(unit(other.parameterCount(), 1), hv);
+        QVERIFY(other.hvpReport().note.find("kept in the study") == std::string::npos);
     }
 
     void eigenvaluesWithAutoEqualExact() {
