@@ -35,7 +35,8 @@ bool isStateDict(const std::string& path, const StudySpec& spec) {
 void Objective::Impl::findBuffers() {
     int64_t offset = 0;
     for (const auto& b : module.named_buffers(/*recurse=*/true)) {
-        if (!b.value.is_floating_point()) continue;  // num_batches_tracked and other counters
+        // Counters (num_batches_tracked) are no statistics to interpolate.
+        if (!b.value.is_floating_point() || b.name.ends_with("num_batches_tracked")) continue;
         ParameterInfo info;
         info.name = b.name;
         info.shape.assign(b.value.sizes().begin(), b.value.sizes().end());

@@ -159,8 +159,12 @@ std::vector<ForwardArgument> forwardArguments(const torch::jit::Module& module) 
     auto method = module.find_method("forward");
     if (!method) return out;
     const auto& arguments = method->function().getSchema().arguments();
-    for (size_t i = 1; i < arguments.size(); ++i)  // 0 is the module itself
-        out.push_back({arguments[i].name(), arguments[i].default_value()});
+    for (size_t i = 1; i < arguments.size(); ++i) {  // 0 is the module itself
+        ForwardArgument a{arguments[i].name(), std::nullopt};
+        // c10::optional, not std::optional: converting it directly would wrap it in an IValue.
+        if (arguments[i].default_value().has_value()) a.default_value = *arguments[i].default_value();
+        out.push_back(std::move(a));
+    }
     return out;
 }
 

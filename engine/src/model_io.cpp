@@ -11,6 +11,13 @@ namespace {
 
 std::string shape(c10::IntArrayRef s) { return c10::str(s); }
 
+// "(N, 3, 4, 5)": a shape whose first axis is the batch, however large the batch.
+std::string perSample(c10::IntArrayRef s) {
+    std::string out = "(N";
+    for (size_t k = 1; k < s.size(); ++k) out += ", " + std::to_string(s[k]);
+    return out + ")";
+}
+
 std::string inputsText(const std::vector<torch::Tensor>& xs, const DataSummary& d) {
     if (xs.size() == 1) return "inputs of shape " + shape(xs[0].sizes()) + " (" + d.inputs[0].dtype + ")";
     std::string s = "inputs ";
@@ -115,7 +122,7 @@ int Objective::Impl::classAxis(const torch::Tensor& out, const torch::Tensor& y)
     if (d.class_axis != 0) return d.class_axis;
     const std::string loss = lossName(spec.loss);
     const auto o = out.sizes(), t = y.sizes();
-    const std::string shapes = "outputs of shape " + shape(o) + " and targets of shape " + shape(t);
+    const std::string shapes = "outputs of shape " + perSample(o) + " and targets of shape " + perSample(t);
     if (o.size() < 2)
         throw Error(model_path, loss + " needs outputs with a class axis, (N, C) or more; the model gives " + shapes.substr(0, shapes.find(" and")));
     if (o.size() == 2 && t.size() == 1 && o[0] == t[0]) {

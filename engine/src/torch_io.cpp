@@ -264,7 +264,12 @@ torch::jit::Module loadCheckpoint(const std::string& path, const std::string& ar
     const bool state_dict = path != arch_path && isTorchSaveFile(path);
     auto m = loadModel(state_dict ? arch_path : path);
     try {
-        m.to(dtype);
+        // Module::to(dtype) would turn integer buffers (position ids, counters) into floats too.
+        torch::NoGradGuard guard;
+        for (auto t : m.parameters(/*recurse=*/true))
+            if (t.is_floating_point()) t.set_data(t.to(dtype));
+        for (auto t : m.buffers(/*recurse=*/true))
+            if (t.is_floating_point()) t.set_data(t.to(dtype));
     } catch (const std::exception& e) {
         throw Error(state_dict ? arch_path : path, std::string("cannot be converted to ") +
                                                        (dtype == torch::kFloat64 ? "float64" : "float32") + " (" +
