@@ -188,7 +188,7 @@ private Q_SLOTS:
         const auto& ref = want("state_dicts");
         const StudySpec s = bnStudy();
         EXPECT_REL(Objective::open(s).evaluate().loss, ref["loss_arch"].get<double>(), 1e-12);
-        for (const char* ckpt : {"sd_plain.pt", "sd_module.pt", "bn_ckpt_b.pt"}) {
+        for (const char* ckpt : {"sd_plain.pt", "sd_module.pt", "sd_protocol4.pt", "bn_ckpt_b.pt"}) {
             auto o = Objective::open(s, fx::path(ckpt));
             QCOMPARE(o.modelPath(), fx::path(ckpt));
             EXPECT_REL(o.evaluate().loss, ref["loss_b"].get<double>(), 1e-12);
@@ -231,6 +231,8 @@ private Q_SLOTS:
                            "'epoch', 'optimizer'");
         BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_pickled_model.pt")), "sd_pickled_model.pt", "BNNet",
                            "torch.save(model)", "model.state_dict()");
+        BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_cut_pickle.pt")), "sd_cut_pickle.pt", "torch.save");
+        BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_short_storage.pt")), "sd_short_storage.pt", "data/0", "damaged");
         StudySpec sd_as_model = s;  // a state dict has no architecture of its own
         sd_as_model.model = fx::path("sd_plain.pt");
         BASIN_EXPECT_ERROR(Objective::open(sd_as_model), "sd_plain.pt", "not TorchScript", "architecture");
