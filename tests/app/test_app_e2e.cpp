@@ -637,7 +637,7 @@ private Q_SLOTS:
         const QString study = QString(BASIN_FIXTURE_DIR) + "/token_classifier.basin.json";
         EngineController controller;
         controller.setSpectrumOptions(smallOptions());
-        controller.setSurfaceOptions({5, 5, 0.5});
+        controller.setSurfaceOptions(surfaceOptions(5, 5, 0.5));
         MainWindow window(&controller);
         window.show();
         window.openAndAnalyse(study);
@@ -645,7 +645,7 @@ private Q_SLOTS:
         for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
         QCOMPARE(window.studyPanel()->field("inputs"), QString("input_ids: 6 int64"));
         QCOMPARE(window.studyPanel()->field("parameters"), QString("763"));
-        const auto result = controller.lastSpectrum();
+        const auto result = controller.results()->spectrum().result;
         QVERIFY(result && result->largest);
         QCOMPARE(window.spectrumView()->data().top_eigenvalues.front(), result->largest->eigenvalues.front());
         QFile f(QString(BASIN_FIXTURE_DIR) + "/expected.json");

@@ -49,7 +49,7 @@ struct DataSpec {
     std::string target_key;  ///< name of the targets; empty: by convention (y, targets, labels)
     /// Arrays passed to forward() in this order ("inputs_keys" in the study's "data"); empty:
     /// matched to forward()'s argument names, else the one input found by input_key or convention.
-    std::vector<std::string> inputs_keys;
+    std::vector<std::string> inputs_keys = {};  // (= {}: aggregate initialisers may leave it out)
 };
 
 struct StudySpec {
