@@ -27,10 +27,25 @@ void addInfoCommand(CLI::App& app, Runner& run) {
             std::printf("model      %s\n", objective.modelPath().c_str());
             std::printf("parameters %lld in %zu groups\n", (long long)objective.parameterCount(), objective.groups().size());
             for (const auto& g : objective.groups()) std::printf("  %-24s %10lld\n", g.name.c_str(), (long long)g.size);
-            std::string shape;
-            for (auto s : d.input_shape) shape += (shape.empty() ? "" : "x") + std::to_string(s);
-            std::printf("data       %lld samples (of %lld) of shape %s, %lld classes\n", (long long)d.samples,
-                        (long long)d.available, shape.c_str(), (long long)d.classes);
+            auto dims = [](const std::vector<int64_t>& shape) {
+                std::string s;
+                for (auto n : shape) s += (s.empty() ? "" : "x") + std::to_string(n);
+                return s.empty() ? std::string("scalar") : s;
+            };
+            std::printf("data       %lld samples (of %lld, %s), %lld classes\n", (long long)d.samples,
+                        (long long)d.available, d.sample == "random" ? "a seeded random subset" : "the first",
+                        (long long)d.classes);
+            for (const auto& in : d.inputs) {
+                const std::string arg = in.argument.empty() || in.argument == in.name ? "" : " as " + in.argument;
+                std::printf("input      %s%s: %s %s\n", in.name.empty() ? "(the array)" : in.name.c_str(), arg.c_str(),
+                            dims(in.shape).c_str(), in.dtype.c_str());
+            }
+            if (!d.output.empty()) std::printf("output     %s: %s\n", d.output.c_str(), dims(d.output_shape).c_str());
+            if (d.class_axis != 0) {
+                std::printf("classes    %s\n", d.class_axis_rule.c_str());
+                std::printf("targets    %lld counted, %lld equal to ignore_index %lld\n", (long long)d.targets_counted,
+                            (long long)d.targets_ignored, (long long)d.ignore_index);
+            }
             std::printf("loss       %s = %.6g\n", lossName(objective.spec().loss).c_str(), eval.loss);
             if (eval.accuracy >= 0) std::printf("accuracy   %.4f\n", eval.accuracy);
             return 0;

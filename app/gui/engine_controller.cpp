@@ -37,6 +37,13 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
         s.data += "\n" + QString::fromStdString(data.targets_path);
     s.loss = QString::fromStdString(lossName(spec.loss));
     for (const std::string& c : spec.checkpoints) s.checkpoints << QString::fromStdString(c);
+    for (const InputSummary& in : data.inputs) {
+        QStringList dims;
+        for (int64_t n : in.shape) dims << QString::number(n);
+        s.inputs << QString("%1: %2 %3").arg(in.name.empty() ? QStringLiteral("inputs") : QString::fromStdString(in.name),
+                                             dims.isEmpty() ? QStringLiteral("scalar") : dims.join('x'),
+                                             QString::fromStdString(in.dtype));
+    }
     s.samples = data.samples;
     s.available = data.available;
     s.batch = spec.batch_size;

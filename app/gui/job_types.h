@@ -56,6 +56,7 @@ struct JobInfo {
 struct StudySummary {
     QString path, name, model, data, loss;
     QStringList checkpoints;  ///< the study's checkpoints (absolute paths), for the compare view
+    QStringList inputs;       ///< each array fed to forward(), "name: shape dtype" (e.g. "input_ids: 128 int64")
     qint64 samples = 0, available = 0, batch = 0, parameters = 0, classes = 0;
     double loss_value = 0;
     double accuracy = -1;  ///< -1 when the loss has no accuracy

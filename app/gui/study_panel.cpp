@@ -18,7 +18,7 @@ namespace basin::gui {
 
 namespace {
 
-const QStringList kComputed{"parameters", "samples used", "classes", "loss value", "accuracy"};
+const QStringList kComputed{"parameters", "inputs", "samples used", "classes", "loss value", "accuracy"};
 const Loss kLosses[] = {Loss::CrossEntropy, Loss::MSE, Loss::NLL, Loss::BCEWithLogits, Loss::ModelMethod};
 const char* const kErrorStyle = "color: #C0392B;";
 
@@ -120,6 +120,11 @@ StudyPanel::StudyPanel(QWidget* parent) : QWidget(parent) {
         auto* label = new QLabel(results);
         label->setObjectName("study-" + QString(key).replace(' ', '-'));
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        if (key == "inputs") {  // one line per array; names can be long
+            label->setWordWrap(true);
+            label->setToolTip(tr("The arrays fed to the model's forward(), with the shape of one sample and the type "
+                                 "they are fed as"));
+        }
         computed_[key] = label;
         computed->addRow(QString(key.at(0).toUpper()) + key.mid(1), label);
     }
@@ -363,6 +368,7 @@ void StudyPanel::showStudy(const StudySummary& s) {
     state_->setText(s.path.isEmpty() ? tr("Open: unsaved study") : tr("Open: %1").arg(QFileInfo(s.path).fileName()));
     state_->setToolTip(s.path);
     computed_["parameters"]->setText(withCommas(s.parameters));
+    computed_["inputs"]->setText(s.inputs.join('\n'));
     computed_["samples used"]->setText(s.available > s.samples
                                            ? tr("%1 of %2").arg(withCommas(s.samples), withCommas(s.available))
                                            : withCommas(s.samples));

@@ -56,7 +56,8 @@ public:
     void setField(const QString& key, const QString& value);
     QString errorText() const;
     /// The value shown for a field: the editable ones above, and the computed "parameters",
-    /// "samples used", "classes", "loss value" and "accuracy".
+    /// "inputs" (one line per input: "name: shape dtype"), "samples used", "classes", "loss value"
+    /// and "accuracy".
     QString field(const QString& key) const;
 
 Q_SIGNALS:

@@ -35,7 +35,7 @@ void Objective::Impl::recomputeBatchNorm(JobContext* job) {
     try {
         for (int64_t b = 0; b < batches(); ++b) {
             if (job) job->check();
-            auto [x, y] = batch(b);
+            const auto x = batch(b).inputs;
             for (auto& l : bn_layers) setStats(l, 0, 0);
             forward(x);
             if (b == 0 && std::any_of(bn_layers.begin(), bn_layers.end(), [](auto& l) { return l.momentum < 0; })) {

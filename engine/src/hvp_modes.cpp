@@ -67,15 +67,18 @@ void Objective::Impl::setFromFlat(const torch::Tensor& flat) {
 torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, JobContext* job) {
     if (reuse_failed) return hvpWith(HvpMode::Exact, v, job);
     if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
-    const double N = double(data.summary.samples);
     if (reuse_graph.empty()) {
         const int64_t before = residentBytes();
         for (int64_t i = 0; i < batches(); ++i) {
             if (job) job->check();
-            auto [x, y] = batch(i);
-            auto loss = batchLoss(x, y, forward(x));
+            const Batch b = batch(i);
+            if (b.weight == 0) {  // nothing counted in this batch
+                reuse_graph.emplace_back(params.size());
+                continue;
+            }
+            auto loss = batchLoss(b, forward(b.inputs));
             checkFinite(loss, i);
-            reuse_graph.push_back(torch::autograd::grad({loss * (double(x.size(0)) / N)}, params, {}, true, true, true));
+            reuse_graph.push_back(torch::autograd::grad({loss * b.weight}, params, {}, true, true, true));
             if (i == 0 && batches() > 1) {
                 const int64_t per_batch = std::max<int64_t>(residentBytes() - before, 1);
                 const int64_t need = per_batch * batches();
@@ -130,13 +133,17 @@ torch::Tensor Objective::Impl::hvpFiniteDifference(const std::vector<torch::Tens
     return (gp - gm) / (2 * e);
 }
 
-torch::Tensor Objective::Impl::outputHessianTimes(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& u,
-                                                  double weight) {
+torch::Tensor Objective::Impl::outputHessianTimes(const Batch& b, const torch::Tensor& out, const torch::Tensor& u) {
     // The Hessian of the batch's mean loss with respect to the outputs, times u, times the batch weight.
+    const double weight = b.weight;
     switch (spec.loss) {
         case Loss::CrossEntropy: {
-            const auto p = torch::softmax(out.detach(), 1);
-            return (p * u - p * (p * u).sum(1, true)) * (weight / double(out.size(0)));
+            // Softmax over the class axis; the targets equal to ignore_index contribute nothing, and
+            // the batch's mean is over its counted targets.
+            const int64_t axis = classAxis(out, b.targets) == -1 ? out.dim() - 1 : 1;
+            const auto p = torch::softmax(out.detach(), axis);
+            const auto counted = b.targets.ne(spec.ignore_index).unsqueeze(axis).to(p.scalar_type());
+            return (p * u - p * (p * u).sum(axis, true)) * counted * (weight / double(b.counted));
         }
         case Loss::MSE: return u * (2.0 * weight / double(out.numel()));
         case Loss::BCEWithLogits: {
@@ -153,20 +160,20 @@ torch::Tensor Objective::Impl::outputHessianTimes(const torch::Tensor& out, cons
 // cotangent, J^T u is linear in u, so the gradient of <J^T u, v> with respect to u is J v.
 torch::Tensor Objective::Impl::ggnProduct(const std::vector<torch::Tensor>& v, JobContext* job) {
     if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
-    const double N = double(data.summary.samples);
     std::vector<torch::Tensor> acc;
     for (auto& p : params) acc.push_back(torch::zeros_like(p));
     for (int64_t i = 0; i < batches(); ++i) {
         if (job) job->check();
-        auto [x, y] = batch(i);
-        auto out = forward(x);
+        const Batch b = batch(i);
+        if (b.weight == 0) continue;
+        auto out = forward(b.inputs);
         auto u = torch::zeros_like(out).requires_grad_(true);
         const auto jtu = torch::autograd::grad({out}, params, {u}, true, true, true);
         torch::Tensor dot = torch::zeros({}, params.front().options());
         for (size_t k = 0; k < params.size(); ++k)
             if (jtu[k].defined()) dot = dot + (jtu[k] * v[k]).sum();
         const auto jv = torch::autograd::grad({dot}, {u}, {}, true, false, true)[0];
-        const auto r = outputHessianTimes(out, y, jv.defined() ? jv : torch::zeros_like(out), double(x.size(0)) / N);
+        const auto r = outputHessianTimes(b, out, jv.defined() ? jv : torch::zeros_like(out));
         const auto g = torch::autograd::grad({out}, params, {r}, false, false, true);
         for (size_t k = 0; k < params.size(); ++k)
             if (g[k].defined()) acc[k].add_(g[k]);

@@ -9,64 +9,6 @@
 
 namespace basin {
 
-torch::Tensor Objective::Impl::forward(const torch::Tensor& x) {
-    c10::IValue out;
-    try {
-        out = module.forward({x});
-    } catch (const std::exception& e) {
-        throw Error(model_path, "the model failed on inputs of shape " + c10::str(x.sizes()) + " from " +
-                                    data.summary.inputs_path + ": " + detail::torchMessage(e));
-    }
-    if (!out.isTensor())
-        throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a single tensor of outputs");
-    return out.toTensor();
-}
-
-torch::Tensor Objective::Impl::batchLoss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out) {
-    try {
-        switch (spec.loss) {
-            case Loss::CrossEntropy: return torch::nn::functional::cross_entropy(out, y);
-            case Loss::NLL: return torch::nn::functional::nll_loss(out, y);
-            case Loss::MSE: return torch::mse_loss(out, shapedTargets(y, out));
-            case Loss::BCEWithLogits: return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
-            case Loss::ModelMethod: {
-                auto m = module.find_method("loss");
-                if (!m) throw Error(model_path, "the study asks for the model's own loss, but the model has no loss() method");
-                auto v = (*m)({x, y});
-                if (!v.isTensor() || v.toTensor().numel() != 1)
-                    throw Error(model_path, "loss(inputs, targets) must return a scalar tensor");
-                return v.toTensor().reshape({});
-            }
-        }
-    } catch (const basin::Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw Error(model_path, "the " + lossName(spec.loss) + " loss cannot use the model's outputs of shape " +
-                                    c10::str(out.sizes()) + " with targets of shape " + c10::str(y.sizes()) +
-                                    " from " + data.summary.targets_path + ": " + detail::torchMessage(e));
-    }
-    return {};
-}
-
-torch::Tensor Objective::Impl::shapedTargets(const torch::Tensor& y, const torch::Tensor& out) {
-    if (y.sizes() == out.sizes()) return y;
-    if (y.numel() == out.numel() && y.size(0) == out.size(0)) return y.reshape(out.sizes());
-    throw Error(data.summary.targets_path, "targets of shape " + c10::str(y.sizes()) +
-                                               " do not match the model's outputs of shape " + c10::str(out.sizes()));
-}
-
-double Objective::Impl::correct(const torch::Tensor& y, const torch::Tensor& out) {
-    if (spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL)
-        return out.argmax(1).eq(y).sum().item<double>();
-    if (spec.loss == Loss::BCEWithLogits)
-        return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() * out.size(0);
-    return 0;
-}
-
-bool Objective::Impl::hasAccuracy() const {
-    return spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL || spec.loss == Loss::BCEWithLogits;
-}
-
 void Objective::Impl::checkFinite(const torch::Tensor& loss, int64_t batch_index) {
     const double v = loss.item<double>();
     if (!std::isfinite(v))
@@ -81,7 +23,6 @@ Evaluation Objective::Impl::pass(torch::Tensor* grad_out, const std::vector<torc
     if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
     Evaluation e;
     e.samples = data.summary.samples;
-    const double N = double(e.samples);
     const bool need_grad = grad_out || v;
     std::vector<torch::Tensor> acc;
     if (need_grad)
@@ -89,15 +30,16 @@ Evaluation Objective::Impl::pass(torch::Tensor* grad_out, const std::vector<torc
     double loss_sum = 0, correct_sum = 0;
     for (int64_t i = 0; i < batches(); ++i) {
         if (job) job->check();
-        auto [x, y] = batch(i);
-        const double w = double(x.size(0)) / N;
+        const Batch b = batch(i);
+        const double w = b.weight;
+        if (w == 0) continue;  // every target of the batch is ignore_index: nothing to add
         std::optional<torch::NoGradGuard> no_grad;
         if (!need_grad) no_grad.emplace();
-        auto out = forward(x);
-        auto loss = batchLoss(x, y, out);
+        auto out = forward(b.inputs);
+        auto loss = batchLoss(b, out);
         checkFinite(loss, i);
         loss_sum += loss.item<double>() * w;
-        if (hasAccuracy()) correct_sum += correct(y, out.detach());
+        if (hasAccuracy()) correct_sum += correct(b, out.detach());
         if (!need_grad) continue;
         auto scaled = loss * w;
         auto g = torch::autograd::grad({scaled}, params, {}, /*retain_graph=*/v != nullptr,
@@ -113,7 +55,7 @@ Evaluation Objective::Impl::pass(torch::Tensor* grad_out, const std::vector<torc
             if (g[k].defined()) acc[k].add_(g[k].detach());
     }
     e.loss = loss_sum;
-    e.accuracy = hasAccuracy() ? correct_sum / N : -1;
+    e.accuracy = hasAccuracy() ? correct_sum / double(data.summary.targets_counted) : -1;
     if (need_grad) {
         std::vector<torch::Tensor> flat;
         for (auto& a : acc) flat.push_back(a.reshape(-1));
@@ -152,12 +94,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
     torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
     detail::useFastTransposedConvolution();
     detail::runTorchScriptAsWritten();
-    impl->module = detail::loadModel(impl->model_path);
-    try {
-        impl->module.to(impl->dtype);
-    } catch (const std::exception& e) {
-        throw Error(impl->model_path, "cannot be converted to " + dtypeName(spec.dtype));
-    }
+    impl->module = detail::loadCheckpoint(impl->model_path, spec.model, impl->dtype);
     // Shards: "{rank}" in a data path names this process's own file; otherwise a contiguous slice.
     DataSpec data_spec = spec.data;
     const bool sharded = comm && comm->size() > 1;
@@ -168,8 +105,12 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
             for (auto at = p->find("{rank}"); at != std::string::npos; at = p->find("{rank}")) p->replace(at, 6, r);
     }
     impl->comm = comm;
-    impl->data = detail::loadDataset(data_spec, spec.loss, spec.samples, impl->dtype);
-    detail::checkFiniteSamples(impl->data.inputs, impl->data.summary.inputs_path, "inputs");
+    impl->data = detail::loadDataset(spec, data_spec, detail::forwardArguments(impl->module), impl->dtype);
+    for (size_t k = 0; k < impl->data.inputs.size(); ++k) {
+        const auto& name = impl->data.summary.inputs[k].name;
+        detail::checkFiniteSamples(impl->data.inputs[k], impl->data.summary.inputs_path,
+                                   impl->data.inputs.size() == 1 || name.empty() ? "inputs" : "input '" + name + "'");
+    }
     detail::checkFiniteSamples(impl->data.targets, impl->data.summary.targets_path, "targets");
     impl->local_n = impl->data.summary.samples;
     if (sharded) {
@@ -177,17 +118,26 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
         if (!per_rank_files) {
             const int64_t N = d.summary.samples, r = comm->rank(), size = comm->size();
             const int64_t lo = N * r / size, hi = N * (r + 1) / size;
-            d.inputs = d.inputs.slice(0, lo, hi);
+            for (auto& x : d.inputs) x = x.slice(0, lo, hi);
             d.targets = d.targets.slice(0, lo, hi);
+            d.counted = d.counted.slice(0, lo, hi);
             impl->local_n = hi - lo;
+        } else {  // every count is the sum of the files'
+            double counts[4] = {double(impl->local_n), double(d.summary.available), double(d.summary.targets_counted),
+                                double(d.summary.targets_ignored)};
+            comm->sum(counts, 4);
+            d.summary.samples = int64_t(counts[0]);
+            d.summary.available = int64_t(counts[1]);
+            d.summary.targets_counted = int64_t(counts[2]);
+            d.summary.targets_ignored = int64_t(counts[3]);
         }
-        double counts[2] = {double(impl->local_n), double(d.summary.available)};
-        if (per_rank_files) comm->sum(counts, 2);
-        else counts[0] = double(d.summary.samples);
-        d.summary.samples = int64_t(counts[0]);
-        if (per_rank_files) d.summary.available = int64_t(counts[1]);
     }
     impl->data.summary.local_samples = impl->local_n;
+    if (impl->data.summary.samples > 0 && impl->data.summary.targets_counted == 0)
+        throw Error(impl->data.summary.targets_path, "every target equals ignore_index (" + std::to_string(spec.ignore_index) +
+                                                         "): there is nothing to compute a loss on");
+    impl->weighBatches();
+    impl->probeOutputs();
 
     int64_t offset = 0;
     for (const auto& p : impl->module.named_parameters(/*recurse=*/true)) {
@@ -209,6 +159,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
         impl->params.push_back(p.value);
     }
     impl->P = offset;
+    impl->findBuffers();
     impl->findBatchNorm();
     impl->hvp_mode = spec.hvp_mode;
     impl->curvature = spec.curvature;
@@ -228,28 +179,6 @@ int64_t Objective::hvpCount() const { return impl_->hvp_count; }
 Eigen::VectorXd Objective::parametersFlat() const {
     std::vector<torch::Tensor> flat;
     for (auto& p : impl_->params) flat.push_back(p.detach().reshape(-1));
-    return Impl::toEigen(torch::cat(flat));
-}
-
-Eigen::VectorXd Objective::parametersOfModel(const std::string& path) const {
-    auto other = detail::loadModel(path);
-    std::vector<torch::Tensor> flat;
-    size_t k = 0;
-    for (const auto& p : other.named_parameters(/*recurse=*/true)) {
-        if (!p.value.requires_grad()) continue;
-        if (k >= impl_->infos.size() || impl_->infos[k].name != p.name)
-            throw Error(path, "is not the same architecture as " + impl_->model_path + " (parameter '" + p.name +
-                                  "' where '" + (k < impl_->infos.size() ? impl_->infos[k].name : std::string("nothing")) +
-                                  "' was expected)");
-        if (p.value.numel() != impl_->infos[k].size)
-            throw Error(path, "parameter '" + p.name + "' has " + std::to_string(p.value.numel()) + " entries, " +
-                                  impl_->model_path + " has " + std::to_string(impl_->infos[k].size));
-        flat.push_back(p.value.detach().reshape(-1).to(torch::kFloat64));
-        ++k;
-    }
-    if (k != impl_->infos.size())
-        throw Error(path, "has " + std::to_string(k) + " parameter tensors, " + impl_->model_path + " has " +
-                              std::to_string(impl_->infos.size()));
     return Impl::toEigen(torch::cat(flat));
 }
 

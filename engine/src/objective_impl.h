@@ -15,6 +15,8 @@ struct Objective::Impl {
     std::string model_path;
     torch::jit::Module module;
     std::vector<torch::Tensor> params;
+    std::vector<torch::Tensor> buffers;     // floating-point buffers, in module order
+    std::vector<ParameterInfo> buffer_infos;
     std::vector<ParameterInfo> infos;
     std::vector<ParameterGroup> groups;
     Dataset data;
@@ -47,6 +49,7 @@ struct Objective::Impl {
     std::vector<std::vector<torch::Tensor>> reuse_graph;  // per batch: gradient with its graph
     bool reuse_failed = false;
 
+    void findBuffers();  // checkpoints.cpp
     void findBatchNorm();
     void setStats(BatchNormLayer& l, double mean, double var);
     // Each batch runs in train mode from zeroed statistics, so a layer with momentum m ends at
@@ -58,17 +61,40 @@ struct Objective::Impl {
         const int64_t n = local_n, b = std::max<int64_t>(1, spec.batch_size);
         return (n + b - 1) / b;
     }
-    std::pair<torch::Tensor, torch::Tensor> batch(int64_t i) const {
+    // One batch of every input, its targets, and its share of the mean loss: the targets it counts
+    // (cross-entropy / NLL: those not equal to ignore_index; else its samples) over all counted.
+    struct Batch {
+        std::vector<torch::Tensor> inputs;
+        torch::Tensor targets;
+        double weight = 0;
+        int64_t counted = 0;
+    };
+    std::vector<double> batch_weight;
+    std::vector<int64_t> batch_counted;
+    void weighBatches();  // fills the two above from data.counted and data.summary.targets_counted
+    Batch batch(int64_t i) const {
         const int64_t b = std::max<int64_t>(1, spec.batch_size);
         const int64_t lo = i * b, hi = std::min(lo + b, local_n);
-        return {data.inputs.slice(0, lo, hi), data.targets.slice(0, lo, hi)};
+        Batch out;
+        for (const auto& x : data.inputs) out.inputs.push_back(x.slice(0, lo, hi));
+        out.targets = data.targets.slice(0, lo, hi);
+        out.weight = batch_weight[size_t(i)];
+        out.counted = batch_counted[size_t(i)];
+        return out;
     }
-    torch::Tensor forward(const torch::Tensor& x);
-    // Mean loss over one batch (of the batch alone), and the count of correct predictions.
-    torch::Tensor batchLoss(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& out);
+    // forward() on the inputs, and the tensor Basin uses from what it returns (model_io.cpp).
+    torch::Tensor forward(const std::vector<torch::Tensor>& inputs);
+    torch::Tensor selectOutput(const c10::IValue& out);
+    // One forward pass on the first samples: which output, its shape, the class axis.
+    void probeOutputs();
+    // Mean loss over one batch (of the batch alone, over its counted targets).
+    torch::Tensor batchLoss(const Batch& b, const torch::Tensor& out);
     torch::Tensor shapedTargets(const torch::Tensor& y, const torch::Tensor& out);
-    double correct(const torch::Tensor& y, const torch::Tensor& out);
+    // Cross-entropy / NLL: the axis of `out` holding the classes (decided once, see DataSummary).
+    int classAxis(const torch::Tensor& out, const torch::Tensor& y);
+    double correct(const Batch& b, const torch::Tensor& out);
     bool hasAccuracy() const;
+    bool classification() const { return spec.loss == Loss::CrossEntropy || spec.loss == Loss::NLL; }
     void checkFinite(const torch::Tensor& loss, int64_t batch_index);
     // One pass over the data. grad_out (if given) receives the gradient of the mean loss;
     // v (if given) makes the pass compute H v into hv_out instead.
@@ -86,7 +112,7 @@ struct Objective::Impl {
     torch::Tensor hvpReuse(const std::vector<torch::Tensor>& v, JobContext* job);
     torch::Tensor hvpFiniteDifference(const std::vector<torch::Tensor>& v, JobContext* job, double* eps_used = nullptr);
     torch::Tensor ggnProduct(const std::vector<torch::Tensor>& v, JobContext* job);
-    torch::Tensor outputHessianTimes(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& u, double weight);
+    torch::Tensor outputHessianTimes(const Batch& b, const torch::Tensor& out, const torch::Tensor& u);
     // auto: chooses with the analysis's first products (hvp_modes.cpp); auto_step < 0 before the first.
     int auto_step = -1;
     bool fd_eligible = false;

@@ -14,6 +14,9 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
         groups.push_back({{"name", g.name}, {"parameters", g.size}, {"tensors", params}});
     }
     const auto& d = o.data();
+    json inputs = json::array();
+    for (const auto& in : d.inputs)
+        inputs.push_back({{"name", in.name}, {"argument", in.argument}, {"shape", in.shape}, {"dtype", in.dtype}});
     json j = {{"model", o.modelPath()},
               {"parameters", o.parameterCount()},
               {"groups", groups},
@@ -21,6 +24,10 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
               {"samples", d.samples},
               {"samples_available", d.available},
               {"input_shape", d.input_shape},
+              {"inputs", inputs},
+              {"output", d.output},
+              {"output_shape", d.output_shape},
+              {"sample", d.sample},
               {"target_shape", d.target_shape},
               {"classes", d.classes},
               {"loss_function", lossName(o.spec().loss)},
@@ -29,6 +36,14 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
               {"batch_size", o.spec().batch_size},
               {"dtype", dtypeName(o.spec().dtype)},
               {"seed", o.spec().seed}};
+    if (d.sample == "random") j["sample_indices"] = d.sample_indices;
+    if (d.class_axis != 0) {
+        j["class_axis"] = d.class_axis;
+        j["class_axis_rule"] = d.class_axis_rule;
+        j["ignore_index"] = d.ignore_index;
+        j["targets_counted"] = d.targets_counted;
+        j["targets_ignored"] = d.targets_ignored;
+    }
     return j.dump(2);
 }
 

@@ -84,6 +84,14 @@ std::string curvatureName(CurvatureKind k) {
     return "?";
 }
 
+SampleMode parseSampleMode(const std::string& n) {
+    if (n == "first") return SampleMode::First;
+    if (n == "random") return SampleMode::Random;
+    throw Error("unknown sample choice '" + n + "' (choose first or random)");
+}
+
+std::string sampleModeName(SampleMode m) { return m == SampleMode::Random ? "random" : "first"; }
+
 std::string dtypeName(DType d) { return d == DType::Float64 ? "float64" : "float32"; }
 
 StudySpec parseStudy(const std::string& text, const std::string& base_dir, const std::string& origin) {
@@ -114,10 +122,14 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
                 s.data.targets = resolve(d.value("targets", ""), base_dir);
                 s.data.input_key = d.value("input_key", "");
                 s.data.target_key = d.value("target_key", "");
+                s.data.inputs_keys = d.value("inputs_keys", std::vector<std::string>{});
             }
         }
         s.loss = parseLoss(j.value("loss", "cross_entropy"));
         s.samples = j.value("samples", int64_t(0));
+        s.sample = parseSampleMode(j.value("sample", "first"));
+        s.class_axis = j.value("class_axis", 0);
+        s.ignore_index = j.value("ignore_index", int64_t(-100));
         s.batch_size = j.value("batch_size", int64_t(256));
         s.seed = j.value("seed", uint64_t(0));
         s.threads = j.value("threads", 0);
@@ -157,9 +169,13 @@ std::string studyToJson(const StudySpec& s) {
               {"model", s.model},
               {"checkpoints", s.checkpoints},
               {"data", {{"inputs", s.data.inputs}, {"targets", s.data.targets},
-                        {"input_key", s.data.input_key}, {"target_key", s.data.target_key}}},
+                        {"input_key", s.data.input_key}, {"target_key", s.data.target_key},
+                        {"inputs_keys", s.data.inputs_keys}}},
               {"loss", lossName(s.loss)},
               {"samples", s.samples},
+              {"sample", sampleModeName(s.sample)},
+              {"class_axis", s.class_axis},
+              {"ignore_index", s.ignore_index},
               {"batch_size", s.batch_size},
               {"seed", s.seed},
               {"threads", s.threads},
@@ -179,6 +195,17 @@ void validateStudy(const StudySpec& s) {
     if (s.samples < 0) throw Error(where, "samples must be 0 (all) or positive, not " + std::to_string(s.samples));
     if (s.batch_size <= 0) throw Error(where, "batch_size must be positive, not " + std::to_string(s.batch_size));
     if (s.threads < 0) throw Error(where, "threads must be 0 (all cores) or positive");
+    if (s.class_axis != 0 && s.class_axis != 1 && s.class_axis != -1)
+        throw Error(where, "class_axis must be 1 (classes on axis 1, as PyTorch) or -1 (classes last, as sequence "
+                           "models), not " + std::to_string(s.class_axis));
+    if (!s.data.input_key.empty() && !s.data.inputs_keys.empty())
+        throw Error(where, "give the inputs by input_key or by inputs_keys, not both");
+    for (size_t i = 0; i < s.data.inputs_keys.size(); ++i) {
+        if (s.data.inputs_keys[i].empty()) throw Error(where, "inputs_keys has an empty name");
+        for (size_t k = 0; k < i; ++k)
+            if (s.data.inputs_keys[k] == s.data.inputs_keys[i])
+                throw Error(where, "inputs_keys names '" + s.data.inputs_keys[i] + "' twice");
+    }
 }
 
 }  // namespace basin

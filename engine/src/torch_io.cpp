@@ -7,19 +7,17 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "arrays.h"
 #include "basin/error.h"
+#include "state_dict.h"
 
 namespace basin::detail {
 
 namespace {
-
-std::string firstLine(const std::string& s) {
-    auto nl = s.find('\n');
-    return nl == std::string::npos ? s : s.substr(0, nl);
-}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -128,34 +126,6 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
     return out;
 }
 
-const std::vector<std::string> kInputNames = {"x", "inputs", "input", "images", "data", "X", "features"};
-const std::vector<std::string> kTargetNames = {"y", "targets", "target", "labels", "label", "Y"};
-
-using Named = std::vector<std::pair<std::string, torch::Tensor>>;
-
-const torch::Tensor* findNamed(const Named& arrays, const std::string& name) {
-    for (const auto& [n, t] : arrays)
-        if (n == name) return &t;
-    return nullptr;
-}
-
-std::string namesOf(const Named& arrays) {
-    std::string s;
-    for (const auto& [n, t] : arrays) s += (s.empty() ? "'" : ", '") + n + "'";
-    return s;
-}
-
-torch::Tensor pick(const std::string& path, const Named& arrays, const std::string& key,
-                   const std::vector<std::string>& conventional, const char* what) {
-    if (!key.empty()) {
-        if (auto* t = findNamed(arrays, key)) return *t;
-        throw Error(path, std::string("has no array named '") + key + "' for the " + what + " (it has " + namesOf(arrays) + ")");
-    }
-    for (const auto& n : conventional)
-        if (auto* t = findNamed(arrays, n)) return *t;
-    return {};
-}
-
 }  // namespace
 
 std::string torchMessage(const std::exception& e) {
@@ -165,7 +135,13 @@ std::string torchMessage(const std::exception& e) {
         auto start = text.rfind('\n', end);
         return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
     }
-    return firstLine(text);
+    // Errors from the TorchScript compiler start with an empty line.
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const auto a = line.find_first_not_of(" \t\r"), b = line.find_last_not_of(" \t\r");
+        if (a != std::string::npos) return line.substr(a, b - a + 1);
+    }
+    return "LibTorch gave no message";
 }
 
 torch::Dtype torchDtype(DType d) { return d == DType::Float64 ? torch::kFloat64 : torch::kFloat32; }
@@ -173,7 +149,7 @@ torch::Dtype torchDtype(DType d) { return d == DType::Float64 ? torch::kFloat64 
 std::vector<std::pair<std::string, torch::Tensor>> readTensors(const std::string& path) {
     const std::string ext = lower(std::filesystem::path(path).extension().string());
     const std::string name = lower(std::filesystem::path(path).filename().string());
-    Named out;
+    std::vector<std::pair<std::string, torch::Tensor>> out;
     auto fromArrays = [&](const NamedArrays& arrays) {
         for (const auto& [n, a] : arrays) out.emplace_back(n, fromRaw(a));
     };
@@ -197,97 +173,73 @@ std::vector<std::pair<std::string, torch::Tensor>> readTensors(const std::string
     return out;
 }
 
-Dataset loadDataset(const DataSpec& spec, Loss loss, int64_t samples, torch::Dtype dtype) {
-    if (spec.inputs.empty()) throw Error("the study names no data file");
-    const Named first = readTensors(spec.inputs);
-    const bool csv = lower(std::filesystem::path(spec.inputs).extension().string()) == ".csv";
-    torch::Tensor x, y;
-    std::string targets_path = spec.targets.empty() ? spec.inputs : spec.targets;
-    if (!spec.targets.empty()) {
-        x = first.size() == 1 && spec.input_key.empty() ? first.front().second
-                                                         : pick(spec.inputs, first, spec.input_key, kInputNames, "inputs");
-        const Named second = readTensors(spec.targets);
-        y = second.size() == 1 && spec.target_key.empty()
-                ? second.front().second
-                : pick(spec.targets, second, spec.target_key, kTargetNames, "targets");
-        if (!y.defined()) throw Error(spec.targets, "has no array for the targets (it has " + namesOf(second) + ")");
-    } else if (csv) {
-        // Targets: the named or conventional column; inputs: the named column, or all the others.
-        std::string tname = spec.target_key;
-        if (tname.empty())
-            for (const auto& n : kTargetNames)
-                if (findNamed(first, n)) { tname = n; break; }
-        if (tname.empty() || !findNamed(first, tname))
-            throw Error(spec.inputs, "no target column (name it y, target or label, or give target_key); columns: " + namesOf(first));
-        y = *findNamed(first, tname);
-        std::vector<torch::Tensor> cols;
-        for (const auto& [n, t] : first)
-            if (n != tname && (spec.input_key.empty() || n == spec.input_key)) cols.push_back(t);
-        if (cols.empty()) throw Error(spec.inputs, "no input columns besides the target '" + tname + "'");
-        x = torch::stack(cols, 1);
-    } else {
-        x = pick(spec.inputs, first, spec.input_key, kInputNames, "inputs");
-        y = pick(spec.inputs, first, spec.target_key, kTargetNames, "targets");
-        if (!x.defined() || !y.defined())
-            throw Error(spec.inputs, "cannot tell inputs from targets (arrays: " + namesOf(first) +
-                                         "); name them x and y, or give input_key and target_key, or name a separate targets file");
+namespace {
+
+enum class ArchiveKind { TorchScript, TorchSave };
+
+// Reads only the zip directory, so a large checkpoint is not read twice.
+ArchiveKind archiveKind(const std::string& path, const char* not_zip) {
+    {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) throw Error(path, "file not found");
+        if (std::filesystem::is_directory(path, ec)) throw Error(path, "is a folder, not a file");
+        // Refuse before LibTorch reads what cannot fit, rather than be killed half-way.
+        const auto size = std::filesystem::file_size(path, ec);
+        const int64_t free_bytes = availableMemoryBytes();
+        if (!ec && int64_t(size) > free_bytes)
+            throw Error(path, "is " + std::to_string(size >> 20) + " MB, more than the " + std::to_string(free_bytes >> 20) +
+                                  " MB of free memory; use a smaller model");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw Error(path, "cannot be opened for reading");
+        char magic[4] = {};
+        in.read(magic, 4);
+        if (in.gcount() < 4 || !hasZipMagic(std::vector<unsigned char>(magic, magic + 4))) throw Error(path, not_zip);
     }
-    if (x.dim() == 0) throw Error(spec.inputs, "the inputs are a single number, not an array of samples");
-    if (y.dim() == 0) throw Error(targets_path, "the targets are a single number, not an array of samples");
-    if (x.size(0) != y.size(0))
-        throw Error(targets_path, "has " + std::to_string(y.size(0)) + " targets but " + spec.inputs + " has " +
-                                      std::to_string(x.size(0)) + " inputs; the counts must match");
-    if (x.is_complex() || y.is_complex()) throw Error(spec.inputs, "complex numbers are not supported");
-
-    Dataset d;
-    d.summary.available = x.size(0);
-    const int64_t n = samples > 0 ? std::min(samples, x.size(0)) : x.size(0);
-    x = x.slice(0, 0, n);
-    y = y.slice(0, 0, n);
-    d.inputs = x.to(dtype).contiguous();
-
-    const bool classification = loss == Loss::CrossEntropy || loss == Loss::NLL;
-    if (classification) {
-        if (y.is_floating_point()) {
-            if (!torch::equal(y, y.round()))
-                throw Error(targets_path, "the targets are not whole numbers, but " + lossName(loss) +
-                                              " needs class indices (use mse or bce_with_logits for real-valued targets)");
-        } else if (y.scalar_type() == torch::kBool) {
-            throw Error(targets_path, "the targets are booleans, but " + lossName(loss) + " needs class indices");
-        }
-        if (y.dim() != 1) throw Error(targets_path, lossName(loss) + " needs one class index per sample, the targets have shape " + c10::str(y.sizes()));
-        y = y.to(torch::kInt64);
-        if (y.min().item<int64_t>() < 0) throw Error(targets_path, "has a negative class index");
-        d.summary.classes = y.max().item<int64_t>() + 1;
-    } else {
-        y = y.to(dtype);
-        if (loss == Loss::BCEWithLogits) d.summary.classes = 2;
-    }
-    d.targets = y.contiguous();
-    d.summary.samples = n;
-    d.summary.input_shape.assign(x.sizes().begin() + 1, x.sizes().end());
-    d.summary.target_shape.assign(y.sizes().begin() + 1, y.sizes().end());
-    d.summary.inputs_path = spec.inputs;
-    d.summary.targets_path = targets_path;
-    return d;
-}
-
-torch::jit::Module loadModel(const std::string& path) {
-    const auto bytes = readFileBytes(path);
-    if (!hasZipMagic(bytes))
-        throw Error(path, "not a TorchScript file (not a zip archive). Export the model with "
-                          "torch.jit.script(model).save(path) or torch.jit.trace(model, example).save(path)");
     try {
         checkArchiveVersion(path);
         caffe2::serialize::PyTorchStreamReader reader(path);
-        if (!isTorchScriptArchive(zipRecords(reader)))
-            throw Error(path, "is a torch.save file (a state dict or a pickled object), not TorchScript. Export the "
-                              "model with torch.jit.script(model).save(path)");
+        return isTorchScriptArchive(zipRecords(reader)) ? ArchiveKind::TorchScript : ArchiveKind::TorchSave;
     } catch (const basin::Error&) {
         throw;
     } catch (const std::exception& e) {
         throw Error(path, "damaged or truncated model file (" + torchMessage(e) + ")");
     }
+}
+
+const char* const kNotZip =
+    "not a TorchScript file (not a zip archive). Export the model with torch.jit.script(model).save(path) or "
+    "torch.jit.trace(model, example).save(path)";
+
+// What LibTorch says when TorchScript code uses something it does not have, as one sentence that
+// names it and says how to export a model without it.
+std::string newerPyTorchMessage(const std::string& msg) {
+    const std::string unknown_op = "Unknown builtin op: ";
+    if (auto at = msg.find(unknown_op); at != std::string::npos) {
+        std::string op = msg.substr(at + unknown_op.size());
+        op = op.substr(0, op.find_first_of(". \n"));
+        std::string how = "export it with PyTorch " + torchVersion() + ", or rewrite that step with older operators";
+        if (op.find("scaled_dot_product_attention") != std::string::npos)
+            how = "write attention in its explicit form, softmax(Q K^T / sqrt(d)) V (for a HuggingFace model, "
+                  "attn_implementation=\"eager\"), or torch.jit.trace the model's math path, then save it again "
+                  "(resources/python/basin_export.py does the export)";
+        return "uses the operator " + op + ", which LibTorch " + torchVersion() +
+               " does not have: the file was written by a newer PyTorch. To export a compatible model, " + how;
+    }
+    for (const char* marker : {"has no attribute or method", "Unknown type name", "Unknown type constructor"})
+        if (msg.find(marker) != std::string::npos)
+            return "uses something LibTorch " + torchVersion() + " does not know (" + msg +
+                   "): the file was written by a newer PyTorch. Export it with PyTorch " + torchVersion() +
+                   ", or script a version of the model without that feature";
+    return {};
+}
+
+}  // namespace
+
+torch::jit::Module loadModel(const std::string& path) {
+    if (archiveKind(path, kNotZip) == ArchiveKind::TorchSave)
+        throw Error(path, "is a torch.save file (a state dict or a pickled object), not TorchScript. The study's model "
+                          "must be TorchScript, the architecture its state-dict checkpoints are loaded into: export it "
+                          "with torch.jit.script(model).save(path)");
     try {
         auto m = torch::jit::load(path, torch::kCPU);
         m.eval();
@@ -298,8 +250,33 @@ torch::jit::Module loadModel(const std::string& path) {
         const std::string msg = torchMessage(e);
         if (msg.find("can't allocate memory") != std::string::npos)
             throw Error(path, "the model does not fit in memory (" + msg + ")");
+        if (auto newer = newerPyTorchMessage(msg); !newer.empty()) throw Error(path, newer);
         throw Error(path, "cannot be loaded as TorchScript (" + msg + ")");
     }
+}
+
+bool isTorchSaveFile(const std::string& path) {
+    return archiveKind(path, "not a model file: neither TorchScript nor a torch.save state dict (not a zip archive)") ==
+           ArchiveKind::TorchSave;
+}
+
+torch::jit::Module loadCheckpoint(const std::string& path, const std::string& arch_path, torch::Dtype dtype) {
+    const bool state_dict = path != arch_path && isTorchSaveFile(path);
+    auto m = loadModel(state_dict ? arch_path : path);
+    try {
+        // Module::to(dtype) would turn integer buffers (position ids, counters) into floats too.
+        torch::NoGradGuard guard;
+        for (auto t : m.parameters(/*recurse=*/true))
+            if (t.is_floating_point()) t.set_data(t.to(dtype));
+        for (auto t : m.buffers(/*recurse=*/true))
+            if (t.is_floating_point()) t.set_data(t.to(dtype));
+    } catch (const std::exception& e) {
+        throw Error(state_dict ? arch_path : path, std::string("cannot be converted to ") +
+                                                       (dtype == torch::kFloat64 ? "float64" : "float32") + " (" +
+                                                       torchMessage(e) + ")");
+    }
+    if (state_dict) loadStateDict(m, readStateDict(path), path, arch_path);
+    return m;
 }
 
 }  // namespace basin::detail

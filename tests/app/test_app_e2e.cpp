@@ -632,6 +632,29 @@ private Q_SLOTS:
         QVERIFY2(title->text().startsWith("No spectrum: No study is open"), qPrintable(title->text()));
     }
 
+    void aTokenModelShowsItsInputsAndFillsTheSpectrum() {
+        // A transformer over int64 token ids (fixture study: float64, exact H*v, 48 sequences).
+        const QString study = QString(BASIN_FIXTURE_DIR) + "/token_classifier.basin.json";
+        EngineController controller;
+        controller.setSpectrumOptions(smallOptions());
+        controller.setSurfaceOptions(surfaceOptions(5, 5, 0.5));
+        MainWindow window(&controller);
+        window.show();
+        window.openAndAnalyse(study);
+        QTRY_VERIFY_WITH_TIMEOUT(controller.jobs().size() == 3 && !controller.busy(), kJobTimeoutMs);
+        for (const JobInfo& j : controller.jobs()) QVERIFY2(j.state == JobState::Done, qPrintable(j.error));
+        QCOMPARE(window.studyPanel()->field("inputs"), QString("input_ids: 6 int64"));
+        QCOMPARE(window.studyPanel()->field("parameters"), QString("763"));
+        const auto result = controller.results()->spectrum().result;
+        QVERIFY(result && result->largest);
+        QCOMPARE(window.spectrumView()->data().top_eigenvalues.front(), result->largest->eigenvalues.front());
+        QFile f(QString(BASIN_FIXTURE_DIR) + "/expected.json");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const double exact = QJsonDocument::fromJson(f.readAll())["token_classifier"]["eigenvalues"][0].toDouble();
+        QVERIFY2(std::abs(result->largest->eigenvalues.front() - exact) < 1e-3 * exact,
+                 qPrintable(QString("lambda_max %1, exact %2").arg(result->largest->eigenvalues.front()).arg(exact)));
+    }
+
     void checkpointsCompareSideBySide() {
         const QString demo = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
         const QString c0 = demo + "/ckpt_0_init.pt", c3 = demo + "/ckpt_3_epoch2.pt", c5 = demo + "/ckpt_5_epoch4.pt";

@@ -278,6 +278,32 @@ private Q_SLOTS:
         QVERIFY2(three.out.contains("(1 computed, 2 from the study file)"), qPrintable(three.out + three.err));
     }
 
+    void compareTakesStateDictsBesideTorchScript() {
+        // The same architecture's checkpoints as state dicts (one nested under "model" beside an
+        // optimizer state) and as TorchScript: each row's loss is PyTorch's for those weights.
+        const Run r = runCli({"compare", "--model", fixture("bn_arch.pt"), "--data", fixture("bn_data.npz"), "--checkpoints",
+                              fixture("sd_plain.pt") + "," + fixture("sd_nested.pt") + "," + fixture("bn_ckpt_b.pt"),
+                              "--dtype", "float64", "--hvp", "exact", "--top", "1", "--probes", "0", "--path", "3", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        const auto& want = fx::expected()["state_dicts"];
+        QCOMPARE(j["checkpoints"].size(), size_t(3));
+        for (auto [row, key] : {std::pair{0, "loss_b"}, std::pair{1, "loss_c"}, std::pair{2, "loss_b"}})
+            QVERIFY(std::abs(j["checkpoints"][row]["loss"].get<double>() - want[key].get<double>()) < 1e-12);
+        QVERIFY(std::abs(j["path"]["points"][0]["loss"].get<double>() - want["loss_b"].get<double>()) < 1e-12);
+    }
+
+    void infoNamesEachInputAndTheClassAxis() {
+        const Run r = runCli({"info", "--model", fixture("causal_lm.pt"), "--data", fixture("causal_lm_data.npz"), "--dtype", "float64"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("input      input_ids: 5 int64"), qPrintable(r.out));
+        QVERIFY(r.out.contains("output     tensor: 5x7"));
+        QVERIFY(r.out.contains("the classes on the last axis"));
+        QVERIFY(r.out.contains("120 counted, 80 equal to ignore_index -100"));
+        expectCleanError({"info", "--model", fixture("sdpa_model.pt"), "--data", fixture("token_data.npz")},
+                         "aten::scaled_dot_product_attention");
+    }
+
     void badInputExitsCleanly() {
         expectCleanError({"info", "--model", "/nonexistent/m.pt", "--data", fixture("mlp_data.pt")}, "/nonexistent/m.pt: file not found");
         expectCleanError({"info", "--model", fixture("state_dict.pt"), "--data", fixture("mlp_data.pt")}, "not TorchScript");

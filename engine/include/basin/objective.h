@@ -37,14 +37,41 @@ struct ParameterGroup {
     std::vector<int> parameters;  ///< indices into Objective::parameters()
 };
 
+/// One array fed to forward(), in the order the arrays are stored (the call order unless an
+/// optional argument between two of them takes its default).
+struct InputSummary {
+    std::string name;            ///< the array's name in the data file ("" for a lone .npy or IDX file)
+    std::string argument;        ///< forward()'s argument it is passed as ("" when not known)
+    std::vector<int64_t> shape;  ///< shape of one sample
+    std::string dtype;           ///< as fed: "float32"/"float64" (the study's), "int64" or "bool"
+};
+
 struct DataSummary {
     int64_t samples = 0;                ///< samples used (after the study's `samples` limit; all shards)
     int64_t local_samples = 0;          ///< samples held by this process
     int64_t available = 0;              ///< samples in the file(s)
-    std::vector<int64_t> input_shape;   ///< shape of one input
+    std::vector<int64_t> input_shape;   ///< shape of one sample of the first input
     std::vector<int64_t> target_shape;  ///< shape of one target (empty for a class index)
-    int64_t classes = 0;                ///< distinct class labels, 0 for regression targets
+    int64_t classes = 0;                ///< largest class index + 1 among the counted targets; 0 for regression
     std::string inputs_path, targets_path;
+    std::vector<InputSummary> inputs;   ///< every input, see InputSummary
+
+    std::string sample = "first";        ///< "first" or "random" (the study's `sample`)
+    /// For "random": the indices into the data file of the samples used, in the order used (a
+    /// shard takes a contiguous slice of them); empty for "first", which uses 0 .. samples - 1.
+    std::vector<int64_t> sample_indices;
+
+    /// Which part of forward()'s result is the output: "tensor", "tuple[0]" (the first tensor of a
+    /// tuple or "list[0]"), "dict['logits']" (else the dict's only tensor). Set when the objective opens.
+    std::string output;
+    std::vector<int64_t> output_shape;   ///< shape of one sample's output
+    /// Cross-entropy and NLL: the axis of the outputs holding the classes, 1 or -1, and the rule
+    /// that chose it, in words (0 and "" for other losses).
+    int class_axis = 0;
+    std::string class_axis_rule;
+    int64_t ignore_index = -100;         ///< targets equal to it are left out (cross-entropy, NLL)
+    int64_t targets_counted = 0;         ///< targets in the mean loss and the accuracy (all shards)
+    int64_t targets_ignored = 0;         ///< targets equal to ignore_index (all shards)
 };
 
 struct Evaluation {
@@ -78,7 +105,9 @@ class Objective {
 public:
     /// Loads the model file and the study's data; throws basin::Error naming the file and the
     /// problem (missing, not TorchScript, written by a newer PyTorch, shapes that do not match).
-    /// `model_path` empty means the study's `model`. With a communicator of size > 1 this process
+    /// `model_path` empty means the study's `model`; another path is a checkpoint, TorchScript or
+    /// a state dict loaded (weights and buffers) into the study's model by name. One forward pass
+    /// on the first two samples finds the output and the class axis (DataSummary). With a communicator of size > 1 this process
     /// keeps its shard of the samples: a data path containing "{rank}" names one file per process,
     /// otherwise each takes a contiguous slice of the samples. The communicator must outlive the
     /// objective; every process must then make the same calls in the same order.
@@ -97,9 +126,24 @@ public:
 
     /// The current parameters theta, flattened in the order of parameters().
     Eigen::VectorXd parametersFlat() const;
-    /// The parameters of another model file of the same architecture (a checkpoint), flattened in
-    /// this objective's order; throws basin::Error naming the file if names or shapes differ.
+    /// The parameters of a checkpoint of the same architecture, flattened in this objective's
+    /// order: a TorchScript file, or a torch.save state dict (or a dict holding one, see the
+    /// README) matched by name. Throws basin::Error naming the file if names or shapes differ.
     Eigen::VectorXd parametersOfModel(const std::string& model_path) const;
+
+    /// The model's floating-point buffers (BatchNorm's running_mean and running_var, ...),
+    /// flattened in module order; with buffersOfModel() and setBuffers() a path between two
+    /// checkpoints can move the BatchNorm statistics with the weights.
+    Eigen::VectorXd buffersFlat() const;
+    /// Names and shapes of those buffers, with their offsets into buffersFlat().
+    std::vector<ParameterInfo> bufferInfos() const;
+    /// A checkpoint's buffers in this objective's order (TorchScript or state dict, as
+    /// parametersOfModel); a buffer the state dict lacks (a non-persistent mask) keeps this
+    /// model's value. Throws basin::Error naming the file if names or shapes differ.
+    Eigen::VectorXd buffersOfModel(const std::string& model_path) const;
+    /// Replaces the buffers; they are then the statistics that BatchNormMode::Eval uses and
+    /// restores. Throws basin::Error if the size is wrong.
+    void setBuffers(const Eigen::VectorXd& buffers);
     /// Replaces the model's parameters; throws basin::Error if the size is wrong.
     void setParameters(const Eigen::VectorXd& theta);
 

@@ -8,7 +8,11 @@
 namespace basin {
 
 /// {"model", "parameters", "groups": [{"name","parameters"}], "samples", "classes", "input_shape",
-///  "loss_function", "loss", "accuracy" (null when the loss has none), "dtype", "seed"}
+///  "inputs": [{"name", "argument", "shape", "dtype"}], "output" (which part of forward()'s result),
+///  "output_shape", "sample" ("first" | "random"), "sample_indices" (random only),
+///  "loss_function", "loss", "accuracy" (null when the loss has none), "dtype", "seed"; for
+///  cross-entropy and NLL also "class_axis", "class_axis_rule", "ignore_index", "targets_counted",
+///  "targets_ignored"}
 std::string infoJson(const Objective& objective, const Evaluation& eval);
 
 }  // namespace basin

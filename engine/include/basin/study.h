@@ -34,11 +34,22 @@ std::string lossName(Loss loss);
 DType parseDType(const std::string& name);
 std::string dtypeName(DType dtype);
 
+/// Which samples of the data a study uses.
+enum class SampleMode {
+    First,   ///< the first `samples` (default)
+    Random,  ///< `samples` drawn without replacement, seeded by the study's seed (see DataSummary)
+};
+SampleMode parseSampleMode(const std::string& name);  ///< first | random
+std::string sampleModeName(SampleMode mode);
+
 struct DataSpec {
     std::string inputs;      ///< file with inputs (or with both inputs and targets)
     std::string targets;     ///< separate targets file (IDX labels, .npy); empty when in `inputs`
     std::string input_key;   ///< name of the inputs inside a multi-array file; empty: by convention
     std::string target_key;  ///< name of the targets; empty: by convention (y, targets, labels)
+    /// Arrays passed to forward() in this order ("inputs_keys" in the study's "data"); empty:
+    /// matched to forward()'s argument names, else the one input found by input_key or convention.
+    std::vector<std::string> inputs_keys = {};  // (= {}: aggregate initialisers may leave it out)
 };
 
 struct StudySpec {
@@ -47,7 +58,13 @@ struct StudySpec {
     std::vector<std::string> checkpoints;  ///< further TorchScript files of the same architecture
     DataSpec data;
     Loss loss = Loss::CrossEntropy;
-    int64_t samples = 0;       ///< the first N samples of the data; 0 = all
+    int64_t samples = 0;       ///< N samples of the data (the first N, or per `sample`); 0 = all
+    SampleMode sample = SampleMode::First;
+    /// Cross-entropy and NLL: the axis of the outputs that holds the classes when the shapes fit
+    /// both conventions (1: PyTorch's (N, C, d1, ...); -1: sequence models' (N, T, ..., C)).
+    /// 0 = decided by the shapes, and 1 when both fit.
+    int class_axis = 0;
+    int64_t ignore_index = -100;  ///< cross-entropy / NLL targets left out of loss and accuracy
     int64_t batch_size = 256;  ///< samples per forward/backward pass; bounds memory
     uint64_t seed = 0;         ///< seed of every random choice an analysis makes
     int threads = 0;           ///< intra-op threads; 0 = as many as cores
