@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_util.h"
+
 namespace basin {
 
 using nlohmann::json;
@@ -29,7 +31,7 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
               {"batch_size", o.spec().batch_size},
               {"dtype", dtypeName(o.spec().dtype)},
               {"seed", o.spec().seed}};
-    return j.dump(2);
+    return detail::dumpText(j, 2);  // file names may not be UTF-8
 }
 
 }  // namespace basin
