@@ -11,6 +11,7 @@
 
 #include "arrays.h"
 #include "basin/error.h"
+#include "torch_archive.h"
 
 namespace basin::detail {
 
@@ -71,6 +72,8 @@ void checkArchiveVersion(const std::string& path) {
                               ". Re-export the model with PyTorch " + torchVersion() + " or older.");
 }
 
+// The tensors of a torch.save file: one tensor, a dict of them (string keys), or a sequence;
+// each must be dense, not quantized and inside its storage before anything reads it.
 std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::string& path, const c10::IValue& v) {
     std::vector<std::pair<std::string, torch::Tensor>> out;
     if (v.isTensor()) {
@@ -91,6 +94,8 @@ std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::
     } else {
         throw Error(path, "holds a " + v.tagKind() + ", not a tensor or a dict of tensors");
     }
+    if (out.empty()) throw Error(path, "holds no tensors");
+    for (const auto& [name, t] : out) checkUsableTensor(path, name, t);
     return out;
 }
 
@@ -109,14 +114,17 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
     } catch (const std::exception& e) {
         throw Error(path, "damaged or truncated PyTorch archive (" + torchMessage(e) + ")");
     }
+    // LibTorch trusts the sizes the pickle states; hold them against the records first.
+    checkArchiveStorages(path);
     std::vector<std::pair<std::string, torch::Tensor>> out;
     try {
         if (isTorchScriptArchive(records)) {
-            auto m = torch::jit::load(path);
+            auto m = torch::jit::load(path, torch::kCPU);
             for (const auto& a : m.named_attributes(/*recurse=*/false))
                 if (a.value.isTensor()) out.emplace_back(a.name, a.value.toTensor());
             for (const auto& p : m.named_parameters(false)) out.emplace_back(p.name, p.value);
             if (out.empty()) throw Error(path, "the TorchScript module has no tensor attributes to use as data");
+            for (const auto& [name, t] : out) checkUsableTensor(path, name, t);
         } else {
             out = tensorsFromIValue(path, torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())));
         }
