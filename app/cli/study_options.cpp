@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "basin/error.h"
+#include "basin/study_numbers.h"
 
 namespace basin::cli {
 
@@ -40,11 +41,31 @@ StudySpec StudyOptions::resolve() const {
     if (!dtype.empty()) s.dtype = parseDType(dtype);
     if (!hvp.empty()) s.hvp_mode = parseHvpMode(hvp);
     if (!curvature.empty()) s.curvature = parseCurvature(curvature);
-    if (hvp_tol > 0) s.hvp_tolerance = hvp_tol;
-    if (samples >= 0) s.samples = samples;
-    if (batch >= 0) s.batch_size = batch;
-    if (threads >= 0) s.threads = int(threads);
-    if (seed >= 0) s.seed = uint64_t(seed);
+    auto check = [](StudyNumber which, double value, const char* flag) {
+        const std::string problem = studyNumberProblem(which, value, flag);
+        if (!problem.empty()) throw Error(problem);
+    };
+    if (hvp_tol) {
+        check(StudyNumber::HvpTolerance, *hvp_tol, "--hvp-tol");
+        s.hvp_tolerance = *hvp_tol;
+    }
+    if (samples) {
+        check(StudyNumber::Samples, double(*samples), "--samples");
+        s.samples = *samples;
+    }
+    if (batch) {
+        check(StudyNumber::BatchSize, double(*batch), "--batch");
+        s.batch_size = *batch;
+    }
+    if (threads) {
+        check(StudyNumber::Threads, double(*threads), "--threads");
+        if (*threads > 4096) throw Error("--threads " + std::to_string(*threads) + " is more threads than any machine has");
+        s.threads = int(*threads);
+    }
+    if (seed) {
+        check(StudyNumber::Seed, double(*seed), "--seed");
+        s.seed = uint64_t(*seed);
+    }
     validateStudy(s);
     return s;
 }
