@@ -150,7 +150,9 @@ NamedArrays readArchive(const std::string& path, zip_t* z) {
             size_t got = 0;
             while (got < want) {
                 const zip_int64_t k = zip_fread(f.get(), dst + got, want - got);
-                if (k < 0) throw Error(path, "entry '" + name + "' is damaged (" + zipMessage(zip_file_get_error(f.get())) + ")");
+                if (k < 0 && zip_error_code_zip(zip_file_get_error(f.get())) == ZIP_ER_CRC)
+                    throw Error(where, "fails its CRC-32 check: the archive is damaged (NumPy refuses it too)");
+                if (k < 0) throw Error(where, "is damaged (" + zipMessage(zip_file_get_error(f.get())) + ")");
                 if (k == 0) break;
                 got += size_t(k);
             }

@@ -1,5 +1,7 @@
 #include "torch_archive.h"
 
+#include <torch/torch.h>
+
 #include <caffe2/serialize/versions.h>
 #include <torch/csrc/jit/api/compilation_unit.h>
 #include <torch/csrc/jit/serialization/unpickler.h>
@@ -206,11 +208,12 @@ void checkArchiveStorages(const std::string& path) {
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        throw Error(path, "damaged PyTorch archive: its pickled contents cannot be read (" + firstLine(e.what()) + ")");
+        // LibTorch's own unpickler (the one torch::pickle_load and torch::jit::load use) refused it.
+        throw Error(path, "its pickled contents cannot be read by LibTorch " TORCH_VERSION " (" + firstLine(e.what()) + ")");
     }
 }
 
-void checkUsableTensor(const std::string& path, const std::string& name, const torch::Tensor& t) {
+void checkUsableTensor(const std::string& path, const std::string& name, const at::Tensor& t) {
     if (t.is_sparse() || t.layout() != torch::kStrided)
         throw Error(path, what(name) + " is a sparse tensor; Basin reads dense tensors (save it with t.to_dense())");
     if (t.is_quantized())

@@ -2,11 +2,13 @@
 // Checks on PyTorch zip archives (torch.save files and TorchScript models) that LibTorch 1.13
 // does not make itself: its unpickler trusts each storage's element count from the pickle and
 // each tensor's shape, strides and offset, so a record shorter than its tensor is read past the
-// end of its buffer (a crash, or different numbers on every run). Only engine .cpp files include
-// this header (it includes torch).
-#include <torch/torch.h>
-
+// end of its buffer (a crash, or different numbers on every run). No torch header here, so the
+// engine's tests (and fuzz harnesses) can call checkArchiveStorages without compiling LibTorch's.
 #include <string>
+
+namespace at {
+class Tensor;
+}
 
 namespace basin::detail {
 
@@ -20,6 +22,6 @@ void checkArchiveStorages(const std::string& path);
 
 /// Throws basin::Error(path, ...) unless `t` is a dense, non-quantized tensor whose elements all
 /// lie inside its storage; `name` says which entry of the file it is.
-void checkUsableTensor(const std::string& path, const std::string& name, const torch::Tensor& t);
+void checkUsableTensor(const std::string& path, const std::string& name, const at::Tensor& t);
 
 }  // namespace basin::detail
