@@ -15,14 +15,17 @@ void StudyOptions::add(CLI::App& cmd) {
     cmd.add_option("--input-key", input_key, "name of the inputs inside the data file");
     cmd.add_option("--target-key", target_key, "name of the targets inside the data file");
     cmd.add_option("--loss", loss, "cross_entropy | mse | nll | bce_with_logits | model");
-    cmd.add_option("--samples", samples, "use the first N samples (0 = all)");
-    cmd.add_option("--batch", batch, "samples per batch");
-    cmd.add_option("--threads", threads, "threads (0 = all cores)");
-    cmd.add_option("--seed", seed, "random seed");
+    // As before they became optional: a flag given twice takes its last value.
+    const auto last = CLI::MultiOptionPolicy::TakeLast;
+    cmd.add_option("--samples", samples, "use the first N samples (0 = all)")->multi_option_policy(last);
+    cmd.add_option("--batch", batch, "samples per batch")->multi_option_policy(last);
+    cmd.add_option("--threads", threads, "threads (0 = all cores)")->multi_option_policy(last);
+    cmd.add_option("--seed", seed, "random seed")->multi_option_policy(last);
     cmd.add_option("--dtype", dtype, "float32 | float64");
     cmd.add_option("--hvp", hvp, "H*v mode: exact | exact-reuse | fd | auto (default)");
     cmd.add_option("--operator", curvature, "curvature matrix: hessian (default) | ggn | h-ggn");
-    cmd.add_option("--hvp-tol", hvp_tol, "auto's relative error bound (default 1e-4 float32, 1e-8 float64)");
+    cmd.add_option("--hvp-tol", hvp_tol, "auto's relative error bound (default 1e-4 float32, 1e-8 float64)")
+        ->multi_option_policy(last);
 }
 
 StudySpec StudyOptions::resolve() const {

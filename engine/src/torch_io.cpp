@@ -72,6 +72,14 @@ void checkArchiveVersion(const std::string& path) {
                               ". Re-export the model with PyTorch " + torchVersion() + " or older.");
 }
 
+// Dense, not quantized, inside its storage, and not empty (like the array readers: no data set has no samples).
+void checkDataTensor(const std::string& path, const std::string& name, const torch::Tensor& t) {
+    checkUsableTensor(path, name, t);
+    if (t.numel() == 0)
+        throw Error(path, (name.empty() ? std::string("the tensor") : "entry '" + name + "'") + " is empty (shape " +
+                              c10::str(t.sizes()) + "); Basin needs at least one sample");
+}
+
 // The tensors of a torch.save file: one tensor, a dict of them (string keys), or a sequence;
 // each must be dense, not quantized and inside its storage before anything reads it.
 std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::string& path, const c10::IValue& v) {
@@ -95,7 +103,7 @@ std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::
         throw Error(path, "holds a " + v.tagKind() + ", not a tensor or a dict of tensors");
     }
     if (out.empty()) throw Error(path, "holds no tensors");
-    for (const auto& [name, t] : out) checkUsableTensor(path, name, t);
+    for (const auto& [name, t] : out) checkDataTensor(path, name, t);
     return out;
 }
 
@@ -124,7 +132,7 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
                 if (a.value.isTensor()) out.emplace_back(a.name, a.value.toTensor());
             for (const auto& p : m.named_parameters(false)) out.emplace_back(p.name, p.value);
             if (out.empty()) throw Error(path, "the TorchScript module has no tensor attributes to use as data");
-            for (const auto& [name, t] : out) checkUsableTensor(path, name, t);
+            for (const auto& [name, t] : out) checkDataTensor(path, name, t);
         } else {
             out = tensorsFromIValue(path, torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())));
         }
