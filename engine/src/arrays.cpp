@@ -238,8 +238,14 @@ RawArray parseIdx(const std::string& path, const unsigned char* data, size_t siz
     const uint64_t need = checkedByteCount(path, a.shape, es);
     if (need == 0) throw Error(path, "holds an empty array (a dimension is 0); Basin needs at least one sample");
     requireMemory(path, need, "the array its IDX header declares");
-    a.bytes.resize(size_t(need));
-    const size_t got = read(a.bytes.data(), size_t(need));
+    if (!gz && size - pos != need) {  // the whole file is at hand: compare before allocating
+        if (size - pos < need)
+            throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) + " values, the file holds " +
+                                  std::to_string((size - pos) / es));
+        throw Error(path, "holds more data than its IDX header describes (" + std::to_string(need / es) +
+                              " values); a damaged file, or the wrong header");
+    }
+    const size_t got = readGrowing(a.bytes, need, read);
     if (got < need)
         throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) + " values, the file holds " +
                               std::to_string(got / es));

@@ -7,6 +7,7 @@
 // file holds, checksums are verified (zip CRC-32, gzip CRC-32 and length), what a file declares
 // is checked against free memory before it is allocated, and FIFOs, devices and folders are
 // refused before they are opened.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,24 @@ void requireRegularFile(const std::string& path);
 void requireMemory(const std::string& path, uint64_t bytes, const std::string& what);
 // MemAvailable from /proc/meminfo, in bytes (the largest int64 when unknown).
 int64_t availableMemoryBytes();
+
+// Reads up to `need` bytes with `read(dst, n) -> bytes read (fewer only at the end)` into `out`,
+// which grows as data arrives (doubling, from 1 MiB): a size a file declares but does not hold
+// costs no memory. Returns the bytes read; `out` holds exactly those.
+template <class Read>
+size_t readGrowing(std::vector<unsigned char>& out, uint64_t need, Read&& read) {
+    out.clear();
+    size_t got = 0;
+    while (got < need) {
+        const size_t chunk = size_t(std::min<uint64_t>(need - got, std::max<size_t>(got, size_t(1) << 20)));
+        out.resize(got + chunk);
+        const size_t k = read(out.data() + got, chunk);
+        got += k;
+        if (k < chunk) break;
+    }
+    out.resize(got);
+    return got;
+}
 // Product of `shape` times `elem_size`, in bytes; throws basin::Error naming `path` when a
 // dimension is negative or the product overflows 64 bits.
 uint64_t checkedByteCount(const std::string& path, const std::vector<int64_t>& shape, int elem_size);

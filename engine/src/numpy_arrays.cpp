@@ -174,9 +174,8 @@ NamedArrays readArchive(const std::string& path, zip_t* z) {
         RawArray a;
         a.type = h.type;
         a.shape = h.shape;
-        a.bytes.resize(size_t(h.data_bytes));
-        const size_t got = readSome(a.bytes.data(), a.bytes.size());
-        if (got < a.bytes.size())
+        const size_t got = readGrowing(a.bytes, h.data_bytes, readSome);
+        if (got < h.data_bytes)
             throw Error(where, "truncated: the header promises " + std::to_string(h.data_bytes) + " bytes of data, the entry has " +
                                    std::to_string(got));
         unsigned char extra = 0;

@@ -7,6 +7,7 @@
 #include <torch/csrc/jit/serialization/unpickler.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -129,17 +130,23 @@ Archive openArchive(const std::string& path) {
 std::vector<char> readRecord(const std::string& path, Archive& a, const std::string& record) {
     const uint64_t size = a.sizes.at(record);
     requireMemory(path, size, "its " + record + " record");
-    std::vector<char> bytes(static_cast<size_t>(size));
     std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen(a.zip.get(), (a.prefix + record).c_str(), 0), zip_fclose);
-    if (!f || zip_fread(f.get(), bytes.data(), size) != zip_int64_t(size))
-        throw Error(path, "its " + record + " record cannot be read (a damaged or truncated PyTorch file)");
-    return bytes;
+    if (!f) throw Error(path, "its " + record + " record cannot be read (a damaged or truncated PyTorch file)");
+    std::vector<unsigned char> bytes;
+    const size_t got = readGrowing(bytes, size, [&](unsigned char* dst, size_t n) {
+        const zip_int64_t k = zip_fread(f.get(), dst, n);
+        if (k < 0) throw Error(path, "its " + record + " record is damaged (" + zip_error_strerror(zip_file_get_error(f.get())) + ")");
+        return size_t(k);
+    });
+    if (got != size) throw Error(path, "its " + record + " record is truncated (a damaged PyTorch file)");
+    return std::vector<char>(bytes.begin(), bytes.end());
 }
 
 // Unpickles `pickle` (whose tensors live in records under `dir`/) with placeholder storages,
 // then holds each tensor against the record it names.
 void checkPickle(const std::string& path, Archive& a, const std::string& pickle, const std::string& dir, uint64_t version) {
     const std::vector<char> bytes = readRecord(path, a, pickle);
+    checkPickleStream(path, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     size_t pos = 0;
     auto reader = [&](char* out, size_t n) {
         n = std::min(n, bytes.size() - pos);
@@ -193,14 +200,37 @@ void checkPickle(const std::string& path, Archive& a, const std::string& pickle,
     }
 }
 
+bool validUtf8(const std::vector<char>& s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        i += n;
+    }
+    return true;
+}
+
 }  // namespace
 
-void checkArchiveStorages(const std::string& path) {
+void checkPyTorchArchive(const std::string& path) {
     Archive a = openArchive(path);
     uint64_t version = caffe2::serialize::kProducedFileFormatVersion;
     if (a.sizes.count("version") && a.sizes.at("version") < 64) {
         const auto text = readRecord(path, a, "version");
         version = std::strtoull(std::string(text.begin(), text.end()).c_str(), nullptr, 10);
+    }
+    // Source code is text: no NUL, and valid UTF-8 (what LibTorch's lexer assumes); the source
+    // ranges LibTorch unpickles beside it must be sound pickles.
+    for (const auto& [name, size] : a.sizes) {
+        if (!name.starts_with("code/")) continue;
+        const auto bytes = readRecord(path, a, name);
+        if (name.ends_with(".py") && (std::find(bytes.begin(), bytes.end(), '\0') != bytes.end() || !validUtf8(bytes)))
+            throw Error(path, "its TorchScript code record '" + name + "' is not text (a damaged or altered file)");
+        if (name.ends_with(".debug_pkl"))
+            checkPickleStream(path, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     }
     try {
         checkPickle(path, a, "data.pkl", "data", version);

@@ -123,7 +123,7 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
         throw Error(path, "damaged or truncated PyTorch archive (" + torchMessage(e) + ")");
     }
     // LibTorch trusts the sizes the pickle states; hold them against the records first.
-    checkArchiveStorages(path);
+    checkPyTorchArchive(path);
     std::vector<std::pair<std::string, torch::Tensor>> out;
     try {
         if (isTorchScriptArchive(records)) {
