@@ -188,7 +188,7 @@ private Q_SLOTS:
     }
 
     // Inputs of issue #15 that other lanes fix: the lead's options redesign (#14) and the model
-    // loader (#13, which is to call detail::checkArchiveStorages). Expected to fail until those
+    // loader (#13, which is to call detail::checkPyTorchArchive). Expected to fail until those
     // land; then QTest reports XPASS, and the QEXPECT_FAIL lines go.
     void pendingOtherLanes() {
         const QStringList mlp{"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt")};

@@ -139,7 +139,7 @@ private Q_SLOTS:
     }
 
     void torchScriptWeightsShorterThanTheirTensorAreRefused() {
-        BASIN_EXPECT_ERROR(detail::checkArchiveStorages(hostile("short_weights.pt")), "short_weights.pt",
+        BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(hostile("short_weights.pt")), "short_weights.pt",
                            "weight record 'data/0' holds", "but the tensor stored there needs");
     }
 
@@ -150,11 +150,11 @@ private Q_SLOTS:
             if (e.path().extension() != ".pt") continue;
             if (e.path().filename() == "state_dict.pt") {
                 // An OrderedDict with _metadata: LibTorch's unpickler (pickle_load too) cannot read it.
-                BASIN_EXPECT_ERROR(detail::checkArchiveStorages(e.path().string()), "state_dict.pt", "cannot be read by LibTorch");
+                BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(e.path().string()), "state_dict.pt", "cannot be read by LibTorch");
                 continue;
             }
             try {
-                detail::checkArchiveStorages(e.path().string());
+                detail::checkPyTorchArchive(e.path().string());
             } catch (const Error& err) {
                 QFAIL(err.what());
             }
