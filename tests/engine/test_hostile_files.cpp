@@ -143,6 +143,33 @@ private Q_SLOTS:
                            "weight record 'data/0' holds", "but the tensor stored there needs");
     }
 
+    void picklesLibTorchCannotRunSafelyAreRefused() {
+        auto walk = [](const std::string& b) {
+            detail::checkPickleStream("p.pkl", reinterpret_cast<const unsigned char*>(b.data()), b.size());
+        };
+        using namespace std::string_literals;  // "..."s keeps the NUL bytes
+        const std::string proto = "\x80\x02"s;
+        walk(proto + "K\x01."s);                             // the int 1
+        walk(proto + "}(X\x01\0\0\0aK\x01u."s);            // {'a': 1}
+        walk(proto + "K\x01" + std::string(200, '\x85') + ".");  // a tuple 200 deep
+        BASIN_EXPECT_ERROR(walk(proto + "R."), "p.pkl", "takes more values than there are");
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01(K\x02R."), "p.pkl", "takes more values than there are");  // across a MARK
+        BASIN_EXPECT_ERROR(walk(proto + "t."), "p.pkl", "closes a MARK it never opened");
+        BASIN_EXPECT_ERROR(walk(proto + "}(K\x01u."), "p.pkl", "a key without a value");
+        BASIN_EXPECT_ERROR(walk(proto + "h\x05."), "p.pkl", "memo entry it never stored");
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01" + std::string(300, '\x85') + "."), "p.pkl", "nested more than 256 deep");
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01"), "p.pkl", "ends before its STOP");
+        BASIN_EXPECT_ERROR(walk(proto + "X\xff\0\0\0ab."s), "p.pkl", "runs past its end");
+        BASIN_EXPECT_ERROR(walk(proto + "\x95."), "p.pkl", "opcode 0x95");
+        // What the torch fuzzer found (tests/fuzz/regressions/torch): a REDUCE on a MARK above a
+        // lone GLOBAL corrupted LibTorch's heap; a TorchScript code record holding a pickle
+        // crashed LibTorch while it reported the syntax error.
+        BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/unpickler-reduce-empty-stack.pt"),
+                           "unpickler-reduce-empty-stack.pt", "pickled contents are malformed");
+        BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/jit-source-not-text.pt"),
+                           "jit-source-not-text.pt", "code record 'code/__torch__.py' is not text");
+    }
+
     void everySoundArchiveOfTheFixturesPassesTheStorageCheck() {
         int checked = 0;
         for (const char* dir : {BASIN_FIXTURE_DIR, BASIN_DEMO_DIR})
