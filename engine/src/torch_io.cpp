@@ -2,6 +2,7 @@
 
 #include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/versions.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <algorithm>
@@ -112,18 +113,17 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
     if (!hasZipMagic(bytes))
         throw Error(path, "not a PyTorch zip file (was it written by torch.save with "
                           "_use_new_zipfile_serialization=False? Save it again with a current torch.save)");
+    // LibTorch trusts the sizes the pickle states, and its zip reader leaks what it read of a
+    // damaged archive: check the archive (with libzip) before LibTorch opens it.
+    checkArchiveVersion(path);
+    checkPyTorchArchive(path);
     std::set<std::string> records;
     try {
-        checkArchiveVersion(path);
         caffe2::serialize::PyTorchStreamReader reader(path);
         records = zipRecords(reader);
-    } catch (const basin::Error&) {
-        throw;
     } catch (const std::exception& e) {
         throw Error(path, "damaged or truncated PyTorch archive (" + torchMessage(e) + ")");
     }
-    // LibTorch trusts the sizes the pickle states; hold them against the records first.
-    checkPyTorchArchive(path);
     std::vector<std::pair<std::string, torch::Tensor>> out;
     try {
         if (isTorchScriptArchive(records)) {
@@ -134,7 +134,11 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
             if (out.empty()) throw Error(path, "the TorchScript module has no tensor attributes to use as data");
             for (const auto& [name, t] : out) checkDataTensor(path, name, t);
         } else {
-            out = tensorsFromIValue(path, torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())));
+            // What torch::pickle_load does, but reading the file: pickle_load's in-memory reader
+            // copies past the end of its buffer when a damaged zip header points there.
+            caffe2::serialize::PyTorchStreamReader reader(path);
+            out = tensorsFromIValue(path, torch::jit::readArchiveAndTensors("data", "", "", c10::nullopt, c10::nullopt,
+                                                                            c10::nullopt, reader));
         }
     } catch (const basin::Error&) {
         throw;

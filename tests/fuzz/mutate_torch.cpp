@@ -238,5 +238,6 @@ int main(int argc, char** argv) {
     if (ok) fs::remove(last);
     std::printf("mutate_torch: %lld inputs in %.1f s (%.0f exec/s), seed %llu, %s\n", (long long)n, elapsed(),
                 double(n) / elapsed(), (unsigned long long)seed, ok ? "no failure" : "FAILED");
+    std::fflush(stdout);  // before LeakSanitizer's report at exit
     return ok ? 0 : 1;
 }
