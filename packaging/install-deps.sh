@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Basin needs to build, test and run. Quick when they are there.
+# Installs the Debian 12 packages Basin needs to build, test, fuzz (clang's libFuzzer), package
+# (dpkg-shlibdeps) and run. Quick when they are there.
 set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
@@ -10,6 +11,8 @@ PACKAGES=(
   openmpi-bin libopenmpi-dev libhdf5-dev
   xvfb xauth libgl1-mesa-dri
   dataset-fashion-mnist
+  clang-14 libclang-rt-14-dev lld-14
+  dpkg-dev file desktop-file-utils
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

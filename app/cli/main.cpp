@@ -1,6 +1,8 @@
 // basin-cli: the headless front end of Basin's engine.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "basin/error.h"
 #include "basin/objective.h"
@@ -41,9 +43,20 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = basin::cli::isLeader() ? app.exit(e) : (e.get_exit_code() != 0 ? 1 : 0);
-        basin::cli::stopDistributed();
-        return code;
+        // --help and --version are "errors" that exit 0; print what they ask for.
+        if (e.get_exit_code() == 0) {
+            const int code = basin::cli::isLeader() ? app.exit(e) : 0;
+            basin::cli::stopDistributed();
+            return code;
+        }
+        // Anything else is the user's mistake: one line, exit 1, like every other error.
+        std::string message = e.what();
+        std::replace(message.begin(), message.end(), '\n', ' ');
+        if (!basin::cli::isLeader()) {
+            basin::cli::stopDistributed();
+            return 1;
+        }
+        fail(1, message + " (see basin-cli --help)");
     }
     if (!run) {
         if (basin::cli::isLeader()) std::fputs(app.help().c_str(), stdout);

@@ -2,6 +2,7 @@
 // The options every basin-cli command shares: a study file, or a model and data given directly.
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,13 +12,14 @@ namespace basin::cli {
 
 struct StudyOptions {
     std::string study, model, data, targets, input_key, target_key, loss, dtype, hvp, curvature;
-    double hvp_tol = -1;
-    int64_t samples = -1, batch = -1, threads = -1;
-    long long seed = -1;
+    // Empty when the flag is not given, so every value given, -1 included, is checked like the study's.
+    std::optional<double> hvp_tol;
+    std::optional<int64_t> samples, batch, threads, seed;
 
     void add(CLI::App& cmd);
     /// The spec from --study, with any flag given on the command line overriding it;
-    /// throws basin::Error when neither a study nor --model and --data are given.
+    /// throws basin::Error when neither a study nor --model and --data are given, or when a number
+    /// breaks the study's rule for it (studyNumberProblem: the same sentence as in a study file).
     StudySpec resolve() const;
 };
 

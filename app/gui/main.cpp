@@ -6,6 +6,8 @@
 // window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSurfaceFormat>
 #include <QTabWidget>
@@ -50,7 +52,12 @@ int main(int argc, char** argv) {
 
     const QStringList args = parser.positionalArguments();
     const QString last = basin::gui::lastStudy(QSettings());
-    const QString study = !args.isEmpty() ? args.first() : !last.isEmpty() ? last : QStringLiteral(BASIN_DEMO_STUDY);
+    // The demo installed beside this binary (PREFIX/bin/basin: PREFIX/share/basin/demo), else the
+    // source tree's, as seen from the build folder.
+    const QString here = QCoreApplication::applicationDirPath();
+    const QString installed_demo = here + "/../share/basin/demo/demo.basin.json";
+    const QString demo = QDir::cleanPath(QFileInfo::exists(installed_demo) ? installed_demo : here + "/" BASIN_DEMO_STUDY_FROM_BINARY);
+    const QString study = !args.isEmpty() ? args.first() : !last.isEmpty() ? last : demo;
 
     EngineController controller;
     MainWindow window(&controller);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_util.h"
+
 namespace basin {
 
 using nlohmann::json;
@@ -44,7 +46,7 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
         j["targets_counted"] = d.targets_counted;
         j["targets_ignored"] = d.targets_ignored;
     }
-    return j.dump(2);
+    return detail::dumpText(j, 2);  // file names may not be UTF-8
 }
 
 }  // namespace basin

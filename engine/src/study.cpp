@@ -1,14 +1,20 @@
 #include "basin/study.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
+#include "arrays.h"
 #include "basin/analysis_defaults.h"
 #include "basin/error.h"
+#include "basin/study_numbers.h"
+#include "json_util.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -94,19 +100,83 @@ std::string sampleModeName(SampleMode m) { return m == SampleMode::Random ? "ran
 
 std::string dtypeName(DType d) { return d == DType::Float64 ? "float64" : "float32"; }
 
+namespace {
+
+std::string describe(const json& v) {
+    if (v.is_string()) return "the text \"" + v.get_ref<const std::string&>().substr(0, 40) + "\"";
+    if (v.is_null()) return "null";
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_number()) return v.dump();
+    return std::string("a JSON ") + v.type_name();
+}
+
+// A whole number (42, or 42.0) that fits in [lo, hi]; `fallback` when the key is absent.
+int64_t wholeNumber(const json& j, const char* key, int64_t fallback, const std::string& origin,
+                    int64_t lo = std::numeric_limits<int64_t>::min(), int64_t hi = std::numeric_limits<int64_t>::max()) {
+    const auto it = j.find(key);
+    if (it == j.end()) return fallback;
+    std::optional<int64_t> v;
+    if (it->is_number_unsigned()) {
+        if (it->get<uint64_t>() <= uint64_t(std::numeric_limits<int64_t>::max())) v = int64_t(it->get<uint64_t>());
+    } else if (it->is_number_integer()) {
+        v = it->get<int64_t>();
+    } else if (it->is_number_float()) {
+        const double d = it->get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.0e18) v = int64_t(d);
+    }
+    if (!v) throw Error(origin, std::string(key) + " must be a whole number, not " + describe(*it));
+    if (*v < lo || *v > hi) throw Error(origin, std::string(key) + " is out of range (" + std::to_string(*v) + ")");
+    return *v;
+}
+
+void checkNumber(StudyNumber which, double value, const char* key, const std::string& origin) {
+    const std::string problem = studyNumberProblem(which, value, key);
+    if (!problem.empty()) throw Error(origin, problem);
+}
+
+}  // namespace
+
+std::string studyNumberProblem(StudyNumber which, double value, const std::string& name) {
+    std::ostringstream shown;
+    shown << value;
+    const std::string not_v = ", not " + shown.str();
+    switch (which) {
+        case StudyNumber::Samples:
+            return value >= 0 ? "" : name + " must be 0 (all) or positive" + not_v;
+        case StudyNumber::BatchSize:
+            return value >= 1 ? "" : name + " must be positive" + not_v;
+        case StudyNumber::Threads:
+            return value >= 0 ? "" : name + " must be 0 (all cores) or positive" + not_v;
+        case StudyNumber::Seed:
+            return value >= 0 ? "" : name + " must be 0 or positive" + not_v;
+        case StudyNumber::HvpTolerance:
+            return value >= 0 && value < 1 ? "" : name + " must be at least 0 and below 1 (0 = the default)" + not_v;
+    }
+    return {};
+}
+
 StudySpec parseStudy(const std::string& text, const std::string& base_dir, const std::string& origin) {
     json j;
     try {
-        j = json::parse(text);
+        j = detail::parseBoundedJson(text);
+    } catch (const Error& e) {
+        throw Error(origin, e.what());
     } catch (const json::parse_error& e) {
         throw Error(origin, std::string("is not valid JSON (") + e.what() + ")");
     }
-    if (!j.is_object() || j.value("format", "") != "basin-study")
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    if (!j.is_object() || format == j.end() || !format->is_string() || *format != "basin-study")
         throw Error(origin, "is not a Basin study (expected a JSON object with \"format\": \"basin-study\")");
-    const int version = j.value("version", 0);
-    if (version < 1 || version > 1)
+    const auto version_it = j.find("version");
+    if (version_it != j.end() && !version_it->is_number_integer())
+        throw Error(origin, "its \"version\" must be a whole number (this Basin reads version 1), not " + describe(*version_it));
+    const int64_t version = version_it == j.end() ? 0 : version_it->get<int64_t>();
+    if (version != 1)
         throw Error(origin, "is a Basin study of version " + std::to_string(version) +
                                 "; this Basin reads version 1. Update Basin to open it.");
+    if (const auto r = j.find("results"); r != j.end() && !r->is_object())
+        throw Error(origin, "its \"results\" must be a JSON object of stored results, not " + describe(*r) +
+                                "; remove it to start afresh");
     StudySpec s;
     s.study_path = origin;
     try {
@@ -126,13 +196,19 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
             }
         }
         s.loss = parseLoss(j.value("loss", "cross_entropy"));
-        s.samples = j.value("samples", int64_t(0));
+        s.samples = wholeNumber(j, "samples", 0, origin);
         s.sample = parseSampleMode(j.value("sample", "first"));
-        s.class_axis = j.value("class_axis", 0);
-        s.ignore_index = j.value("ignore_index", int64_t(-100));
-        s.batch_size = j.value("batch_size", int64_t(256));
-        s.seed = j.value("seed", uint64_t(0));
-        s.threads = j.value("threads", 0);
+        s.class_axis = int(wholeNumber(j, "class_axis", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+        s.ignore_index = wholeNumber(j, "ignore_index", -100, origin);
+        s.batch_size = wholeNumber(j, "batch_size", 256, origin);
+        if (const auto seed_it = j.find("seed"); seed_it != j.end() && seed_it->is_number_unsigned()) {
+            s.seed = seed_it->get<uint64_t>();  // every 64-bit seed, with no trip through a double
+        } else {
+            const int64_t seed = wholeNumber(j, "seed", 0, origin);
+            checkNumber(StudyNumber::Seed, double(seed), "seed", origin);
+            s.seed = uint64_t(seed);
+        }
+        s.threads = int(wholeNumber(j, "threads", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
         s.device = j.value("device", "cpu");
         s.dtype = parseDType(j.value("dtype", "float32"));
         s.hvp_mode = parseHvpMode(j.value("hvp", "auto"));
@@ -145,6 +221,7 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
     } catch (const json::exception& e) {
         throw Error(origin, std::string("has a field of the wrong type (") + e.what() + ")");
     } catch (const Error& e) {
+        if (!e.path().empty()) throw;
         throw Error(origin, e.what());
     }
     return s;
@@ -153,11 +230,8 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
 StudySpec loadStudy(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path, "study file not found");
-    std::ifstream in(path);
-    if (!in) throw Error(path, "cannot be opened for reading");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    StudySpec spec = parseStudy(ss.str(), fs::absolute(path).parent_path().string(), path);
+    const auto bytes = detail::readFileBytes(path);  // refuses FIFOs and devices, never blocks
+    StudySpec spec = parseStudy(std::string(bytes.begin(), bytes.end()), fs::absolute(path).parent_path().string(), path);
     checkStudyOptions(spec);
     return spec;
 }
@@ -185,16 +259,17 @@ std::string studyToJson(const StudySpec& s) {
               {"operator", curvatureName(s.curvature)},
               {"hvp_tolerance", s.hvp_tolerance}};
     if (!s.options.empty()) j["options"] = json::parse(s.options);
-    return j.dump(2);
+    return detail::dumpText(j, 2);
 }
 
 void validateStudy(const StudySpec& s) {
     const std::string where = s.study_path.empty() ? "study" : s.study_path;
     if (s.model.empty()) throw Error(where, "names no model file");
     if (s.data.inputs.empty()) throw Error(where, "names no data file");
-    if (s.samples < 0) throw Error(where, "samples must be 0 (all) or positive, not " + std::to_string(s.samples));
-    if (s.batch_size <= 0) throw Error(where, "batch_size must be positive, not " + std::to_string(s.batch_size));
-    if (s.threads < 0) throw Error(where, "threads must be 0 (all cores) or positive");
+    checkNumber(StudyNumber::Samples, double(s.samples), "samples", where);
+    checkNumber(StudyNumber::BatchSize, double(s.batch_size), "batch_size", where);
+    checkNumber(StudyNumber::Threads, s.threads, "threads", where);
+    checkNumber(StudyNumber::HvpTolerance, s.hvp_tolerance, "hvp_tolerance", where);
     if (s.class_axis != 0 && s.class_axis != 1 && s.class_axis != -1)
         throw Error(where, "class_axis must be 1 (classes on axis 1, as PyTorch) or -1 (classes last, as sequence "
                            "models), not " + std::to_string(s.class_axis));

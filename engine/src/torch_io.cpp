@@ -2,18 +2,21 @@
 
 #include <caffe2/serialize/inline_container.h>
 #include <caffe2/serialize/versions.h>
+#include <torch/csrc/jit/serialization/import_read.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "arrays.h"
 #include "basin/error.h"
 #include "state_dict.h"
+#include "torch_archive.h"
 
 namespace basin::detail {
 
@@ -22,6 +25,14 @@ namespace {
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
+}
+
+// LibTorch 1.13's TorchScript importer is not safe to run on two threads at once (two windows'
+// engines opening studies together crashed inside its type parser): every load takes this lock.
+torch::jit::Module loadScript(const std::string& path) {
+    static std::mutex lock;
+    std::lock_guard<std::mutex> hold(lock);
+    return torch::jit::load(path, torch::kCPU);
 }
 
 bool hasZipMagic(const std::vector<unsigned char>& b) {
@@ -69,6 +80,16 @@ void checkArchiveVersion(const std::string& path) {
                               ". Re-export the model with PyTorch " + torchVersion() + " or older.");
 }
 
+// Dense, not quantized, inside its storage, and not empty (like the array readers: no data set has no samples).
+void checkDataTensor(const std::string& path, const std::string& name, const torch::Tensor& t) {
+    checkUsableTensor(path, name, t);
+    if (t.numel() == 0)
+        throw Error(path, (name.empty() ? std::string("the tensor") : "entry '" + name + "'") + " is empty (shape " +
+                              c10::str(t.sizes()) + "); Basin needs at least one sample");
+}
+
+// The tensors of a torch.save file: one tensor, a dict of them (string keys), or a sequence;
+// each must be dense, not quantized and inside its storage before anything reads it.
 std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::string& path, const c10::IValue& v) {
     std::vector<std::pair<std::string, torch::Tensor>> out;
     if (v.isTensor()) {
@@ -89,6 +110,8 @@ std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::
     } else {
         throw Error(path, "holds a " + v.tagKind() + ", not a tensor or a dict of tensors");
     }
+    if (out.empty()) throw Error(path, "holds no tensors");
+    for (const auto& [name, t] : out) checkDataTensor(path, name, t);
     return out;
 }
 
@@ -97,26 +120,32 @@ std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::stri
     if (!hasZipMagic(bytes))
         throw Error(path, "not a PyTorch zip file (was it written by torch.save with "
                           "_use_new_zipfile_serialization=False? Save it again with a current torch.save)");
+    // LibTorch trusts the sizes the pickle states, and its zip reader leaks what it read of a
+    // damaged archive: check the archive (with libzip) before LibTorch opens it.
+    checkArchiveVersion(path);
+    checkPyTorchArchive(path);
     std::set<std::string> records;
     try {
-        checkArchiveVersion(path);
         caffe2::serialize::PyTorchStreamReader reader(path);
         records = zipRecords(reader);
-    } catch (const basin::Error&) {
-        throw;
     } catch (const std::exception& e) {
         throw Error(path, "damaged or truncated PyTorch archive (" + torchMessage(e) + ")");
     }
     std::vector<std::pair<std::string, torch::Tensor>> out;
     try {
         if (isTorchScriptArchive(records)) {
-            auto m = torch::jit::load(path);
+            auto m = loadScript(path);
             for (const auto& a : m.named_attributes(/*recurse=*/false))
                 if (a.value.isTensor()) out.emplace_back(a.name, a.value.toTensor());
             for (const auto& p : m.named_parameters(false)) out.emplace_back(p.name, p.value);
             if (out.empty()) throw Error(path, "the TorchScript module has no tensor attributes to use as data");
+            for (const auto& [name, t] : out) checkDataTensor(path, name, t);
         } else {
-            out = tensorsFromIValue(path, torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())));
+            // What torch::pickle_load does, but reading the file: pickle_load's in-memory reader
+            // copies past the end of its buffer when a damaged zip header points there.
+            caffe2::serialize::PyTorchStreamReader reader(path);
+            out = tensorsFromIValue(path, torch::jit::readArchiveAndTensors("data", "", "", c10::nullopt, c10::nullopt,
+                                                                            c10::nullopt, reader));
         }
     } catch (const basin::Error&) {
         throw;
@@ -180,15 +209,11 @@ enum class ArchiveKind { TorchScript, TorchSave };
 // Reads only the zip directory, so a large checkpoint is not read twice.
 ArchiveKind archiveKind(const std::string& path, const char* not_zip) {
     {
+        requireRegularFile(path);  // a FIFO, a device or a folder is refused without being opened
         std::error_code ec;
-        if (!std::filesystem::exists(path, ec)) throw Error(path, "file not found");
-        if (std::filesystem::is_directory(path, ec)) throw Error(path, "is a folder, not a file");
         // Refuse before LibTorch reads what cannot fit, rather than be killed half-way.
         const auto size = std::filesystem::file_size(path, ec);
-        const int64_t free_bytes = availableMemoryBytes();
-        if (!ec && int64_t(size) > free_bytes)
-            throw Error(path, "is " + std::to_string(size >> 20) + " MB, more than the " + std::to_string(free_bytes >> 20) +
-                                  " MB of free memory; use a smaller model");
+        if (!ec) requireMemory(path, uint64_t(size), "the model file");
         std::ifstream in(path, std::ios::binary);
         if (!in) throw Error(path, "cannot be opened for reading");
         char magic[4] = {};
@@ -240,8 +265,9 @@ torch::jit::Module loadModel(const std::string& path) {
         throw Error(path, "is a torch.save file (a state dict or a pickled object), not TorchScript. The study's model "
                           "must be TorchScript, the architecture its state-dict checkpoints are loaded into: export it "
                           "with torch.jit.script(model).save(path)");
+    checkPyTorchArchive(path);  // LibTorch trusts the sizes its pickles state
     try {
-        auto m = torch::jit::load(path, torch::kCPU);
+        auto m = loadScript(path);
         m.eval();
         return m;
     } catch (const std::bad_alloc&) {
