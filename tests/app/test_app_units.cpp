@@ -164,9 +164,24 @@ private Q_SLOTS:
         QVERIFY(!d.layers[1].omega4 && !d.layers[1].proposed_bits);
         QCOMPARE(int(d.precision.size()), 4);
         QCOMPARE(d.precision[0].label, std::string("float32"));
-        QCOMPARE(d.precision[1].label, std::string("uniform 8-bit"));  // widest first
-        QCOMPARE(d.precision[2].size_bytes, 77.0);
-        QCOMPARE(d.precision[3].bits, std::string("8"));
+        QVERIFY(!d.precision[0].omega);
+        // Largest first; the proposal (as large as uniform 8-bit) after the uniform row.
+        QCOMPARE(d.precision[1].label, std::string("uniform 8-bit"));
+        QCOMPARE(d.precision[2].label, std::string("proposal"));
+        QVERIFY(d.precision[2].proposal && !d.precision[1].proposal);
+        QCOMPARE(d.precision[2].bits, std::vector<int>{8});
+        QCOMPARE(d.precision[2].omega.value(), 0.001);
+        QCOMPARE(d.precision[3].size_bytes, 77.0);
+        QCOMPARE(d.quantised, std::vector<std::string>{"conv"});
+        QVERIFY(d.proposal_beaten_by.empty());
+        // Measured frontier neighbours join the table by size, and a beaten proposal is said so.
+        r.frontier_measured = {{"frontier: next smaller", {4}, 77, 0.01, {0.18, 0.91, 256}}};
+        r.proposal_dominated_by = "frontier: next smaller";
+        const widgets::LayerPlotData flagged = gui::toPlotData(r, "t");
+        QCOMPARE(int(flagged.precision.size()), 5);
+        QCOMPARE(flagged.precision[4].label, std::string("frontier: next smaller"));
+        QCOMPARE(flagged.precision[4].loss, 0.18);
+        QCOMPARE(flagged.proposal_beaten_by, std::string("frontier: next smaller"));
         QCOMPARE(d.budget_bytes.value(), 130.0);
         StudySpec study;
         study.seed = 7;
@@ -221,8 +236,13 @@ private Q_SLOTS:
                                          {"batch", "“abc” is not a whole number"}}));
         counts.samples = "256";
         counts.batch = "512";
-        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
-                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples"}}));
+        // A batch larger than the samples runs (one batch of all of them): a note, not an error.
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()), (QMap<QString, QString>{}));
+        QCOMPARE(gui::studyFieldNotes(counts),
+                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples: they go in one batch of 256"}}));
+        counts.batch = "256";
+        QVERIFY(gui::studyFieldNotes(counts).isEmpty());
+        counts.batch = "512";
         counts.batch = " ";
         QCOMPARE(gui::validateStudyFields(counts, dir.path()),
                  (QMap<QString, QString>{{"batch", "Required: samples per batch"}}));
@@ -250,10 +270,16 @@ private Q_SLOTS:
         auto* apply = panel.findChild<QPushButton*>("study-apply");
         QVERIFY(apply && !apply->isEnabled());
 
+        // A note under the field does not hold Apply; an error does.
         panel.setField("batch", "512");
         auto* batch_error = panel.findChild<QLabel*>("study-batch-error");
         QVERIFY(batch_error && !batch_error->isHidden());
-        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples"));
+        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples: they go in one batch of 256"));
+        QVERIFY(panel.fieldErrors().isEmpty());
+        QCOMPARE(panel.fieldNotes().keys(), QStringList{"batch"});
+        QVERIFY(apply->isEnabled());
+        panel.setField("batch", "0");
+        QCOMPARE(batch_error->text(), QString("Must be a positive whole number, not 0"));
         QVERIFY(!apply->isEnabled());
         panel.setField("batch", "128");
         QVERIFY(batch_error->isHidden());
