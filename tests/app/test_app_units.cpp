@@ -1,4 +1,8 @@
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QtTest>
@@ -7,6 +11,9 @@
 #include "drop_classify.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
+#include "layer_options_bar.h"
+#include "export_dialog.h"
+#include "view_export.h"
 #include "window_options.h"
 #include "recent_studies.h"
 #include "spectrum_convert.h"
@@ -416,6 +423,76 @@ private Q_SLOTS:
         panel.updateJob(job);
         QCOMPARE(panel.row(3)->stateText(), QString("failed"));
         QVERIFY(!panel.row(3)->cancelEnabled());
+    }
+
+    void layerControlsGiveTheEnginesOptionsAndMessages() {
+        gui::LayerOptionsBar bar;
+        SensitivityOptions given;
+        given.probes = 16;
+        given.bits = {2, 3, 4, 8};
+        given.budget_bytes = 0.25 * 36584;
+        given.seed = 7;
+        given.merge = {"conv1+bn1"};
+        bar.setOptions(given, 36584);
+        auto* probes = bar.findChild<QSpinBox*>("layerProbes");
+        auto* bits = bar.findChild<QLineEdit*>("layerBits");
+        auto* budget = bar.findChild<QDoubleSpinBox*>("layerBudget");
+        auto* run = bar.findChild<QPushButton*>("layerRun");
+        QVERIFY(probes && bits && budget && run);
+        QCOMPARE(bits->text(), QString("2, 3, 4, 8"));
+        QCOMPARE(budget->value(), 25.0);  // shown as the share of float32
+        QCOMPARE(bar.findChild<QLabel*>("layerBudgetBytes")->text(), QString("= 9.15 kB"));
+        // As set: the fields the bar does not show keep their values; the budget back in bytes.
+        probes->setValue(40);
+        bits->setText("4 8");
+        budget->setValue(50);
+        SensitivityOptions o = bar.options();
+        QCOMPARE(o.probes, 40);
+        QCOMPARE(o.bits, (std::vector<int>{4, 8}));
+        QCOMPARE(o.budget_bytes.value(), 0.5 * 36584);
+        QCOMPARE(o.seed, uint64_t(7));
+        QCOMPARE(o.merge, std::vector<std::string>{"conv1+bn1"});
+        QVERIFY(bar.problem().isEmpty() && run->isEnabled());
+        QSignalSpy asked(&bar, &gui::LayerOptionsBar::runRequested);
+        run->click();
+        QCOMPARE(asked.count(), 1);
+        // No budget: no proposal, the frontier alone.
+        budget->setValue(0);
+        QVERIFY(!bar.options().budget_bytes);
+        // Values out of range read as the engine words them, and Compute waits.
+        bits->setText("4, 4");
+        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 4 twice; it must be a list of distinct bit widths"));
+        QVERIFY(!run->isEnabled());
+        bits->setText("4, 20");
+        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 20; it must be a whole number from 2 to 16"));
+        bits->setText("4, eight");
+        QCOMPARE(bar.problem(), QString("bits: “eight” is not a whole number"));
+        bits->setText("4, 8");
+        probes->setValue(1);
+        QCOMPARE(bar.problem(), QString("sensitivity option probes (--probes) is 1; it must be a whole number of at least 2"));
+        run->click();
+        QCOMPARE(asked.count(), 1);  // not asked again
+    }
+
+    void theExportDialogOffersTheViewsFormats() {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("basin.ini"), QSettings::IniFormat);  // nothing remembered yet
+        gui::ExportDialog dialog("Surface", gui::surfaceExportFilter(), "surface", settings);
+        auto* format = dialog.findChild<QComboBox*>("exportFormat");
+        QStringList offered;
+        for (int i = 0; i < format->count(); ++i) offered << format->itemData(i).toString();
+        QCOMPARE(offered, (QStringList{"pdf", "svg", "png", "vts", "h5", "csv", "json"}));
+        // Nothing remembered: a PDF in the single-column style.
+        const gui::ExportChoice first = dialog.choice();
+        QVERIFY(first.path.endsWith("/surface.pdf"));
+        QCOMPARE(first.style.name, QString("paper-1col"));
+        QVERIFY(first.size.isEmpty());  // sizes are for PNGs only
+        // A typed extension picks the format; the format keeps the name's extension in step.
+        dialog.setPath("/tmp/out/landscape.png");
+        QCOMPARE(format->currentData().toString(), QString("png"));
+        QVERIFY(!dialog.choice().size.isEmpty());
+        dialog.setFormat("vts");
+        QCOMPARE(dialog.choice().path, QString("/tmp/out/landscape.vts"));
     }
 };
 
