@@ -52,12 +52,21 @@ struct Builder {
         panels.push_back({plot, {}});
     }
 
+    // The camera the first 3D panel was drawn from (the user's, or Basin's default view), for the
+    // settings beside the figure.
+    std::shared_ptr<std::optional<widgets::SurfaceCamera>> drawn_camera =
+        std::make_shared<std::optional<widgets::SurfaceCamera>>();
+
     void addSurface(widgets::SurfacePlotData data) {
         data.colormap = style.colormap.toStdString();
         const std::optional<widgets::SurfaceCamera> camera = content.camera;
         const widgets::FigureStyle s = style;
-        panels.push_back({nullptr, [data, camera, s](QSize pixels, double px_per_pt) {
-                              return widgets::renderSurfaceImage(data, pixels, s, px_per_pt, camera);
+        auto drawn = drawn_camera;
+        panels.push_back({nullptr, [data, camera, s, drawn](QSize pixels, double px_per_pt) {
+                              widgets::SurfaceCamera used;
+                              QImage image = widgets::renderSurfaceImage(data, pixels, s, px_per_pt, camera, nullptr, &used);
+                              if (!image.isNull() && !*drawn) *drawn = used;
+                              return image;
                           }});
     }
 
@@ -135,7 +144,8 @@ struct Builder {
     }
 };
 
-QString writeSettings(const FigureContent& content, const FigureRequest& request, QSize pixels) {
+QString writeSettings(const FigureContent& content, const FigureRequest& request, QSize pixels,
+                      const std::optional<widgets::SurfaceCamera>& drawn_camera) {
     QJsonArray views;
     for (FigureView v : request.views) views.append(QString::fromStdString(figureViewName(v)));
     QJsonObject settings{{"figure", QFileInfo(request.path).fileName()},
@@ -146,12 +156,17 @@ QString writeSettings(const FigureContent& content, const FigureRequest& request
                          {"made_by", QStringLiteral("Basin " BASIN_VERSION)}};
     if (QFileInfo(request.path).suffix().toLower() == "png")
         settings["pixels"] = QJsonArray{pixels.width(), pixels.height()};
-    if (content.camera) {
+    // Every figure with a 3D panel says where it was seen from: the user's camera when they
+    // turned the view, Basin's default view otherwise ("turned" tells which).
+    if (drawn_camera) {
+        const widgets::SurfaceCamera& c = *drawn_camera;
         auto array = [](const std::array<double, 3>& a) { return QJsonArray{a[0], a[1], a[2]}; };
-        settings["camera"] = QJsonObject{{"position", array(content.camera->position)},
-                                         {"focal_point", array(content.camera->focal_point)},
-                                         {"view_up", array(content.camera->view_up)},
-                                         {"view_angle", content.camera->view_angle}};
+        settings["camera"] = QJsonObject{{"position", array(c.position)},
+                                         {"focal_point", array(c.focal_point)},
+                                         {"view_up", array(c.view_up)},
+                                         {"view_angle", c.view_angle},
+                                         {"window_center", QJsonArray{c.window_center[0], c.window_center[1]}},
+                                         {"turned", content.camera.has_value()}};
     }
     QJsonArray results;
     for (const std::string& p : content.provenance)
@@ -210,7 +225,7 @@ QString renderFigure(const FigureContent& content, const FigureRequest& request)
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
-    return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px));
+    return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px), *builder.drawn_camera);
 }
 
 }  // namespace basin::gui

@@ -6,14 +6,8 @@ namespace basin::gui {
 
 namespace {
 
-std::string bitsText(const std::vector<int>& bits) {
-    std::string s;
-    for (int b : bits) s += (s.empty() ? "" : " ") + std::to_string(b);
-    return s;
-}
-
-widgets::PrecisionRow row(const QuantisedEvaluation& q) {
-    return {q.label, bitsText(q.bits), q.size_bytes, q.eval.loss, q.eval.accuracy};
+widgets::PrecisionRow row(const QuantisedEvaluation& q, bool proposal = false) {
+    return {q.label, q.bits, q.size_bytes, q.eval.loss, q.eval.accuracy, q.omega, proposal};
 }
 
 }  // namespace
@@ -35,15 +29,20 @@ widgets::LayerPlotData toPlotData(const SensitivityResult& r, const std::string&
         }
         d.layers.push_back(layer);
     }
+    d.quantised = r.quantisable;
     if (!r.quantisable.empty()) {
-        d.precision.push_back({"float32", "", r.float32_bytes, r.full_precision.loss, r.full_precision.accuracy});
-        // Widest first, so the table reads from the safest storage to the smallest.
-        std::vector<QuantisedEvaluation> uniform = r.uniform;
-        std::sort(uniform.begin(), uniform.end(), [](const auto& a, const auto& b) { return a.size_bytes > b.size_bytes; });
-        for (const QuantisedEvaluation& q : uniform) d.precision.push_back(row(q));
-        if (r.proposal) d.precision.push_back(row(*r.proposal));
+        d.precision.push_back({"float32", {}, r.float32_bytes, r.full_precision.loss, r.full_precision.accuracy, {}, false});
+        // Largest first, so the table reads from the safest storage to the smallest; the proposal
+        // among its measured frontier neighbours and the uniform widths of about its size.
+        std::vector<widgets::PrecisionRow> rows;
+        for (const QuantisedEvaluation& q : r.uniform) rows.push_back(row(q));
+        for (const QuantisedEvaluation& q : r.frontier_measured) rows.push_back(row(q));
+        if (r.proposal) rows.push_back(row(*r.proposal, true));
+        std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.size_bytes > b.size_bytes; });
+        d.precision.insert(d.precision.end(), rows.begin(), rows.end());
     }
     d.budget_bytes = r.budget_bytes;
+    d.proposal_beaten_by = r.proposal_dominated_by;
     return d;
 }
 

@@ -10,7 +10,9 @@ namespace basin::gui {
 
 /// One row per group in the engine's order (mean trace error = trace stderr / n_i, Omega at 4 bits
 /// for quantised groups, the proposal's bits where there is one); the precision table holds
-/// float32, uniform 8 and 4 bits and the proposal, each with its size and measured loss.
+/// float32 and then, largest first, every uniform width, the measured frontier points and the
+/// proposal, each with its size, predicted Omega and measured loss; and whether a measured choice
+/// beats the proposal.
 widgets::LayerPlotData toPlotData(const SensitivityResult& result, const std::string& title);
 
 }  // namespace basin::gui

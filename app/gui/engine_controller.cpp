@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "basin/error.h"
 #include "basin/objective.h"
@@ -68,6 +69,64 @@ T seeded(T options, uint64_t seed) {
 }
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// A stored result of the same options whose inputs differ is stale only when it is of the same
+// model and data files (their bytes changed): shown, marked, until recomputed. One of another
+// model (Apply with another model file) is that model's result, never shown for this one.
+bool ofTheSameFiles(const StoredResult& r, const StudySpec& spec) {
+    const nlohmann::json j = nlohmann::json::parse(r.result, nullptr, false);
+    if (j.is_discarded() || !j.contains("provenance") || !j["provenance"].is_object()) return false;
+    const nlohmann::json& p = j["provenance"];
+    auto same = [](const std::string& stored, const std::string& now) {
+        return stored.empty() || now.empty() ||
+               QFileInfo(qs(stored)).absoluteFilePath() == QFileInfo(qs(now)).absoluteFilePath();
+    };
+    return same(p.value("model", ""), spec.model) && same(p.value("inputs", ""), spec.data.inputs) &&
+           same(p.value("targets", ""), spec.data.targets);
+}
+
+// What a run shows without computing: the result stored for these inputs, else (when asked to
+// show stale ones) one stored for other bytes of the same files; null: compute.
+const StoredResult* reusable(const ResultLookup& found, EngineController::Stale stale, const StudySpec& spec) {
+    if (found.stored) return &*found.stored;
+    if (stale == EngineController::Stale::Show && found.stale && ofTheSameFiles(*found.stale, spec)) return &*found.stale;
+    return nullptr;
+}
+
+// The compare job's progress as one count over the whole comparison: its parts are each
+// checkpoint's row and surface and the path. The engine's calls report to `inner`; the job's bar
+// gets a stage per part, named by its checkpoint and the engine's own stage, with the parts
+// done so far of all of them. Cancelling the job stops the engine at its next step.
+class WholeJob {
+public:
+    WholeJob(JobContext& outer, int parts)
+        : outer_(outer), parts_(parts), inner_([this](const Progress& p) { report(p); }) {}
+
+    JobContext* inner() { return &inner_; }
+    /// The part about to run, e.g. "ckpt_3.pt (2 of 3) spectrum".
+    void begin(const std::string& name) {
+        name_ = name;
+        outer_.stage(name_, parts_);
+        outer_.step(done_);
+    }
+    /// The part just begun is finished (computed or found stored).
+    void finish() { outer_.step(++done_); }
+
+private:
+    void report(const Progress& p) {
+        std::string detail = name_ + ": " + p.stage;
+        if (p.total > 0) detail += " " + std::to_string(p.done) + "/" + std::to_string(p.total);
+        outer_.stage(detail, parts_);  // throws Cancelled when the job was cancelled
+        outer_.step(done_);
+    }
+
+    JobContext& outer_;
+    int parts_, done_ = 0;
+    std::string name_;
+    JobContext inner_;
+};
+
+std::string fileName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).fileName().toStdString(); }
 
 }  // namespace
 
@@ -155,7 +214,7 @@ int EngineController::runSpectrum(Stale stale) {
         const StudySpec& spec = engine_->spec;
         const SpectrumOptions options = given ? seeded(*given, spec.seed) : windowSpectrumOptions(spec);
         const ResultLookup found = lookUpResult(spec, "spectrum", toJson(options));
-        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        const StoredResult* reuse = reusable(found, stale, spec);
         if (reuse) {
             auto result = std::make_shared<const SpectrumResult>(spectrumFromJson(reuse->result, spec.study_path));
             const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
@@ -177,7 +236,7 @@ int EngineController::runSurface(Stale stale) {
         const StudySpec& spec = engine_->spec;
         const SurfaceJobOptions options = given ? seeded(*given, spec.seed) : windowSurfaceOptions(spec);
         const ResultLookup found = lookUpResult(spec, "surface", toJson(options), referencedFiles(options, spec));
-        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        const StoredResult* reuse = reusable(found, stale, spec);
         if (reuse) {
             auto grid = std::make_shared<const SurfaceGrid>(surfaceFromJson(reuse->result, spec.study_path));
             const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
@@ -208,7 +267,7 @@ int EngineController::runSensitivity(Stale stale) {
         const SensitivityOptions options =
             given ? seeded(*given, spec.seed) : windowSensitivityOptions(spec, objective.parameterCount());
         const ResultLookup found = lookUpResult(spec, "sensitivity", toJson(options));
-        const auto* reuse = found.stored ? &*found.stored : stale == Stale::Show && found.stale ? &*found.stale : nullptr;
+        const StoredResult* reuse = reusable(found, stale, spec);
         if (reuse) {
             auto result = std::make_shared<const SensitivityResult>(sensitivityFromJson(reuse->result, spec.study_path));
             const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
@@ -226,7 +285,6 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
     CompareOptions options = compare_options_ ? *compare_options_ : windowCompareOptions(spec_);
     options.checkpoints.clear();
     for (const QString& c : checkpoints) options.checkpoints.push_back(c.toStdString());
-    results_->startCompare(options);
     const int wanted = requested_generation_;
     const QString title = tr("Compare %n checkpoint(s)", nullptr, int(options.checkpoints.size()));
     return queue_->enqueue(JobKind::Compare, title, [this, options, wanted, stale](JobContext& job) {
@@ -240,25 +298,35 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
         const auto& ckpts = o.checkpoints;
         if (ckpts.size() < 2 || ckpts.size() > 4) throw Error("Compare needs 2 to 4 checkpoints");
         validate(o);
+        // The compare tab empties when the job starts, not when it is asked for: a study opened in
+        // between (its results model emptied) must not lose the comparison's checkpoints.
+        queue_->post([this, o] { results_->startCompare(o); });
+        const int n = int(ckpts.size());
+        WholeJob whole(job, n * (o.surfaces ? 2 : 1) + (o.path_points >= 2 ? 1 : 0));
+        JobContext* part = whole.inner();
         int computed = 0;
         std::optional<SurfacePlan> shared;  // planned at the first checkpoint, when asked for
         for (std::size_t i = 0; i < ckpts.size(); ++i) {
             const std::string& c = ckpts[i];
+            const std::string which = fileName(c) + " (" + std::to_string(i + 1) + " of " + std::to_string(n) + ")";
             bool computed_here = false;
+            whole.begin(which + " spectrum");
             // The row: stored in the study, or computed earlier in this session, or computed now.
             const ResultLookup row_found = lookUpResult(spec, "compare-row", toJson(o.spectrum), {}, c);
             CheckpointRow row;
             if (row_found.stored) row = checkpointRowFromJson(row_found.stored->result, spec.study_path);
             else if (engine_->rows.count(row_found.keys.key)) row = engine_->rows[row_found.keys.key];
             else {
-                row = checkpointRow(spec, c, o.spectrum, &job);
+                row = checkpointRow(spec, c, o.spectrum, part);
                 products_ += row.spectrum.hvp_count;
                 storeOnWorker(spec, row.provenance, checkpointRowJson(row));
                 computed_here = true;
             }
             engine_->rows[row_found.keys.key] = row;
             queue_->post([this, i, row] { results_->setCompareRow(int(i), row); });
+            whole.finish();
             if (o.surfaces) {
+                whole.begin(which + " surface");
                 StudySpec one = spec;
                 one.model = c;
                 SurfaceJobOptions so = o.surface;
@@ -273,9 +341,9 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
                         StudySpec first = spec;
                         first.model = ckpts[0];
                         Objective reference = Objective::open(first);
-                        shared = planSurfaceJob(reference, so, &job);
+                        shared = planSurfaceJob(reference, so, part);
                     }
-                    SurfaceGrid g = computeSurfaceJob(objective, so, &job, {}, shared ? &*shared : nullptr);
+                    SurfaceGrid g = computeSurfaceJob(objective, so, part, {}, shared ? &*shared : nullptr);
                     points_ += g.computed();
                     storeOnWorker(spec, g.provenance, surfaceJson(g));
                     grid = std::make_shared<const SurfaceGrid>(std::move(g));
@@ -283,11 +351,13 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
                 }
                 engine_->surfaces[found.keys.key] = grid;
                 queue_->post([this, i, grid] { results_->setCompareSurface(int(i), grid); });
+                whole.finish();
             }
             if (computed_here) ++computed;
         }
         queue_->post([this, computed] { results_->setCompareComputed(computed); });
         if (o.path_points >= 2) {
+            whole.begin("path " + fileName(ckpts.front()) + " to " + fileName(ckpts.back()));
             EigenOptions eigen = o.spectrum.eigen;
             eigen.max_hvp = o.path_max_hvp;
             eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
@@ -297,10 +367,11 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
             if (found.stored) path = std::make_shared<const PathResult>(pathFromJson(found.stored->result, spec.study_path));
             else {
                 path = std::make_shared<const PathResult>(
-                    interpolationPath(spec, ckpts.front(), ckpts.back(), o.path_points, eigen, &job, o.path_bn));
+                    interpolationPath(spec, ckpts.front(), ckpts.back(), o.path_points, eigen, part, o.path_bn));
                 storeOnWorker(spec, path->provenance, pathJson(*path));
             }
             queue_->post([this, path] { results_->setComparePath(path); });
+            whole.finish();
         }
         (void)stale;  // rows, surfaces and the path are keyed per checkpoint: what is not stored is computed
     });

@@ -1,6 +1,7 @@
 #include "job_queue.h"
 
 #include <QThread>
+#include <chrono>
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -53,10 +54,28 @@ int JobQueue::enqueue(JobKind kind, const QString& title, Work work) {
     info.kind = kind;
     info.title = title;
     jobs_.insert(id, info);
-    auto ctx = std::make_shared<JobContext>([this, id](const Progress& p) {
+    // A stage that goes on counting where the one before it stopped (the same total, done not
+    // gone back: the compare job's stage per checkpoint over the whole comparison) is one count,
+    // timed from where the count began; the engine times each stage from its own start.
+    struct Count {
+        int64_t total = -1, done = 0;
+        std::chrono::steady_clock::time_point start;
+    };
+    auto count = std::make_shared<Count>();  // touched by the worker thread only
+    auto ctx = std::make_shared<JobContext>([this, id, count](const Progress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.total != count->total || p.done < count->done)
+            count->start = now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     std::chrono::duration<double>(p.elapsed_s));
+        count->total = p.total;
+        count->done = p.done;
+        Progress report = p;
+        if (p.done > 0 && p.total > 0)
+            report.eta_s = std::chrono::duration<double>(now - count->start).count() / double(p.done) *
+                           double(std::max<int64_t>(0, p.total - p.done));
         {
             std::lock_guard lock(pending_mutex_);
-            pending_[id] = p;
+            pending_[id] = report;
         }
         if (!flush_posted_.exchange(true))
             post([this] {

@@ -1,4 +1,4 @@
-// basin [STUDY] [--tab spectrum|surface|layers|compare] [--screenshot FILE.png [--timeout SECONDS]]
+// basin [STUDY] [--tab spectrum|surface|layers|compare] [--size WxH] [--screenshot FILE.png [--timeout SECONDS]]
 // Opens the study (when none is given, the last one opened if its file is still there, else the
 // demo) and computes its spectrum and a loss surface at
 // once, so the first run shows something without a click; --tab layers also computes the layer
@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     QCommandLineOption tab("tab", "Show this tab first: spectrum, surface, layers or compare (layers also runs the sensitivity, "
                              "compare the comparison of the study's checkpoints).",
                            "NAME", "spectrum");
+    QCommandLineOption size("size", "Window size in pixels, e.g. 1280x800 (for --screenshot).", "WxH");
+    parser.addOption(size);
     parser.addOption(tab);
     parser.addOption(screenshot);
     parser.addOption(timeout);
@@ -61,6 +63,15 @@ int main(int argc, char** argv) {
 
     EngineController controller;
     MainWindow window(&controller);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split('x');
+        const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
+        if (wh.size() != 2 || w < 200 || h < 200) {
+            std::fprintf(stderr, "basin: --size needs WIDTHxHEIGHT in pixels, such as 1280x800\n");
+            return 2;
+        }
+        window.resize(w, h);
+    }
     window.show();
     window.openAndAnalyse(study);
     const QString first_tab = parser.value(tab);
@@ -76,8 +87,9 @@ int main(int argc, char** argv) {
             static bool once = false;
             if (once || !window.compareBar()->problem().isEmpty()) return;
             once = true;
+            const int grid = window.compareBar()->gridPoints();
             window.runCompare(window.compareBar()->chosen(), window.compareBar()->pathPoints(),
-                              window.compareBar()->sameDirections());
+                              window.compareBar()->sameDirections(), grid >= 2 ? grid : -1);
         });
     }
 

@@ -6,7 +6,8 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
+#include <QScrollArea>
+#include <QSettings>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QStatusBar>
@@ -21,6 +22,9 @@
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
+#include "export_dialog.h"
+#include "job_queue.h"
+#include "layer_options_bar.h"
 #include "compare_convert.h"
 #include "engine_controller.h"
 #include "jobs_panel.h"
@@ -34,7 +38,7 @@
 namespace basin::gui {
 
 MainWindow::MainWindow(EngineController* controller, QWidget* parent)
-    : QMainWindow(parent), controller_(controller) {
+    : QMainWindow(parent), controller_(controller), settings_(std::make_unique<QSettings>()) {
     setWindowTitle(tr("Basin"));
     resize(1400, 900);
 
@@ -62,9 +66,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     views.surface = surface_;
     surface_tab_ = tab(surface_options_, surface_, views.surface_banner);
     tabs_->addTab(surface_tab_, tr("Surface"));
+    layer_options_ = new LayerOptionsBar(tabs_);
     layers_ = new widgets::LayerView(tabs_);
     views.layers = layers_;
-    layers_tab_ = tab(nullptr, layers_, views.layers_banner);
+    layers_tab_ = tab(layer_options_, layers_, views.layers_banner);
     tabs_->addTab(layers_tab_, tr("Layers"));
     compare_bar_ = new CompareBar(tabs_);
     compare_ = new widgets::CompareView(tabs_);
@@ -75,18 +80,24 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     result_views_ = new ResultViews(controller_->results(), views, this);
 
     study_ = new StudyPanel(this);
-    auto* study_dock = new QDockWidget(tr("Study"), this);
-    study_dock->setObjectName("studyDock");
-    study_dock->setWidget(study_);
-    study_dock->setMinimumWidth(330);  // room for a file name beside each Browse… button
-    addDockWidget(Qt::LeftDockWidgetArea, study_dock);
+    study_dock_ = new QDockWidget(tr("Study"), this);
+    study_dock_->setObjectName("studyDock");
+    // The panel scrolls inside its dock when the window is short (1280 x 800 with a message shown).
+    auto* study_scroll = new QScrollArea(study_dock_);
+    study_scroll->setWidget(study_);
+    study_scroll->setWidgetResizable(true);
+    study_scroll->setFrameShape(QFrame::NoFrame);
+    study_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    study_dock_->setWidget(study_scroll);
+    study_dock_->setMinimumWidth(330);  // room for a file name beside each Browse… button
+    addDockWidget(Qt::LeftDockWidgetArea, study_dock_);
 
     jobs_ = new JobsPanel(this);
-    auto* jobs_dock = new QDockWidget(tr("Jobs"), this);
-    jobs_dock->setObjectName("jobsDock");
-    jobs_dock->setWidget(jobs_);
-    addDockWidget(Qt::BottomDockWidgetArea, jobs_dock);
-    resizeDocks({jobs_dock}, {150}, Qt::Vertical);
+    jobs_dock_ = new QDockWidget(tr("Jobs"), this);
+    jobs_dock_->setObjectName("jobsDock");
+    jobs_dock_->setWidget(jobs_);
+    addDockWidget(Qt::BottomDockWidgetArea, jobs_dock_);
+    resizeDocks({jobs_dock_}, {100}, Qt::Vertical);
 
     files_ = new StudyFiles(study_, this, this);
     connect(files_, &StudyFiles::openRequested, this, &MainWindow::openAndAnalyse);
@@ -98,11 +109,15 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     statusBar()->showMessage(tr("Ready"));
     connectController();
     connect(surface_options_, &SurfaceOptionsBar::runRequested, this, &MainWindow::runSurface);
-    connect(compare_bar_, &CompareBar::runRequested, this, &MainWindow::runCompare);
+    connect(layer_options_, &LayerOptionsBar::runRequested, this, &MainWindow::runLayers);
+    connect(compare_bar_, &CompareBar::runRequested, this, &MainWindow::runCompareFromBar);
+    restoreWindowState();
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
 }
+
+MainWindow::~MainWindow() = default;
 
 widgets::SurfaceView* MainWindow::surfaceView() const { return surface_->surfaceView(); }
 
@@ -110,6 +125,8 @@ void MainWindow::connectController() {
     connect(controller_, &EngineController::jobAdded, jobs_, &JobsPanel::addJob);
     connect(controller_, &EngineController::jobChanged, jobs_, &JobsPanel::updateJob);
     connect(jobs_, &JobsPanel::cancelRequested, controller_, &EngineController::cancel);
+    connect(jobs_, &JobsPanel::cancelAllRequested, controller_, &EngineController::cancelAll);
+    connect(jobs_, &JobsPanel::clearRequested, controller_->queue(), &JobQueue::forgetFinished);
     connect(controller_, &EngineController::jobChanged, result_views_, &ResultViews::showJob);
     connect(controller_, &EngineController::jobChanged, this, [this](const JobInfo& job) {
         QString text = QStringLiteral("%1: %2").arg(job.title, stateName(job.state));
@@ -125,7 +142,11 @@ void MainWindow::connectController() {
         result_views_->setStudyName(s.name);
         spectrum_->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(s.name));
         compare_bar_->setCheckpoints(s.checkpoints);
+        const CompareOptions compare = controller_->compareOptions();
+        compare_bar_->setGridPoints(compare.surfaces ? compare.surface.nx : 0);
+        compare_bar_->setPathPoints(compare.path_points);
         surface_options_->setOptions(controller_->surfaceOptions());
+        layer_options_->setOptions(controller_->sensitivityOptions(), 4.0 * double(s.parameters));
     });
     connect(controller_, &EngineController::studyFailed, this, [this](const QString&, const QString& message) {
         study_->showError(message);
@@ -135,69 +156,32 @@ void MainWindow::connectController() {
             [this](const QString& why) { statusBar()->showMessage(tr("Results are not saved: %1").arg(why)); });
 }
 
-void MainWindow::runCompare(const QStringList& checkpoints, int path_points, bool same_directions) {
+void MainWindow::runCompare(const QStringList& checkpoints, int path_points, bool same_directions, int grid) {
     tabs_->setCurrentWidget(compare_tab_);
     CompareOptions options = controller_->compareOptions();
     options.path_points = path_points >= 2 ? path_points : 0;
     options.same_directions = same_directions;
+    if (grid < 0) options.surfaces = false;
+    else if (grid >= 2) {
+        options.surfaces = true;
+        options.surface.nx = options.surface.ny = grid;
+    }
     controller_->setCompareOptions(options);
     controller_->runCompare(checkpoints);
 }
 
-void MainWindow::buildMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open study…"), this, &MainWindow::openStudyDialog);
-    open->setShortcut(QKeySequence::Open);
-    file->addMenu(files_->recentMenu());
-    QAction* save = file->addAction(tr("&Save study"), files_, &StudyFiles::save);
-    save->setShortcut(QKeySequence::Save);
-    QAction* save_as = file->addAction(tr("Save study &as…"), files_, &StudyFiles::saveAsDialog);
-    save_as->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
-    file->addSeparator();
-    QAction* export_action = file->addAction(tr("&Export current view…"), this, &MainWindow::exportDialog);
-    export_action->setShortcut(QKeySequence(tr("Ctrl+E")));
-    file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence(tr("Ctrl+Q")));
+void MainWindow::runCompareFromBar() {
+    if (!compare_bar_->problem().isEmpty()) return statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
+    const int grid = compare_bar_->gridPoints();
+    runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections(), grid >= 2 ? grid : -1);
+}
 
-    QMenu* study = menuBar()->addMenu(tr("&Study"));
-    // Always enabled, so the shortcuts always answer: with a message when there is nothing to do.
-    QAction* apply = study->addAction(tr("&Apply settings"), this, [this] {
-        const QString why_not = study_->whyNotApply();
-        if (why_not.isEmpty()) return study_->apply();
-        statusBar()->showMessage(why_not);
-    });
-    apply->setShortcut(QKeySequence(tr("Ctrl+Return")));
-    QAction* revert = study->addAction(tr("&Revert settings"), this, [this] {
-        study_->revert();
-        statusBar()->showMessage(tr("Settings reverted to those of the open study"));
-    });
-    revert->setShortcut(QKeySequence(tr("Ctrl+Alt+Z")));
-
-    QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
-    QAction* run = analysis->addAction(tr("&Run spectrum"), this, [this] {
-        tabs_->setCurrentWidget(spectrum_tab_);
-        controller_->runSpectrum();
-    });
-    run->setShortcut(QKeySequence(tr("Ctrl+R")));
-    QAction* surface = analysis->addAction(tr("Run loss &surface"), this,
-                                           [this] { runSurface(surface_options_->options()); });
-    surface->setShortcut(QKeySequence(tr("Ctrl+L")));
-    QAction* layers = analysis->addAction(tr("Run &layer sensitivity"), this, [this] {
-        tabs_->setCurrentWidget(layers_tab_);
-        controller_->runSensitivity();
-    });
-    layers->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
-    QAction* compare = analysis->addAction(tr("&Compare checkpoints"), this, [this] {
-        tabs_->setCurrentWidget(compare_tab_);
-        if (compare_bar_->problem().isEmpty())
-            runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections());
-        else
-            statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
-    });
-    compare->setShortcut(QKeySequence(tr("Ctrl+K")));
-    QAction* cancel = analysis->addAction(tr("&Cancel"), controller_, &EngineController::cancelAll);
-    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+void MainWindow::runLayers() {
+    tabs_->setCurrentWidget(layers_tab_);
+    if (!layer_options_->problem().isEmpty())
+        return statusBar()->showMessage(tr("Layers: %1").arg(layer_options_->problem()));
+    controller_->setSensitivityOptions(layer_options_->options());
+    controller_->runSensitivity();
 }
 
 void MainWindow::runSurface(const SurfaceJobOptions& options) {
@@ -262,47 +246,28 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     return exportSpectrum(*spectrum_, results.spectrum().result.get(), path, size, style, source);
 }
 
-void MainWindow::exportDialog() {
+std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
     QWidget* current = tabs_->currentWidget();
     const QString filter = current == surface_tab_ ? surfaceExportFilter()
                            : current == layers_tab_ ? layerExportFilter()
                            : current == compare_tab_ ? compareExportFilter()
                                                    : spectrumExportFilter();
-    const QString name = current == surface_tab_ ? "surface.pdf"
-                         : current == layers_tab_ ? "layers.pdf"
-                         : current == compare_tab_ ? "compare.pdf"
-                                                 : "spectrum.pdf";
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(tabs_->tabText(tabs_->currentIndex())),
-                                                      name, filter);
-    if (path.isEmpty()) return;
-    widgets::FigureStyle style;
-    if (isFigurePath(path)) {
-        bool ok = false;
-        const QStringList styles = widgets::FigureStyle::presetNames();
-        const QString chosen = QInputDialog::getItem(
-            this, tr("Figure style"),
-            tr("paper-1col: 3.5 in wide, 8 pt; paper-2col: 7 in wide, 8 pt; screen: 900 x 600 px.\n"
-               "The settings are written beside the figure (%1.json).")
-                .arg(QFileInfo(path).fileName()),
-            styles, int(styles.indexOf(last_style_)), false, &ok);
-        if (!ok) return;
-        last_style_ = chosen;
-        style = *widgets::FigureStyle::preset(chosen);
-    }
-    QSize size;
-    if (isRasterPath(path)) {
-        bool ok = false;
-        const QSize suggested = widgets::figurePixels(style);
-        const int w = QInputDialog::getInt(this, tr("PNG size"), tr("Width in pixels"), suggested.width(), 100, 20000, 100, &ok);
-        if (!ok) return;
-        const int h = QInputDialog::getInt(this, tr("PNG size"), tr("Height in pixels"),
-                                           int(std::lround(double(w) * style.height_in / style.width_in)), 100, 20000,
-                                           100, &ok);
-        if (!ok) return;
-        size = QSize(w, h);
-    }
-    const QString error = exportCurrentView(path, size, style);
-    statusBar()->showMessage(error.isEmpty() ? tr("Exported %1").arg(path) : error);
+    const QString name = current == surface_tab_ ? "surface"
+                         : current == layers_tab_ ? "layers"
+                         : current == compare_tab_ ? "compare"
+                                                 : "spectrum";
+    return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_, this);
+}
+
+QString MainWindow::exportChosen(const ExportChoice& choice) {
+    const QString error = exportCurrentView(choice.path, choice.size, choice.style);
+    statusBar()->showMessage(error.isEmpty() ? tr("Exported %1").arg(choice.path) : error);
+    return error;
+}
+
+void MainWindow::exportDialog() {
+    const auto dialog = makeExportDialog();
+    if (dialog->exec() == QDialog::Accepted) exportChosen(dialog->choice());
 }
 
 }  // namespace basin::gui

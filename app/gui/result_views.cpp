@@ -44,6 +44,8 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
     connect(model_, &ResultsModel::sensitivityChanged, this, &ResultViews::drawSensitivity);
     connect(model_, &ResultsModel::compareChanged, this, &ResultViews::drawCompare);
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
+    connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeResetRequested, model_,
+            [this] { model_->setBulkEdge(std::nullopt); });
     connect(model_, &ResultsModel::notSaved, this, [this](const QString& why) {
         if (v_.spectrum_banner) v_.spectrum_banner->say(tr("Not saved in the study file: %1").arg(why), true);
     });
@@ -81,7 +83,7 @@ void ResultViews::drawCompare() {
         if (!row.model.empty()) spectra.push_back(rowToSpectrum(row));
     v_.compare->setSpectra(spectra);
     v_.compare->setTable(compareTableHeader(), compareTable(c.rows));
-    for (size_t i = 0; i < c.surfaces.size(); ++i)
+    for (size_t i = 0; i < c.surfaces.size() && i < c.options.checkpoints.size(); ++i)
         if (c.surfaces[i] && int(i) < v_.compare->count())
             v_.compare->setSurface(int(i), toPlotData(*c.surfaces[i],
                                                       QFileInfo(QString::fromStdString(c.options.checkpoints[i])).fileName().toStdString()));

@@ -21,6 +21,7 @@ namespace {
 const QStringList kComputed{"parameters", "inputs", "samples used", "classes", "loss value", "accuracy"};
 const Loss kLosses[] = {Loss::CrossEntropy, Loss::MSE, Loss::NLL, Loss::BCEWithLogits, Loss::ModelMethod};
 const char* const kErrorStyle = "color: #C0392B;";
+const char* const kNoteStyle = "color: #7A5C00;";
 
 QString withCommas(qint64 n) { return QLocale(QLocale::English).toString(n); }
 
@@ -220,12 +221,15 @@ StudyFields StudyPanel::typed() const {
 
 void StudyPanel::revalidate() {
     errors_ = validateStudyFields(typed(), studyDir(path_));
+    notes_ = studyFieldNotes(typed());
     for (auto it = messages_.begin(); it != messages_.end(); ++it) {
-        const QString message = errors_.value(it.key());
+        const QString error = errors_.value(it.key());
+        const QString message = error.isEmpty() ? notes_.value(it.key()) : error;
         it.value()->setText(breakable(message));
+        it.value()->setStyleSheet(error.isEmpty() ? kNoteStyle : kErrorStyle);
         it.value()->setVisible(!message.isEmpty());
         if (QLineEdit* edit = edits_.value(it.key()))
-            edit->setStyleSheet(message.isEmpty() ? QString() : QStringLiteral("border: 1px solid #C0392B;"));
+            edit->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("border: 1px solid #C0392B;"));
     }
     const bool modified = isModified();
     apply_->setEnabled(canApply());
@@ -365,8 +369,17 @@ void StudyPanel::setSpec(const StudySpec& spec) {
 
 void StudyPanel::showStudy(const StudySummary& s) {
     open_failed_ = false;
+    open_spec_ = spec_;
+    open_summary_ = s;
     state_->setText(s.path.isEmpty() ? tr("Open: unsaved study") : tr("Open: %1").arg(QFileInfo(s.path).fileName()));
     state_->setToolTip(s.path);
+    showComputed(s);
+    error_->clear();
+    error_->setVisible(false);
+    revalidate();
+}
+
+void StudyPanel::showComputed(const StudySummary& s) {
     computed_["parameters"]->setText(withCommas(s.parameters));
     computed_["inputs"]->setText(s.inputs.join('\n'));
     computed_["samples used"]->setText(s.available > s.samples
@@ -375,16 +388,28 @@ void StudyPanel::showStudy(const StudySummary& s) {
     computed_["classes"]->setText(s.classes > 0 ? withCommas(s.classes) : tr("n/a"));
     computed_["loss value"]->setText(QString::number(s.loss_value, 'g', 6));
     computed_["accuracy"]->setText(s.accuracy < 0 ? tr("n/a") : QString::number(100.0 * s.accuracy, 'f', 2) + " %");
-    error_->clear();
-    error_->setVisible(false);
-    revalidate();
 }
 
 void StudyPanel::showError(const QString& message) {
     open_failed_ = true;
-    state_->setText(tr("Not open"));
-    clearComputed();
-    error_->setText(breakable(message));
+    QString advice;
+    if (open_spec_ && open_summary_) {
+        // The engine still has the study that was open: say so, show its numbers, and let Revert
+        // bring its settings back (the fields keep the ones that failed, to be corrected).
+        const QString name = open_summary_->path.isEmpty() ? tr("the unsaved study")
+                                                           : QFileInfo(open_summary_->path).fileName();
+        state_->setText(tr("Open: %1 (the settings below did not open)").arg(name));
+        state_->setToolTip(open_summary_->path);
+        spec_ = *open_spec_;
+        showComputed(*open_summary_);
+        advice = tr("%1 stays open with its results. Correct the settings and Apply again, or Revert to its "
+                    "settings.").arg(name);
+    } else {
+        state_->setText(tr("Not open"));
+        clearComputed();
+        advice = tr("Correct the settings and Apply again, or open another study (File ▸ Open).");
+    }
+    error_->setText(breakable(message) + "\n\n" + advice);
     error_->setVisible(true);
     revalidate();
 }

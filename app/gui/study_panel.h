@@ -4,6 +4,7 @@
 // open when it did. Apply asks for the study to be reopened with the edited settings.
 #include <QMap>
 #include <QWidget>
+#include <optional>
 
 #include "basin/study.h"
 #include "job_types.h"
@@ -27,10 +28,13 @@ public:
     void showOpening(const QString& path);
     /// The settings of the study being opened; they become what Revert returns to.
     void setSpec(const StudySpec& spec);
-    /// The values computed at the study's settings.
+    /// The values computed at the study's settings: it is the open study now, the one Revert
+    /// returns to when another fails to open.
     void showStudy(const StudySummary& summary);
-    /// The engine's message, in red; the computed values are cleared so nothing stale is shown,
-    /// and the settings stay so they can be corrected and applied.
+    /// The engine's message, in red, with what to do. The settings that failed stay so they can
+    /// be corrected and applied. When a study was open before, it still is (the engine keeps it):
+    /// its computed values are shown again and Revert puts its settings back; else the computed
+    /// values stay empty.
     void showError(const QString& message);
 
     /// The settings as edited: the spec last given to setSpec() with the edited fields in place,
@@ -43,6 +47,8 @@ public:
     bool isModified() const;
     /// Field key -> what is wrong with it (see validateStudyFields), as shown next to the fields.
     QMap<QString, QString> fieldErrors() const { return errors_; }
+    /// Field key -> a note on a valid setting (see studyFieldNotes); notes do not stop Apply.
+    QMap<QString, QString> fieldNotes() const { return notes_; }
     bool canApply() const;
     /// Why Apply is not possible now (empty when it is).
     QString whyNotApply() const;
@@ -82,9 +88,14 @@ private:
     QPushButton* revert_ = nullptr;
     QLabel* state_ = nullptr;
     QLabel* error_ = nullptr;
-    StudySpec spec_;   // as last given to setSpec()
+    void showComputed(const StudySummary& summary);
+
+    StudySpec spec_;   // what Revert returns to: as last given to setSpec(), or the open study's after a failure
     QString path_;
-    QMap<QString, QString> errors_;
+    // The study the engine has open (it stays open when another fails to open).
+    std::optional<StudySpec> open_spec_;
+    std::optional<StudySummary> open_summary_;
+    QMap<QString, QString> errors_, notes_;
     bool open_failed_ = false;
     bool was_modified_ = false;
 };

@@ -60,11 +60,6 @@ QMap<QString, QString> validateStudyFields(const StudyFields& f, const QString& 
     // Empty samples means all of them, so only a typed value is checked.
     if (!f.samples.trimmed().isEmpty()) note("samples", countProblem(f.samples, {}));
     note("batch", countProblem(f.batch, QObject::tr("Required: samples per batch")));
-    if (!errors.contains("samples") && !errors.contains("batch") && !f.samples.trimmed().isEmpty()) {
-        const qint64 samples = *parseWholeNumber(f.samples), batch = *parseWholeNumber(f.batch);
-        if (batch > samples)
-            note("batch", QObject::tr("Batch size %1 is larger than the %2 samples").arg(batch).arg(samples));
-    }
     const QString seed = f.seed.trimmed();
     bool seed_ok = false;
     seed.toULongLong(&seed_ok);
@@ -73,6 +68,17 @@ QMap<QString, QString> validateStudyFields(const StudyFields& f, const QString& 
     else if (!seed_ok || seed.startsWith('-') || seed.startsWith('+'))
         note("seed", QObject::tr("%1 is not a whole number ≥ 0").arg(quoted(seed)));
     return errors;
+}
+
+QMap<QString, QString> studyFieldNotes(const StudyFields& f) {
+    QMap<QString, QString> notes;
+    const auto samples = parseWholeNumber(f.samples), batch = parseWholeNumber(f.batch);
+    // The engine takes every sample in one batch then: nothing is wrong, but the user may not know.
+    if (samples && batch && *samples > 0 && *batch > *samples)
+        notes.insert("batch", QObject::tr("Batch size %1 is larger than the %2 samples: they go in one batch of %2")
+                                  .arg(*batch)
+                                  .arg(*samples));
+    return notes;
 }
 
 }  // namespace basin::gui

@@ -22,6 +22,10 @@ struct StudyFields {
 /// folder), as the engine resolves them; messages name the path as typed.
 QMap<QString, QString> validateStudyFields(const StudyFields& fields, const QString& base_dir);
 
+/// Field key -> a note on settings that are valid but may surprise (a batch larger than the
+/// samples: they go in one batch). Notes never stop Apply.
+QMap<QString, QString> studyFieldNotes(const StudyFields& fields);
+
 /// The whole number typed in `text` (surrounding spaces ignored), if it is one.
 std::optional<qint64> parseWholeNumber(const QString& text);
 

@@ -108,6 +108,17 @@ Eigen::VectorXd scatter(const Eigen::VectorXd& packed, int64_t P, const std::vec
 
 }  // namespace
 
+std::string dominatingChoice(const QuantisedEvaluation& proposal, const std::vector<QuantisedEvaluation>& uniform,
+                             const std::vector<QuantisedEvaluation>& frontier) {
+    const QuantisedEvaluation* best = nullptr;
+    for (const auto* list : {&uniform, &frontier})
+        for (const QuantisedEvaluation& q : *list)
+            if (q.size_bytes <= proposal.size_bytes && q.eval.loss < proposal.eval.loss &&
+                (!best || q.eval.loss < best->eval.loss))
+                best = &q;
+    return best ? best->label : std::string();
+}
+
 SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt, JobContext* job) {
     validate(opt);
     const auto t0 = std::chrono::steady_clock::now();
@@ -219,14 +230,30 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
     };
     try {
         r.full_precision = o.evaluate(job);
-        for (int b : {4, 8})
-            if (std::find(opt.bits.begin(), opt.bits.end(), b) != opt.bits.end())
+        std::vector<int> widths = opt.bits;
+        std::sort(widths.rbegin(), widths.rend());
+        if (!qgroups.empty())
+            for (int b : widths)
                 r.uniform.push_back(evaluateBits("uniform " + std::to_string(b) + "-bit", std::vector<int>(qgroups.size(), b)));
         if (opt.budget_bytes) {
-            const ParetoPoint* best = nullptr;
-            for (const auto& p : r.pareto)
-                if (p.size_bytes <= *opt.budget_bytes && (!best || p.omega < best->omega)) best = &p;
-            if (best) r.proposal = evaluateBits("proposal", best->bits);
+            // The frontier's Omega falls as its size grows: the least Omega within the budget is
+            // the largest point that fits.
+            std::ptrdiff_t best = -1;
+            for (std::size_t i = 0; i < r.pareto.size(); ++i)
+                if (r.pareto[i].size_bytes <= *opt.budget_bytes && (best < 0 || r.pareto[i].omega < r.pareto[size_t(best)].omega))
+                    best = std::ptrdiff_t(i);
+            if (best >= 0) {
+                r.proposal = evaluateBits("proposal", r.pareto[size_t(best)].bits);
+                for (std::ptrdiff_t i = std::max<std::ptrdiff_t>(0, best - 2); i <= best + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i) {
+                    if (i == best) continue;
+                    static const char* const kNames[] = {"frontier: second smaller", "frontier: next smaller", "",
+                                                         "frontier: next larger"};
+                    std::string label = kNames[i - best + 2];
+                    if (r.pareto[size_t(i)].size_bytes > *opt.budget_bytes) label += " (over budget)";
+                    r.frontier_measured.push_back(evaluateBits(label, r.pareto[size_t(i)].bits));
+                }
+                r.proposal_dominated_by = dominatingChoice(*r.proposal, r.uniform, r.frontier_measured);
+            }
         }
     } catch (...) {
         o.setParameters(theta);

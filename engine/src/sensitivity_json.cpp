@@ -116,6 +116,8 @@ std::string sensitivityJson(const SensitivityResult& r) {
     for (const auto& p : r.pareto) pareto.push_back({{"bits", p.bits}, {"size", p.size_bytes}, {"omega", p.omega}});
     json uniform = json::array();
     for (const auto& u : r.uniform) uniform.push_back(quantJson(u));
+    json frontier = json::array();
+    for (const auto& f : r.frontier_measured) frontier.push_back(quantJson(f));
     json options = optionsObject(r.options);
     options["quantisation"] = "symmetric per-channel uniform on weight tensors; biases and norms stay float32";
     json j = {{"groups", groups},
@@ -127,6 +129,8 @@ std::string sensitivityJson(const SensitivityResult& r) {
               {"full_precision", detail::toJson(r.full_precision)},
               {"uniform", uniform},
               {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
+              {"frontier_measured", frontier},
+              {"proposal_dominated_by", r.proposal_dominated_by.empty() ? json(nullptr) : json(r.proposal_dominated_by)},
               {"budget", r.budget_bytes ? json(*r.budget_bytes) : json(nullptr)},
               {"hvp_count", r.hvp_count},
               {"hvp", detail::toJson(r.hvp)},
@@ -164,6 +168,9 @@ SensitivityResult sensitivityFromJson(const std::string& text, const std::string
         r.full_precision = detail::evaluationFromJson(j.at("full_precision"));
         for (const auto& u : j.value("uniform", json::array())) r.uniform.push_back(quantFromJson(u));
         if (j.contains("proposal") && !j["proposal"].is_null()) r.proposal = quantFromJson(j["proposal"]);
+        for (const auto& f : j.value("frontier_measured", json::array())) r.frontier_measured.push_back(quantFromJson(f));
+        if (j.contains("proposal_dominated_by") && !j["proposal_dominated_by"].is_null())
+            r.proposal_dominated_by = j["proposal_dominated_by"].get<std::string>();
         if (j.contains("budget") && !j["budget"].is_null()) r.budget_bytes = j["budget"].get<double>();
         r.hvp_count = j.value("hvp_count", int64_t(0));
         if (j.contains("hvp")) r.hvp = detail::hvpReportFromJson(j["hvp"]);

@@ -1,4 +1,8 @@
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QtTest>
@@ -7,6 +11,9 @@
 #include "drop_classify.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
+#include "layer_options_bar.h"
+#include "export_dialog.h"
+#include "view_export.h"
 #include "window_options.h"
 #include "recent_studies.h"
 #include "spectrum_convert.h"
@@ -164,9 +171,24 @@ private Q_SLOTS:
         QVERIFY(!d.layers[1].omega4 && !d.layers[1].proposed_bits);
         QCOMPARE(int(d.precision.size()), 4);
         QCOMPARE(d.precision[0].label, std::string("float32"));
-        QCOMPARE(d.precision[1].label, std::string("uniform 8-bit"));  // widest first
-        QCOMPARE(d.precision[2].size_bytes, 77.0);
-        QCOMPARE(d.precision[3].bits, std::string("8"));
+        QVERIFY(!d.precision[0].omega);
+        // Largest first; the proposal (as large as uniform 8-bit) after the uniform row.
+        QCOMPARE(d.precision[1].label, std::string("uniform 8-bit"));
+        QCOMPARE(d.precision[2].label, std::string("proposal"));
+        QVERIFY(d.precision[2].proposal && !d.precision[1].proposal);
+        QCOMPARE(d.precision[2].bits, std::vector<int>{8});
+        QCOMPARE(d.precision[2].omega.value(), 0.001);
+        QCOMPARE(d.precision[3].size_bytes, 77.0);
+        QCOMPARE(d.quantised, std::vector<std::string>{"conv"});
+        QVERIFY(d.proposal_beaten_by.empty());
+        // Measured frontier neighbours join the table by size, and a beaten proposal is said so.
+        r.frontier_measured = {{"frontier: next smaller", {4}, 77, 0.01, {0.18, 0.91, 256}}};
+        r.proposal_dominated_by = "frontier: next smaller";
+        const widgets::LayerPlotData flagged = gui::toPlotData(r, "t");
+        QCOMPARE(int(flagged.precision.size()), 5);
+        QCOMPARE(flagged.precision[4].label, std::string("frontier: next smaller"));
+        QCOMPARE(flagged.precision[4].loss, 0.18);
+        QCOMPARE(flagged.proposal_beaten_by, std::string("frontier: next smaller"));
         QCOMPARE(d.budget_bytes.value(), 130.0);
         StudySpec study;
         study.seed = 7;
@@ -221,8 +243,13 @@ private Q_SLOTS:
                                          {"batch", "“abc” is not a whole number"}}));
         counts.samples = "256";
         counts.batch = "512";
-        QCOMPARE(gui::validateStudyFields(counts, dir.path()),
-                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples"}}));
+        // A batch larger than the samples runs (one batch of all of them): a note, not an error.
+        QCOMPARE(gui::validateStudyFields(counts, dir.path()), (QMap<QString, QString>{}));
+        QCOMPARE(gui::studyFieldNotes(counts),
+                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples: they go in one batch of 256"}}));
+        counts.batch = "256";
+        QVERIFY(gui::studyFieldNotes(counts).isEmpty());
+        counts.batch = "512";
         counts.batch = " ";
         QCOMPARE(gui::validateStudyFields(counts, dir.path()),
                  (QMap<QString, QString>{{"batch", "Required: samples per batch"}}));
@@ -250,10 +277,16 @@ private Q_SLOTS:
         auto* apply = panel.findChild<QPushButton*>("study-apply");
         QVERIFY(apply && !apply->isEnabled());
 
+        // A note under the field does not hold Apply; an error does.
         panel.setField("batch", "512");
         auto* batch_error = panel.findChild<QLabel*>("study-batch-error");
         QVERIFY(batch_error && !batch_error->isHidden());
-        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples"));
+        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples: they go in one batch of 256"));
+        QVERIFY(panel.fieldErrors().isEmpty());
+        QCOMPARE(panel.fieldNotes().keys(), QStringList{"batch"});
+        QVERIFY(apply->isEnabled());
+        panel.setField("batch", "0");
+        QCOMPARE(batch_error->text(), QString("Must be a positive whole number, not 0"));
         QVERIFY(!apply->isEnabled());
         panel.setField("batch", "128");
         QVERIFY(batch_error->isHidden());
@@ -390,6 +423,76 @@ private Q_SLOTS:
         panel.updateJob(job);
         QCOMPARE(panel.row(3)->stateText(), QString("failed"));
         QVERIFY(!panel.row(3)->cancelEnabled());
+    }
+
+    void layerControlsGiveTheEnginesOptionsAndMessages() {
+        gui::LayerOptionsBar bar;
+        SensitivityOptions given;
+        given.probes = 16;
+        given.bits = {2, 3, 4, 8};
+        given.budget_bytes = 0.25 * 36584;
+        given.seed = 7;
+        given.merge = {"conv1+bn1"};
+        bar.setOptions(given, 36584);
+        auto* probes = bar.findChild<QSpinBox*>("layerProbes");
+        auto* bits = bar.findChild<QLineEdit*>("layerBits");
+        auto* budget = bar.findChild<QDoubleSpinBox*>("layerBudget");
+        auto* run = bar.findChild<QPushButton*>("layerRun");
+        QVERIFY(probes && bits && budget && run);
+        QCOMPARE(bits->text(), QString("2, 3, 4, 8"));
+        QCOMPARE(budget->value(), 25.0);  // shown as the share of float32
+        QCOMPARE(bar.findChild<QLabel*>("layerBudgetBytes")->text(), QString("= 9.15 kB"));
+        // As set: the fields the bar does not show keep their values; the budget back in bytes.
+        probes->setValue(40);
+        bits->setText("4 8");
+        budget->setValue(50);
+        SensitivityOptions o = bar.options();
+        QCOMPARE(o.probes, 40);
+        QCOMPARE(o.bits, (std::vector<int>{4, 8}));
+        QCOMPARE(o.budget_bytes.value(), 0.5 * 36584);
+        QCOMPARE(o.seed, uint64_t(7));
+        QCOMPARE(o.merge, std::vector<std::string>{"conv1+bn1"});
+        QVERIFY(bar.problem().isEmpty() && run->isEnabled());
+        QSignalSpy asked(&bar, &gui::LayerOptionsBar::runRequested);
+        run->click();
+        QCOMPARE(asked.count(), 1);
+        // No budget: no proposal, the frontier alone.
+        budget->setValue(0);
+        QVERIFY(!bar.options().budget_bytes);
+        // Values out of range read as the engine words them, and Compute waits.
+        bits->setText("4, 4");
+        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 4 twice; it must be a list of distinct bit widths"));
+        QVERIFY(!run->isEnabled());
+        bits->setText("4, 20");
+        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 20; it must be a whole number from 2 to 16"));
+        bits->setText("4, eight");
+        QCOMPARE(bar.problem(), QString("bits: “eight” is not a whole number"));
+        bits->setText("4, 8");
+        probes->setValue(1);
+        QCOMPARE(bar.problem(), QString("sensitivity option probes (--probes) is 1; it must be a whole number of at least 2"));
+        run->click();
+        QCOMPARE(asked.count(), 1);  // not asked again
+    }
+
+    void theExportDialogOffersTheViewsFormats() {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("basin.ini"), QSettings::IniFormat);  // nothing remembered yet
+        gui::ExportDialog dialog("Surface", gui::surfaceExportFilter(), "surface", settings);
+        auto* format = dialog.findChild<QComboBox*>("exportFormat");
+        QStringList offered;
+        for (int i = 0; i < format->count(); ++i) offered << format->itemData(i).toString();
+        QCOMPARE(offered, (QStringList{"pdf", "svg", "png", "vts", "h5", "csv", "json"}));
+        // Nothing remembered: a PDF in the single-column style.
+        const gui::ExportChoice first = dialog.choice();
+        QVERIFY(first.path.endsWith("/surface.pdf"));
+        QCOMPARE(first.style.name, QString("paper-1col"));
+        QVERIFY(first.size.isEmpty());  // sizes are for PNGs only
+        // A typed extension picks the format; the format keeps the name's extension in step.
+        dialog.setPath("/tmp/out/landscape.png");
+        QCOMPARE(format->currentData().toString(), QString("png"));
+        QVERIFY(!dialog.choice().size.isEmpty());
+        dialog.setFormat("vts");
+        QCOMPARE(dialog.choice().path, QString("/tmp/out/landscape.vts"));
     }
 };
 

@@ -140,7 +140,37 @@ private Q_SLOTS:
         const double want = losses[key(r.proposal->bits)].get<double>();
         QVERIFY2(std::abs(r.proposal->eval.loss - want) < 1e-10 * want, qPrintable(QString("%1 vs %2").arg(r.proposal->eval.loss).arg(want)));
         for (const auto& u : r.uniform) QVERIFY(std::abs(u.eval.loss - losses[key(u.bits)].get<double>()) < 1e-10);
-        QCOMPARE(r.uniform.size(), size_t(2));
+        // Every uniform width asked for, widest first.
+        QCOMPARE(r.uniform.size(), size_t(4));
+        for (size_t i = 0; i < 4; ++i) QCOMPARE(r.uniform[i].bits, std::vector<int>(2, std::vector<int>{8, 4, 3, 2}[i]));
+        // The frontier next to the proposal is measured too, each loss PyTorch's for the same bits:
+        // up to two smaller points and the next larger one, in the frontier's order.
+        QVERIFY(!r.frontier_measured.empty() && r.frontier_measured.size() <= 3);
+        const auto at = std::find_if(r.pareto.begin(), r.pareto.end(), [&](const ParetoPoint& p) { return p.bits == r.proposal->bits; });
+        QVERIFY(at != r.pareto.end());
+        const auto proposal_index = std::ptrdiff_t(at - r.pareto.begin());
+        std::vector<std::vector<int>> neighbours;
+        for (auto i = std::max<std::ptrdiff_t>(0, proposal_index - 2); i <= proposal_index + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i)
+            if (i != proposal_index) neighbours.push_back(r.pareto[size_t(i)].bits);
+        QCOMPARE(r.frontier_measured.size(), neighbours.size());
+        for (size_t i = 0; i < neighbours.size(); ++i) {
+            const QuantisedEvaluation& f = r.frontier_measured[i];
+            QCOMPARE(f.bits, neighbours[i]);
+            const double pytorch = losses[key(f.bits)].get<double>();
+            QVERIFY2(std::abs(f.eval.loss - pytorch) < 1e-10 * pytorch, qPrintable(QString("%1 vs %2").arg(f.eval.loss).arg(pytorch)));
+            QCOMPARE(f.label.find("over budget") != std::string::npos, f.size_bytes > *opt.budget_bytes);
+        }
+        // The flag names exactly the measured choice, no larger, with the lowest loss below the proposal's.
+        std::string want_flag;
+        double lowest = r.proposal->eval.loss;
+        for (const auto* list : {&r.uniform, &r.frontier_measured})
+            for (const auto& q : *list)
+                if (q.size_bytes <= r.proposal->size_bytes && q.eval.loss < lowest) lowest = q.eval.loss, want_flag = q.label;
+        QCOMPARE(r.proposal_dominated_by, want_flag);
+        const SensitivityResult back = sensitivityFromJson(sensitivityJson(r), "test");
+        QCOMPARE(back.frontier_measured.size(), r.frontier_measured.size());
+        QCOMPARE(back.proposal_dominated_by, r.proposal_dominated_by);
+        QCOMPARE(sensitivityJson(back), sensitivityJson(r));
         // The proposal is on the frontier and is the least Omega within the budget.
         for (const auto& p : r.pareto)
             if (p.size_bytes <= *opt.budget_bytes) QVERIFY(p.omega >= r.proposal->omega);
@@ -151,6 +181,23 @@ private Q_SLOTS:
         for (const char* k : {"name", "parameters", "top_eigenvalue", "trace", "trace_stderr", "mean_trace", "omega"})
             QVERIFY2(j["groups"][0].contains(k), k);
         QVERIFY(j["groups"][0]["omega"].contains("4"));
+    }
+
+    void aProposalBeatenOnMeasuredLossIsFlagged() {
+        // The numbers of the report that asked for the flag: 8-4-8 at 8.82 kB measured worse than
+        // uniform 4-bit at 4.86 kB.
+        QuantisedEvaluation proposal{"proposal", {8, 4, 8}, 8820, 0.01, {0.31, 0.906, 1797}};
+        std::vector<QuantisedEvaluation> uniform = {{"uniform 8-bit", {8, 8, 8}, 9700, 0.001, {0.20, 0.935, 1797}},
+                                                    {"uniform 4-bit", {4, 4, 4}, 4860, 0.05, {0.22, 0.934, 1797}},
+                                                    {"uniform 2-bit", {2, 2, 2}, 2430, 0.9, {2.1, 0.1, 1797}}};
+        // Uniform 8-bit has the lowest loss but is larger than the proposal: it does not count.
+        QCOMPARE(dominatingChoice(proposal, uniform, {}), std::string("uniform 4-bit"));
+        // A smaller frontier point lower still is the one named.
+        std::vector<QuantisedEvaluation> frontier = {{"frontier: next smaller", {8, 4, 4}, 7000, 0.02, {0.21, 0.93, 1797}}};
+        QCOMPARE(dominatingChoice(proposal, uniform, frontier), std::string("frontier: next smaller"));
+        // A proposal with the lowest loss of all that fit is not flagged.
+        proposal.eval.loss = 0.2;
+        QCOMPARE(dominatingChoice(proposal, uniform, frontier), std::string());
     }
 
     void mergingGroups() {

@@ -86,8 +86,15 @@ private Q_SLOTS:
         QCOMPARE(view.colorMap()->dataRange().lower, 0.2);
         QCOMPARE(view.plot()->xAxis->label(), QString("PC 1"));
         QCOMPARE(view.plot()->yAxis->label(), QString("PC 2"));
-        QCPGraph* minimum = view.plot()->graph(0);
-        QCOMPARE(minimum->name(), QString("minimum"));
+        // The marks are named in the legend: the grid's minimum and the current weights (the origin).
+        QCPGraph* minimum = nullptr;
+        QStringList names;
+        for (int i = 0; i < view.plot()->graphCount(); ++i) {
+            names << view.plot()->graph(i)->name();
+            if (view.plot()->graph(i)->name() == "minimum") minimum = view.plot()->graph(i);
+        }
+        QVERIFY2(minimum && names.contains("current weights"), qPrintable(names.join(", ")));
+        QVERIFY(view.plot()->legend->visible());
         QCOMPARE(minimum->data()->at(0)->key, 0.25);
         QCOMPARE(minimum->data()->at(0)->value, -1.0 / 3);
         QCPCurve* path = nullptr;

@@ -1,6 +1,7 @@
 // LayerView: bars, table and proposal drawn from given numbers, compared with a baseline image.
 #include <QApplication>
 #include <QHeaderView>
+#include <QLabel>
 #include <QScrollBar>
 #include <QStyleFactory>
 #include <QTableWidget>
@@ -30,10 +31,11 @@ LayerPlotData synthetic() {
         {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
         {"fc2", 330, 25.0, 1.6, 0.2, 0.0045, 8},
     };
-    d.precision = {{"float32", "", 37776, 0.2188, 0.9219},
-                   {"uniform 8-bit", "8 8 8 8", 9572, 0.2190, 0.9219},
-                   {"uniform 4-bit", "4 4 4 4", 4858, 0.2410, 0.9141},
-                   {"proposal", "8 4 2 8", 3100, 0.2301, 0.9180}};
+    d.quantised = {"conv1", "conv2", "fc1", "fc2"};
+    d.precision = {{"float32", {}, 37776, 0.2188, 0.9219, std::nullopt, false},
+                   {"uniform 8-bit", {8, 8, 8, 8}, 9572, 0.2190, 0.9219, 0.0001, false},
+                   {"uniform 4-bit", {4, 4, 4, 4}, 4858, 0.2410, 0.9141, 0.018, false},
+                   {"proposal", {8, 4, 2, 8}, 3100, 0.2301, 0.9180, 0.012, true}};
     d.budget_bytes = 9444;
     return d;
 }
@@ -60,7 +62,7 @@ private Q_SLOTS:
         QVERIFY(view.eigenvalueBars().empty());
         QCOMPARE(view.layerTable()->rowCount(), 0);
         auto* title = qobject_cast<QCPTextElement*>(view.plot()->plotLayout()->element(0, 0));
-        QVERIFY(title && title->text().contains("Run layer sensitivity"));
+        QVERIFY(title && title->text().replace('\n', ' ').contains("Run layer sensitivity"));
     }
 
     void barsAreTheLayersNumbersOnALogAxis() {
@@ -106,10 +108,46 @@ private Q_SLOTS:
         QTableWidget* p = view.precisionTable();
         QCOMPARE(p->rowCount(), 4);
         QCOMPARE(p->item(3, 0)->text(), QString("proposal"));
-        QCOMPARE(p->item(3, 1)->text(), QString("8 4 2 8"));
+        // Bits named by layer; Omega predicted beside the loss measured; the proposal in bold.
+        QCOMPARE(p->item(3, 1)->text(), QString("conv1 8 · conv2 4 · fc1 2 · fc2 8"));
         QCOMPARE(p->item(3, 2)->text(), QString("3.1 kB"));
-        QCOMPARE(p->item(3, 4)->text(), QString("91.80 %"));
+        QCOMPARE(p->item(3, 3)->text(), QString("0.012"));
+        QCOMPARE(p->item(3, 4)->text(), QString("0.2301"));
+        QCOMPARE(p->item(3, 5)->text(), QString("91.80 %"));
+        QVERIFY(p->item(3, 0)->font().bold() && !p->item(2, 0)->font().bold());
         QCOMPARE(p->item(0, 2)->text(), QString("37.8 kB"));
+        QCOMPARE(p->item(0, 3)->text(), QString("—"));
+        auto* warning = view.findChild<QLabel*>("precisionWarning");
+        QVERIFY(warning && warning->isHidden());
+        LayerPlotData beaten = synthetic();
+        beaten.proposal_beaten_by = "uniform 4-bit";
+        view.setData(beaten);
+        QVERIFY(!warning->isHidden());
+        QVERIFY(warning->text().contains("“uniform 4-bit” is no larger than the proposal"));
+    }
+
+    void manyLayerNamesNeverOverlap() {
+        // A ViT's 40 groups under a chart 800 px wide: the names turn, and thin out when even
+        // upright they would touch.
+        LayerPlotData d = synthetic();
+        d.layers.clear();
+        for (int i = 0; i < 40; ++i)
+            d.layers.push_back({"blocks." + std::to_string(i / 4) + ".attn.qkv" + std::to_string(i % 4), 1000, 1.0 + i, 0.1, 0.01, 0.001, 4});
+        LayerView view;
+        view.setData(d);
+        view.resize(1100, 560);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY(view.layerNameRotation() != 0);
+        const QFontMetrics fm(view.plot()->xAxis->tickLabelFont());
+        const double per = double(view.plot()->axisRect()->width()) / 40 * view.layerNameStep();
+        // Neighbouring names (upright or turned) are at least a line apart.
+        const double needed = view.layerNameRotation() == -45 ? 1.41 * fm.height() : fm.height();
+        QVERIFY2(per >= needed, qPrintable(QString("%1 px between names, %2 needed").arg(per).arg(needed)));
+        // Few layers stay level.
+        view.setData(synthetic());
+        QTRY_COMPARE(view.layerNameRotation(), 0.0);
+        QCOMPARE(view.layerNameStep(), 1);
     }
 
     void matchesBaseline() {

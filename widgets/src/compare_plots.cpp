@@ -48,7 +48,7 @@ SpectraOverlayView::SpectraOverlayView(QWidget* parent) : QWidget(parent), d_(st
     QFont title = base;
     title.setPointSizeF(base.pointSizeF() + 1);
     d_->title = addTitleRow(d_->plot, title);
-    d_->title->setText(tr("Spectra of the checkpoints"));
+    setTitleText(d_->title, tr("Spectra of the checkpoints"));
     d_->plot->legend->setWrap(2);
     legendBelowAxes(d_->plot, base);
     d_->plot->yAxis2->setRange(0, 1.12);
@@ -64,7 +64,7 @@ void SpectraOverlayView::setData(const std::vector<SpectrumPlotData>& spectra) {
     QCustomPlot* plot = d_->plot;
     plot->clearPlottables();
     plot->xAxis->setLabel(tr("eigenvalue λ"));
-    plot->yAxis->setLabel(tr("density (log scale)"));
+    plot->yAxis->setLabel(tr("density (log)"));
     double lo = 0, hi = 1, top = 0;
     bool any = false;
     for (const auto& s : spectra) {
@@ -109,15 +109,15 @@ void SpectraOverlayView::setData(const std::vector<SpectrumPlotData>& spectra) {
     plot->yAxis->setNumberPrecision(0);
     plot->yAxis->setRange(floor, top * 3);
     plot->legend->setVisible(plot->legend->itemCount() > 0);
-    if (!any) d_->title->setText(tr("No checkpoints compared yet"));
-    else d_->title->setText(tr("Spectra of %n checkpoint(s)", nullptr, int(spectra.size())));
+    if (!any) setTitleText(d_->title, tr("No checkpoints compared yet"));
+    else setTitleText(d_->title, tr("Spectra of %n checkpoint(s)", nullptr, int(spectra.size())));
     plot->replot();
 }
 
 struct PathView::Private {
     QCustomPlot* plot = nullptr;
     QCPTextElement* title = nullptr;
-    QCPAxisRect* lower = nullptr;
+    QCPAxis* eig_axis = nullptr;
     PathPlotData data;
 };
 
@@ -128,30 +128,16 @@ PathView::PathView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Priva
     QFont title = base;
     title.setPointSizeF(base.pointSizeF() + 1);
     d_->title = addTitleRow(plot, title);
-    // Row 1: loss (left) and accuracy (right); row 2: the top eigenvalue; one t axis below both.
-    d_->lower = new QCPAxisRect(plot);
-    plot->plotLayout()->addElement(2, 0, d_->lower);
-    auto* margins = new QCPMarginGroup(plot);
-    plot->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    d_->lower->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    plot->xAxis->setTickLabels(false);
+    // One rect, three value axes: loss (left), accuracy (right) and the top eigenvalue (further
+    // right). Two rects stacked had vertical labels longer than each rect, running into each other.
     plot->yAxis2->setVisible(true);
-    connect(plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), d_->lower->axis(QCPAxis::atBottom),
-            qOverload<const QCPRange&>(&QCPAxis::setRange));
-    d_->lower->addAxis(QCPAxis::atRight)->setTickLabels(false);
-    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2, d_->lower->axis(QCPAxis::atBottom),
-                          d_->lower->axis(QCPAxis::atLeft)})
-        setAxisFonts(axis, base);
-    // The legend in a row of its own under both rects.
-    plot->legend->setVisible(true);
-    plot->legend->setFont(base);
-    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot->legend->setWrap(2);
-    plot->legend->setBorderPen(Qt::NoPen);
-    auto* legend_row = new QCPLayoutGrid;
-    plot->plotLayout()->addElement(3, 0, legend_row);
-    legend_row->addElement(0, 0, plot->legend);
-    plot->plotLayout()->setRowStretchFactor(3, 0.001);
+    d_->eig_axis = plot->axisRect()->addAxis(QCPAxis::atRight);
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis, plot->yAxis2, d_->eig_axis}) setAxisFonts(axis, base);
+    d_->eig_axis->setTickLabelColor(palette::bluishGreen().darker(120));
+    d_->eig_axis->setLabelColor(palette::bluishGreen().darker(120));
+    plot->yAxis2->setTickLabelColor(palette::vermillion());
+    plot->yAxis2->setLabelColor(palette::vermillion());
+    legendBelowAxes(plot, base);
     setData({});
 }
 
@@ -172,48 +158,49 @@ void PathView::setData(const PathPlotData& data) {
     QCustomPlot* plot = d_->plot;
     plot->clearPlottables();
     plot->clearItems();
-    QCPAxis* t_axis = d_->lower->axis(QCPAxis::atBottom);
-    QCPAxis* eig_axis = d_->lower->axis(QCPAxis::atLeft);
-    t_axis->setLabel(tr("t (0 = first checkpoint, 1 = second)"));
+    plot->xAxis->setLabel(tr("t (0: first checkpoint, 1: last)"));
     plot->yAxis->setLabel(tr("loss"));
-    plot->yAxis2->setLabel(tr("accuracy (%)"));
-    eig_axis->setLabel(tr("top eigenvalue λ₁"));
+    plot->yAxis2->setLabel(tr("accuracy %"));
+    d_->eig_axis->setLabel(tr("λ₁"));
     if (data.empty()) {
-        d_->title->setText(tr("No path computed yet"));
+        setTitleText(d_->title, tr("No path computed yet"));
+        plot->legend->setVisible(false);
         plot->replot();
         return;
     }
-    d_->title->setText(data.title.empty() ? barrierText() : QString::fromStdString(data.title));
+    // The barrier is written under the table; the title says what the curves are.
+    setTitleText(d_->title, data.title.empty() ? tr("Straight path from the first to the last checkpoint")
+                                               : QString::fromStdString(data.title));
     const QVector<double> ts = toQ(data.t);
     auto* loss = plot->addGraph(plot->xAxis, plot->yAxis);
     loss->setName(tr("loss"));
     loss->setPen(QPen(palette::blue(), 2));
     loss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
     loss->setData(ts, toQ(data.loss), true);
-    loss->rescaleValueAxis();
     // The straight line between the two ends' losses: the barrier over the line is measured from it.
     auto* chord = plot->addGraph(plot->xAxis, plot->yAxis);
-    chord->setName(tr("linear between the ends"));
+    chord->setName(tr("straight line"));
     chord->setPen(QPen(Qt::gray, 1, Qt::DotLine));
     chord->setData({data.t.front(), data.t.back()}, {data.loss.front(), data.loss.back()}, true);
     if (data.accuracy.size() == data.t.size()) {
         auto* acc = plot->addGraph(plot->xAxis, plot->yAxis2);
-        acc->setName(tr("accuracy (%)"));
+        acc->setName(tr("accuracy"));
         acc->setPen(QPen(palette::vermillion(), 2, Qt::DashLine));
         QVector<double> pct;
         for (double a : data.accuracy) pct << 100 * a;
         acc->setData(ts, pct, true);
         plot->yAxis2->setRange(0, 100);
     }
+    d_->eig_axis->setVisible(data.top_eigenvalue.size() == data.t.size());
     if (data.top_eigenvalue.size() == data.t.size()) {
-        auto* eig = plot->addGraph(t_axis, eig_axis);
+        auto* eig = plot->addGraph(plot->xAxis, d_->eig_axis);
         eig->setName(tr("top eigenvalue λ₁"));
         eig->setPen(QPen(palette::bluishGreen(), 2, Qt::DashDotLine));
         eig->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, 6));
         eig->setData(ts, toQ(data.top_eigenvalue), true);
         eig->rescaleValueAxis();
     }
-    // Where the loss is highest: a dotted line through both rects.
+    // Where the loss is highest: a dotted line.
     auto* peak = new QCPItemStraightLine(plot);
     peak->setClipAxisRect(plot->axisRect());
     peak->point1->setCoords(data.t_max, 0);

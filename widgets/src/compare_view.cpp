@@ -35,15 +35,18 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent), d_(std::make_unique
         d_->views[i] = new SurfaceView(surfaces);
         d_->views[i]->setObjectName(QStringLiteral("compareSurface%1").arg(i));
         d_->views[i]->setMinimumSize(200, 160);
+        d_->views[i]->setToolTip(tr("Vermillion ball: the lowest loss on the grid; white ball: the checkpoint's own "
+                                    "weights. Drag to turn all of them, wheel to zoom."));
         grid->addWidget(d_->views[i], 0, i);
         // One camera for all: turning any of them turns every one.
         if (i > 0) d_->views[i]->linkCamera(d_->views[0]);
     }
-    auto* lower = new QSplitter(Qt::Horizontal, split);
-    d_->spectra = new SpectraOverlayView(lower);
-    auto* middle = new QWidget(lower);
+    // The table across the whole width (its columns never scroll sideways), then the overlaid
+    // spectra beside the path: three side by side left each too little room at 1280 pixels.
+    auto* middle = new QWidget(split);
     auto* middle_layout = new QVBoxLayout(middle);
     middle_layout->setContentsMargins(0, 0, 0, 0);
+    middle_layout->setSpacing(0);
     d_->table = new QTableWidget(middle);
     d_->table->setObjectName("compareTable");
     d_->table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -55,14 +58,19 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent), d_(std::make_unique
     d_->barrier->setObjectName("compareBarrier");
     d_->barrier->setWordWrap(true);
     middle_layout->addWidget(d_->barrier);
+    auto* lower = new QSplitter(Qt::Horizontal, split);
+    d_->spectra = new SpectraOverlayView(lower);
     d_->path = new PathView(lower);
     lower->addWidget(d_->spectra);
-    lower->addWidget(middle);
     lower->addWidget(d_->path);
-    lower->setSizes({360, 520, 380});
+    lower->setSizes({500, 500});
     split->addWidget(surfaces);
+    split->addWidget(middle);
     split->addWidget(lower);
-    split->setSizes({420, 380});
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 5);
+    split->setSizes({360, 150, 450});
     layout->addWidget(split);
     reset(2);
 }

@@ -34,13 +34,24 @@ QCPTextElement* addTitle(QCustomPlot* plot, QFont font) {
     return addTitleRow(plot, font);
 }
 
-QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y, QColor fill) {
+// The marks mean the same in every view of a surface, the 3D one included: the grid's lowest
+// computed loss in vermillion, the current weights (the origin) in white, the checkpoints in orange.
+QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y) {
     auto* g = plot->addGraph(plot->xAxis, value_axis);
     g->setName(QObject::tr("minimum"));
     g->setLineStyle(QCPGraph::lsNone);
     // Filled and outlined in white, so it stands out on viridis' dark end where minima sit.
-    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(fill), 13));
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(palette::vermillion()), 13));
     g->setData({x}, {y});
+    return g;
+}
+
+QCPGraph* originMarker(QCustomPlot* plot, QCPAxis* value_axis, double y) {
+    auto* g = plot->addGraph(plot->xAxis, value_axis);
+    g->setName(QObject::tr("current weights"));
+    g->setLineStyle(QCPGraph::lsNone);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::black, 1.5), QBrush(Qt::white), 10));
+    g->setData({0.0}, {y});
     return g;
 }
 
@@ -63,7 +74,10 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique
     layout->addWidget(d_->plot);
     styleAxes(d_->plot, viewFont(this));
     d_->title = addTitle(d_->plot, viewFont(this));
+    legendBelowAxes(d_->plot, viewFont(this));
+    d_->plot->legend->setWrap(3);
     d_->map = new QCPColorMap(d_->plot->xAxis, d_->plot->yAxis);
+    d_->map->removeFromLegend();
     d_->map->setGradient(gradientOf("viridis"));
     d_->map->setInterpolate(false);  // each computed point is one cell: no made-up smoothness
     d_->scale = new QCPColorScale(d_->plot);
@@ -100,13 +114,14 @@ void ContourView::setData(const SurfacePlotData& data) {
     plot->clearItems();
     const bool ok = surfaceProblem(data).empty();
     // Short, unlike the study name the 3D view beside it shows: a long title would squeeze the colour scale.
-    d_->title->setText(ok ? tr("%1 seen from above").arg(QString::fromStdString(data.value_label)) : tr("No surface yet"));
+    setTitleText(d_->title, ok ? tr("%1 seen from above").arg(QString::fromStdString(data.value_label)) : tr("No surface yet"));
     plot->xAxis->setLabel(QString::fromStdString(data.x_label));
     plot->yAxis->setLabel(QString::fromStdString(data.y_label));
     d_->scale->axis()->setLabel(QString::fromStdString(data.value_label));
     if (!ok) {
         d_->map->data()->clear();
         d_->map->setVisible(false);
+        plot->legend->setVisible(false);
         plot->replot();
         return;
     }
@@ -119,12 +134,16 @@ void ContourView::setData(const SurfacePlotData& data) {
     const auto [lo, hi] = scaleRange(data);
     d_->scale->setGradient(gradientOf(data.colormap));
     d_->map->setDataRange(QCPRange(lo, hi));
+    // The same ticks as the 3D view's colour bar, so the two bars of one scale read alike.
+    auto ticks = QSharedPointer<QCPAxisTickerText>::create();
+    for (double t : colourBarTicks(lo, hi)) ticks->addTick(t, QString::fromStdString(colourBarLabel(t)));
+    d_->scale->axis()->setTicker(ticks);
 
     if (!data.trajectory.empty()) {
         auto* path = new QCPCurve(plot->xAxis, plot->yAxis);
-        path->setName(tr("training trajectory"));
-        path->setPen(QPen(palette::vermillion(), 2));
-        path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette::vermillion(), 1.5), Qt::white, 8));
+        path->setName(tr("checkpoints"));
+        path->setPen(QPen(palette::orange(), 2));
+        path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette::orange(), 1.5), Qt::white, 8));
         QVector<double> xs, ys;
         for (const auto& p : data.trajectory) xs << p[0], ys << p[1];
         path->setData(xs, ys);
@@ -140,9 +159,11 @@ void ContourView::setData(const SurfacePlotData& data) {
             text->setPadding(QMargins(3, 1, 3, 1));
         }
     }
+    if (data.x.front() <= 0 && data.x.back() >= 0 && data.y.front() <= 0 && data.y.back() >= 0)
+        originMarker(plot, plot->yAxis, 0.0);
     if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
-        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx],
-                      palette::reddishPurple());
+        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx]);
+    plot->legend->setVisible(plot->legend->itemCount() > 0);
     // The view spans the grid and any trajectory point outside it.
     double x0 = data.x.front(), x1 = data.x.back(), y0 = data.y.front(), y1 = data.y.back();
     for (const auto& p : data.trajectory) {
@@ -199,7 +220,7 @@ void LineView::setData(const SurfacePlotData& data) {
     plot->clearGraphs();
     plot->clearItems();
     const bool ok = data.isLine() && data.values.size() == data.x.size();
-    d_->title->setText(ok ? QString::fromStdString(data.title) : tr("No line yet"));
+    setTitleText(d_->title, ok ? QString::fromStdString(data.title) : tr("No line yet"));
     plot->xAxis->setLabel(QString::fromStdString(data.x_label));
     plot->yAxis->setLabel(QString::fromStdString(data.value_label));
     plot->yAxis2->setLabel(tr("accuracy (%)"));
@@ -225,8 +246,7 @@ void LineView::setData(const SurfacePlotData& data) {
         plot->yAxis2->setRange(0, 100);
     }
     if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
-        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum)], data.values[std::size_t(data.minimum)],
-                      palette::black());
+        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum)], data.values[std::size_t(data.minimum)]);
     // Checkpoints on the line: a dotted vertical at each, named at the top.
     for (std::size_t k = 0; k < data.trajectory.size(); ++k) {
         auto* line = new QCPItemStraightLine(plot);

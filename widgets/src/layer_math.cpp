@@ -27,4 +27,14 @@ std::string formatBytes(double bytes) {
     return buf;
 }
 
+std::string bitsByLayer(const std::vector<std::string>& names, const std::vector<int>& bits) {
+    std::string s;
+    for (std::size_t i = 0; i < bits.size(); ++i) {
+        if (!s.empty()) s += " \u00b7 ";
+        if (i < names.size()) s += names[i] + " ";
+        s += std::to_string(bits[i]);
+    }
+    return s;
+}
+
 }  // namespace basin::widgets

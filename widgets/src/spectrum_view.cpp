@@ -2,6 +2,8 @@
 
 #include <QCheckBox>
 #include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -35,6 +37,8 @@ struct SpectrumView::Private {
     QCustomPlot* plot = nullptr;
     QCheckBox* log_abs = nullptr;
     QCheckBox* log_density = nullptr;
+    QLabel* edge_hint = nullptr;
+    QPushButton* reset_edge = nullptr;
     QCPTextElement* title = nullptr;
     QCPTextElement* readout = nullptr;
     SpectrumPlotData data;
@@ -55,6 +59,14 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     options->addWidget(d_->log_abs);
     options->addWidget(d_->log_density);
     options->addStretch(1);
+    d_->edge_hint = new QLabel(tr("Drag the dashed bulk edge to split the outliers by hand"), this);
+    d_->edge_hint->setObjectName("edgeHint");
+    d_->edge_hint->setStyleSheet("color: palette(mid);");
+    options->addWidget(d_->edge_hint);
+    d_->reset_edge = new QPushButton(tr("Reset edge"), this);
+    d_->reset_edge->setObjectName("resetEdge");
+    d_->reset_edge->setToolTip(tr("Back to Basin's rule for the bulk edge (or double-click the dashed line)"));
+    options->addWidget(d_->reset_edge);
     layout->addLayout(options);
 
     d_->plot = new QCustomPlot(this);
@@ -102,15 +114,23 @@ SpectrumView::SpectrumView(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     // The bulk edge follows the mouse when grabbed within a few pixels of its dashed line. The
     // plot's own drag (panning along λ) is switched off while the edge moves, or both would move.
     connect(d_->plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
-        const std::optional<double> edge = edgeOnAxis();
-        if (e->button() != Qt::LeftButton || !edge) return;
-        if (std::abs(d_->plot->xAxis->coordToPixel(*edge) - e->position().x()) > 6) return;
+        if (e->button() != Qt::LeftButton || !nearEdge(e->position().x())) return;
         d_->dragging_edge = true;
         d_->interactions = d_->plot->interactions();
         d_->plot->setInteractions({});
     });
+    connect(d_->reset_edge, &QPushButton::clicked, this, &SpectrumView::bulkEdgeResetRequested);
+    connect(d_->plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
+        if (nearEdge(e->position().x())) Q_EMIT bulkEdgeResetRequested();
+    });
     connect(d_->plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
-        if (!d_->dragging_edge) return;
+        // Over the edge: a cursor that says it moves, and a tooltip that says how.
+        if (!d_->dragging_edge) {
+            const bool near = nearEdge(e->position().x());
+            d_->plot->setCursor(near ? Qt::SplitHCursor : Qt::ArrowCursor);
+            d_->plot->setToolTip(near ? tr("Drag to move the bulk edge; double-click to put it back") : QString());
+            return;
+        }
         const double x = d_->plot->xAxis->pixelToCoord(e->position().x());
         setBulkEdge(logAbsAxis() ? std::pow(10.0, x) : x);
     });
@@ -146,6 +166,11 @@ void SpectrumView::setBulkEdge(double edge) {
     Q_EMIT bulkEdgeChanged(edge);
 }
 
+bool SpectrumView::nearEdge(double x_pixel) const {
+    const std::optional<double> edge = edgeOnAxis();
+    return edge && std::abs(d_->plot->xAxis->coordToPixel(*edge) - x_pixel) <= 6;
+}
+
 std::optional<double> SpectrumView::edgeOnAxis() const {
     const auto& edge = d_->data.bulk_edge;
     if (!edge) return std::nullopt;
@@ -175,7 +200,7 @@ void SpectrumView::redraw() {
 
     plot->xAxis->setLabel(log_abs ? tr("log₁₀ |eigenvalue λ|") : tr("eigenvalue λ"));
     plot->yAxis->setLabel(log_abs ? tr("density of log₁₀|λ|") : tr("density"));
-    d_->title->setText(data.empty() ? d_->empty_message : QString::fromStdString(data.title));
+    setTitleText(d_->title, data.empty() ? d_->empty_message : QString::fromStdString(data.title));
 
     const std::vector<double>& grid = log_abs ? data.log_density_grid : data.density_grid;
     const std::vector<double>& values = log_abs ? data.log_density_values : data.density_values;
@@ -269,6 +294,9 @@ void SpectrumView::redraw() {
         plot->yAxis->setRange(0, top);
     }
 
+    d_->edge_hint->setVisible(edge.has_value());
+    d_->reset_edge->setVisible(edge.has_value());
+    d_->reset_edge->setEnabled(data.edge_by_hand);
     QStringList lines;
     for (const std::string& line : readoutLines(data)) lines << QString::fromStdString(line);
     d_->readout->setText(lines.join('\n'));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace basin::widgets {
@@ -123,6 +124,32 @@ int64_t argminDone(const std::vector<double>& values, const std::vector<uint8_t>
         if (done[k] && std::isfinite(values[k]) && (best < 0 || values[k] < values[std::size_t(best)]))
             best = int64_t(k);
     return best;
+}
+
+std::vector<double> colourBarTicks(double lo, double hi) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) return {};
+    const double span = hi - lo;
+    double step = std::pow(10.0, std::floor(std::log10(span)));
+    // The largest of 1, 2, 5 x 10^k that leaves at least four ticks.
+    for (double f : {5.0, 2.0, 1.0, 0.5, 0.2, 0.1}) {
+        const double s = step * f;
+        if (std::floor(hi / s) - std::ceil(lo / s) + 1 >= 4) {
+            step = s;
+            break;
+        }
+    }
+    std::vector<double> ticks;
+    for (double k = std::ceil(lo / step); k * step <= hi * (1 + 1e-12) + 1e-300; k += 1) {
+        const double t = k * step;
+        ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    }
+    return ticks;
+}
+
+std::string colourBarLabel(double tick) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", tick);
+    return buf;
 }
 
 }  // namespace basin::widgets

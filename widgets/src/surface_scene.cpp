@@ -7,8 +7,12 @@
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkContourFilter.h>
+#include <vtkCoordinate.h>
 #include <vtkCubeAxesActor.h>
 #include <vtkDoubleArray.h>
+#include <vtkImageData.h>
+#include <vtkSmartPointer.h>
+#include <vtkLegendBoxActor.h>
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
@@ -74,6 +78,8 @@ struct SurfaceScene::Private {
     vtkNew<vtkScalarBarActor> bar;
     vtkNew<vtkCubeAxesActor> axes;
     vtkNew<vtkTextActor> title;
+    vtkNew<vtkLegendBoxActor> legend;  // what the marks mean
+    vtkNew<vtkCoordinate> legend_corner;  // its top left
     // Marks: the minimum, the current weights, the trajectory (line and points).
     vtkNew<vtkPolyData> minimum_points, origin_points, path_line, path_points;
     vtkNew<vtkPolyDataMapper> minimum_mapper, origin_mapper, line_mapper, points_mapper;
@@ -83,9 +89,14 @@ struct SurfaceScene::Private {
     bool show_title = true;
     bool compact = false;
     std::string z_title;
-    bool zLabels() const { return text_scale <= 1.05 && !compact; }
+    bool figure = false;
+    // The z axis is always drawn and titled (the loss axis). Its numbers need room: in a narrow
+    // view (compare) and in figures (type sized for paper) they ran into one another on the short
+    // axis; there the colour bar beside it, with the same round ticks as the map's, gives them.
+    bool zTitle() const { return !compact; }
+    bool zLabels() const { return !compact && !figure; }
 
-    std::array<vtkProp*, 9> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points}; }
+    std::array<vtkProp*, 10> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points, legend}; }
 };
 
 SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>()) {
@@ -167,6 +178,23 @@ SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>
     mark(s.origin_points, s.origin_mapper, s.origin, Qt::white, 12);
     mark(s.path_line, s.line_mapper, s.line, palette::orange(), 9);
     mark(s.path_points, s.points_mapper, s.points, palette::orange(), 12);
+    // The legend: a dark box in the lower left, where white, vermillion and orange all read.
+    s.legend->SetUseBackground(1);
+    s.legend->SetBackgroundColor(0.22, 0.22, 0.22);
+    s.legend->SetBackgroundOpacity(0.85);
+    s.legend->BorderOff();
+    s.legend->GetEntryTextProperty()->SetColor(1, 1, 1);
+    s.legend->GetEntryTextProperty()->ShadowOff();
+    s.legend->GetEntryTextProperty()->BoldOff();
+    s.legend->GetEntryTextProperty()->ItalicOff();
+    useUnicodeFont(s.legend->GetEntryTextProperty());
+    // Upper left, under the title: the lower left holds the axes' titles.
+    s.legend_corner->SetCoordinateSystemToNormalizedViewport();
+    s.legend_corner->SetValue(0.01, 0.90);
+    s.legend->GetPositionCoordinate()->SetCoordinateSystemToDisplay();
+    s.legend->GetPositionCoordinate()->SetReferenceCoordinate(s.legend_corner);
+    // Its size in pixels from its corner (Position2 is relative to Position), grown with the type.
+    s.legend->GetPosition2Coordinate()->SetCoordinateSystemToDisplay();
     setTextScale(1.0);
 
     renderer->SetBackground(1, 1, 1);
@@ -178,6 +206,52 @@ SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>
 
 SurfaceScene::~SurfaceScene() {
     for (vtkProp* p : d_->props()) d_->renderer->RemoveViewProp(p);
+}
+
+void SurfaceScene::setLegend(bool minimum, bool origin, bool trajectory) {
+    Private& s = *d_;
+    // Each entry's symbol a small picture of its mark (a disc in its colour, outlined), so the
+    // text can stay white on the dark box whatever the mark's colour.
+    auto disc = [](const QColor& fill) {
+        constexpr int n = 32;
+        auto image = vtkSmartPointer<vtkImageData>::New();
+        image->SetDimensions(n, n, 1);
+        image->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+        for (int y = 0; y < n; ++y)
+            for (int x = 0; x < n; ++x) {
+                auto* px = static_cast<unsigned char*>(image->GetScalarPointer(x, y, 0));
+                const double r = std::hypot(x - (n - 1) / 2.0, y - (n - 1) / 2.0);
+                const QColor c = r <= n * 0.36 ? fill : r <= n * 0.46 ? QColor(40, 40, 40) : QColor(0, 0, 0, 0);
+                px[0] = uchar(c.red()), px[1] = uchar(c.green()), px[2] = uchar(c.blue()), px[3] = uchar(c.alpha());
+            }
+        return image;
+    };
+    struct Entry {
+        const char* text;
+        QColor colour;
+    };
+    std::vector<Entry> entries;
+    if (minimum) entries.push_back({"minimum on the grid", palette::vermillion()});
+    if (origin) entries.push_back({"current weights", Qt::white});
+    if (trajectory) entries.push_back({"checkpoints", palette::orange()});
+    s.legend->SetNumberOfEntries(int(entries.size()));
+    double white[3] = {1, 1, 1};
+    // The picture is the symbol; the box still wants a shape: one point, no cell, nothing drawn.
+    vtkNew<vtkPoints> one;
+    one->InsertNextPoint(0, 0, 0);
+    vtkNew<vtkPolyData> no_symbol;
+    no_symbol->SetPoints(one);
+    for (int i = 0; i < int(entries.size()); ++i)
+        s.legend->SetEntry(i, no_symbol, disc(entries[i].colour), entries[i].text, white);
+    sizeLegend();
+}
+
+void SurfaceScene::sizeLegend() {
+    // A line of type per entry, as wide as "minimum on the grid" at the scene's text scale.
+    const int n = std::max(1, d_->legend->GetNumberOfEntries());
+    const double w = std::lround(175 * d_->text_scale), h = std::lround(22 * n * d_->text_scale);
+    d_->legend->SetPosition(0, -h);  // below its top-left corner
+    d_->legend->SetPosition2(w, h);
 }
 
 int SurfaceScene::contourCount() const {
@@ -203,17 +277,31 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     s.axes->SetScreenSize(10.0 * axis_scale);
     // In a figure the short z axis has no room for its labels; the colour bar carries the values.
     s.axes->SetZAxisLabelVisibility(s.zLabels());
-    s.axes->SetZAxisTickVisibility(s.zLabels());
-    s.axes->SetZAxisMinorTickVisibility(s.zLabels());
+    s.axes->SetZAxisTickVisibility(!s.compact);
+    s.axes->SetZAxisMinorTickVisibility(!s.compact);
+    s.axes->SetZTitle(s.zTitle() ? s.z_title.c_str() : "");
     s.axes->SetLabelOffset(20.0 * axis_scale);
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
+    sizeLegend();
     for (vtkActor* a : {s.minimum.Get(), s.origin.Get(), s.points.Get()})
         a->GetProperty()->SetPointSize(float(a == s.minimum.Get() ? 14 * scale : 12 * scale));
     s.line->GetProperty()->SetLineWidth(float(3 * scale));
     s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
     if (s.surface->GetVisibility()) s.title->SetVisibility(title);
 }
+
+void SurfaceScene::setFigure(bool figure) {
+    d_->figure = figure;
+    setTextScale(d_->text_scale, d_->show_title);
+}
+
+void SurfaceScene::setTitle(const QString& title) {
+    d_->title->SetInput(title.toUtf8().constData());
+    d_->title->SetVisibility(d_->surface->GetVisibility() && d_->show_title && !title.isEmpty());
+}
+
+int SurfaceScene::titlePixels() const { return std::max(4, int(std::lround(kTitleFont * d_->text_scale))); }
 
 void SurfaceScene::setCompact(bool compact) {
     Private& s = *d_;
@@ -222,7 +310,8 @@ void SurfaceScene::setCompact(bool compact) {
     s.bar->SetPosition(compact ? 0.80 : 0.86, 0.12);
     s.bar->SetWidth(compact ? 0.19 : 0.13);
     setTextScale(s.text_scale, s.show_title);
-    s.axes->SetZTitle(s.zLabels() ? s.z_title.c_str() : "");
+    if (s.surface->GetVisibility()) s.legend->SetVisibility(s.legend->GetNumberOfEntries() > 0 && !compact);
+    s.axes->SetZTitle(s.zTitle() ? s.z_title.c_str() : "");
 }
 
 void SurfaceScene::clear() {
@@ -237,9 +326,10 @@ void SurfaceScene::resetCamera() {
     camera->SetViewUp(0, 0, 1);
     d_->renderer->ResetCamera();
     camera->Azimuth(-30);
-    camera->Zoom(0.78);  // room for the axis titles below the grid
-    // The picture a little left of centre: the colour bar takes the right edge.
-    camera->SetWindowCenter(0.16, 0.0);
+    camera->Zoom(0.74);  // room for the axis titles below the grid
+    // The picture left of centre: the colour bar takes the right edge, and the z axis' numbers
+    // must stay clear of it.
+    camera->SetWindowCenter(0.22, 0.0);
 }
 
 QString SurfaceScene::setData(const SurfacePlotData& data) {
@@ -283,17 +373,29 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     s.surface_mapper->SetScalarRange(lo, top);
     s.contour->GenerateValues(kContours, lo + (top - lo) / (kContours + 1), top - (top - lo) / (kContours + 1));
     s.bar->SetTitle(data.value_label.c_str());
+    // Round ticks, the same as the map's colour bar beside it (colourBarTicks).
+    vtkNew<vtkDoubleArray> ticks;
+    for (double t : colourBarTicks(lo, top)) ticks->InsertNextValue(t);
+    s.bar->SetCustomLabels(ticks);
+    s.bar->SetUseCustomLabels(ticks->GetNumberOfTuples() > 0);
 
     s.geometry->Update();
     double bounds[6];
     s.geometry->GetOutput()->GetBounds(bounds);
     bounds[4] = 0;
     bounds[5] = std::max(bounds[5], height(top));
+    // The axes a little outside the grid: the x and y axes meet at a corner, and their end labels
+    // ("-1.0" and "1.0") written at it ran into each other.
+    for (int k : {0, 2}) {
+        const double pad = 0.08 * (bounds[k + 1] - bounds[k]);
+        bounds[k] -= pad;
+        bounds[k + 1] += pad;
+    }
     s.axes->SetBounds(bounds);
     s.axes->SetZAxisRange(lo, top);  // labels in true values, not the scaled height
     s.axes->SetXTitle(data.x_label.c_str());
     s.axes->SetYTitle(data.y_label.c_str());
-    s.axes->SetZTitle(s.zLabels() ? data.value_label.c_str() : "");
+    s.axes->SetZTitle(s.zTitle() ? data.value_label.c_str() : "");
     s.z_title = data.value_label;
     s.title->SetInput(data.title.c_str());
 
@@ -331,9 +433,14 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     setPoints(s.path_line, data.trajectory, true);
     s.marks += setPoints(s.path_points, data.trajectory, false);
 
+    setLegend(!minimum.empty(), !origin.empty(), !data.trajectory.empty());
+
     for (vtkProp* p : s.props()) p->VisibilityOn();
     s.title->SetVisibility(s.show_title && !data.title.empty());
     s.line->SetVisibility(data.trajectory.size() >= 2);
+    // Side by side (compare) the box would hide a third of each small view: the Surface tab's
+    // views and every figure explain the marks.
+    s.legend->SetVisibility(s.legend->GetNumberOfEntries() > 0 && !s.compact);
     resetCamera();
     return {};
 }

@@ -26,6 +26,12 @@ public:
     /// A narrow view (compare): a wider share for the colour bar's labels, and no z-axis labels
     /// (the colour bar carries the values).
     void setCompact(bool compact);
+    /// Drawn for a figure: the z axis keeps its title and ticks, the colour bar gives the numbers.
+    void setFigure(bool figure);
+    /// Replaces the title setData() drew (its lines, as wrapped by the caller to the view's width).
+    void setTitle(const QString& title);
+    /// The title's type size in pixels at the current text scale.
+    int titlePixels() const;
     /// Moves the camera to where setData() puts it.
     void resetCamera();
 
@@ -34,6 +40,8 @@ public:
     int markCount() const;
 
 private:
+    void setLegend(bool minimum, bool origin, bool trajectory);
+    void sizeLegend();
     struct Private;
     std::unique_ptr<Private> d_;
 };

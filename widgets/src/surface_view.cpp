@@ -19,6 +19,41 @@
 
 namespace basin::widgets {
 
+namespace {
+
+// Narrower than this, a view is one of several side by side (compare): no z numbers, no legend.
+// The Surface tab's 3D view, half of a 1280-pixel window's tab, stays wider.
+constexpr int kCompactWidth = 420;
+
+QFont titleFont(int pixels) {
+    QFont f(QStringLiteral("DejaVu Sans"));
+    f.setPixelSize(pixels);
+    f.setBold(true);
+    return f;
+}
+
+// `title` in lines no wider than `width`: one when it fits, else broken at the space nearest the
+// middle that fits, else the second line cut with an ellipsis.
+QString wrapTitle(const QString& title, const QFont& font, int width) {
+    const QFontMetrics fm(font);
+    if (fm.horizontalAdvance(title) <= width) return title;
+    int best = -1;
+    for (int i = title.indexOf(' '); i >= 0; i = title.indexOf(' ', i + 1))
+        if (fm.horizontalAdvance(title.left(i)) <= width &&
+            (best < 0 || std::abs(i - int(title.size()) / 2) < std::abs(best - int(title.size()) / 2)))
+            best = i;
+    if (best < 0) return fm.elidedText(title, Qt::ElideRight, width);
+    return title.left(best) + "\n" + fm.elidedText(title.mid(best + 1), Qt::ElideRight, width);
+}
+
+int linesWidth(const QString& text, const QFont& font) {
+    int w = 0;
+    for (const QString& line : text.split('\n')) w = std::max(w, QFontMetrics(font).horizontalAdvance(line));
+    return w;
+}
+
+}  // namespace
+
 struct SurfaceView::Private {
     SurfacePlotData data;
     QString problem;
@@ -27,6 +62,7 @@ struct SurfaceView::Private {
     vtkCamera* watched = nullptr;
     unsigned long observer = 0;
     SurfaceCamera home;  // where the camera was put last (setData, resetCamera)
+    QString shown_title;
 };
 
 SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_unique<Private>()) {
@@ -51,8 +87,18 @@ void SurfaceView::watchCamera() {
 
 void SurfaceView::resizeGL(int w, int h) {
     VtkWidget::resizeGL(w, h);
-    s_->scene->setCompact(w < 520);  // side by side in the compare view
+    s_->scene->setCompact(w < kCompactWidth);  // side by side in the compare view
+    fitTitle();
 }
+
+void SurfaceView::fitTitle() {
+    const QString full = QString::fromStdString(s_->data.title);
+    s_->shown_title = wrapTitle(full, titleFont(s_->scene->titlePixels()), int(width() * 0.92));
+    s_->scene->setTitle(s_->shown_title);
+}
+
+QString SurfaceView::shownTitle() const { return s_->shown_title; }
+int SurfaceView::titleWidth() const { return linesWidth(s_->shown_title, titleFont(s_->scene->titlePixels())); }
 
 const SurfacePlotData& SurfaceView::data() const { return s_->data; }
 QString SurfaceView::problem() const { return s_->problem; }
@@ -69,6 +115,7 @@ void SurfaceView::clear() {
 void SurfaceView::setData(const SurfacePlotData& data) {
     s_->data = data;
     s_->problem = s_->scene->setData(data);
+    fitTitle();
     s_->home = camera();
     update();
 }
@@ -93,17 +140,6 @@ bool SurfaceView::cameraMoved() const {
     return d > 1e-9;
 }
 
-void SurfaceView::setCamera(const SurfaceCamera& camera) {
-    vtkCamera* c = renderer()->GetActiveCamera();
-    c->SetPosition(camera.position.data());
-    c->SetFocalPoint(camera.focal_point.data());
-    c->SetViewUp(camera.view_up.data());
-    c->SetViewAngle(camera.view_angle);
-    c->SetWindowCenter(camera.window_center[0], camera.window_center[1]);
-    renderer()->ResetCameraClippingRange();
-    update();
-}
-
 void SurfaceView::resetCamera() {
     s_->scene->resetCamera();
     s_->home = camera();
@@ -115,14 +151,15 @@ void SurfaceView::linkCamera(SurfaceView* leader) {
     vtkCamera* shared = leader->renderer()->GetActiveCamera();
     renderer()->SetActiveCamera(shared);
     s_->scene = std::make_unique<SurfaceScene>(renderer());  // the axes follow the active camera
-    s_->scene->setCompact(width() < 520);
+    s_->scene->setCompact(width() < kCompactWidth);
     s_->problem = s_->scene->setData(s_->data);
+    fitTitle();
     watchCamera();
     update();
 }
 
 QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const FigureStyle& style, double px_per_pt,
-                          const std::optional<SurfaceCamera>& camera, QString* error) {
+                          const std::optional<SurfaceCamera>& camera, QString* error, SurfaceCamera* drawn_from) {
     auto fail = [&](const QString& why) {
         if (error) *error = why;
         return QImage();
@@ -143,18 +180,14 @@ QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const Figur
     window->AddRenderer(renderer);
     // The scene lives until the image is read: the filter renders the window again.
     SurfaceScene scene(renderer);
+    scene.setFigure(true);
     // The screen look sets 10 pt type at 96 dpi (13.3 px); the figure's type is font_pt at px_per_pt.
     scene.setTextScale(style.font_pt * px_per_pt / (10.0 * 96.0 / 72.0), style.titles);
     SurfacePlotData styled = data;
     styled.colormap = style.colormap.toStdString();
-    // A long study name is cut to the picture's width rather than clipped at both ends.
-    QFont title_font(QStringLiteral("DejaVu Sans"));
-    title_font.setPixelSize(std::max(4, int(std::lround(18 * style.font_pt * px_per_pt / (10.0 * 96.0 / 72.0)))));
-    title_font.setBold(true);
-    styled.title = QFontMetrics(title_font)
-                       .elidedText(QString::fromStdString(data.title), Qt::ElideRight, int(pixels.width() * 0.92))
-                       .toStdString();
     const QString problem = scene.setData(styled);
+    // A long study name goes on two lines rather than being clipped at both ends.
+    scene.setTitle(wrapTitle(QString::fromStdString(data.title), titleFont(scene.titlePixels()), int(pixels.width() * 0.92)));
     if (!problem.isEmpty()) {
         window->Finalize();
         return fail(problem);
@@ -169,6 +202,14 @@ QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const Figur
         renderer->ResetCameraClippingRange();
     } else {
         renderer->GetActiveCamera()->Zoom(0.92);  // a little more room for the axis titles on paper
+    }
+    if (drawn_from) {
+        vtkCamera* c = renderer->GetActiveCamera();
+        c->GetPosition(drawn_from->position.data());
+        c->GetFocalPoint(drawn_from->focal_point.data());
+        c->GetViewUp(drawn_from->view_up.data());
+        drawn_from->view_angle = c->GetViewAngle();
+        c->GetWindowCenter(drawn_from->window_center.data());
     }
     if (style.transparent) renderer->SetBackgroundAlpha(0.0);
     window->Render();

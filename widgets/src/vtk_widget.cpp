@@ -13,6 +13,7 @@
 #include <vtkNew.h>
 #include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
+#include <vtkVersion.h>
 
 namespace basin::widgets {
 
@@ -24,6 +25,8 @@ QSurfaceFormat defaultVtkSurfaceFormat() {
     format.setDepthBufferSize(24);
     return format;
 }
+
+std::string vtkVersionText() { return ::vtkVersion::GetVTKVersion(); }
 
 struct VtkWidget::Private {
     vtkNew<vtkGenericOpenGLRenderWindow> window;

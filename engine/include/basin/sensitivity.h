@@ -89,8 +89,17 @@ struct SensitivityResult {
     double float32_bytes = 0;
     double trace_total = 0, trace_total_stderr = 0;
     Evaluation full_precision;
-    std::vector<QuantisedEvaluation> uniform;  ///< uniform 4 and 8 bit (those in `bits`)
+    std::vector<QuantisedEvaluation> uniform;  ///< every uniform width in `bits`, widest first
     std::optional<QuantisedEvaluation> proposal;  ///< when a budget was given and is reachable
+    /// Frontier points next to the proposal, measured like it: Omega is a second-order estimate,
+    /// so the two smaller frontier points ("frontier: next smaller", "frontier: second smaller")
+    /// and the next larger one ("frontier: next larger (over budget)") have their loss measured
+    /// too. Sorted by size; empty without a proposal.
+    std::vector<QuantisedEvaluation> frontier_measured;
+    /// The label of a measured choice (uniform or frontier) within the proposal's size whose
+    /// measured loss is lower than the proposal's: the proposal is then not the one to take
+    /// (Omega ranked it first, the measured loss does not). Empty when none is.
+    std::string proposal_dominated_by;
     std::optional<double> budget_bytes;
     int64_t hvp_count = 0;
     double seconds = 0;
@@ -99,11 +108,17 @@ struct SensitivityResult {
     Provenance provenance;       ///< what made it
 };
 
+/// The label of the choice among `uniform` and `frontier` that is no larger than `proposal` and has
+/// the lowest measured loss below the proposal's; empty when none has a lower loss.
+std::string dominatingChoice(const QuantisedEvaluation& proposal, const std::vector<QuantisedEvaluation>& uniform,
+                             const std::vector<QuantisedEvaluation>& frontier);
+
 SensitivityResult computeSensitivity(Objective& objective, const SensitivityOptions& options, JobContext* job = nullptr);
 
 /// JSON with the keys of `basin-cli sensitivity --json`: groups[{name, parameters, top_eigenvalue,
 /// trace, trace_stderr, mean_trace, omega{bits: value}, delta}], pareto[{bits, size, omega}],
-/// proposal{bits, size, loss, accuracy}, uniform, full_precision, options, provenance; and back.
+/// proposal{bits, size, loss, accuracy}, uniform, frontier_measured, proposal_dominated_by (a label or
+/// null), full_precision, options, provenance; and back.
 std::string sensitivityJson(const SensitivityResult& result);
 SensitivityResult sensitivityFromJson(const std::string& json_text, const std::string& origin);
 

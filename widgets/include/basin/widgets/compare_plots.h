@@ -2,8 +2,8 @@
 /// The plots of the compare view. SpectraOverlayView draws the spectra of several checkpoints in
 /// one plot: each one's smoothed density as a line and its top eigenvalues as markers along the
 /// top, in colours (and dash patterns, for grey print) a colour-blind reader tells apart, with a
-/// legend. PathView draws the linear path between two checkpoints: loss and accuracy above, the
-/// top Hessian eigenvalue below, on one t axis, with the loss barrier marked.
+/// legend. PathView draws the linear path between two checkpoints: loss, accuracy and the top
+/// Hessian eigenvalue on one t axis (three value axes), with the loss barrier marked.
 #include <QWidget>
 #include <memory>
 #include <string>
@@ -32,7 +32,7 @@ private:
 
 struct PathPlotData {
     std::string title;
-    std::vector<double> t;               ///< 0 at the first checkpoint, 1 at the second
+    std::vector<double> t;               ///< 0 at the first checkpoint, 1 at the last
     std::vector<double> loss, accuracy;  ///< accuracy as a fraction; empty when unknown
     std::vector<double> top_eigenvalue;  ///< empty when not computed
     double barrier_over_ends = 0, barrier_over_line = 0, t_max = 0;

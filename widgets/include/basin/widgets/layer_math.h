@@ -14,4 +14,8 @@ std::array<double, 2> logAxisRange(const std::vector<double>& values);
 /// "1.2 MB", "36 kB", "512 B": model sizes as a reader compares them (powers of 1000).
 std::string formatBytes(double bytes);
 
+/// Bits per layer labelled by the layers' names: "conv1 8 · conv2 4 · fc 8"; an entry without a
+/// name is shown as its number alone.
+std::string bitsByLayer(const std::vector<std::string>& names, const std::vector<int>& bits);
+
 }  // namespace basin::widgets

@@ -18,20 +18,26 @@ struct LayerRow {
     std::optional<int> proposed_bits;  ///< bits the proposal gives this layer, if any
 };
 
-/// One way to store the model: full precision, uniform b bits, or the proposal.
+/// One way to store the model: full precision, uniform b bits, a point of the Pareto frontier, or
+/// the proposal.
 struct PrecisionRow {
-    std::string label;     ///< "float32", "uniform 4-bit", "proposal"
-    std::string bits;      ///< per quantised layer, e.g. "8 4 4 2"; empty for float32
+    std::string label;     ///< "float32", "uniform 4-bit", "frontier: next smaller", "proposal"
+    std::vector<int> bits;  ///< one per quantised layer (LayerPlotData::quantised); empty for float32
     double size_bytes = 0;
-    double loss = 0;
-    double accuracy = -1;  ///< fraction correct; -1 when the loss has none
+    double loss = 0;        ///< measured
+    double accuracy = -1;   ///< fraction correct; -1 when the loss has none
+    std::optional<double> omega;  ///< the sum of Omega the choice predicts; absent for float32
+    bool proposal = false;  ///< the row of the proposal (drawn in bold)
 };
 
 struct LayerPlotData {
     std::string title;
     std::vector<LayerRow> layers;          ///< in model order
-    std::vector<PrecisionRow> precision;   ///< float32 first; empty when not computed
+    std::vector<std::string> quantised;    ///< the quantised layers, in the order of PrecisionRow::bits
+    std::vector<PrecisionRow> precision;   ///< float32 first, then by size, largest first; empty when not computed
     std::optional<double> budget_bytes;    ///< the size budget of the proposal
+    /// When a measured choice beats the proposal (no larger, lower loss): its label; else empty.
+    std::string proposal_beaten_by;
     bool empty() const { return layers.empty(); }
 };
 

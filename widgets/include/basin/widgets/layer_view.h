@@ -30,10 +30,15 @@ public:
     /// The bar heights as drawn (top eigenvalue, mean trace), one per layer in model order.
     std::vector<double> eigenvalueBars() const;
     std::vector<double> traceBars() const;
-
+    /// How the layer names under the bars are drawn at the chart's width: level (0), turned (-45)
+    /// or upright (-90), and every how-many-th layer is named (1: all), so no two names overlap.
+    double layerNameRotation() const;
+    int layerNameStep() const;
 
 private:
     void redraw();
+    void setNameTicks();
+    void fitLayerNames();
     struct Private;
     std::unique_ptr<Private> d_;
 };

@@ -46,11 +46,14 @@ Q_SIGNALS:
     void axisModeChanged();
     /// The user moved the bulk edge to `edge` (in λ).
     void bulkEdgeChanged(double edge);
+    /// The user asked for Basin's own edge back (Reset edge, or a double-click on the line).
+    void bulkEdgeResetRequested();
 
 private:
     void redraw();
     /// The bulk edge in the x axis' units (log10|λ| in that mode), if there is one to draw.
     std::optional<double> edgeOnAxis() const;
+    bool nearEdge(double x_pixel) const;
     struct Private;
     std::unique_ptr<Private> d_;
 };

@@ -43,6 +43,13 @@ std::vector<double> displayValues(const std::vector<double>& values, bool log10,
 /// value is the same (a scale needs a width), {0, 1} when none is finite.
 std::array<double, 2> colourRange(const std::vector<double>& values);
 
+/// The ticks of a colour bar over [lo, hi]: round numbers (1, 2 or 5 times a power of ten apart),
+/// at least four and at most ten of them inside the range. Both colour bars of a surface (3D and from above) use
+/// these, so they read alike. Empty when hi <= lo or either is not finite.
+std::vector<double> colourBarTicks(double lo, double hi);
+/// A tick's label: "%.3g", with "0" for a tick that is zero up to rounding.
+std::string colourBarLabel(double tick);
+
 /// Index of the coordinate nearest `x` in ascending `coords` (ties: the lower one); -1 when empty.
 int nearestIndex(const std::vector<double>& coords, double x);
 

@@ -39,11 +39,15 @@ public:
     /// Number of marks drawn (minimum, current weights, trajectory points).
     int markCount() const;
 
+    /// The title as drawn: the data's title, wrapped onto a second line when it is wider than the
+    /// view (cut with "…" only when two lines are not enough); and its width in pixels.
+    QString shownTitle() const;
+    int titleWidth() const;
+
     SurfaceCamera camera() const;
     /// True once the user turned, zoomed or panned the view since the surface was drawn (a figure
     /// then uses camera(); otherwise Basin's default view, which does not depend on the window).
     bool cameraMoved() const;
-    void setCamera(const SurfaceCamera& camera);
     /// Back to the default view of the surface.
     void resetCamera();
     /// From now on this view looks through `leader`'s camera: turning, zooming or panning either
@@ -55,14 +59,17 @@ protected:
 
 private:
     void watchCamera();
+    void fitTitle();
     struct Private;
     std::unique_ptr<Private> s_;
 };
 
 /// The scene SurfaceView shows, drawn off-screen at `pixels` (text sized for `style` at
-/// `px_per_pt` pixels per point; from `camera` when given). A null image when it cannot be drawn,
-/// with the reason in `error` (no X display, a grid that cannot be drawn).
+/// `px_per_pt` pixels per point; from `camera` when given, else Basin's default view). A null
+/// image when it cannot be drawn, with the reason in `error` (no X display, a grid that cannot be
+/// drawn). `drawn_from`, when given, is set to the camera the image was drawn from.
 QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const FigureStyle& style, double px_per_pt,
-                          const std::optional<SurfaceCamera>& camera = std::nullopt, QString* error = nullptr);
+                          const std::optional<SurfaceCamera>& camera = std::nullopt, QString* error = nullptr,
+                          SurfaceCamera* drawn_from = nullptr);
 
 }  // namespace basin::widgets

@@ -6,6 +6,7 @@
 /// depth buffer, set before the QApplication is made (see defaultVtkSurfaceFormat()).
 #include <QOpenGLWidget>
 #include <memory>
+#include <string>
 
 class QSurfaceFormat;
 class vtkGenericOpenGLRenderWindow;
@@ -16,6 +17,9 @@ namespace basin::widgets {
 
 /// The format VTK 9.1's OpenGL2 backend needs; pass it to QSurfaceFormat::setDefaultFormat().
 QSurfaceFormat defaultVtkSurfaceFormat();
+
+/// The version of VTK Basin runs with, e.g. "9.1.0" (for About).
+std::string vtkVersionText();
 
 class VtkWidget : public QOpenGLWidget {
     Q_OBJECT

@@ -1,0 +1,196 @@
+// The window at 1280 x 800 and 1920 x 1080 with every view filled: no title, axis label, legend
+// entry, label or button is cut or runs into its neighbour, and Compare's checkpoint list shows
+// every checkpoint. Screenshots of each tab are kept in the build folder to be looked at.
+#include <QApplication>
+#include <QDockWidget>
+#include <QTabWidget>
+#include <QtTest>
+#include <cmath>
+
+#include "app_test_support.h"
+#include "basin/widgets/compare_view.h"
+#include "basin/widgets/layer_view.h"
+#include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/surface_panel.h"
+#include "basin/widgets/surface_view.h"
+#include "compare_bar.h"
+#include "jobs_panel.h"
+#include "layout_checks.h"
+#include "main_window.h"
+#include "study_panel.h"
+
+using namespace basin;
+using namespace basin::gui;
+using namespace basin::test;
+
+namespace {
+
+const std::string kName = "Fashion-MNIST demo CNN (9,146 parameters, BatchNorm)";
+
+widgets::SpectrumPlotData spectrum(const std::string& title, double shift) {
+    widgets::SpectrumPlotData d;
+    d.title = title;
+    d.top_eigenvalues = {17.1 + shift, 9.4, 6.2, 4.8, 3.9, -0.8, -0.3};
+    for (int i = 0; i <= 200; ++i) {
+        const double x = -2 + 22.0 * i / 200;
+        d.density_grid.push_back(x);
+        d.density_values.push_back(std::exp(-x * x) + 0.02 * std::exp(-(x - 9) * (x - 9)));
+        d.log_density_grid.push_back(-3 + 4.5 * i / 200);
+        d.log_density_values.push_back(std::exp(-std::pow(-3 + 4.5 * i / 200 + 1, 2)));
+    }
+    d.bulk_edge = 5.5;
+    d.outlier_count = 3;
+    d.trace = 61.2;
+    d.trace_stderr = 2.1;
+    d.hvp_count = 132;
+    d.parameters = 9146;
+    d.hvp_mode = "exact-reuse";
+    return d;
+}
+
+widgets::SurfacePlotData bowl(const std::string& title, double depth) {
+    widgets::SurfacePlotData d;
+    d.title = title;
+    d.x_label = "random direction 1";
+    d.y_label = "random direction 2";
+    for (int i = 0; i < 21; ++i) d.x.push_back(-1 + 0.1 * i), d.y.push_back(-1 + 0.1 * i);
+    for (double y : d.y)
+        for (double x : d.x) d.values.push_back(depth + 3 * x * x + 5 * y * y), d.accuracy.push_back(0.9 - 0.1 * x * x);
+    d.minimum = 220;
+    return d;
+}
+
+widgets::LayerPlotData layers() {
+    widgets::LayerPlotData d;
+    d.title = kName;
+    d.layers = {{"conv1", 80, 12.5, 0.9, 0.08, 0.012, 8}, {"bn1", 16, 3.1, 0.4, 0.05, std::nullopt, std::nullopt},
+                {"conv2", 1168, 4.2, 0.05, 0.006, 0.0021, 4}, {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
+                {"fc2", 330, 25.0, 1.6, 0.2, 0.0045, 8}};
+    d.quantised = {"conv1", "conv2", "fc1", "fc2"};
+    d.precision = {{"float32", {}, 36584, 0.2188, 0.9219, std::nullopt, false},
+                   {"uniform 8-bit", {8, 8, 8, 8}, 9572, 0.2190, 0.9219, 0.0001, false},
+                   {"frontier: next larger (over budget)", {8, 8, 4, 8}, 9500, 0.2195, 0.92, 0.0003, false},
+                   {"proposal", {8, 4, 4, 8}, 8820, 0.2301, 0.9180, 0.012, true},
+                   {"uniform 4-bit", {4, 4, 4, 4}, 4858, 0.2210, 0.9141, 0.018, false}};
+    d.budget_bytes = 9146;
+    d.proposal_beaten_by = "uniform 4-bit";
+    return d;
+}
+
+widgets::PathPlotData path() {
+    widgets::PathPlotData p;
+    for (int i = 0; i <= 10; ++i) {
+        const double t = i / 10.0;
+        p.t.push_back(t);
+        p.loss.push_back(2.3 * (1 - t) + 0.22 * t + 0.4 * std::sin(M_PI * t));
+        p.accuracy.push_back(0.1 + 0.8 * t);
+        p.top_eigenvalue.push_back(3 + 14 * t);
+    }
+    p.barrier_over_ends = 0.05;
+    p.barrier_over_line = 0.4;
+    p.t_max = 0.3;
+    return p;
+}
+
+void fill(MainWindow& w) {
+    StudySpec spec;
+    spec.name = kName;
+    spec.study_path = "/home/researcher/studies/fashion-mnist-demo.basin.json";
+    spec.model = "/home/researcher/studies/ckpt_5_epoch4.pt";
+    spec.data.inputs = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    spec.data.targets = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+    spec.samples = 2048;
+    spec.batch_size = 512;
+    w.studyPanel()->setSpec(spec);
+    StudySummary s;
+    s.path = QString::fromStdString(spec.study_path);
+    s.name = QString::fromStdString(kName);
+    s.parameters = 9146;
+    s.samples = 2048;
+    s.available = 60000;
+    s.classes = 10;
+    s.loss_value = 0.2188;
+    s.accuracy = 0.9219;
+    w.studyPanel()->showStudy(s);
+    w.spectrumView()->setData(spectrum(kName, 0));
+    w.surfacePanel()->setData(bowl(kName, 0.22));
+    w.layerView()->setData(layers());
+    QStringList checkpoints;
+    for (const char* c : {"ckpt_0_init.pt", "ckpt_1_step30.pt", "ckpt_2_epoch1.pt", "ckpt_3_epoch2.pt", "ckpt_4_epoch3.pt",
+                          "ckpt_5_epoch4.pt"})
+        checkpoints << QString("/home/researcher/studies/") + c;
+    w.compareBar()->setCheckpoints(checkpoints);
+    widgets::CompareView* compare = w.compareView();
+    compare->reset(4);
+    std::vector<widgets::SpectrumPlotData> spectra;
+    for (int i = 0; i < 4; ++i) {
+        const std::string name = QFileInfo(checkpoints[i == 3 ? 5 : i]).fileName().toStdString();
+        compare->setSurface(i, bowl(name, 2.3 - 0.6 * i));
+        spectra.push_back(spectrum(name, 3.0 * i));
+    }
+    compare->setSpectra(spectra);
+    compare->setTable({"checkpoint", "loss", "accuracy", "λmax", "λmin", "trace", "outliers", "bulk edge"},
+                      {{"ckpt_0_init.pt", "2.31", "9.8 %", "3.12", "-0.41", "40.1 ± 2", "1", "2.2"},
+                       {"ckpt_1_step30.pt", "1.02", "61.0 %", "11.9", "-0.52", "55.3 ± 2", "3", "4.1"},
+                       {"ckpt_2_epoch1.pt", "0.44", "84.1 %", "15.2", "-0.33", "60.2 ± 2", "3", "5.0"},
+                       {"ckpt_5_epoch4.pt", "0.22", "92.2 %", "17.1", "-0.21", "61.2 ± 2", "3", "5.5"}});
+    compare->setPath(path());
+}
+
+}  // namespace
+
+class TestAppLayout : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+    }
+
+    void everyTabFits_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1280x800") << QSize(1280, 800);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
+
+    void everyTabFits() {
+        QFETCH(QSize, size);
+        EngineController controller;
+        MainWindow w(&controller);
+        w.resize(size);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        fill(w);
+        QStringList problems;
+        const QStringList names{"spectrum", "surface", "layers", "compare"};
+        for (int tab = 0; tab < w.tabs()->count(); ++tab) {
+            w.tabs()->setCurrentIndex(tab);
+            // Laid out, replotted (the plots' own layout runs in their replot), and laid out again.
+            for (int k = 0; k < 4; ++k) {
+                QTest::qWait(60);
+                for (QCustomPlot* p : w.tabs()->currentWidget()->findChildren<QCustomPlot*>()) p->replot();
+            }
+            const QString shot = QString("%1/layout-%2-%3x%4.png").arg(BASIN_TEST_OUT_DIR, names[tab]).arg(size.width()).arg(size.height());
+            w.grab().save(shot);
+            for (const QString& p : layoutProblems(w.tabs()->currentWidget())) problems << names[tab] + ": " + p;
+            // The 3D views' titles are written whole (wrapped onto two lines when long), never cut.
+            for (widgets::SurfaceView* v : w.tabs()->currentWidget()->findChildren<widgets::SurfaceView*>())
+                if (v->isVisible() && !v->data().title.empty()) {
+                    const QString shown = v->shownTitle();
+                    if (QString(shown).replace('\n', ' ') != QString::fromStdString(v->data().title))
+                        problems << names[tab] + ": 3D title cut to \"" + shown + "\"";
+                    if (v->titleWidth() > v->width())
+                        problems << names[tab] + QString(": 3D title %1 px in a view of %2").arg(v->titleWidth()).arg(v->width());
+                }
+        }
+        for (QDockWidget* dock : {w.studyDock(), w.jobsDock()})
+            for (const QString& p : layoutProblems(dock)) problems << dock->objectName() + ": " + p;
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+        // The window is no taller than the screen it was made for.
+        QVERIFY2(w.frameGeometry().height() <= size.height() + 40 && w.frameGeometry().width() <= size.width() + 20,
+                 qPrintable(QString("%1 x %2").arg(w.frameGeometry().width()).arg(w.frameGeometry().height())));
+    }
+};
+
+QTEST_MAIN(TestAppLayout)
+#include "test_app_layout.moc"
