@@ -18,6 +18,9 @@ struct Objective::Impl {
     std::vector<ParameterInfo> infos;
     std::vector<ParameterGroup> groups;
     Dataset data;
+    // restrictSamples: the study's samples while a subset is in use (undefined otherwise).
+    torch::Tensor all_inputs, all_targets;
+    int64_t all_samples = -1;
     torch::Dtype dtype = torch::kFloat32;
     int64_t P = 0;
     int64_t hvp_count = 0;
