@@ -27,7 +27,7 @@ namespace {
 
 int main(int argc, char** argv) {
     basin::cli::startDistributed(&argc, &argv);
-    CLI::App app{"basin-cli: Hessian spectra, loss surfaces and layer sensitivity of PyTorch models"};
+    CLI::App app{"basin-cli: Hessian spectra, loss surfaces, layer sensitivity and curvature structure of PyTorch models"};
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", std::string("basin-cli 0.1.0 (LibTorch ") + basin::torchVersion() + ", CPU; " +
                                           basin::cli::mpiDescription() + ")");
@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     basin::cli::addSurfaceCommand(app, run);
     basin::cli::addSensitivityCommand(app, run);
     basin::cli::addCompareCommand(app, run);
+    basin::cli::addStructureCommand(app, run);
 #ifdef BASIN_WITH_FIGURES
     basin::cli::addRenderCommand(app, run);
 #endif

@@ -1,5 +1,6 @@
 #include "basin/analysis_defaults.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "basin/error.h"
@@ -55,17 +56,31 @@ std::optional<CompareOptions> studyCompareOptions(const StudySpec& s) {
     return compareOptionsFromJson(*text, origin(s, "compare"));
 }
 
+std::optional<StructureOptions> studyStructureOptions(const StudySpec& s) {
+    const auto text = section(s, "structure");
+    if (!text) return std::nullopt;
+    StructureOptions o = structureOptionsFromJson(*text, origin(s, "structure"));
+    if (!s.study_path.empty()) {
+        const std::filesystem::path dir = std::filesystem::path(s.study_path).parent_path();
+        for (std::string* p : {&o.align_data, &o.align_targets})
+            if (!p->empty() && std::filesystem::path(*p).is_relative()) *p = (dir / *p).lexically_normal().string();
+    }
+    return o;
+}
+
 void checkStudyOptions(const StudySpec& s) {
     if (s.options.empty()) return;
     const json j = json::parse(s.options);
     for (auto it = j.begin(); it != j.end(); ++it)
-        if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare")
+        if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare" &&
+            it.key() != "structure")
             throw Error(where(s), "its options name an unknown analysis '" + it.key() +
-                                      "' (known: spectrum, surface, sensitivity, compare)");
+                                      "' (known: spectrum, surface, sensitivity, compare, structure)");
     studySpectrumOptions(s);
     studySurfaceOptions(s);
     studySensitivityOptions(s);
     studyCompareOptions(s);
+    studyStructureOptions(s);
 }
 
 }  // namespace basin

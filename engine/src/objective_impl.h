@@ -20,6 +20,10 @@ struct Objective::Impl {
     std::vector<ParameterInfo> infos;
     std::vector<ParameterGroup> groups;
     Dataset data;
+    // restrictSamples: the study's samples while a subset is in use (undefined otherwise).
+    std::vector<torch::Tensor> all_inputs;
+    torch::Tensor all_targets, all_counted;
+    int64_t all_samples = -1, all_targets_counted = 0;
     torch::Dtype dtype = torch::kFloat32;
     int64_t P = 0;
     int64_t hvp_count = 0;

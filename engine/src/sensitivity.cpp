@@ -10,6 +10,7 @@
 #include "basin/error.h"
 #include "stats.h"
 #include "basin/options.h"
+#include "blocks.h"
 #include "lanczos.h"
 
 namespace basin {
@@ -81,33 +82,6 @@ std::vector<ParetoPoint> paretoFrontier(const std::vector<std::vector<double>>& 
     return front;
 }
 
-namespace {
-
-// The group's entries of `v`, packed.
-Eigen::VectorXd gather(const Eigen::VectorXd& v, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
-    int64_t n = 0;
-    for (int k : idx) n += params[size_t(k)].size;
-    Eigen::VectorXd out(n);
-    int64_t at = 0;
-    for (int k : idx) {
-        out.segment(at, params[size_t(k)].size) = v.segment(params[size_t(k)].offset, params[size_t(k)].size);
-        at += params[size_t(k)].size;
-    }
-    return out;
-}
-
-Eigen::VectorXd scatter(const Eigen::VectorXd& packed, int64_t P, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
-    Eigen::VectorXd out = Eigen::VectorXd::Zero(P);
-    int64_t at = 0;
-    for (int k : idx) {
-        out.segment(params[size_t(k)].offset, params[size_t(k)].size) = packed.segment(at, params[size_t(k)].size);
-        at += params[size_t(k)].size;
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string dominatingChoice(const QuantisedEvaluation& proposal, const std::vector<QuantisedEvaluation>& uniform,
                              const std::vector<QuantisedEvaluation>& frontier) {
     const QuantisedEvaluation* best = nullptr;
@@ -171,11 +145,7 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
         // The block's top eigenvalue: Lanczos on v -> (H [v_i, 0])_i in the group's coordinates.
         const auto& idx = groups[g].parameters;
         const int64_t n = s.parameters;
-        LinearOperator block = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
-            Eigen::VectorXd full;
-            H(scatter(v, P, params, idx), full);
-            out = gather(full, params, idx);
-        };
+        const LinearOperator block = detail::blockOperator(H, P, params, idx);
         EigenOptions eo;
         eo.top_k = 1;
         eo.tol = opt.eig_tol;

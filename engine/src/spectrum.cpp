@@ -31,13 +31,12 @@ std::string human(double bytes) {
 
 }  // namespace
 
-ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, int64_t max_n, JobContext* job) {
+Eigen::MatrixXd exactMatrix(const LinearOperator& A, int64_t n, int64_t max_n, JobContext* job) {
     if (n > max_n)
-        throw Error("the exact spectrum of " + std::to_string(n) + " parameters needs " + std::to_string(n) +
+        throw Error("the exact Hessian of " + std::to_string(n) + " parameters needs " + std::to_string(n) +
                     " H*v products and a " + human(8.0 * n * n) + " matrix; it is offered up to " +
                     std::to_string(max_n) + " parameters (raise the limit, or use Lanczos and SLQ)");
     checkMemory(n, int(std::min<int64_t>(n, 3 * n)), "the exact Hessian");
-    const auto t0 = std::chrono::steady_clock::now();
     if (job) job->stage("exact Hessian", n);
     Eigen::MatrixXd H(n, n);
     Eigen::VectorXd e = Eigen::VectorXd::Zero(n), col(n);
@@ -48,6 +47,12 @@ ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, in
         e[i] = 0;
         if (job) job->step(i + 1);
     }
+    return H;
+}
+
+ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, int64_t max_n, JobContext* job) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Eigen::MatrixXd H = exactMatrix(A, n, max_n, job);
     ExactSpectrum r;
     const double hn = H.norm();
     r.asymmetry = hn > 0 ? (H - H.transpose()).norm() / hn : 0.0;

@@ -111,6 +111,40 @@ private Q_SLOTS:
         QVERIFY(j["pareto"].size() >= 2);
     }
 
+    void structureJsonOnTheMlp() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath("s.json");
+        const Run r = runCli({"structure", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                              "--diag", "--exact", "--blocks", "--classes", "--align", fixture("mlp_data_b.pt"), "--top", "2",
+                              "--prune", "1,3", "--steps", "8", "--align-probes", "4", "--out", out, "--seed", "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        QVERIFY(j["localisation"].is_null());  // asked for parts only
+        for (const char* k : {"diag", "blocks", "classes", "align", "options", "provenance", "hvp_count", "eigen_hvp_count"})
+            QVERIFY2(j.contains(k) && !j[k].is_null(), k);
+        double trace = 0;
+        const auto& H = fx::expected()["mlp"]["hessian"];
+        for (size_t i = 0; i < H.size(); ++i) trace += H[i][i].get<double>();
+        QVERIFY(std::abs(j["diag"]["trace"].get<double>() - trace) < 1e-10 * std::abs(trace));
+        QCOMPARE(j["diag"]["removal"].size(), size_t(4));  // k = 1, 3 by saliency and by magnitude
+        QCOMPARE(j["diag"]["removal"][0]["loss"].get<double>(), fx::expected()["structure"]["removal_channel"][0]["loss"].get<double>());
+        QCOMPARE(j["classes"]["classes"].get<int>(), 3);
+        QCOMPARE(j["align"]["head"]["scope"].get<std::string>(), std::string("fc2"));
+        QCOMPARE(j["options"]["seed"].get<int>(), 2);
+        QVERIFY(r.out.contains("Block-diagonal against full") && r.out.contains("least salient channels"));
+        // Bad values: one sentence each.
+        const QStringList mlp = {"structure", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt")};
+        expectCleanError(mlp + QStringList{"--diag", "--prune", "0"}, "structure option prune (--prune) is 0");
+        expectCleanError(mlp + QStringList{"--diag", "--prune", "a,b"}, "--prune 'a,b' is not a list of counts");
+        expectCleanError(mlp + QStringList{"--prune-level", "filter"}, "it must be weight, channel or head");
+        expectCleanError(mlp + QStringList{"--diag", "--prune-level", "head"}, "no attention heads");
+        expectCleanError(mlp + QStringList{"--align", "/nonexistent/b.pt"}, "/nonexistent/b.pt");
+        expectCleanError({"structure", "--model", fixture("linreg.pt"), "--data", fixture("linreg.npz"), "--loss", "mse", "--classes"},
+                         "offered for the cross_entropy loss");
+    }
+
     void cacheKeepsResultsInTheStudy() {
         QTemporaryDir tmp;
         const QString study = tmp.filePath("s.json");
@@ -202,6 +236,8 @@ private Q_SLOTS:
         expectCleanError(QStringList{"surface", "--grid", "5x0"} + cnn, "surface option ny (--grid) is 0");
         expectCleanError(QStringList{"sensitivity", "--bits", "1,4"} + mlp, "sensitivity option bits (--bits) is 1");
         expectCleanError(QStringList{"sensitivity", "--probes", "1"} + mlp, "sensitivity option probes (--probes) is 1");
+        expectCleanError(QStringList{"structure", "--diag", "--probes", "1"} + mlp, "structure option probes (--probes) is 1");
+        expectCleanError(QStringList{"structure", "--blocks", "--steps", "1"} + mlp, "structure option density_steps (--steps) is 1");
         expectCleanError(QStringList{"compare", "--path", "1", "--checkpoints", fixture("mlp.pt")} + mlp,
                          "compare option path_points (--path) is 1");
     }

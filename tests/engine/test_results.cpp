@@ -21,6 +21,7 @@
 #include "basin/options.h"
 #include "basin/results_store.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/surface_job.h"
 #include "fixtures.h"
 
@@ -54,6 +55,14 @@ const Table kSurface = {{"dirs", "eigen"},       {"norm", "layer"},          {"i
                         {"directions_model", "x.pt"}};
 const Table kSensitivity = {{"probes", 8},      {"bits", {4, 8}}, {"eig_tol", 1e-2},      {"eig_max_hvp", 50},
                             {"budget", 1000.0}, {"seed", 2},      {"merge", {"fc1+bn"}}};
+const Table kStructure = {{"diag", false},          {"localisation", false},   {"classes", true},
+                          {"blocks", false},        {"align_data", "b.pt"},    {"align_targets", "t.npy"},
+                          {"align_group", "fc"},    {"probes", 16},            {"exact", true},
+                          {"exact_max", 100},       {"heads", 4},              {"prune_level", "weight"},
+                          {"prune", {3, 7}},        {"table", 5},              {"keep_diagonal", true},
+                          {"top", 3},               {"tol", 1e-5},             {"max_hvp", 50},
+                          {"class_top", 12},        {"density_probes", 3},     {"density_steps", 9},
+                          {"align_probes", 5},      {"merge", {"fc1+bn"}},     {"seed", 6}};
 const Table kCompare = {{"checkpoints", {"a.pt", "b.pt"}},
                         {"spectrum", {{"top", 2}}},
                         {"surfaces", true},
@@ -119,6 +128,7 @@ private Q_SLOTS:
         everyFieldChangesTheKey<SensitivityOptions>("sensitivity", kSensitivity, toJson(SensitivityOptions{}),
                                                     sensitivityOptionsFromJson);
         everyFieldChangesTheKey<CompareOptions>("compare", kCompare, toJson(CompareOptions{}), compareOptionsFromJson);
+        everyFieldChangesTheKey<StructureOptions>("structure", kStructure, toJson(StructureOptions{}), structureOptionsFromJson);
     }
 
     void theInputsKeyFollowsTheBytesAndTheSettings() {
@@ -181,6 +191,8 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.surface", "nx");
         study.options = R"({"spectrum": {"seed": 9}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "seed 9", "study's seed");
+        study.options = R"({"structure": {"prune": [0]}})";
+        BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.structure", "structure option prune (--prune) is 0");
         study.options = R"({"spectrumm": {}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "unknown analysis 'spectrumm'");
     }

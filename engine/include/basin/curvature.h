@@ -105,6 +105,11 @@ struct ExactSpectrum {
     double seconds = 0;
 };
 
+/// The full n x n matrix, column i = A e_i (n products, not symmetrised): the one way Basin builds
+/// an exact Hessian (exactSpectrum, the structure analysis's exact diagonal). Refuses n > max_n
+/// with the products and memory it would need.
+Eigen::MatrixXd exactMatrix(const LinearOperator& A, int64_t n, int64_t max_n = 4096, JobContext* job = nullptr);
+
 /// The full matrix from n products, symmetrised, all eigenvalues. Refuses n > max_n.
 ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, int64_t max_n = 4096,
                             JobContext* job = nullptr);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,28 @@ public:
 
     /// Number of hvp() calls since open().
     int64_t hvpCount() const;
+    /// The curvature matrix the products use now (the study's, or the last setCurvature()).
+    CurvatureKind curvature() const;
+
+    /// Restricts every evaluation that follows (loss, gradient, H·v, outputs) to `samples`, indices
+    /// into the study's samples (0-based, each below data().samples), as if the study held only
+    /// those: the loss is then their mean. An empty list goes back to all samples. Throws
+    /// basin::Error for an index out of range, a repeated index, or under a communicator of more
+    /// than one process (each holds only its shard).
+    void restrictSamples(const std::vector<int64_t>& samples);
+    /// The class index of each sample in use (after restrictSamples), for losses whose targets are
+    /// class indices (cross_entropy, nll); throws basin::Error naming the targets file otherwise.
+    std::vector<int64_t> classLabels() const;
+    /// The model's outputs on the samples in use, one row per sample (N x K, float64). Throws
+    /// basin::Error when the outputs are not one vector per sample (N x K).
+    Eigen::MatrixXd outputs(JobContext* job = nullptr);
+    /// Vector-Jacobian products with the outputs: column m is sum_i J_i^T r_i, where J_i is the
+    /// Jacobian of sample i's outputs with respect to theta and r_i is row i of cotangents[m]
+    /// (each N x K, N the samples in use). One forward pass per batch serves every cotangent.
+    Eigen::MatrixXd outputVjps(const std::vector<Eigen::MatrixXd>& cotangents, JobContext* job = nullptr);
+    /// An integer attribute of a submodule of the TorchScript model ("" is the model itself), e.g.
+    /// the num_heads of an nn.MultiheadAttention named "attn"; nullopt when there is none.
+    std::optional<int64_t> moduleIntAttribute(const std::string& module, const std::string& name) const;
 
 private:
     struct Impl;

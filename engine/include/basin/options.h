@@ -1,7 +1,7 @@
 #pragma once
 /// What every analysis's options share: the one seed rule, and the contract each options struct
 /// keeps (spectrum: curvature.h, surface: surface_job.h, sensitivity: sensitivity.h, compare:
-/// compare.h):
+/// compare.h, structure: structure.h):
 ///  - defaults in the struct itself;
 ///  - validate(o) throws basin::Error naming the option, its value and what it must be, in the
 ///    same words whether the value came from a study file, the command line or the window;
@@ -20,6 +20,9 @@ namespace basin {
 ///   SLQ density probes                  s + 2
 ///   loss-surface directions             s + 0 (first), s + 1 (second)
 ///   random sample subsets               s + 3
+///   structure: the diagonal's probes s + 1 (the trace's: its per-probe sums are the Hutchinson
+///   trace with as many probes), every Lanczos start s + 0, block densities s + 2, the alignment's
+///   trace probes s + 1
 enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3 };
 
 inline uint64_t seedFor(uint64_t study_seed, SeedStream stream) { return study_seed + uint64_t(stream); }
