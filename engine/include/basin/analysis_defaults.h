@@ -1,6 +1,7 @@
 #pragma once
 /// A study's own analysis options. A study file may hold, beside its spec,
-///   "options": {"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...}}
+///   "options": {"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...},
+///               "curvature-map": {...}, "probe": {...}}
 /// in the JSON of each analysis's options (missing keys take the defaults). The window and
 /// basin-cli start from these for the study, so both compute the same numbers; basin-cli's flags
 /// then override single fields. The seed is always the study's: an options object that sets a
@@ -9,6 +10,8 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -22,6 +25,8 @@ std::optional<SpectrumOptions> studySpectrumOptions(const StudySpec& spec);
 std::optional<SurfaceJobOptions> studySurfaceOptions(const StudySpec& spec);
 std::optional<SensitivityOptions> studySensitivityOptions(const StudySpec& spec);
 std::optional<CompareOptions> studyCompareOptions(const StudySpec& spec);
+std::optional<CurvatureMapOptions> studyCurvatureMapOptions(const StudySpec& spec);
+std::optional<ProbeOptions> studyProbeOptions(const StudySpec& spec);
 
 /// Checks the whole "options" section (every analysis named, every value in range, no unknown
 /// analysis); loadStudy() calls it, so a bad value is refused when the study is opened.
