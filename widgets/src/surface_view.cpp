@@ -1,6 +1,7 @@
 #include "basin/widgets/surface_view.h"
 
 #include <QFontMetrics>
+#include <QMouseEvent>
 #include <QOpenGLContext>
 #include <cmath>
 #include <cstring>
@@ -27,6 +28,7 @@ struct SurfaceView::Private {
     vtkCamera* watched = nullptr;
     unsigned long observer = 0;
     SurfaceCamera home;  // where the camera was put last (setData, resetCamera)
+    QPoint pressed{-1000, -1000};  // where the left button went down
 };
 
 SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_unique<Private>()) {
@@ -52,6 +54,25 @@ void SurfaceView::watchCamera() {
 void SurfaceView::resizeGL(int w, int h) {
     VtkWidget::resizeGL(w, h);
     s_->scene->setCompact(w < 520);  // side by side in the compare view
+}
+
+std::optional<std::array<double, 2>> SurfaceView::gridPointAt(QPoint pixel) const {
+    const double r = devicePixelRatioF();
+    return s_->scene->pick(pixel.x() * r, (height() - 1 - pixel.y()) * r);
+}
+
+// A click picks a point; a drag turns the view (the interactor sees both).
+void SurfaceView::mousePressEvent(QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton) s_->pressed = e->position().toPoint();
+    VtkWidget::mousePressEvent(e);
+}
+
+void SurfaceView::mouseReleaseEvent(QMouseEvent* e) {
+    VtkWidget::mouseReleaseEvent(e);
+    if (e->button() != Qt::LeftButton) return;
+    const QPoint at = e->position().toPoint();
+    if ((at - s_->pressed).manhattanLength() > 3) return;
+    if (const auto p = gridPointAt(at)) Q_EMIT pointPicked((*p)[0], (*p)[1]);
 }
 
 const SurfacePlotData& SurfaceView::data() const { return s_->data; }
