@@ -82,6 +82,20 @@ void writeVts(const std::string& path, const SurfaceGrid& g) {
     grid->GetPointData()->AddArray(loss);
     grid->GetPointData()->AddArray(acc);
     grid->GetPointData()->AddArray(done);
+    if (g.curvature) {
+        // A curvature map's point fields, NaN where not computed (or not asked for).
+        const GridCurvature& c = *g.curvature;
+        auto field = [&](const char* name, auto value) {
+            vtkNew<vtkDoubleArray> a;
+            a->SetName(name);
+            for (size_t k = 0; k < g.loss.size(); ++k) a->InsertNextValue(g.done[k] ? value(k) : std::nan(""));
+            grid->GetPointData()->AddArray(a);
+        };
+        field("lambda_max", [&](size_t k) { return c.lambda_max[k]; });
+        field("lambda_min", [&](size_t k) { return c.lambda_min[k]; });
+        field("trace", [&](size_t k) { return c.trace[k]; });
+        field("ratio", [&](size_t k) { return c.ratio(k); });
+    }
     grid->GetPointData()->SetActiveScalars("loss");
     AtomicFile out(path);
     vtkNew<vtkXMLStructuredGridWriter> writer;
@@ -108,6 +122,23 @@ void writeLossLandscapeH5(const std::string& path, const SurfaceGrid& g) {
         if (g.is2D()) writeDataset(file.id, "ycoordinates", g.ys, {hsize_t(g.ny())});
         writeDataset(file.id, "train_loss", loss, dims);
         writeDataset(file.id, "train_acc", acc, dims);
+        if (g.curvature) {
+            // plot_hessian_eigen.py's datasets, with its marks for points not computed: max_eig -1,
+            // min_eig 1 (their plot_2D.plot_2d_eig_ratio reads both and draws |min_eig / max_eig|).
+            const GridCurvature& c = *g.curvature;
+            std::vector<double> max_eig(g.loss.size()), min_eig(g.loss.size()), trace(g.loss.size());
+            bool any_trace = false;
+            for (size_t k = 0; k < g.loss.size(); ++k) {
+                const bool ok = g.done[k] && std::isfinite(c.lambda_max[k]);
+                max_eig[k] = ok ? c.lambda_max[k] : -1.0;
+                min_eig[k] = ok && std::isfinite(c.lambda_min[k]) ? c.lambda_min[k] : 1.0;
+                trace[k] = g.done[k] && std::isfinite(c.trace[k]) ? c.trace[k] : std::nan("");
+                any_trace = any_trace || std::isfinite(trace[k]);
+            }
+            writeDataset(file.id, "max_eig", max_eig, dims);
+            writeDataset(file.id, "min_eig", min_eig, dims);
+            if (any_trace) writeDataset(file.id, "trace", trace, dims);
+        }
     }
     out.commit();
 }
@@ -142,6 +173,29 @@ SurfaceGrid readLossLandscapeH5(const std::string& path) {
         for (size_t k = 0; k < n; ++k) {
             g.done[k] = loss[k] != -1.0 && std::isfinite(loss[k]);
             g.accuracy[k] = acc[k] >= 0 ? acc[k] / 100.0 : -1.0;
+        }
+        const auto max_eig = readDataset(file.id, path, "max_eig", false);
+        if (max_eig.size() == n) {
+            const auto min_eig = readDataset(file.id, path, "min_eig", false);
+            const auto trace = readDataset(file.id, path, "trace", false);
+            GridCurvature c;
+            c.settings.lambda_min = min_eig.size() == n;
+            const double nan = std::nan("");
+            c.lambda_max.assign(n, nan);
+            c.lambda_min.assign(n, nan);
+            c.trace.assign(n, nan);
+            c.trace_stderr.assign(n, nan);
+            c.hvp.assign(n, 0);
+            c.converged.assign(n, 0);
+            c.warm.assign(n, 0);
+            for (size_t k = 0; k < n; ++k) {
+                const bool computed = max_eig[k] != -1.0 || (c.settings.lambda_min && min_eig[k] != 1.0);
+                if (!computed) continue;
+                c.lambda_max[k] = max_eig[k];
+                if (c.settings.lambda_min) c.lambda_min[k] = min_eig[k];
+                if (trace.size() == n) c.trace[k] = trace[k];
+            }
+            g.curvature = std::move(c);
         }
     } catch (...) {
         H5Eset_auto2(H5E_DEFAULT, old_func, old_data);

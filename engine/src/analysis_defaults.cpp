@@ -68,19 +68,33 @@ std::optional<StructureOptions> studyStructureOptions(const StudySpec& s) {
     return o;
 }
 
+std::optional<CurvatureMapOptions> studyCurvatureMapOptions(const StudySpec& s) {
+    const auto text = section(s, "curvature-map");
+    if (!text) return std::nullopt;
+    return curvatureMapOptionsFromJson(*text, origin(s, "curvature-map"));
+}
+
+std::optional<ProbeOptions> studyProbeOptions(const StudySpec& s) {
+    const auto text = section(s, "probe");
+    if (!text) return std::nullopt;
+    return probeOptionsFromJson(*text, origin(s, "probe"));
+}
+
 void checkStudyOptions(const StudySpec& s) {
     if (s.options.empty()) return;
     const json j = json::parse(s.options);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare" &&
-            it.key() != "structure")
+            it.key() != "structure" && it.key() != "curvature-map" && it.key() != "probe")
             throw Error(where(s), "its options name an unknown analysis '" + it.key() +
-                                      "' (known: spectrum, surface, sensitivity, compare, structure)");
+                                      "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe)");
     studySpectrumOptions(s);
     studySurfaceOptions(s);
     studySensitivityOptions(s);
     studyCompareOptions(s);
     studyStructureOptions(s);
+    studyCurvatureMapOptions(s);
+    studyProbeOptions(s);
 }
 
 }  // namespace basin

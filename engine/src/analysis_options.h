@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
 #include "basin/surface.h"
 
 namespace basin::detail {
@@ -12,5 +13,10 @@ nlohmann::json spectrumOptionsObject(const SpectrumOptions& o);
 SpectrumOptions spectrumOptionsFromObject(const nlohmann::json& j, const std::string& origin);
 nlohmann::json surfaceOptionsObject(const SurfaceJobOptions& o);
 SurfaceJobOptions surfaceOptionsFromObject(const nlohmann::json& j, const std::string& origin);
+// A curvature map's settings as its grid's JSON holds them, and its whole options.
+nlohmann::json curvatureSettingsObject(const CurvatureSettings& c);
+CurvatureSettings curvatureSettingsFromObject(const nlohmann::json& j, const std::string& origin);
+nlohmann::json curvatureMapOptionsObject(const CurvatureMapOptions& o);
+CurvatureMapOptions curvatureMapOptionsFromObject(const nlohmann::json& j, const std::string& origin);
 
 }  // namespace basin::detail

@@ -84,7 +84,7 @@ EigenResult powerEigen(const LinearOperator& A, int64_t n, const EigenOptions& o
     std::vector<Eigen::VectorXd> found;
     Eigen::VectorXd Av(n);
     for (int k = 0; k < o.top_k && k < n; ++k) {
-        Eigen::VectorXd v = detail::gaussianVector(n, rng);
+        Eigen::VectorXd v = k == 0 && largest && o.start ? *o.start : detail::gaussianVector(n, rng);
         double lambda = 0, prev = 0, res = 0;
         bool conv = false;
         for (int it = 0; r.hvp_count < budget; ++it) {
@@ -134,6 +134,8 @@ EigenResult powerEigen(const LinearOperator& A, int64_t n, const EigenOptions& o
 EigenEnds topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& o, JobContext* job) {
     if (o.top_k < 1) throw Error("the number of eigenvalues asked for must be at least 1");
     if (o.tol <= 0) throw Error("the eigenvalue tolerance must be positive");
+    if (o.start && (o.start->size() != n || !o.start->allFinite() || o.start->norm() == 0))
+        throw Error("the start vector of Lanczos must hold " + std::to_string(n) + " finite numbers, not all zero");
     std::mt19937_64 rng(o.seed);
     const auto t0 = std::chrono::steady_clock::now();
     const bool large = o.which != Which::Smallest, small = o.which != Which::Largest;
@@ -155,7 +157,7 @@ EigenEnds topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& 
         return out;
     }
     if (job) job->stage("lanczos", o.max_hvp);
-    const auto s = detail::lanczos(A, detail::gaussianVector(n, rng), o.max_hvp,
+    const auto s = detail::lanczos(A, o.start ? *o.start : detail::gaussianVector(n, rng), o.max_hvp,
                                    [&](const LanczosState& st) {
                                        if (job) job->step(st.steps);
                                        return lanczosDone(st, o, large, small);

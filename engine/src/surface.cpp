@@ -7,9 +7,17 @@
 
 #include "analysis_options.h"
 #include "basin/error.h"
+#include "grid_walk.h"
 #include "json_util.h"
 
 namespace basin {
+
+double GridCurvature::ratio(size_t k) const {
+    if (k >= lambda_max.size() || k >= lambda_min.size()) return std::nan("");
+    const double a = lambda_max[k], b = lambda_min[k];
+    if (!std::isfinite(a) || !std::isfinite(b) || a == 0) return std::nan("");
+    return std::abs(b / a);
+}
 
 int64_t SurfaceGrid::computed() const { return std::count(done.begin(), done.end(), uint8_t(1)); }
 
@@ -38,9 +46,8 @@ SurfaceGrid makeGrid(const SurfaceOptions& o) {
     return g;
 }
 
-namespace {
+namespace detail {
 
-// The coarse-to-fine order and, for each position in it, the stride of its level.
 std::pair<std::vector<int64_t>, std::vector<int>> orderWithLevels(int nx, int ny) {
     // Level of index i on an axis of n points: the largest stride s = 2^k with i % s == 0, with
     // the last index treated like index 0 so the far edge is in the coarsest level too.
@@ -66,9 +73,35 @@ std::pair<std::vector<int64_t>, std::vector<int>> orderWithLevels(int nx, int ny
     return {order, levels};
 }
 
-}  // namespace
+void walkGrid(SurfaceGrid& grid, const SurfaceDeal& deal, JobContext* job, const std::string& stage,
+              const std::function<void(int64_t)>& visit, const std::function<void(const SurfaceGrid&)>& on_partial,
+              int partial_every) {
+    const auto [order, levels] = orderWithLevels(grid.nx(), grid.ny());
+    auto mine = [&](size_t n) { return deal.size <= 1 || int(n % size_t(deal.size)) == deal.rank; };
+    int64_t todo = 0;
+    for (size_t n = 0; n < order.size(); ++n) todo += !grid.done[size_t(order[n])] && mine(n);
+    if (job) job->stage(stage, todo);
+    int64_t count = 0;
+    for (size_t n = 0; n < order.size(); ++n) {
+        const int64_t k = order[n];
+        bool computed = false;
+        if (!grid.done[size_t(k)] && mine(n)) {
+            visit(k);
+            computed = true;
+            ++count;
+            if (job) job->step(count);
+        }
+        // Report when a coarse-to-fine level is complete (on every process alike), and,
+        // working alone, periodically within a level.
+        const bool level_end = n + 1 == order.size() || levels[n + 1] != levels[n];
+        const bool periodic = deal.size <= 1 && computed && count % std::max(partial_every, 1) == 0;
+        if (on_partial && (level_end || periodic)) on_partial(grid);
+    }
+}
 
-std::vector<int64_t> progressiveOrder(int nx, int ny) { return orderWithLevels(nx, ny).first; }
+}  // namespace detail
+
+std::vector<int64_t> progressiveOrder(int nx, int ny) { return detail::orderWithLevels(nx, ny).first; }
 
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job,
@@ -82,40 +115,24 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
     const BatchNormMode saved_bn = objective.batchNormMode();
     objective.setBatchNormMode(bn);
     const int nx = grid.nx(), ny = grid.ny();
-    const auto [order, levels] = orderWithLevels(nx, ny);
-    auto mine = [&](size_t n) { return deal.size <= 1 || int(n % size_t(deal.size)) == deal.rank; };
-    int64_t todo = 0;
-    for (size_t n = 0; n < order.size(); ++n) todo += !grid.done[size_t(order[n])] && mine(n);
-    if (job) job->stage("surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""), todo);
     Eigen::VectorXd theta(P);
-    int64_t count = 0;
     auto restore = [&] {
         objective.setParameters(saved);
         objective.setBatchNormMode(saved_bn);
     };
     try {
-        for (size_t n = 0; n < order.size(); ++n) {
-            const int64_t k = order[n];
-            bool computed = false;
-            if (!grid.done[size_t(k)] && mine(n)) {
-                const int i = int(k % nx), j = int(k / nx);
-                theta = origin + grid.xs[size_t(i)] * dx;
-                if (dy) theta += grid.ys[size_t(j)] * *dy;
-                objective.setParameters(theta);
-                const auto e = objective.evaluate(job);
-                grid.loss[size_t(k)] = e.loss;
-                grid.accuracy[size_t(k)] = e.accuracy;
-                grid.done[size_t(k)] = 1;
-                computed = true;
-                ++count;
-                if (job) job->step(count);
-            }
-            // Report when a coarse-to-fine level is complete (on every process alike), and,
-            // working alone, periodically within a level.
-            const bool level_end = n + 1 == order.size() || levels[n + 1] != levels[n];
-            const bool periodic = deal.size <= 1 && computed && count % partial_every == 0;
-            if (on_partial && (level_end || periodic)) on_partial(grid);
-        }
+        detail::walkGrid(grid, deal, job, "surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""),
+                         [&](int64_t k) {
+                             const int i = int(k % nx), j = int(k / nx);
+                             theta = origin + grid.xs[size_t(i)] * dx;
+                             if (dy) theta += grid.ys[size_t(j)] * *dy;
+                             objective.setParameters(theta);
+                             const auto e = objective.evaluate(job);
+                             grid.loss[size_t(k)] = e.loss;
+                             grid.accuracy[size_t(k)] = e.accuracy;
+                             grid.done[size_t(k)] = 1;
+                         },
+                         on_partial, partial_every);
     } catch (...) {
         restore();
         throw;
@@ -148,6 +165,30 @@ std::string surfaceJson(const SurfaceGrid& g) {
               {"complete", g.complete()},  {"directions_key", g.directions_key},
               {"options", detail::surfaceOptionsObject(g.options)},
               {"provenance", detail::provenanceObject(g.provenance)}};
+    if (g.curvature) {
+        const GridCurvature& c = *g.curvature;
+        auto rows = [&](auto values) {
+            json m = json::array();
+            for (int jj = 0; jj < g.ny(); ++jj) {
+                json r = json::array();
+                for (int i = 0; i < g.nx(); ++i) r.push_back(values(size_t(jj) * size_t(g.nx()) + size_t(i)));
+                m.push_back(r);
+            }
+            return m;
+        };
+        auto number = [&](const std::vector<double>& v) {
+            return rows([&](size_t k) { return g.done[k] && k < v.size() && std::isfinite(v[k]) ? json(v[k]) : json(nullptr); });
+        };
+        auto whole = [&](const auto& v) { return rows([&](size_t k) { return g.done[k] && k < v.size() ? json(int(v[k])) : json(nullptr); }); };
+        j["curvature"] = {{"settings", detail::curvatureSettingsObject(c.settings)},
+                          {"lambda_max", number(c.lambda_max)},
+                          {"lambda_min", number(c.lambda_min)},
+                          {"trace", number(c.trace)},
+                          {"trace_stderr", number(c.trace_stderr)},
+                          {"hvp", whole(c.hvp)},
+                          {"converged", whole(c.converged)},
+                          {"warm", whole(c.warm)}};
+    }
     return detail::dumpText(j, -1);
 }
 
@@ -202,6 +243,43 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
             g.trajectory.push_back({t.at("x").get<double>(), t.at("y").get<double>()});
             g.trajectory_labels.push_back(t.value("label", ""));
         }
+        if (j.contains("curvature") && j["curvature"].is_object()) {
+            const json& c = j["curvature"];
+            GridCurvature gc;
+            gc.settings = detail::curvatureSettingsFromObject(c.at("settings"), origin);
+            const double nan = std::nan("");
+            gc.lambda_max.assign(n, nan);
+            gc.lambda_min.assign(n, nan);
+            gc.trace.assign(n, nan);
+            gc.trace_stderr.assign(n, nan);
+            gc.hvp.assign(n, 0);
+            gc.converged.assign(n, 0);
+            gc.warm.assign(n, 0);
+            auto read = [&](const char* key, auto& out) {
+                const json& m = c.at(key);
+                checkRows(m, key);
+                for (size_t r = 0; r < ny; ++r)
+                    for (size_t col = 0; col < nx; ++col) {
+                        const json& v = m[r][col];
+                        if (v.is_null()) continue;
+                        const double x = v.get<double>();
+                        if (!std::isfinite(x)) throw Error(origin, std::string("holds a ") + key + " that is not finite");
+                        out[r * nx + col] = static_cast<std::decay_t<decltype(out[0])>>(x);
+                    }
+            };
+            read("lambda_max", gc.lambda_max);
+            read("lambda_min", gc.lambda_min);
+            read("trace", gc.trace);
+            read("trace_stderr", gc.trace_stderr);
+            read("hvp", gc.hvp);
+            read("converged", gc.converged);
+            read("warm", gc.warm);
+            for (size_t k = 0; k < n; ++k)
+                if (g.done[k] && !std::isfinite(gc.lambda_max[k]))
+                    throw Error(origin, "holds a computed point without its lambda_max (point " + std::to_string(k % nx) + ", " +
+                                            std::to_string(k / nx) + ")");
+            g.curvature = std::move(gc);
+        }
         if (j.contains("options") && j["options"].is_object()) g.options = detail::surfaceOptionsFromObject(j["options"], origin);
         if (j.contains("provenance") && j["provenance"].is_object())
             g.provenance = provenanceFromJson(j["provenance"].dump(), origin);
@@ -234,7 +312,17 @@ void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string
     if (partial.provenance.inputs_key != grid.provenance.inputs_key)
         throw Error(origin, refuse + "it was made with other model or data bytes or study settings (samples, batch, dtype, "
                                      "seed, H·v mode) than these; resume with the study it was made with, or start again");
-    const std::string diff = optionDifferences(partial.options, grid.options);
+    if (grid.curvature.has_value() != partial.curvature.has_value())
+        throw Error(origin, refuse + (partial.curvature ? "it is a curvature map, not a loss surface; resume it with curvature-map"
+                                                        : "it is a loss surface, not a curvature map; start the map again"));
+    std::string diff = optionDifferences(partial.options, grid.options);
+    if (grid.curvature) {
+        const auto a = detail::curvatureSettingsObject(partial.curvature->settings),
+                   b = detail::curvatureSettingsObject(grid.curvature->settings);
+        for (auto it = a.begin(); it != a.end(); ++it)
+            if (b[it.key()] != it.value())
+                diff += (diff.empty() ? "" : "; ") + it.key() + " " + it.value().dump() + ", not " + b[it.key()].dump();
+    }
     if (!diff.empty() || partial.provenance.options_key != grid.provenance.options_key)
         throw Error(origin, refuse + "it was made with other options (" + (diff.empty() ? "the files they name changed" : diff) +
                                      "); give the same options to resume it");
@@ -243,6 +331,11 @@ void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string
                                      "file or checkpoint changed, or eigenvectors came out otherwise); start again");
     if (partial.xs != grid.xs || partial.ys != grid.ys)
         throw Error(origin, refuse + "it holds a grid of other coordinates; give the same --grid and --range");
+    if (grid.curvature) {
+        const auto settings = grid.curvature->settings;
+        grid.curvature = partial.curvature;
+        grid.curvature->settings = settings;
+    }
     grid.loss = partial.loss;
     grid.accuracy = partial.accuracy;
     grid.done = partial.done;
@@ -251,13 +344,24 @@ void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string
 std::string surfaceCsv(const SurfaceGrid& g) {
     std::ostringstream s;
     s.precision(17);
-    s << "x,y,loss,accuracy\n";
+    const GridCurvature* c = g.curvature ? &*g.curvature : nullptr;
+    s << "x,y,loss,accuracy" << (c ? ",lambda_max,lambda_min,ratio,trace,trace_stderr,hvp" : "") << "\n";
+    auto cell = [&](double v) {
+        if (std::isfinite(v)) s << v;
+    };
     for (int j = 0; j < g.ny(); ++j)
         for (int i = 0; i < g.nx(); ++i) {
             const size_t k = size_t(j) * size_t(g.nx()) + size_t(i);
             if (!g.done[k]) continue;
             s << g.xs[size_t(i)] << ',' << g.ys[size_t(j)] << ',' << g.loss[k] << ',';
             if (g.accuracy[k] >= 0) s << g.accuracy[k];
+            if (c) {
+                for (double v : {c->lambda_max[k], c->lambda_min[k], c->ratio(k), c->trace[k], c->trace_stderr[k]}) {
+                    s << ',';
+                    cell(v);
+                }
+                s << ',' << c->hvp[k];
+            }
             s << '\n';
         }
     return s.str();

@@ -9,8 +9,6 @@
 
 namespace basin {
 
-namespace {
-
 std::string directionsKey(const SurfacePlan& plan) {
     detail::Digest d;
     d.add(plan.dx.data(), size_t(plan.dx.size()) * sizeof(double));
@@ -18,8 +16,6 @@ std::string directionsKey(const SurfacePlan& plan) {
     d.add(plan.origin.data(), size_t(plan.origin.size()) * sizeof(double));
     return d.hex();
 }
-
-}  // namespace
 
 SurfacePlan planSurfaceJob(Objective& objective, const SurfaceJobOptions& o, JobContext* job) {
     validate(o);
@@ -31,6 +27,7 @@ SurfacePlan planSurfaceJob(Objective& objective, const SurfaceJobOptions& o, Job
     request.two_d = !o.isLine();
     request.seed = seedFor(o.seed, SeedStream::DirectionX);
     request.checkpoints = o.checkpoints;
+    request.group = o.group;
     return planSurface(objective, request, job);
 }
 

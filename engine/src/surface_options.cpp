@@ -52,6 +52,9 @@ void validate(const SurfaceJobOptions& o) {
         optionError(name("grid", "--grid"), std::to_string(o.nx) + "x" + std::to_string(o.ny) + " (" + std::to_string(points) + " points)",
                     "at most " + std::to_string(kMaxPoints) +
                         " points; each point is one pass over the samples, so 1001x1001 already takes hours");
+    if (!o.group.empty() && (o.dirs == "checkpoints" || o.dirs == "pca"))
+        optionError(name("group", "--group"), "'" + o.group + "' with " + o.dirs + " directions",
+                    "empty for checkpoints and pca, whose directions move every parameter as training did");
     if (o.range) {
         const auto& r = *o.range;
         for (double v : r) requireFinite(name("range", "--range"), v);
@@ -75,12 +78,13 @@ json surfaceOptionsObject(const SurfaceJobOptions& o) {
             {"range", o.range ? json(*o.range) : json(nullptr)},
             {"bn", o.bn == BatchNormMode::Recompute ? "recompute" : "eval"},
             {"seed", o.seed},
-            {"directions_model", o.directions_model}};
+            {"directions_model", o.directions_model},
+            {"group", o.group}};
 }
 
 SurfaceJobOptions surfaceOptionsFromObject(const json& j, const std::string& origin) {
     OptionsReader r(j, origin, "surface", {"dirs", "norm", "ignore", "orthogonal", "checkpoints", "grid", "range", "bn", "seed",
-                                                 "directions_model"});
+                                                 "directions_model", "group"});
     SurfaceJobOptions o;
     r.get("dirs", o.dirs);
     try {
@@ -111,6 +115,7 @@ SurfaceJobOptions surfaceOptionsFromObject(const json& j, const std::string& ori
     }
     r.get("seed", o.seed);
     r.get("directions_model", o.directions_model);
+    r.get("group", o.group);
     try {
         validate(o);
     } catch (const Error& e) {

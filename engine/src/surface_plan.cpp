@@ -6,6 +6,7 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
+#include "basin/sensitivity.h"
 
 namespace basin {
 
@@ -26,6 +27,32 @@ std::array<double, 4> rangeAround(const std::vector<std::array<double, 2>>& pts,
     return {x0 - mx, x1 + mx, y0 - my, y1 + my};
 }
 
+// The flat entries of one layer group, in the order of the flat vector.
+std::vector<int64_t> groupEntries(const Objective& o, const std::string& group) {
+    std::vector<SensitivityGroup> groups;
+    try {
+        groups = sensitivityGroups(o, {group});
+    } catch (const Error&) {
+        std::string known;
+        for (const auto& g : o.groups()) known += (known.empty() ? "" : ", ") + g.name;
+        throw Error("surface option group (--group) is '" + group + "'; it must name a layer group of the model (" + known +
+                    "), or several joined by +");
+    }
+    const auto& params = o.parameters();
+    std::vector<int> idx = groups.back().parameters;
+    std::sort(idx.begin(), idx.end());
+    std::vector<int64_t> entries;
+    for (int k : idx)
+        for (int64_t i = 0; i < params[size_t(k)].size; ++i) entries.push_back(params[size_t(k)].offset + i);
+    return entries;
+}
+
+Eigen::VectorXd masked(const Eigen::VectorXd& d, const std::vector<int64_t>& entries) {
+    Eigen::VectorXd out = Eigen::VectorXd::Zero(d.size());
+    for (int64_t e : entries) out[e] = d[e];
+    return out;
+}
+
 }  // namespace
 
 SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) {
@@ -34,6 +61,10 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
     const auto& params = o.parameters();
     std::ostringstream desc;
     auto ckpts = r.checkpoints.empty() ? o.spec().checkpoints : r.checkpoints;
+    if (!r.group.empty() && (r.dirs == "checkpoints" || r.dirs == "pca"))
+        throw Error("surface option group (--group) applies to random, eigen, eigen-neg and file directions, not to " + r.dirs);
+    const std::vector<int64_t> entries = r.group.empty() ? std::vector<int64_t>{} : groupEntries(o, r.group);
+    const bool restricted = !r.group.empty();
 
     if (r.dirs == "random") {
         plan.origin = theta;
@@ -52,7 +83,24 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         eo.vectors = true;
         eo.seed = r.seed;
         LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
-        const auto ends = topEigenpairs(H, o.parameterCount(), eo, job);
+        // One group's landscape: the eigenvectors of its Hessian block H_gg (v -> (H [v_g, 0])_g),
+        // put back in the full vector with zeros elsewhere.
+        const int64_t n = restricted ? int64_t(entries.size()) : o.parameterCount();
+        LinearOperator block = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
+            Eigen::VectorXd full = Eigen::VectorXd::Zero(o.parameterCount()), hv;
+            for (int64_t i = 0; i < n; ++i) full[entries[size_t(i)]] = v[i];
+            o.hvp(full, hv, job);
+            out.resize(n);
+            for (int64_t i = 0; i < n; ++i) out[i] = hv[entries[size_t(i)]];
+        };
+        auto ends = topEigenpairs(restricted ? block : H, n, eo, job);
+        if (restricted)
+            for (auto* e : {&ends.largest, &ends.smallest})
+                if (*e) {
+                    Eigen::MatrixXd full = Eigen::MatrixXd::Zero(o.parameterCount(), (*e)->vectors.cols());
+                    for (int64_t i = 0; i < n; ++i) full.row(entries[size_t(i)]) = (*e)->vectors.row(i);
+                    (*e)->vectors = full;
+                }
         plan.origin = theta;
         plan.dx = ends.largest->vectors.col(0);
         std::ostringstream lx, ly;
@@ -66,6 +114,7 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         plan.x_label = lx.str();
         plan.y_label = ly.str();
         desc << "unit Hessian eigenvectors (Lanczos, tol 1e-4, seed " << r.seed << ")";
+        if (restricted) desc << " of the block of group " << r.group;
     } else if (r.dirs == "checkpoints") {
         if (ckpts.size() < 2) throw Error("a line between checkpoints needs 2 checkpoints, " + std::to_string(ckpts.size()) + " given");
         std::vector<Eigen::VectorXd> pts;
@@ -121,6 +170,19 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
             plan.y_label = stem(fy);
         }
         desc << "directions read from " << r.dirs;
+    }
+    if (restricted && r.dirs != "eigen" && r.dirs != "eigen-neg") {
+        plan.dx = masked(plan.dx, entries);
+        if (plan.dy) plan.dy = masked(*plan.dy, entries);
+        if (plan.dx.norm() == 0 || (plan.dy && plan.dy->norm() == 0))
+            throw Error("the directions restricted to group " + r.group +
+                        " are zero: its parameters are biases or normalisation layers, which --ignore biasbn leaves out; "
+                        "give --ignore none to move them");
+        desc << ", restricted to group " << r.group << " (zero elsewhere)";
+    }
+    if (restricted) {
+        plan.x_label += " [" + r.group + "]";
+        if (plan.dy) plan.y_label += " [" + r.group + "]";
     }
     if (plan.dy) {
         plan.cosine_xy = cosine(plan.dx, *plan.dy);

@@ -354,6 +354,159 @@ private Q_SLOTS:
         expectCleanError({"info", "--study", "/nonexistent/s.json"}, "study file not found");
     }
 
+    void curvatureMapMatchesTheExactHessian() {
+        // The fixture's 5 x 3 grid of the MLP along its direction files: PyTorch's exact eigenvalues.
+        QTemporaryDir tmp;
+        const QString json = tmp.filePath("m.json");
+        const Run r = runCli({"curvature-map", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                              "--hvp", "exact", "--dirs", fixture("mlp_dx.npy") + "," + fixture("mlp_dy.npy"), "--grid", "5x3", "--range",
+                              "-1:1,-0.5:0.5", "--tol", "1e-10", "--max-hvp", "99", "--out", json, "--out", tmp.filePath("m.h5"),
+                              "--out", tmp.filePath("m.vts"), "--out", tmp.filePath("m.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        const auto& e = fx::expected()["curvature"];
+        for (size_t y = 0; y < 3; ++y)
+            for (size_t x = 0; x < 5; ++x)
+                for (const char* key : {"lambda_max", "lambda_min"}) {
+                    const double want = e[key][y][x].get<double>(), got = j["curvature"][key][y][x].get<double>();
+                    QVERIFY2(std::abs(got - want) < 1e-8 * std::abs(want), qPrintable(QString("%1 (%2,%3): %4 vs %5").arg(key).arg(x).arg(y).arg(got).arg(want)));
+                }
+        QCOMPARE(j["provenance"]["analysis"].get<std::string>(), std::string("curvature-map"));
+        QVERIFY2(r.out.contains("H*v per point"), qPrintable(r.out));
+        QVERIFY(r.out.contains("first coarse picture"));
+        for (const char* out : {"m.h5", "m.vts", "m.csv"}) QVERIFY2(QFile::exists(tmp.filePath(out)), out);
+    }
+
+    void aCurvatureMapResumesAndRefusesOtherOptions() {
+        QTemporaryDir tmp;
+        const QString full = tmp.filePath("full.json"), part = tmp.filePath("part.json");
+        const QStringList map = {"curvature-map", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                                 "--grid", "5x3", "--max-hvp", "99", "--cold", "--probes", "4", "--hvp", "exact"};
+        const QStringList tol = {"--tol", "1e-9"};
+        const Run whole = runCli(map + tol + QStringList{"--out", full});
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        // As if interrupted: the last row not computed yet.
+        QFile f(full);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        auto j = nlohmann::json::parse(f.readAll().toStdString());
+        f.close();
+        for (auto* m : {&j["loss"], &j["accuracy"]})
+            for (auto& v : (*m)[2]) v = nullptr;
+        for (auto it = j["curvature"].begin(); it != j["curvature"].end(); ++it)
+            if (it.key() != "settings")
+                for (auto& v : it.value()[2]) v = nullptr;
+        QFile p(part);
+        QVERIFY(p.open(QIODevice::WriteOnly));
+        p.write(QByteArray::fromStdString(j.dump()));
+        p.close();
+        expectCleanError(map + QStringList{"--resume", part, "--tol", "1e-6"}, "tol 1e-09, not 1e-06");
+        expectCleanError(QStringList{"surface", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                                     "--grid", "5x3", "--hvp", "exact", "--resume", part},
+                         "it is a curvature map, not a loss surface");
+        const Run resumed = runCli(map + tol + QStringList{"--resume", part});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        QVERIFY(resumed.err.contains("resuming: 10 of 15 points already computed"));
+        QVERIFY(p.open(QIODevice::ReadOnly));
+        const auto done = nlohmann::json::parse(p.readAll().toStdString());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto want = nlohmann::json::parse(f.readAll().toStdString());
+        // Cold starts and the same trace probes at every point: the resumed map is the same bits.
+        QCOMPARE(done["curvature"]["lambda_max"], want["curvature"]["lambda_max"]);
+        QCOMPARE(done["curvature"]["lambda_min"], want["curvature"]["lambda_min"]);
+        QCOMPARE(done["curvature"]["trace"], want["curvature"]["trace"]);
+    }
+
+    void aProbeIsTheSpectrumOfWeightsMovedByHand() {
+        QTemporaryDir tmp;
+        const QStringList common = {"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64", "--seed", "3",
+                                    "--hvp", "exact"};
+        const QStringList spectrum = {"--top", "3", "--which", "both", "--tol", "1e-10", "--max-hvp", "99", "--trace", "--probes", "8"};
+        // The plane's directions, as a surface with the same seed draws them.
+        const Run dirs = runCli(QStringList{"surface", "--grid", "3x3", "--save-dirs", tmp.filePath("d")} + common);
+        QVERIFY2(dirs.code == 0, qPrintable(dirs.err));
+        const Run probe = runCli(QStringList{"probe", "--at", "0.5,-0.25", "--json"} + common + spectrum);
+        QVERIFY2(probe.code == 0, qPrintable(probe.err));
+        // PyTorch moves the weights by hand and saves the model; basin-cli spectrum reads it.
+        const QString script =
+            "import sys, numpy as np, torch\n"
+            "m = torch.jit.load(sys.argv[1]); dx = np.load(sys.argv[2]); dy = np.load(sys.argv[3])\n"
+            "theta = torch.cat([p.detach().reshape(-1) for p in m.parameters()]).numpy()\n"
+            "moved = theta + 0.5 * dx + (-0.25) * dy\n"
+            "i = 0\n"
+            "with torch.no_grad():\n"
+            "    for p in m.parameters():\n"
+            "        p.copy_(torch.from_numpy(moved[i:i + p.numel()]).view_as(p)); i += p.numel()\n"
+            "m.save(sys.argv[4]); print('ok')\n";
+        QProcess py;
+        py.start("/usr/bin/python3", {"-c", script, fixture("mlp.pt"), tmp.filePath("d_x.npy"), tmp.filePath("d_y.npy"), tmp.filePath("moved.pt")});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        QStringList moved = common;
+        moved[1] = tmp.filePath("moved.pt");
+        const Run by_hand = runCli(QStringList{"spectrum", "--json"} + moved + spectrum);
+        QVERIFY2(by_hand.code == 0, qPrintable(by_hand.err));
+        const auto a = nlohmann::json::parse(probe.out.toStdString()), b = nlohmann::json::parse(by_hand.out.toStdString());
+        const auto& ea = a["spectrum"]["eigenvalues"];
+        const auto& eb = b["eigenvalues"];
+        QCOMPARE(ea.size(), eb.size());
+        for (size_t i = 0; i < ea.size(); ++i)
+            QVERIFY2(std::abs(ea[i].get<double>() - eb[i].get<double>()) <= 1e-10 * std::abs(eb[0].get<double>()),
+                     qPrintable(QString("%1: %2 vs %3").arg(i).arg(ea[i].get<double>()).arg(eb[i].get<double>())));
+        QVERIFY(std::abs(a["spectrum"]["trace"]["mean"].get<double>() - b["trace"]["mean"].get<double>()) <=
+                1e-10 * std::abs(b["trace"]["mean"].get<double>()));
+        QCOMPARE(a["x"].get<double>(), 0.5);
+        QCOMPARE(a["options"]["at"][1].get<double>(), -0.25);
+        QCOMPARE(a["provenance"]["analysis"].get<std::string>(), std::string("probe"));
+    }
+
+    void aGroupsSurfaceMovesOnlyThatGroupAndIsPyTorchsLoss() {
+        QTemporaryDir tmp;
+        const QString out = tmp.filePath("g.json");
+        const Run r = runCli({"surface", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                              "--group", "fc2", "--grid", "3x3", "--range", "-0.5:0.5", "--save-dirs", tmp.filePath("g"), "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // PyTorch evaluates the same weights: zero outside fc2 in both directions, loss at each point.
+        const QString script =
+            "import sys, json, numpy as np, torch, torch.nn.functional as F\n"
+            "m = torch.jit.load(sys.argv[1]); m.eval(); d = torch.load(sys.argv[2])\n"
+            "dx = np.load(sys.argv[3]); dy = np.load(sys.argv[4]); s = json.load(open(sys.argv[5]))\n"
+            "names = [n for n, _ in m.named_parameters()]; sizes = [p.numel() for p in m.parameters()]\n"
+            "off = np.cumsum([0] + sizes)\n"
+            "for n, a, b in zip(names, off[:-1], off[1:]):\n"
+            "    if not n.startswith('fc2.'): assert not dx[a:b].any() and not dy[a:b].any(), n\n"
+            "    elif n.endswith('weight'): assert dx[a:b].any(), n\n"
+            "theta = torch.cat([p.detach().reshape(-1) for p in m.parameters()]).numpy()\n"
+            "for j, y in enumerate(s['ycoordinates']):\n"
+            "    for i, x in enumerate(s['xcoordinates']):\n"
+            "        t = theta + x * dx + y * dy; k = 0\n"
+            "        with torch.no_grad():\n"
+            "            for p in m.parameters():\n"
+            "                p.copy_(torch.from_numpy(t[k:k + p.numel()]).view_as(p)); k += p.numel()\n"
+            "            want = F.cross_entropy(m(d['x']), d['y']).item()\n"
+            "        got = s['loss'][j][i]\n"
+            "        assert abs(got - want) <= 1e-10 * abs(want), (i, j, got, want)\n"
+            "print('ok')\n";
+        QProcess py;
+        py.start("/usr/bin/python3", {"-c", script, fixture("mlp.pt"), fixture("mlp_data.pt"), tmp.filePath("g_x.npy"),
+                                      tmp.filePath("g_y.npy"), out});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        QCOMPARE(py.readAllStandardOutput().trimmed(), QByteArray("ok"));
+    }
+
+    void curvatureFlagsAreCheckedLikeTheStudysOwn() {
+        const QStringList mlp = {"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt")};
+        expectCleanError(QStringList{"curvature-map", "--max-hvp", "1"} + mlp, "curvature-map option max_hvp (--max-hvp) is 1");
+        expectCleanError(QStringList{"curvature-map", "--probes", "1"} + mlp, "curvature-map option trace_probes (--probes) is 1");
+        expectCleanError(QStringList{"curvature-map", "--tol", "0"} + mlp, "curvature-map option tol (--tol) is 0");
+        expectCleanError(QStringList{"probe", "--at", "a,b"} + mlp, "--at 'a,b' is not X,Y");
+        expectCleanError(QStringList{"probe", "--at", "1,2", "--line"} + mlp, "probe option at (--at) is 1,2");
+        expectCleanError(QStringList{"surface", "--group", "nope"} + mlp, "surface option group (--group) is 'nope'");
+        expectCleanError(QStringList{"surface", "--group", "fc1", "--dirs", "pca"} + mlp, "surface option group (--group) is 'fc1' with pca");
+    }
+
     void versionSaysWhatWasBuilt() {
         const Run r = runCli({"--version"});
         QCOMPARE(r.code, 0);

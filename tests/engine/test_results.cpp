@@ -17,6 +17,8 @@
 #include "basin/atomic_file.h"
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/error.h"
 #include "basin/options.h"
 #include "basin/results_store.h"
@@ -52,7 +54,10 @@ const Table kSpectrum = {{"top", 7},
 const Table kSurface = {{"dirs", "eigen"},       {"norm", "layer"},          {"ignore", "none"},
                         {"orthogonal", true},    {"checkpoints", {"a.pt"}},  {"grid", {31, 11}},
                         {"range", {-2, 2, -1, 1}}, {"bn", "recompute"},     {"seed", 3},
-                        {"directions_model", "x.pt"}};
+                        {"directions_model", "x.pt"}, {"group", "fc1"}};
+const Table kCurvatureMap = {{"surface", {{"grid", {9, 7}}}}, {"ends", "largest"}, {"tol", 1e-6}, {"max_hvp", 40},
+                             {"trace_probes", 16},            {"warm_start", false}, {"seed", 6}};
+const Table kProbe = {{"spectrum", {{"top", 2}}}, {"directions", {{"dirs", "eigen"}}}, {"at", {0.5, -0.25}}, {"seed", 8}};
 const Table kSensitivity = {{"probes", 8},      {"bits", {4, 8}}, {"eig_tol", 1e-2},      {"eig_max_hvp", 50},
                             {"budget", 1000.0}, {"seed", 2},      {"merge", {"fc1+bn"}}};
 const Table kStructure = {{"diag", false},          {"localisation", false},   {"classes", true},
@@ -129,6 +134,9 @@ private Q_SLOTS:
                                                     sensitivityOptionsFromJson);
         everyFieldChangesTheKey<CompareOptions>("compare", kCompare, toJson(CompareOptions{}), compareOptionsFromJson);
         everyFieldChangesTheKey<StructureOptions>("structure", kStructure, toJson(StructureOptions{}), structureOptionsFromJson);
+        everyFieldChangesTheKey<CurvatureMapOptions>("curvature-map", kCurvatureMap, toJson(CurvatureMapOptions{}),
+                                                     curvatureMapOptionsFromJson);
+        everyFieldChangesTheKey<ProbeOptions>("probe", kProbe, toJson(ProbeOptions{}), probeOptionsFromJson);
     }
 
     void theInputsKeyFollowsTheBytesAndTheSettings() {

@@ -45,6 +45,32 @@ SurfaceGrid knownGrid(bool partial = false) {
     return g;
 }
 
+// The known grid as a curvature map: lambda_max = i + 1 + 0.1 j, lambda_min = -(i + 1) / 4, trace = 10 j.
+SurfaceGrid knownMap(bool partial = false) {
+    SurfaceGrid g = knownGrid(partial);
+    GridCurvature c;
+    const size_t n = g.loss.size();
+    c.lambda_max.assign(n, std::nan(""));
+    c.lambda_min.assign(n, std::nan(""));
+    c.trace.assign(n, std::nan(""));
+    c.trace_stderr.assign(n, std::nan(""));
+    c.hvp.assign(n, 0);
+    c.converged.assign(n, 0);
+    c.warm.assign(n, 0);
+    for (size_t k = 0; k < n; ++k) {
+        if (!g.done[k]) continue;
+        const int i = int(k % 5), j = int(k / 5);
+        c.lambda_max[k] = i + 1 + 0.1 * j;
+        c.lambda_min[k] = -(i + 1) / 4.0;
+        c.trace[k] = 10.0 * j;
+        c.trace_stderr[k] = 0.5;
+        c.hvp[k] = 20 + i;
+        c.converged[k] = 1;
+    }
+    g.curvature = c;
+    return g;
+}
+
 }  // namespace
 
 class TestExport : public QObject {
@@ -160,6 +186,83 @@ private Q_SLOTS:
         QCOMPARE(l, 10.0 * 1 + 1 + 0.5);
         QCOMPARE(x, -0.5);
         QCOMPARE(y, 1.0);
+    }
+
+    void aMapsVtsArraysReadBackWithVtk() {
+        const auto g = knownMap();
+        exporting::writeVts(file("m.vts"), g);
+        vtkNew<vtkXMLStructuredGridReader> reader;
+        reader->SetFileName(file("m.vts").c_str());
+        reader->Update();
+        vtkPointData* pd = reader->GetOutput()->GetPointData();
+        for (const char* name : {"lambda_max", "lambda_min", "trace", "ratio", "loss"}) QVERIFY2(pd->GetArray(name), name);
+        const vtkIdType id = 1 * 5 + 3;  // i = 3, j = 1
+        QCOMPARE(pd->GetArray("lambda_max")->GetTuple1(id), 4.1);
+        QCOMPARE(pd->GetArray("lambda_min")->GetTuple1(id), -1.0);
+        QCOMPARE(pd->GetArray("trace")->GetTuple1(id), 10.0);
+        QCOMPARE(pd->GetArray("ratio")->GetTuple1(id), 1.0 / 4.1);
+    }
+
+    void aMapsH5IsReadAsTheirEigenRatioPlotReadsIt() {
+        exporting::writeLossLandscapeH5(file("m.h5"), knownMap(true));
+        // plot_2D.plot_2d_eig_ratio: Z1 = f['min_eig'][:], Z2 = f['max_eig'][:], |Z1 / Z2| on meshgrid(x, y).
+        const QString script =
+            "import h5py, numpy as np, sys\n"
+            "f = h5py.File(sys.argv[1], 'r')\n"
+            "x = np.array(f['xcoordinates'][:]); y = np.array(f['ycoordinates'][:])\n"
+            "X, Y = np.meshgrid(x, y)\n"
+            "Z1 = np.array(f['min_eig'][:]); Z2 = np.array(f['max_eig'][:])\n"
+            "assert Z1.shape == (3, 5) and Z2.shape == (3, 5) and X.shape == Z2.shape, (Z1.shape, Z2.shape)\n"
+            "r = np.absolute(np.divide(Z1, Z2))\n"
+            "i, j = 2, 0\n"
+            "assert Z2[j, i] == i + 1 + 0.1 * j and Z1[j, i] == -(i + 1) / 4, (Z2[j, i], Z1[j, i])\n"
+            "assert abs(r[j, i] - (i + 1) / 4 / (i + 1 + 0.1 * j)) < 1e-15\n"
+            "assert Z2[0, 1] == -1 and Z1[0, 1] == 1, 'points not computed are marked as their code marks them'\n"
+            "assert f['trace'][1, 3] == 10\n"
+            "print('ok')\n";
+        QProcess p;
+        p.start("/usr/bin/python3", {"-c", script, QString::fromStdString(file("m.h5"))});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QCOMPARE(p.readAllStandardOutput().trimmed(), QByteArray("ok"));
+        const auto back = exporting::readLossLandscapeH5(file("m.h5"));
+        QVERIFY(back.curvature);
+        const auto want = knownMap(true);
+        for (size_t k = 0; k < want.loss.size(); ++k) {
+            if (!want.done[k]) {
+                QVERIFY(std::isnan(back.curvature->lambda_max[k]));
+                continue;
+            }
+            QCOMPARE(back.curvature->lambda_max[k], want.curvature->lambda_max[k]);
+            QCOMPARE(back.curvature->lambda_min[k], want.curvature->lambda_min[k]);
+            QCOMPARE(back.curvature->trace[k], want.curvature->trace[k]);
+        }
+    }
+
+    void aMapsCsvAndJsonHoldItsFields() {
+        const auto g = knownMap();
+        exporting::writeSurface(file("m.csv"), g);
+        std::ifstream csv(file("m.csv"));
+        std::string header, row;
+        std::getline(csv, header);
+        QCOMPARE(header, std::string("x,y,loss,accuracy,lambda_max,lambda_min,ratio,trace,trace_stderr,hvp"));
+        for (int r = 0; r < 9; ++r) std::getline(csv, row);  // the 9th point: i = 3, j = 1
+        double x, y, l, a, lmax, lmin, ratio, tr, se;
+        int hvp;
+        QCOMPARE(std::sscanf(row.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%d", &x, &y, &l, &a, &lmax, &lmin, &ratio, &tr, &se, &hvp), 10);
+        QCOMPARE(lmax, 4.1);
+        QCOMPARE(lmin, -1.0);
+        QVERIFY(std::abs(ratio - 1.0 / 4.1) < 1e-15);
+        QCOMPARE(hvp, 23);
+        exporting::writeSurface(file("m.json"), g);
+        std::ifstream in(file("m.json"));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        const auto back = surfaceFromJson(ss.str(), "m.json");
+        QVERIFY(back.curvature);
+        QCOMPARE(back.curvature->lambda_max, g.curvature->lambda_max);
+        QCOMPARE(back.curvature->hvp, g.curvature->hvp);
+        QCOMPARE(surfaceJson(back), surfaceJson(g));
     }
 
     void badFilesGiveClearErrors() {

@@ -101,6 +101,30 @@ private Q_SLOTS:
         }
     }
 
+    void curvatureMapGrid() {
+        // Cold starts do not depend on which rank computed which point: the same bits. Warm starts
+        // come from each rank's own neighbours: the same map to the tolerance.
+        QTemporaryDir tmp;
+        for (const bool cold : {true, false}) {
+            auto args = [&](const QString& out) {
+                QStringList a{"curvature-map", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
+                              "--grid", "5x4", "--tol", "1e-10", "--max-hvp", "99", "--probes", "4", "--hvp", "exact", "--out", out};
+                if (cold) a << "--cold";
+                return a;
+            };
+            QCOMPARE(run(0, args(tmp.filePath("one.json"))).code, 0);
+            QCOMPARE(run(2, args(tmp.filePath("two.json"))).code, 0);
+            QFile a(tmp.filePath("one.json")), b(tmp.filePath("two.json"));
+            QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+            const auto ja = nlohmann::json::parse(a.readAll().toStdString()), jb = nlohmann::json::parse(b.readAll().toStdString());
+            QVERIFY(jb["complete"].get<bool>());
+            compare(ja["loss"], jb["loss"], 1e-12, "loss");
+            for (const char* key : {"lambda_max", "lambda_min", "trace"})
+                compare(ja["curvature"][key], jb["curvature"][key], cold ? 1e-12 : 1e-8, key);
+            if (cold) QCOMPARE(ja["curvature"]["hvp"], jb["curvature"]["hvp"]);
+        }
+    }
+
     void aFailingRankEndsTheRun() {
         QTemporaryDir tmp;
         // Rank 0 has its shard, rank 1's is missing.

@@ -1,6 +1,8 @@
 // ContourView and LineView: a grid from above and a line, drawn from given numbers, compared with
 // baselines; SurfacePanel's display options and the point under the mouse.
 #include <QApplication>
+#include <QComboBox>
+#include <QSignalSpy>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -53,6 +55,21 @@ SurfacePlotData line() {
     d.minimum = 9;  // 0.233 at x = 1.1
     d.trajectory = {{0, 0}, {1, 0}};
     d.trajectory_labels = {"ckpt_0", "ckpt_5"};
+    return d;
+}
+
+// The bowl as a curvature map: λmax positive and growing away from the minimum, λmin signed
+// (negative on the left half), their ratio.
+SurfacePlotData bowlMap() {
+    SurfacePlotData d = bowl();
+    SurfaceField lmax{"lambda_max", "λmax", {}, true}, lmin{"lambda_min", "λmin", {}, true}, ratio{"ratio", "|λmin/λmax|", {}, false};
+    for (double y : d.y)
+        for (double x : d.x) {
+            lmax.values.push_back(4 + x * x + y);
+            lmin.values.push_back(x - 0.25 * y);
+            ratio.values.push_back(std::abs(lmin.values.back() / lmax.values.back()));
+        }
+    d.fields = {lmax, lmin, ratio};
     return d;
 }
 
@@ -167,6 +184,78 @@ private Q_SLOTS:
         const double loss = 0.2 + 0.75 * 0.75 + 2 * (2.0 / 3) * (2.0 / 3);
         QCOMPARE(status.at(0).at(0).toString(),
                  QString("PC 1 = \u22120.5, PC 2 = 0.3333: loss %1, accuracy 85.00 %").arg(QString::number(loss, 'g', 4)));
+    }
+
+    void colourByRedrawsWithTheChosenField() {
+        SurfacePanel panel;
+        const SurfacePlotData d = bowlMap();
+        panel.setData(d);
+        auto* box = panel.findChild<QComboBox*>("surfaceColourBy");
+        QVERIFY(box);
+        QCOMPARE(box->count(), 4);  // loss and the three fields
+        QCOMPARE(box->itemText(2), QString("λmin"));
+        QCOMPARE(panel.colourBy(), QString());
+        // By the loss, as before: the cells hold the loss.
+        QCOMPARE(panel.contourView()->colorMap()->data()->cell(3, 2), d.values[2 * 9 + 3]);
+        panel.setColourBy("lambda_min");
+        QCOMPARE(panel.colourBy(), QString("lambda_min"));
+        QCPColorMapData* cells = panel.contourView()->colorMap()->data();
+        for (int j = 0; j < 7; ++j)
+            for (int i = 0; i < 9; ++i) QCOMPARE(cells->cell(i, j), d.fields[1].values[std::size_t(j) * 9 + i]);
+        // Signed: a diverging map centred at zero, on its own scale and title.
+        const QCPRange range = panel.contourView()->colorMap()->dataRange();
+        QCOMPARE(range.lower, -range.upper);
+        QCOMPARE(range.upper, 1.0 + 0.25);  // |λmin| is largest at (1, -1)
+        QCPColorGradient g = panel.contourView()->colorMap()->gradient();
+        const QColor middle = QColor::fromRgb(g.color(0.0, QCPRange(-1, 1)));
+        QVERIFY2(middle.red() > 210 && middle.green() > 210 && middle.blue() > 210, "zero is drawn near-white");
+        QVERIFY(QColor::fromRgb(g.color(-1.0, QCPRange(-1, 1))).blue() > 150);  // negative: blue
+        QVERIFY(QColor::fromRgb(g.color(1.0, QCPRange(-1, 1))).red() > 200);   // positive: vermillion
+        QCOMPARE(panel.surfaceView()->data().colour_by, std::string("lambda_min"));
+        QCOMPARE(panel.surfaceView()->data().values, d.values);  // the height stays the loss
+        QVERIFY(panel.describePoint(0.27, -0.3).contains(QString("λmin 0.3333")));
+        const QImage image = grabShown(panel, QSize(1200, 560));
+        const auto r = basin::test::compareWithBaseline(panel.contourView()->grab().toImage(), BASIN_BASELINE_DIR,
+                                                        BASIN_IMAGE_OUT_DIR, "contour_colour_by_lambda_min.png", kThreshold);
+        QVERIFY2(r.ok, qPrintable(r.message));
+        QVERIFY(!image.isNull());
+        // New data of the same kind keeps the choice; a loss surface falls back to the loss.
+        panel.setData(bowlMap());
+        QCOMPARE(panel.colourBy(), QString("lambda_min"));
+        panel.setData(bowl());
+        QCOMPARE(panel.colourBy(), QString());
+        QVERIFY(!box->isEnabled());
+        panel.setData(bowlMap());
+        QCOMPARE(panel.colourBy(), QString("lambda_min"));  // the user's choice comes back with a map
+    }
+
+    void aClickOnTheMapAsksForAProbeThere() {
+        SurfacePanel panel;
+        SurfacePlotData d = bowlMap();
+        d.probes = {{-0.5, 0.0}};
+        d.probe_labels = {"P1"};
+        panel.setData(d);
+        grabShown(panel, QSize(1200, 560));
+        QCustomPlot* plot = panel.contourView()->plot();
+        // The probes are marked, labelled.
+        int marked = 0;
+        for (int i = 0; i < plot->graphCount(); ++i)
+            if (plot->graph(i)->property("basinRole").toString() == "probes") marked += plot->graph(i)->data()->size();
+        QCOMPARE(marked, 1);
+        QSignalSpy asked(&panel, &SurfacePanel::probeRequested);
+        const QPoint at(int(plot->xAxis->coordToPixel(0.5)), int(plot->yAxis->coordToPixel(1.0 / 3)));
+        QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+        QCOMPARE(asked.count(), 1);
+        // Within a cell of the point clicked (cells are 0.25 x 1/3).
+        QVERIFY(std::abs(asked.at(0).at(0).toDouble() - 0.5) < 0.125);
+        QVERIFY(std::abs(asked.at(0).at(1).toDouble() - 1.0 / 3) < 1.0 / 6);
+        // A drag is not a click.
+        QTest::mousePress(plot, Qt::LeftButton, {}, at);
+        QMouseEvent move(QEvent::MouseMove, at + QPoint(40, 0), plot->mapToGlobal(at + QPoint(40, 0)), Qt::LeftButton,
+                         Qt::LeftButton, {});
+        QApplication::sendEvent(plot, &move);
+        QTest::mouseRelease(plot, Qt::LeftButton, {}, at + QPoint(40, 0));
+        QCOMPARE(asked.count(), 1);
     }
 
     void exportsTheMapWithTextAsText() {

@@ -127,6 +127,28 @@ private Q_SLOTS:
         QCOMPARE(view.plot()->plottableCount(), view.plot()->graphCount() + 1);  // + the exact histogram
     }
 
+    void probesAreLaidOverTheCentreNamedByTheirPoint() {
+        SpectrumView view;
+        view.setData(synthetic());
+        SpectrumPlotData probe = synthetic();
+        probe.title = "probe at (0.5, −0.25)";
+        for (double& x : probe.top_eigenvalues) x *= 2;  // beyond the centre's range
+        for (double& x : probe.density_grid) x *= 2;
+        view.setOverlays({probe});
+        QCPGraph* line = graphNamed(view, "probe at (0.5, −0.25)");
+        QVERIFY2(line, "the probe's density is named in the legend by its point");
+        QCOMPARE(line->data()->size(), int(probe.density_grid.size()));
+        int markers = 0;
+        for (int i = 0; i < view.plot()->graphCount(); ++i)
+            if (view.plot()->graph(i)->property("basinRole").toString() == "probe-eigenvalues")
+                markers += view.plot()->graph(i)->data()->size();
+        QCOMPARE(markers, int(probe.top_eigenvalues.size()));
+        QVERIFY(view.plot()->xAxis->range().upper >= 18);  // the probe's λmax (2 x 9) is in view
+        QCOMPARE(view.stemCount(), int(synthetic().top_eigenvalues.size()));  // the centre's stems stay
+        view.setOverlays({});
+        QVERIFY(!graphNamed(view, "probe at (0.5, −0.25)"));
+    }
+
     void readoutShowsTheKeyNumbers() {
         SpectrumView view;
         view.setData(synthetic());

@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QSignalSpy>
 #include <QSurfaceFormat>
 #include <QtTest>
 #include <cmath>
@@ -66,6 +67,36 @@ private Q_SLOTS:
         const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR,
                                                         "surface_bowl.png", 0.8);
         QVERIFY2(r.ok, qPrintable(r.message));
+    }
+
+    void aClickOnTheSurfacePicksItsGridPoint() {
+        SurfaceView view;
+        view.resize(720, 540);
+        SurfacePlotData d = bowl();
+        view.setData(d);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // Off the surface (a corner of the background): nothing.
+        QVERIFY(!view.gridPointAt(QPoint(2, 2)));
+        // Search the middle rows for a pixel on the surface: its point lies inside the grid.
+        std::optional<std::array<double, 2>> hit;
+        QPoint at;
+        for (int x = 200; x < 500 && !hit; x += 10) {
+            at = QPoint(x, 300);
+            hit = view.gridPointAt(at);
+        }
+        QVERIFY2(hit, "no pixel of the middle row shows the surface");
+        QVERIFY((*hit)[0] >= -1 && (*hit)[0] <= 1 && (*hit)[1] >= -0.75 && (*hit)[1] <= 0.75);
+        QSignalSpy picked(&view, &SurfaceView::pointPicked);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, at);
+        QCOMPARE(picked.count(), 1);
+        QCOMPARE(picked.at(0).at(0).toDouble(), (*hit)[0]);
+        QCOMPARE(picked.at(0).at(1).toDouble(), (*hit)[1]);
+        // Probes are marks like the minimum and the current weights.
+        const int before = view.markCount();
+        d.probes = {{0.5, 0.25}, {-0.5, 0.0}};
+        view.setData(d);
+        QCOMPARE(view.markCount(), before + 2);
     }
 
     void uncomputedPointsDoNotStopTheDrawing() {

@@ -35,13 +35,13 @@ QCPTextElement* addTitle(QCustomPlot* plot, QFont font) {
 }
 
 // The marks mean the same in every view of a surface, the 3D one included: the grid's lowest
-// computed loss in vermillion, the current weights (the origin) in white, the checkpoints in orange.
-QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y) {
+// computed loss in vermillion (reddish purple over the diverging map), the current weights (the origin) in white, the checkpoints in orange.
+QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y, QColor colour = palette::vermillion()) {
     auto* g = plot->addGraph(plot->xAxis, value_axis);
     g->setName(QObject::tr("minimum"));
     g->setLineStyle(QCPGraph::lsNone);
     // Filled and outlined in white, so it stands out on viridis' dark end where minima sit.
-    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(palette::vermillion()), 13));
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(colour), 13));
     g->setData({x}, {y});
     return g;
 }
@@ -59,6 +59,7 @@ QCPGraph* originMarker(QCustomPlot* plot, QCPAxis* value_axis, double y) {
 
 struct ContourView::Private {
     SurfacePlotData data;
+    QPointF pressed{-1000, -1000};  // where the left button went down: a click, not a drag, probes
     QCustomPlot* plot = nullptr;
     QCPColorMap* map = nullptr;
     QCPColorScale* scale = nullptr;
@@ -95,6 +96,15 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique
         Q_EMIT hovered(d_->plot->xAxis->pixelToCoord(e->position().x()),
                        d_->plot->yAxis->pixelToCoord(e->position().y()));
     });
+    connect(d_->plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (e->button() == Qt::LeftButton) d_->pressed = e->position();
+    });
+    connect(d_->plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        if (e->button() != Qt::LeftButton || d_->data.values.empty()) return;
+        if ((e->position() - d_->pressed).manhattanLength() > 3) return;
+        if (!d_->plot->axisRect()->rect().contains(e->position().toPoint())) return;
+        Q_EMIT clicked(d_->plot->xAxis->pixelToCoord(e->position().x()), d_->plot->yAxis->pixelToCoord(e->position().y()));
+    });
     clear();
 }
 
@@ -114,10 +124,11 @@ void ContourView::setData(const SurfacePlotData& data) {
     plot->clearItems();
     const bool ok = surfaceProblem(data).empty();
     // Short, unlike the study name the 3D view beside it shows: a long title would squeeze the colour scale.
-    setTitleText(d_->title, ok ? tr("%1 seen from above").arg(QString::fromStdString(data.value_label)) : tr("No surface yet"));
+    const QString colour_label = QString::fromStdString(colourLabel(data));
+    setTitleText(d_->title, ok ? tr("%1 seen from above").arg(colour_label) : tr("No surface yet"));
     plot->xAxis->setLabel(QString::fromStdString(data.x_label));
     plot->yAxis->setLabel(QString::fromStdString(data.y_label));
-    d_->scale->axis()->setLabel(QString::fromStdString(data.value_label));
+    d_->scale->axis()->setLabel(colour_label);
     if (!ok) {
         d_->map->data()->clear();
         d_->map->setVisible(false);
@@ -129,10 +140,12 @@ void ContourView::setData(const SurfacePlotData& data) {
     d_->map->setVisible(true);
     d_->map->data()->setSize(nx, ny);
     d_->map->data()->setRange(QCPRange(data.x.front(), data.x.back()), QCPRange(data.y.front(), data.y.back()));
+    // Coloured by the values or by a further field (a curvature map's λ), on the field's own scale.
+    const std::vector<double>& shade = colourValues(data);
     for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) d_->map->data()->setCell(i, j, data.values[std::size_t(j) * nx + i]);
-    const auto [lo, hi] = scaleRange(data);
-    d_->scale->setGradient(gradientOf(data.colormap));
+        for (int i = 0; i < nx; ++i) d_->map->data()->setCell(i, j, shade[std::size_t(j) * nx + i]);
+    const auto [lo, hi] = colourScale(data);
+    d_->scale->setGradient(gradientOf(colourMapName(data)));
     d_->map->setDataRange(QCPRange(lo, hi));
     // The same ticks as the 3D view's colour bar, so the two bars of one scale read alike.
     auto ticks = QSharedPointer<QCPAxisTickerText>::create();
@@ -162,7 +175,29 @@ void ContourView::setData(const SurfacePlotData& data) {
     if (data.x.front() <= 0 && data.x.back() >= 0 && data.y.front() <= 0 && data.y.back() >= 0)
         originMarker(plot, plot->yAxis, 0.0);
     if (data.minimum >= 0 && std::size_t(data.minimum) < data.values.size())
-        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx]);
+        minimumMarker(plot, plot->yAxis, data.x[std::size_t(data.minimum) % nx], data.y[std::size_t(data.minimum) / nx],
+                      palette::minimumMark(colourMapName(data) == "diverging"));
+    if (!data.probes.empty()) {
+        // Probes: a ringed cross, black on white, readable on every colour map.
+        auto* g = plot->addGraph(plot->xAxis, plot->yAxis);
+        g->setName(tr("probes"));
+        g->setProperty("basinRole", "probes");
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 1.8), QBrush(Qt::white), 12));
+        QVector<double> xs, ys;
+        for (const auto& p : data.probes) xs << p[0], ys << p[1];
+        g->setData(xs, ys);
+        for (std::size_t k = 0; k < data.probes.size() && k < data.probe_labels.size(); ++k) {
+            auto* text = new QCPItemText(plot);
+            text->position->setCoords(data.probes[k][0], data.probes[k][1]);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            text->setClipToAxisRect(true);
+            text->setText(QString::fromStdString(data.probe_labels[k]));
+            text->setColor(Qt::black);
+            text->setBrush(QColor(255, 255, 255, 190));
+            text->setPadding(QMargins(3, 1, 3, 1));
+        }
+    }
     plot->legend->setVisible(plot->legend->itemCount() > 0);
     // The view spans the grid and any trajectory point outside it.
     double x0 = data.x.front(), x1 = data.x.back(), y0 = data.y.front(), y1 = data.y.back();
@@ -236,7 +271,17 @@ void LineView::setData(const SurfacePlotData& data) {
     loss->setData(xs, QVector<double>(data.values.begin(), data.values.end()), true);
     const auto [lo, hi] = colourRange(data.values);
     plot->yAxis->setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
-    if (data.accuracy.size() == data.x.size()) {
+    if (const SurfaceField* field = colourField(data)) {
+        // Coloured by a further field (a curvature map's λ): drawn on the right axis instead of the accuracy.
+        auto* f = plot->addGraph(plot->xAxis, plot->yAxis2);
+        f->setName(QString::fromStdString(field->label));
+        f->setPen(QPen(palette::vermillion(), 2, Qt::DashLine));
+        f->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 6));
+        f->setData(xs, QVector<double>(field->values.begin(), field->values.end()), true);
+        const auto [flo, fhi] = colourRange(field->values);
+        plot->yAxis2->setLabel(QString::fromStdString(field->label));
+        plot->yAxis2->setRange(flo - 0.05 * (fhi - flo), fhi + 0.05 * (fhi - flo));
+    } else if (data.accuracy.size() == data.x.size()) {
         auto* acc = plot->addGraph(plot->xAxis, plot->yAxis2);
         acc->setName(tr("accuracy (%)"));
         acc->setPen(QPen(palette::vermillion(), 2, Qt::DashLine));

@@ -42,6 +42,7 @@ struct SpectrumView::Private {
     QCPTextElement* title = nullptr;
     QCPTextElement* readout = nullptr;
     SpectrumPlotData data;
+    std::vector<SpectrumPlotData> overlays;  // probes, drawn over the centre's spectrum
     QString empty_message = QObject::tr("No spectrum yet: Analysis ▸ Run spectrum (Ctrl+R)");
     int stems = 0;
     bool dragging_edge = false;
@@ -151,6 +152,13 @@ void SpectrumView::setData(const SpectrumPlotData& data) {
 
 const SpectrumPlotData& SpectrumView::data() const { return d_->data; }
 
+void SpectrumView::setOverlays(const std::vector<SpectrumPlotData>& overlays) {
+    d_->overlays = overlays;
+    redraw();
+}
+
+const std::vector<SpectrumPlotData>& SpectrumView::overlays() const { return d_->overlays; }
+
 void SpectrumView::clear(const QString& message) {
     d_->data = {};
     if (!message.isEmpty()) d_->empty_message = message;
@@ -204,7 +212,12 @@ void SpectrumView::redraw() {
 
     const std::vector<double>& grid = log_abs ? data.log_density_grid : data.density_grid;
     const std::vector<double>& values = log_abs ? data.log_density_values : data.density_values;
-    const Range range = xRange(data, log_abs);
+    Range range = xRange(data, log_abs);
+    for (const SpectrumPlotData& o : d_->overlays) {
+        if (o.empty()) continue;
+        const Range r = xRange(o, log_abs);
+        range = data.empty() ? r : Range{std::min(range.lo, r.lo), std::max(range.hi, r.hi)};
+    }
 
     // Exact spectrum: a histogram normalised like the density, so both read on one axis.
     std::vector<double> bar_values;
@@ -226,7 +239,12 @@ void SpectrumView::redraw() {
         bars->setData(centres, toQ(bar_values), true);
     }
 
-    const double top = densityTop(values, bar_values);
+    std::vector<double> all_values = values;
+    for (const SpectrumPlotData& o : d_->overlays) {
+        const auto& v = log_abs ? o.log_density_values : o.density_values;
+        all_values.insert(all_values.end(), v.begin(), v.end());
+    }
+    const double top = densityTop(all_values, bar_values);
     const double floor = top * 1e-6;  // a log axis cannot show zero density
     if (!grid.empty() && grid.size() == values.size()) {
         auto* density = addGraph(plot, plot->yAxis, tr("density (SLQ, smoothed)"), QPen(palette::blue(), 2));
@@ -278,6 +296,40 @@ void SpectrumView::redraw() {
     markers(bulk_x, tr("top eigenvalues"), palette::black(), QCPScatterStyle::ssCircle, false);
     markers(outlier_x, tr("outliers"), palette::vermillion(), QCPScatterStyle::ssDiamond, true);
     markers(negative_x, tr("λ < 0 (as |λ|)"), palette::bluishGreen(), QCPScatterStyle::ssTriangle, false);
+
+    // Probes over the centre: their density as a line and their top eigenvalues as a row of
+    // markers below the centre's, one colour and dash each (Okabe–Ito, grey print keeps the dashes).
+    static const QColor kProbeColours[] = {palette::vermillion(), palette::bluishGreen(), palette::reddishPurple(),
+                                           palette::orange(), palette::skyBlue(), palette::blue()};
+    static const Qt::PenStyle kProbeDashes[] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+    for (std::size_t i = 0; i < d_->overlays.size(); ++i) {
+        const SpectrumPlotData& o = d_->overlays[i];
+        const QColor colour = kProbeColours[i % 6];
+        const QString name = QString::fromStdString(o.title);
+        const auto& og = log_abs ? o.log_density_grid : o.density_grid;
+        const auto& ov = log_abs ? o.log_density_values : o.density_values;
+        bool named = false;
+        if (!og.empty() && og.size() == ov.size()) {
+            auto* g = addGraph(plot, plot->yAxis, name, QPen(colour, 2, kProbeDashes[i % 4]));
+            g->setProperty("basinRole", "probe");
+            QVector<double> ys = toQ(ov);
+            if (log_y)
+                for (double& y : ys) y = std::max(y, floor);
+            g->setData(toQ(og), ys, true);
+            named = true;
+        }
+        QVector<double> xs;
+        for (double lambda : o.top_eigenvalues)
+            if (std::isfinite(lambda) && !(log_abs && lambda == 0)) xs << (log_abs ? std::log10(std::abs(lambda)) : lambda);
+        if (xs.isEmpty()) continue;
+        auto* m = addGraph(plot, plot->yAxis2, named ? QString() : name, QPen(colour, 1.6));
+        m->setProperty("basinRole", "probe-eigenvalues");
+        m->setLineStyle(QCPGraph::lsNone);
+        m->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(colour, 1.6), QBrush(colour), 8));
+        std::sort(xs.begin(), xs.end());
+        m->setData(xs, QVector<double>(xs.size(), kStemHeight * (0.9 - 0.07 * double(i % 8))), true);
+        if (named) m->removeFromLegend();
+    }
 
     plot->xAxis->setRange(range.lo, range.hi);
     if (log_y) {

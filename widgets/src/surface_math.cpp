@@ -64,6 +64,18 @@ std::array<double, 3> viridis(double t) {
 }
 
 std::array<double, 3> colormap(const std::string& name, double t) {
+    if (name == "diverging") {
+        // Blue (negative) to vermillion (positive) through a near-white middle: both ends stay
+        // apart for colour-blind readers, and zero reads as "no curvature".
+        static constexpr std::array<double, 3> kLow{0x00 / 255.0, 0x72 / 255.0, 0xB2 / 255.0}, kMid{0.96, 0.96, 0.94},
+            kHigh{0xD5 / 255.0, 0x5E / 255.0, 0x00 / 255.0};
+        if (!std::isfinite(t)) t = 0.5;
+        t = std::clamp(t, 0.0, 1.0);
+        const auto& a = t < 0.5 ? kLow : kMid;
+        const auto& b = t < 0.5 ? kMid : kHigh;
+        const double f = t < 0.5 ? t / 0.5 : (t - 0.5) / 0.5;
+        return {a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])};
+    }
     if (name != "grey") return viridis(t);
     if (!std::isfinite(t)) t = 0;
     const double g = 0.08 + 0.8 * std::clamp(t, 0.0, 1.0);  // never white: the page is white
@@ -107,6 +119,37 @@ std::array<double, 2> colourRange(const std::vector<double>& values) {
     const auto [lo, hi] = finiteRange(values);
     if (hi > lo) return {lo, hi};
     return {lo - 0.5, lo + 0.5};
+}
+
+const SurfaceField* colourField(const SurfacePlotData& data) {
+    if (data.colour_by.empty()) return nullptr;
+    for (const SurfaceField& f : data.fields)
+        if (f.name == data.colour_by && f.values.size() == data.values.size()) return &f;
+    return nullptr;
+}
+
+const std::vector<double>& colourValues(const SurfacePlotData& data) {
+    const SurfaceField* f = colourField(data);
+    return f ? f->values : data.values;
+}
+
+std::string colourLabel(const SurfacePlotData& data) {
+    const SurfaceField* f = colourField(data);
+    return f ? f->label : data.value_label;
+}
+
+std::array<double, 2> colourScale(const SurfacePlotData& data) {
+    const SurfaceField* f = colourField(data);
+    if (!f) return scaleRange(data);
+    if (!f->signed_values) return colourRange(f->values);
+    const auto [lo, hi] = finiteRange(f->values);
+    const double m = std::max(std::abs(lo), std::abs(hi));
+    return m > 0 ? std::array<double, 2>{-m, m} : std::array<double, 2>{-1, 1};
+}
+
+std::string colourMapName(const SurfacePlotData& data) {
+    const SurfaceField* f = colourField(data);
+    return f && f->signed_values ? std::string("diverging") : data.colormap;
 }
 
 int nearestIndex(const std::vector<double>& coords, double x) {

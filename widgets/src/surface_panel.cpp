@@ -8,7 +8,9 @@
 #include <QLabel>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "basin/widgets/contour_view.h"
@@ -24,6 +26,8 @@ struct SurfacePanel::Private {
     QCheckBox* clip = nullptr;
     QDoubleSpinBox* max_loss = nullptr;
     QComboBox* colours = nullptr;
+    QComboBox* colour_by = nullptr;
+    QString wanted_field;  // what the user chose, kept while data without it is shown
     QStackedWidget* stack = nullptr;
     SurfaceView* surface = nullptr;
     ContourView* contour = nullptr;
@@ -47,6 +51,14 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     row->addSpacing(12);
     row->addWidget(d_->clip);
     row->addWidget(d_->max_loss);
+    row->addSpacing(12);
+    row->addWidget(new QLabel(tr("colour by"), this));
+    d_->colour_by = new QComboBox(this);
+    d_->colour_by->setObjectName("surfaceColourBy");
+    d_->colour_by->setToolTip(tr("What colours the surface and the map: the loss, or a curvature map's λmax, λmin, "
+                                 "trace or |λmin/λmax| (signed ones on a map centred at zero)"));
+    d_->colour_by->addItem(tr("loss"), QString());
+    row->addWidget(d_->colour_by);
     row->addSpacing(12);
     row->addWidget(new QLabel(tr("colours"), this));
     d_->colours = new QComboBox(this);
@@ -77,6 +89,12 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
 
     connect(d_->log, &QCheckBox::toggled, this, [this] { refresh(); });
     connect(d_->colours, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(d_->colour_by, &QComboBox::activated, this, [this] {
+        d_->wanted_field = d_->colour_by->currentData().toString();
+        refresh();
+    });
+    connect(d_->contour, &ContourView::clicked, this, &SurfacePanel::probeRequested);
+    connect(d_->surface, &SurfaceView::pointPicked, this, &SurfacePanel::probeRequested);
     connect(reset, &QPushButton::clicked, this, [this] { d_->surface->resetCamera(); });
     connect(d_->clip, &QCheckBox::toggled, this, [this](bool on) {
         d_->max_loss->setEnabled(on);
@@ -94,8 +112,31 @@ SurfacePanel::~SurfacePanel() = default;
 
 void SurfacePanel::setData(const SurfacePlotData& data) {
     d_->data = data;
+    offerFields();
     refresh();
 }
+
+// The colour-by choices are the loss and the fields this data has values of.
+void SurfacePanel::offerFields() {
+    QComboBox* box = d_->colour_by;
+    const QSignalBlocker quiet(box);
+    box->clear();
+    box->addItem(tr("loss"), QString());
+    for (const SurfaceField& f : d_->data.fields)
+        if (std::any_of(f.values.begin(), f.values.end(), [](double v) { return std::isfinite(v); }))
+            box->addItem(QString::fromStdString(f.label), QString::fromStdString(f.name));
+    const int i = box->findData(d_->wanted_field);
+    box->setCurrentIndex(i < 0 ? 0 : i);
+    box->setEnabled(box->count() > 1);
+}
+
+void SurfacePanel::setColourBy(const QString& field) {
+    d_->wanted_field = field;
+    offerFields();
+    refresh();
+}
+
+QString SurfacePanel::colourBy() const { return d_->colour_by->currentData().toString(); }
 
 const SurfacePlotData& SurfacePanel::data() const { return d_->data; }
 void SurfacePanel::setLogScale(bool on) { d_->log->setChecked(on); }
@@ -121,6 +162,7 @@ SurfacePlotData SurfacePanel::shownData() const {
     if (clip()) shown.value_label += " (clipped at " + formatNumber(*clip()) + ")";
     if (logScale()) shown.value_label = "log10 " + shown.value_label;
     shown.colormap = colormapName().toStdString();
+    shown.colour_by = colourBy().toStdString();
     return shown;
 }
 
@@ -156,6 +198,9 @@ QString SurfacePanel::describePoint(double x, double y) const {
     text += QStringLiteral(": %1 %2").arg(QString::fromStdString(d.value_label), QString::fromStdString(formatNumber(d.values[k])));
     if (k < d.accuracy.size() && std::isfinite(d.accuracy[k]) && d.accuracy[k] >= 0)
         text += tr(", accuracy %1 %").arg(100 * d.accuracy[k], 0, 'f', 2);
+    for (const SurfaceField& f : d.fields)
+        if (k < f.values.size() && std::isfinite(f.values[k]))
+            text += QStringLiteral(", %1 %2").arg(QString::fromStdString(f.label), QString::fromStdString(formatNumber(f.values[k])));
     return text;
 }
 

@@ -6,6 +6,7 @@
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
+#include <vtkCellPicker.h>
 #include <vtkContourFilter.h>
 #include <vtkCoordinate.h>
 #include <vtkCubeAxesActor.h>
@@ -80,11 +81,12 @@ struct SurfaceScene::Private {
     vtkNew<vtkTextActor> title;
     vtkNew<vtkLegendBoxActor> legend;  // what the marks mean
     vtkNew<vtkCoordinate> legend_corner;  // its top left
-    // Marks: the minimum, the current weights, the trajectory (line and points).
-    vtkNew<vtkPolyData> minimum_points, origin_points, path_line, path_points;
-    vtkNew<vtkPolyDataMapper> minimum_mapper, origin_mapper, line_mapper, points_mapper;
-    vtkNew<vtkActor> minimum, origin, line, points;
+    // Marks: the minimum, the current weights, the trajectory (line and points), the probes.
+    vtkNew<vtkPolyData> minimum_points, origin_points, path_line, path_points, probe_points;
+    vtkNew<vtkPolyDataMapper> minimum_mapper, origin_mapper, line_mapper, points_mapper, probe_mapper;
+    vtkNew<vtkActor> minimum, origin, line, points, probes;
     int marks = 0;
+    QColor minimum_colour = palette::vermillion();
     double text_scale = 1;
     bool show_title = true;
     bool compact = false;
@@ -96,7 +98,7 @@ struct SurfaceScene::Private {
     bool zTitle() const { return !compact; }
     bool zLabels() const { return !compact && !figure; }
 
-    std::array<vtkProp*, 10> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points, legend}; }
+    std::array<vtkProp*, 11> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points, legend, probes}; }
 };
 
 SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>()) {
@@ -178,6 +180,7 @@ SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>
     mark(s.origin_points, s.origin_mapper, s.origin, Qt::white, 12);
     mark(s.path_line, s.line_mapper, s.line, palette::orange(), 9);
     mark(s.path_points, s.points_mapper, s.points, palette::orange(), 12);
+    mark(s.probe_points, s.probe_mapper, s.probes, palette::skyBlue(), 13);
     // The legend: a dark box in the lower left, where white, vermillion and orange all read.
     s.legend->SetUseBackground(1);
     s.legend->SetBackgroundColor(0.22, 0.22, 0.22);
@@ -231,7 +234,7 @@ void SurfaceScene::setLegend(bool minimum, bool origin, bool trajectory) {
         QColor colour;
     };
     std::vector<Entry> entries;
-    if (minimum) entries.push_back({"minimum on the grid", palette::vermillion()});
+    if (minimum) entries.push_back({"minimum on the grid", s.minimum_colour});
     if (origin) entries.push_back({"current weights", Qt::white});
     if (trajectory) entries.push_back({"checkpoints", palette::orange()});
     s.legend->SetNumberOfEntries(int(entries.size()));
@@ -257,6 +260,18 @@ void SurfaceScene::sizeLegend() {
 int SurfaceScene::contourCount() const {
     return d_->surface->GetVisibility() ? static_cast<int>(d_->contour->GetNumberOfContours()) : 0;
 }
+std::optional<std::array<double, 2>> SurfaceScene::pick(double px, double py) const {
+    if (!d_->surface->GetVisibility()) return std::nullopt;
+    vtkNew<vtkCellPicker> picker;
+    picker->SetTolerance(0.0005);
+    picker->PickFromListOn();
+    picker->AddPickList(d_->surface);
+    if (!picker->Pick(px, py, 0, d_->renderer)) return std::nullopt;
+    double p[3];
+    picker->GetPickPosition(p);
+    return std::array<double, 2>{p[0], p[1]};
+}
+
 int SurfaceScene::markCount() const { return d_->surface->GetVisibility() ? d_->marks : 0; }
 
 void SurfaceScene::setTextScale(double scale, bool title) {
@@ -283,9 +298,6 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     s.axes->SetLabelOffset(20.0 * axis_scale);
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
-    sizeLegend();
-    for (vtkActor* a : {s.minimum.Get(), s.origin.Get(), s.points.Get()})
-        a->GetProperty()->SetPointSize(float(a == s.minimum.Get() ? 14 * scale : 12 * scale));
     s.line->GetProperty()->SetLineWidth(float(3 * scale));
     s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
     if (s.surface->GetVisibility()) s.title->SetVisibility(title);
@@ -338,8 +350,12 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     if (!problem.isEmpty()) return problem;
     Private& s = *d_;
 
+    // Coloured by the values (the height) or by a further field (a curvature map's λ), each
+    // with its own scale; a signed field on a diverging map centred at zero.
+    const std::vector<double>& shade = colourValues(data);
+    const auto [clo, chi] = colourScale(data);
     for (int i = 0; i < 256; ++i) {
-        const auto rgb = colormap(data.colormap, i / 255.0);
+        const auto rgb = colormap(colourMapName(data), i / 255.0);
         s.colours->SetTableValue(i, rgb[0], rgb[1], rgb[2], 1.0);
     }
     s.colours->Build();
@@ -350,7 +366,7 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     auto height = [&](double v) { return (v - lo) * scale; };
     vtkNew<vtkPoints> points;
     vtkNew<vtkDoubleArray> values;
-    values->SetName(data.value_label.c_str());
+    values->SetName(colourLabel(data).c_str());
     points->SetNumberOfPoints(static_cast<vtkIdType>(nx) * ny);
     values->SetNumberOfValues(static_cast<vtkIdType>(nx) * ny);
     for (int j = 0; j < ny; ++j)
@@ -358,7 +374,7 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
             const vtkIdType id = static_cast<vtkIdType>(j) * nx + i;
             const double v = data.values[id];
             points->SetPoint(id, data.x[i], data.y[j], std::isfinite(v) ? height(v) : 0.0);
-            values->SetValue(id, std::isfinite(v) ? v : lo);
+            values->SetValue(id, std::isfinite(shade[id]) ? shade[id] : clo);
         }
     s.grid->Initialize();
     s.grid->SetDimensions(nx, ny, 1);
@@ -369,13 +385,13 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
         if (!std::isfinite(data.values[id])) s.grid->BlankPoint(id);
     s.grid->Modified();
 
-    s.colours->SetTableRange(lo, top);
-    s.surface_mapper->SetScalarRange(lo, top);
-    s.contour->GenerateValues(kContours, lo + (top - lo) / (kContours + 1), top - (top - lo) / (kContours + 1));
-    s.bar->SetTitle(data.value_label.c_str());
+    s.colours->SetTableRange(clo, chi);
+    s.surface_mapper->SetScalarRange(clo, chi);
+    s.contour->GenerateValues(kContours, clo + (chi - clo) / (kContours + 1), chi - (chi - clo) / (kContours + 1));
+    s.bar->SetTitle(colourLabel(data).c_str());
     // Round ticks, the same as the map's colour bar beside it (colourBarTicks).
     vtkNew<vtkDoubleArray> ticks;
-    for (double t : colourBarTicks(lo, top)) ticks->InsertNextValue(t);
+    for (double t : colourBarTicks(clo, chi)) ticks->InsertNextValue(t);
     s.bar->SetCustomLabels(ticks);
     s.bar->SetUseCustomLabels(ticks->GetNumberOfTuples() > 0);
 
@@ -432,7 +448,10 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     s.marks += setPoints(s.origin_points, origin, false);
     setPoints(s.path_line, data.trajectory, true);
     s.marks += setPoints(s.path_points, data.trajectory, false);
+    s.marks += setPoints(s.probe_points, data.probes, false);
 
+    s.minimum_colour = palette::minimumMark(colourMapName(data) == "diverging");
+    setColour(s.minimum, s.minimum_colour);
     setLegend(!minimum.empty(), !origin.empty(), !data.trajectory.empty());
 
     for (vtkProp* p : s.props()) p->VisibilityOn();

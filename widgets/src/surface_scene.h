@@ -1,10 +1,12 @@
 #pragma once
 // The 3D loss-surface scene, apart from any window: the grid warped by its values and coloured by
 // them, contour lines, a colour bar, labelled axes, the title, and marks for the grid's minimum,
-// the current weights (the origin) and the checkpoints' trajectory. SurfaceView shows it in Qt;
+// the current weights (the origin), the checkpoints' trajectory and the curvature probes. SurfaceView shows it in Qt;
 // renderSurfaceImage() draws it off-screen at any size. Both use this one scene.
 #include <QString>
+#include <array>
 #include <memory>
+#include <optional>
 
 #include "basin/widgets/surface_plot_data.h"
 
@@ -34,6 +36,10 @@ public:
     int titlePixels() const;
     /// Moves the camera to where setData() puts it.
     void resetCamera();
+
+    /// The grid coordinates (x, y) of the surface under display pixel (px, py) (VTK's pixels:
+    /// origin at the bottom left), nullopt when the pixel is off the surface.
+    std::optional<std::array<double, 2>> pick(double px, double py) const;
 
     int contourCount() const;
     /// Number of marks drawn: minimum, current weights and trajectory points.

@@ -1,6 +1,7 @@
 #include "basin/widgets/surface_view.h"
 
 #include <QFontMetrics>
+#include <QMouseEvent>
 #include <QOpenGLContext>
 #include <cmath>
 #include <cstring>
@@ -63,6 +64,7 @@ struct SurfaceView::Private {
     unsigned long observer = 0;
     SurfaceCamera home;  // where the camera was put last (setData, resetCamera)
     QString shown_title;
+    QPoint pressed{-1000, -1000};  // where the left button went down
 };
 
 SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_unique<Private>()) {
@@ -99,6 +101,24 @@ void SurfaceView::fitTitle() {
 
 QString SurfaceView::shownTitle() const { return s_->shown_title; }
 int SurfaceView::titleWidth() const { return linesWidth(s_->shown_title, titleFont(s_->scene->titlePixels())); }
+std::optional<std::array<double, 2>> SurfaceView::gridPointAt(QPoint pixel) const {
+    const double r = devicePixelRatioF();
+    return s_->scene->pick(pixel.x() * r, (height() - 1 - pixel.y()) * r);
+}
+
+// A click picks a point; a drag turns the view (the interactor sees both).
+void SurfaceView::mousePressEvent(QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton) s_->pressed = e->position().toPoint();
+    VtkWidget::mousePressEvent(e);
+}
+
+void SurfaceView::mouseReleaseEvent(QMouseEvent* e) {
+    VtkWidget::mouseReleaseEvent(e);
+    if (e->button() != Qt::LeftButton) return;
+    const QPoint at = e->position().toPoint();
+    if ((at - s_->pressed).manhattanLength() > 3) return;
+    if (const auto p = gridPointAt(at)) Q_EMIT pointPicked((*p)[0], (*p)[1]);
+}
 
 const SurfacePlotData& SurfaceView::data() const { return s_->data; }
 QString SurfaceView::problem() const { return s_->problem; }

@@ -1,7 +1,7 @@
 #pragma once
 /// A study's own analysis options. A study file may hold, beside its spec,
 ///   "options": {"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...},
-///              "structure": {...}}
+///              "structure": {...}, "curvature-map": {...}, "probe": {...}}
 /// in the JSON of each analysis's options (missing keys take the defaults). The window and
 /// basin-cli start from these for the study, so both compute the same numbers; basin-cli's flags
 /// then override single fields. The seed is always the study's: an options object that sets a
@@ -10,6 +10,8 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
 #include "basin/structure.h"
 #include "basin/study.h"
@@ -26,6 +28,8 @@ std::optional<SensitivityOptions> studySensitivityOptions(const StudySpec& spec)
 std::optional<CompareOptions> studyCompareOptions(const StudySpec& spec);
 /// Relative paths of the alignment data are resolved against the study file's folder.
 std::optional<StructureOptions> studyStructureOptions(const StudySpec& spec);
+std::optional<CurvatureMapOptions> studyCurvatureMapOptions(const StudySpec& spec);
+std::optional<ProbeOptions> studyProbeOptions(const StudySpec& spec);
 
 /// Checks the whole "options" section (every analysis named, every value in range, no unknown
 /// analysis); loadStudy() calls it, so a bad value is refused when the study is opened.

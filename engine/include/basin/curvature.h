@@ -34,6 +34,10 @@ struct EigenOptions {
     int max_hvp = 400;     ///< cap on products with A
     uint64_t seed = 0;     ///< seed of the start vector
     bool vectors = false;  ///< keep the eigenvectors (n x k each)
+    /// Lanczos (and the first power-iteration vector) starts here instead of at a Gaussian vector
+    /// drawn from `seed`: a warm start from a nearby point's Ritz vectors (curvature maps). Any
+    /// non-zero vector of length n; the stopping rule is the same Ritz residual either way.
+    std::optional<Eigen::VectorXd> start;
 };
 
 struct EigenResult {

@@ -19,10 +19,13 @@ namespace basin {
 ///   Hutchinson / Hutch++ trace probes   s + 1   (also the per-layer traces of sensitivity)
 ///   SLQ density probes                  s + 2
 ///   loss-surface directions             s + 0 (first), s + 1 (second)
+///                                       (also a curvature map's and a probe's plane)
 ///   random sample subsets               s + 3
 ///   structure: the diagonal's probes s + 1 (the trace's: its per-probe sums are the Hutchinson
 ///   trace with as many probes), every Lanczos start s + 0, block densities s + 2, the alignment's
 ///   trace probes s + 1
+/// A curvature map draws every point's Lanczos start from s + 0 (a warm start keeps a share of it)
+/// and every point's Hutchinson probes from s + 1: the same vectors at every point.
 enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3 };
 
 inline uint64_t seedFor(uint64_t study_seed, SeedStream stream) { return study_seed + uint64_t(stream); }

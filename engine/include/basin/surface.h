@@ -37,6 +37,11 @@ struct SurfaceJobOptions {
     /// Plan the directions at this model's weights (same architecture) instead of the surface's own
     /// origin: compare's "same directions" (empty: at the surface's own weights).
     std::string directions_model;
+    /// One layer's landscape (Q-BERT's per-layer view): the directions move only this layer group
+    /// (a name of Objective::groups(), or several joined as "conv1+bn1"), zero elsewhere; random
+    /// ones filter-normalised within it, eigen ones the top eigenvectors of its Hessian block.
+    /// Empty: every parameter. Not offered for checkpoints and pca, which follow the trajectory.
+    std::string group;
 
     bool isLine() const { return ny <= 1; }
 };
@@ -50,6 +55,30 @@ SurfaceJobOptions surfaceOptionsFromJson(const std::string& json_text, const std
 /// pca, the study's when the options name none) and direction files.
 std::vector<std::string> referencedFiles(const SurfaceJobOptions& options, const StudySpec& spec);
 
+/// The curvature part of a curvature map's options (curvature_map.h holds the whole
+/// CurvatureMapOptions: these and the surface's).
+struct CurvatureSettings {
+    bool lambda_min = true;  ///< both ends, λmax and λmin, from one Krylov space; false: λmax alone
+    double tol = 1e-3;       ///< the Ritz residual rule at each point: ||H u - λ u|| <= tol * |λ|max
+    int max_hvp = 100;       ///< cap on the H·v products of each point's eigenvalues
+    int trace_probes = 0;    ///< Hutchinson probes at each point, the same at every point; 0: no trace
+    bool warm_start = true;  ///< start each point's Lanczos from its nearest computed neighbour's Ritz vectors
+};
+
+/// The curvature at every point of a grid: what makes a surface a curvature map. Same layout as
+/// SurfaceGrid::loss (j * nx + i); NaN where not computed (and λmin, trace where not asked for).
+struct GridCurvature {
+    CurvatureSettings settings;
+    std::vector<double> lambda_max, lambda_min;
+    std::vector<double> trace, trace_stderr;  ///< Hutchinson mean and its standard error
+    std::vector<int32_t> hvp;                 ///< H·v products spent at each point (eigenvalues and trace)
+    std::vector<uint8_t> converged;           ///< 1 where the residual rule held within max_hvp
+    std::vector<uint8_t> warm;                ///< 1 where Lanczos started from a neighbour's Ritz vectors
+
+    /// |λmin / λmax| at point k (Li et al.'s measure of how far from convex); NaN when unknown.
+    double ratio(size_t k) const;
+};
+
 struct SurfaceGrid {
     std::vector<double> xs, ys;        ///< coordinates; ys has one entry (0) for a line
     std::vector<double> loss, accuracy;  ///< ys.size() x xs.size(), x fastest: index j * nx + i
@@ -62,6 +91,8 @@ struct SurfaceGrid {
     SurfaceJobOptions options;   ///< what it was asked with (a grid made by hand keeps the defaults)
     Provenance provenance;       ///< what made it (empty for a grid made by hand)
     std::string directions_key;  ///< digest of the direction vectors' bytes (empty when unknown)
+    /// Present for a curvature map (curvature_map.h): λmax, λmin, trace at every point.
+    std::optional<GridCurvature> curvature;
 
     int nx() const { return int(xs.size()); }
     int ny() const { return int(ys.size()); }
@@ -101,15 +132,18 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
                     const SurfaceDeal& deal = {});
 
 /// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory,
-/// options, provenance, directions_key), loss as a list of rows (one per y), and back; CSV with
-/// columns x, y, loss, accuracy.
+/// options, provenance, directions_key; a curvature map adds curvature{settings, lambda_max,
+/// lambda_min, trace, trace_stderr, hvp, converged, warm}), every field as a list of rows (one per
+/// y), and back; CSV with columns x, y, loss, accuracy (a map adds lambda_max, lambda_min, ratio,
+/// trace, trace_stderr, hvp).
 std::string surfaceJson(const SurfaceGrid& grid);
 SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin);
 
 /// Takes the computed points of `partial` (read from `origin`) into `grid`, after checking that both
 /// were made the same way: the same model and data bytes and study settings, the same options
 /// (directions, seed, normalisation, grid, range, BatchNorm), the same direction vectors and
-/// coordinates. Anything different is refused with a sentence saying what differs.
+/// coordinates; for a curvature map also its curvature settings. Anything different is refused
+/// with a sentence saying what differs.
 void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string& origin);
 std::string surfaceCsv(const SurfaceGrid& grid);
 

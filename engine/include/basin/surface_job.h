@@ -15,6 +15,10 @@ namespace basin {
 /// The directions of a surface job, planned at the objective's current weights.
 SurfacePlan planSurfaceJob(Objective& objective, const SurfaceJobOptions& options, JobContext* job = nullptr);
 
+/// 16 hex digits over the bytes of the plan's direction vectors and origin: a surface's, a curvature
+/// map's and a probe's `directions_key`, equal only for the same vectors.
+std::string directionsKey(const SurfacePlan& plan);
+
 /// The job's empty grid: coordinates laid out, labels, trajectory, the options, the provenance
 /// (keyed on the objective's files and the options) and the directions' key, ready for
 /// computeSurface or resumeFrom.

@@ -21,6 +21,8 @@ struct SurfaceRequest {
     bool two_d = true;        ///< a plane; false for a line
     uint64_t seed = 0;
     std::vector<std::string> checkpoints;  ///< for checkpoints and pca; empty = the study's
+    /// Restrict the directions to this layer group (SurfaceJobOptions::group); empty: all parameters.
+    std::string group;
 };
 
 struct SurfacePlan {

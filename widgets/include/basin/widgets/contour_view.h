@@ -1,7 +1,8 @@
 #pragma once
 /// ContourView draws a surface grid seen from above: a viridis heat map with contour-like colour
-/// bands, a colour scale, axes named after the directions, the grid's minimum marked and, when
-/// given, the training trajectory through the plane. LineView draws a grid that is a line: loss
+/// bands (or the field it is coloured by, signed ones on a diverging map), a colour scale, axes
+/// named after the directions, the grid's minimum marked and, when given, the training trajectory
+/// through the plane and the curvature probes. A click on the map reports its coordinates. LineView draws a grid that is a line: loss
 /// and accuracy against the coordinate. Both report the point under the mouse.
 #include <QWidget>
 #include <memory>
@@ -30,6 +31,8 @@ public:
 Q_SIGNALS:
     /// The mouse is over (x, y) in grid coordinates.
     void hovered(double x, double y);
+    /// A click (press and release without dragging) inside the map at (x, y) in grid coordinates.
+    void clicked(double x, double y);
 
 private:
     struct Private;

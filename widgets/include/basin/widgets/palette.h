@@ -13,6 +13,9 @@ inline QColor yellow() { return QColor(0xF0, 0xE4, 0x42); }
 inline QColor blue() { return QColor(0x00, 0x72, 0xB2); }
 inline QColor vermillion() { return QColor(0xD5, 0x5E, 0x00); }
 inline QColor reddishPurple() { return QColor(0xCC, 0x79, 0xA7); }
+/// The grid's minimum: vermillion, but reddish purple over the diverging map (blue to orange), on
+/// whose orange end vermillion disappears. The 3D view and the map use the same rule.
+inline QColor minimumMark(bool diverging) { return diverging ? reddishPurple() : vermillion(); }
 
 inline QColor withAlpha(QColor c, int alpha) {
     c.setAlpha(alpha);

@@ -6,6 +6,7 @@
 #include <QWidget>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "basin/widgets/spectrum_plot_data.h"
 
@@ -23,6 +24,11 @@ public:
     const SpectrumPlotData& data() const;
     /// Back to the empty plot with `message` in place of a title.
     void clear(const QString& message = {});
+
+    /// Further spectra drawn over this one (curvature probes): each one's density as a line and its
+    /// top eigenvalues as markers, in its own colour and dash, named in the legend by its title.
+    void setOverlays(const std::vector<SpectrumPlotData>& overlays);
+    const std::vector<SpectrumPlotData>& overlays() const;
 
     /// x as log10|λ| (drawing the log density grid) instead of λ.
     void setLogAbsAxis(bool on);

@@ -24,7 +24,8 @@ double heightScale(const SurfacePlotData& data, double ratio = 0.6);
 /// by colour-blind readers. Linear between the 9 evenly spaced samples of the published map (R viridis(9)).
 std::array<double, 3> viridis(double t);
 
-/// The colour map `name` ("viridis", or "grey": black to light grey, for print) at t in [0, 1].
+/// The colour map `name` at t in [0, 1]: "viridis"; "grey" (black to light grey, for print); or
+/// "diverging" (Okabe–Ito blue through near-white at 0.5 to vermillion, for signed values).
 std::array<double, 3> colormap(const std::string& name, double t);
 
 /// The span of the colour scale of `data`: its value_range when set, else colourRange(values).
@@ -49,6 +50,17 @@ std::array<double, 2> colourRange(const std::vector<double>& values);
 std::vector<double> colourBarTicks(double lo, double hi);
 /// A tick's label: "%.3g", with "0" for a tick that is zero up to rounding.
 std::string colourBarLabel(double tick);
+/// The field `data` is coloured by (data.colour_by), or nullptr when it is coloured by its values.
+const SurfaceField* colourField(const SurfacePlotData& data);
+/// What the colour shows at each point: the chosen field's values, or `values`.
+const std::vector<double>& colourValues(const SurfacePlotData& data);
+/// The colour scale's title: the field's label, or value_label.
+std::string colourLabel(const SurfacePlotData& data);
+/// The colour scale's span: scaleRange() when coloured by the values; a field's own range, made
+/// symmetric about zero for a signed field (so zero is the middle of the diverging map).
+std::array<double, 2> colourScale(const SurfacePlotData& data);
+/// The colour map drawn: "diverging" for a signed field, else data.colormap.
+std::string colourMapName(const SurfacePlotData& data);
 
 /// Index of the coordinate nearest `x` in ascending `coords` (ties: the lower one); -1 when empty.
 int nearestIndex(const std::vector<double>& coords, double x);

@@ -1,8 +1,9 @@
 #pragma once
 /// SurfacePanel is the Surface tab's drawing area: a plane is shown in 3D (SurfaceView) beside the
 /// same grid from above (ContourView); a line is shown as a LineView. One row of display options
-/// (log scale, clipping of the loss) applies to every view. The numbers under the mouse are
-/// reported as a status line in true (unclipped, unlogged) values.
+/// (log scale, clipping of the loss, what the colour shows) applies to every view. The numbers
+/// under the mouse are reported as a status line in true (unclipped, unlogged) values. A click on
+/// either view of a plane asks for a curvature probe there.
 #include <QWidget>
 #include <memory>
 #include <optional>
@@ -31,6 +32,12 @@ public:
     void setClip(std::optional<double> max_loss);
     std::optional<double> clip() const;
 
+    /// What colours the 3D view and the map: "" (the loss, as the height) or the name of one of the
+    /// data's fields (a curvature map's lambda_max, lambda_min, trace, ratio). Ignored when the
+    /// data has no such field. The choice is kept while new data of the same kind arrives.
+    void setColourBy(const QString& field);
+    QString colourBy() const;
+
     /// viridis or grey, for the 3D view and the map.
     void setColormap(const QString& name);
     QString colormapName() const;
@@ -50,9 +57,12 @@ public:
 Q_SIGNALS:
     /// A line for the status bar, e.g. what describePoint() says under the mouse.
     void statusMessage(const QString& text);
+    /// The user clicked the plane (3D view or map) at (x, y): a probe is wanted there.
+    void probeRequested(double x, double y);
 
 private:
     void refresh();
+    void offerFields();
     struct Private;
     std::unique_ptr<Private> d_;
 };

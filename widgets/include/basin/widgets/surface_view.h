@@ -36,8 +36,11 @@ public:
     QString problem() const;
     /// Number of contour lines drawn (0 before data).
     int contourCount() const;
-    /// Number of marks drawn (minimum, current weights, trajectory points).
+    /// Number of marks drawn (minimum, current weights, trajectory points, probes).
     int markCount() const;
+    /// The grid coordinates (x, y) of the surface under `pixel` (widget coordinates), nullopt
+    /// when the pixel is off the surface.
+    std::optional<std::array<double, 2>> gridPointAt(QPoint pixel) const;
 
     /// The title as drawn: the data's title, wrapped onto a second line when it is wider than the
     /// view (cut with "…" only when two lines are not enough); and its width in pixels.
@@ -54,8 +57,14 @@ public:
     /// one moves both (and every other view linked to the same leader).
     void linkCamera(SurfaceView* leader);
 
+Q_SIGNALS:
+    /// A click (press and release without dragging) on the surface at grid point (x, y).
+    void pointPicked(double x, double y);
+
 protected:
     void resizeGL(int w, int h) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
 
 private:
     void watchCamera();
