@@ -46,7 +46,8 @@ int runSurface(const SurfaceArgs& a) {
     SurfaceGrid grid = surfaceGridFor(objective, opt, plan);
     const GridRunResult run = runGrid(grid, job, a.resume, a.outs, [&](SurfaceGrid& g, JobContext& j, const PartialFn& partial,
                                                                       const SurfaceDeal& deal) {
-        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, g, opt.bn, &j, partial, 64, deal);
+        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, g, opt.bn, &j, partial, 64, deal,
+                       plan.line ? &*plan.line : nullptr);
     });
     if (run.interrupted) return 130;
     grid.provenance.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

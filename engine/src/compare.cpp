@@ -1,5 +1,7 @@
 #include "basin/compare.h"
 
+#include "basin/checkpoint_line.h"
+
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -18,11 +20,6 @@ using nlohmann::json;
 namespace {
 
 detail::OptionName name(const char* key, const char* flag) { return {"compare", key, flag}; }
-
-SpectrumOptions seeded(SpectrumOptions o, uint64_t seed) {
-    o.seed = seed;
-    return o;
-}
 
 json optionsObject(const CompareOptions& o) {
     return {{"checkpoints", o.checkpoints},
@@ -108,7 +105,7 @@ PathResult interpolationPath(const StudySpec& spec, const std::string& from, con
                              EigenOptions eigen, JobContext* job, BatchNormMode bn) {
     if (points < 2) throw Error("a path needs at least 2 points");
     auto o = Objective::open(spec, from);
-    const Eigen::VectorXd a = o.parametersFlat(), b = o.parametersOfModel(to);
+    const CheckpointLine line = checkpointLine(o, from, to);
     PathResult r;
     r.from = from;
     r.to = to;
@@ -116,12 +113,13 @@ PathResult interpolationPath(const StudySpec& spec, const std::string& from, con
     eigen.which = Which::Largest;
     o.setBatchNormMode(bn);
     r.bn = bn == BatchNormMode::Recompute ? "BatchNorm statistics recomputed over the samples at every point"
-                                          : "BatchNorm statistics of the first checkpoint";
+           : line.from_buffers.size() > 0 ? "BatchNorm statistics interpolated with the weights (each end its checkpoint's own)"
+                                          : "no BatchNorm statistics";
     LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
     for (int i = 0; i < points; ++i) {
         PathPoint p;
-        p.t = double(i) / (points - 1);
-        o.setParameters((1 - p.t) * a + p.t * b);
+        p.t = i == points - 1 ? 1.0 : double(i) / (points - 1);
+        placeOnLine(o, line, p.t);
         p.eval = o.evaluate(job);
         if (eigen.max_hvp > 0) p.top_eigenvalue = topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
         r.points.push_back(p);

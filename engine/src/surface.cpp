@@ -33,7 +33,7 @@ SurfaceGrid makeGrid(const SurfaceOptions& o) {
     SurfaceGrid g;
     auto linspace = [](double a, double b, int n) {
         std::vector<double> v;
-        for (int i = 0; i < n; ++i) v.push_back(n == 1 ? a : a + (b - a) * i / (n - 1));
+        for (int i = 0; i < n; ++i) v.push_back(n == 1 ? a : i == n - 1 ? b : a + (b - a) * i / (n - 1));  // ends exact
         return v;
     };
     g.xs = linspace(o.x0, o.x1, o.nx);
@@ -106,27 +106,34 @@ std::vector<int64_t> progressiveOrder(int nx, int ny) { return detail::orderWith
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job,
                     const std::function<void(const SurfaceGrid&)>& on_partial, int partial_every,
-                    const SurfaceDeal& deal) {
+                    const SurfaceDeal& deal, const CheckpointLine* line) {
     const int64_t P = objective.parameterCount();
+    if (line && grid.is2D()) throw Error("a line between checkpoints is drawn on a 1-D grid");
     if (origin.size() != P || dx.size() != P || (dy && dy->size() != P))
         throw Error("a direction's length does not match the model's " + std::to_string(P) + " parameters");
     if (grid.is2D() && !dy) throw Error("a 2D grid needs two directions");
     const Eigen::VectorXd saved = objective.parametersFlat();
+    const Eigen::VectorXd saved_buffers = line ? objective.buffersFlat() : Eigen::VectorXd();
     const BatchNormMode saved_bn = objective.batchNormMode();
     objective.setBatchNormMode(bn);
     const int nx = grid.nx(), ny = grid.ny();
     Eigen::VectorXd theta(P);
     auto restore = [&] {
         objective.setParameters(saved);
+        if (saved_buffers.size() > 0) objective.setBuffers(saved_buffers);
         objective.setBatchNormMode(saved_bn);
     };
     try {
         detail::walkGrid(grid, deal, job, "surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""),
                          [&](int64_t k) {
                              const int i = int(k % nx), j = int(k / nx);
-                             theta = origin + grid.xs[size_t(i)] * dx;
-                             if (dy) theta += grid.ys[size_t(j)] * *dy;
-                             objective.setParameters(theta);
+                             if (line) {
+                                 placeOnLine(objective, *line, grid.xs[size_t(i)]);
+                             } else {
+                                 theta = origin + grid.xs[size_t(i)] * dx;
+                                 if (dy) theta += grid.ys[size_t(j)] * *dy;
+                                 objective.setParameters(theta);
+                             }
                              const auto e = objective.evaluate(job);
                              grid.loss[size_t(k)] = e.loss;
                              grid.accuracy[size_t(k)] = e.accuracy;

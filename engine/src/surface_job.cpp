@@ -68,9 +68,11 @@ SurfaceGrid computeSurfaceJob(Objective& objective, const SurfaceJobOptions& o, 
         plan.trajectory.clear();
         plan.trajectory_labels.clear();
         plan.suggested_range.reset();
+        plan.line.reset();  // a line between the other model's checkpoints is not this one's
     }
     SurfaceGrid grid = surfaceGridFor(objective, o, plan);
-    computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, o.bn, job, publish);
+    computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, grid, o.bn, job, publish, 64, {},
+                   plan.line ? &*plan.line : nullptr);
     grid.provenance.seconds = detail::secondsSince(t0);
     if (publish) publish(grid);
     return grid;

@@ -122,6 +122,7 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         if (!r.two_d || ckpts.size() == 2) {
             plan.origin = pts.front();
             plan.dx = pts.back() - pts.front();
+            plan.line = checkpointLine(o, ckpts.front(), ckpts.back());
             plan.x_label = "interpolation " + stem(ckpts.front()) + " (0) to " + stem(ckpts.back()) + " (1)";
             const double dd = std::max(plan.dx.squaredNorm(), 1e-300);
             for (const auto& p : pts) plan.trajectory.push_back({plan.dx.dot(p - plan.origin) / dd, 0.0});

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "basin/directions.h"
+#include "basin/checkpoint_line.h"
 #include "basin/objective.h"
 #include "basin/progress.h"
 #include "basin/provenance.h"
@@ -126,10 +127,13 @@ struct SurfaceDeal {
 /// level and every `partial_every` points; with a deal of size > 1 only after each level, on
 /// every process at the same points (so it may gather). The objective's parameters are restored afterwards,
 /// also when cancelled (basin::Cancelled) or failed; the grid then keeps what was computed.
+/// With `line` (a 1-D grid between two checkpoints, SurfacePlan::line) the point at x is
+/// placeOnLine(line, x) instead of origin + x dx: the BatchNorm statistics move with the weights
+/// and x = 0, x = 1 are the checkpoints exactly; the buffers are restored afterwards too.
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job = nullptr,
                     const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64,
-                    const SurfaceDeal& deal = {});
+                    const SurfaceDeal& deal = {}, const CheckpointLine* line = nullptr);
 
 /// JSON (keys: xcoordinates, ycoordinates, loss, accuracy, done, x_label, y_label, bn, trajectory,
 /// options, provenance, directions_key; a curvature map adds curvature{settings, lambda_max,

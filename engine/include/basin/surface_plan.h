@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "basin/checkpoint_line.h"
 #include "basin/directions.h"
 #include "basin/surface.h"
 
@@ -34,6 +35,9 @@ struct SurfacePlan {
     std::vector<std::string> trajectory_labels;
     std::optional<std::array<double, 4>> suggested_range;  ///< x0, x1, y0, y1 covering the trajectory
     std::string description;  ///< one line, written into outputs
+    /// The line between two checkpoints (dirs "checkpoints", one direction): the points are placed
+    /// with placeOnLine, weights and BatchNorm statistics together, exact at x = 0 and x = 1.
+    std::optional<CheckpointLine> line;
 };
 
 /// Builds the plan at the objective's current parameters. Throws basin::Error on bad requests
