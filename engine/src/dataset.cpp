@@ -5,6 +5,7 @@
 #include <random>
 
 #include "basin/error.h"
+#include "basin/options.h"
 #include "torch_io.h"
 
 namespace basin::detail {
@@ -251,7 +252,8 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
     Dataset d;
     d.summary.available = available;
     d.summary.sample = sampleModeName(study.sample);
-    d.summary.sample_indices = sampleIndices(study.sample, available, study.samples, study.seed);
+    // The one seed rule (basin/options.h): a random subset is drawn from s + 3.
+    d.summary.sample_indices = sampleIndices(study.sample, available, study.samples, seedFor(study.seed, SeedStream::Samples));
     auto choose = [&](const torch::Tensor& t) {
         if (study.sample == SampleMode::Random)
             return t.index_select(0, torch::tensor(d.summary.sample_indices, torch::kInt64));

@@ -7,6 +7,7 @@
 
 #include "basin/error.h"
 #include "basin/objective.h"
+#include "basin/options.h"
 #include "basin/study.h"
 #include "digest.h"
 #include "json_util.h"
@@ -32,16 +33,18 @@ std::string utcNow() {
 
 std::string inputsKey(const StudySpec& s, const std::string& model_path) {
     detail::Digest d;
-    d.add(std::string("basin-inputs-1"));
+    d.add(std::string("basin-inputs-2"));
     d.addFile(model_path.empty() ? s.model : model_path);
     d.addFile(s.data.inputs);
     d.addFile(s.data.targets);
     d.add(s.data.input_key);
     d.add(s.data.target_key);
+    for (const auto& k : s.data.inputs_keys) d.add("input:" + k);  // forward()'s arguments, in order
     std::ostringstream settings;
     settings.precision(17);
     settings << lossName(s.loss) << '|' << s.samples << '|' << s.batch_size << '|' << dtypeName(s.dtype) << '|'
-             << hvpModeName(s.hvp_mode) << '|' << curvatureName(s.curvature) << '|' << s.seed << '|' << s.hvp_tolerance;
+             << hvpModeName(s.hvp_mode) << '|' << curvatureName(s.curvature) << '|' << s.seed << '|' << s.hvp_tolerance
+             << '|' << sampleModeName(s.sample) << '|' << s.class_axis << '|' << s.ignore_index;
     d.add(settings.str());
     return d.hex();
 }
@@ -75,7 +78,13 @@ Provenance makeProvenance(const Objective& o, const std::string& analysis, const
     p.model = o.modelPath();
     p.inputs = o.data().inputs_path;
     p.targets = o.data().targets_path;
-    p.samples = json{{"rule", "first"}, {"count", o.data().samples}, {"available", o.data().available}}.dump();
+    json samples = {{"rule", o.data().sample.empty() ? std::string("first") : o.data().sample},
+                    {"count", o.data().samples},
+                    {"available", o.data().available},
+                    {"seed", seedFor(s.seed, SeedStream::Samples)}};  // the random subset's seed
+    if (!o.data().sample_indices.empty()) samples["indices"] = o.data().sample_indices;
+    else samples.erase("seed");
+    p.samples = samples.dump();
     if (!o.hvpReport().chosen.empty() || o.hvpCount() > 0) p.hvp = detail::toJson(o.hvpReport()).dump();
     p.basin_version = basinVersion();
     p.computed_at = utcNow();

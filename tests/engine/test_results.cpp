@@ -151,7 +151,9 @@ private Q_SLOTS:
                  [](StudySpec& t) { t.samples = 10; }, [](StudySpec& t) { t.batch_size = 8; },
                  [](StudySpec& t) { t.dtype = DType::Float32; }, [](StudySpec& t) { t.seed = 1; },
                  [](StudySpec& t) { t.hvp_mode = HvpMode::ExactReuse; }, [](StudySpec& t) { t.loss = Loss::NLL; },
-                 [](StudySpec& t) { t.curvature = CurvatureKind::GaussNewton; }}) {
+                 [](StudySpec& t) { t.curvature = CurvatureKind::GaussNewton; },
+                 [](StudySpec& t) { t.sample = SampleMode::Random; }, [](StudySpec& t) { t.class_axis = -1; },
+                 [](StudySpec& t) { t.ignore_index = 0; }, [](StudySpec& t) { t.data.inputs_keys = {"x"}; }}) {
             StudySpec t = s;
             change(t);
             QVERIFY(inputsKey(t) != k0);
