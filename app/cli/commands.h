@@ -17,6 +17,7 @@ void addSurfaceCommand(CLI::App& app, Runner& run);
 void addSensitivityCommand(CLI::App& app, Runner& run);
 void addCompareCommand(CLI::App& app, Runner& run);
 void addStructureCommand(CLI::App& app, Runner& run);
+void addStabilityCommand(CLI::App& app, Runner& run);
 void addCurvatureMapCommand(CLI::App& app, Runner& run);
 void addProbeCommand(CLI::App& app, Runner& run);
 #ifdef BASIN_WITH_FIGURES

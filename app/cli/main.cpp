@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     basin::cli::addSensitivityCommand(app, run);
     basin::cli::addCompareCommand(app, run);
     basin::cli::addStructureCommand(app, run);
+    basin::cli::addStabilityCommand(app, run);
     basin::cli::addCurvatureMapCommand(app, run);
     basin::cli::addProbeCommand(app, run);
 #ifdef BASIN_WITH_FIGURES

@@ -1,0 +1,103 @@
+// The stability readout (issue #17) against PyTorch: optimizer states it wrote for the tiny MLP,
+// and the exact eigenvalues of H and of P^{-1/2} H P^{-1/2} from the MLP's exact Hessian.
+#include <QtTest/QtTest>
+
+#include "basin/error.h"
+#include "basin/stability.h"
+#include "fixtures.h"
+
+using namespace basin;
+
+namespace {
+
+StudySpec mlpSpec() { return fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy); }
+
+EigenOptions tight() {
+    EigenOptions e;
+    e.tol = 1e-10;
+    e.max_hvp = 200;  // more than the 99 parameters: Lanczos is exact here
+    e.seed = 1;
+    return e;
+}
+
+double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+
+}  // namespace
+
+class TestStability : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void adamStatesAreReadWithPyTorchsValues() {
+        auto o = Objective::open(mlpSpec());
+        for (const char* name : {"adam", "adamw"}) {
+            const auto& want = fx::expected()["stability"][name];
+            const OptimizerState s = readOptimizerState(fx::path(std::string("opt_") + name + ".pt"), o);
+            QCOMPARE(QString::fromStdString(s.kind), QString(name));
+            QCOMPARE(s.lr, want["lr"].get<double>());
+            QCOMPARE(s.beta1, want["beta1"].get<double>());
+            QCOMPARE(s.beta2, want["beta2"].get<double>());
+            QCOMPARE(s.eps, want["eps"].get<double>());
+            QCOMPARE(s.step, want["step"].get<double>());
+            QCOMPARE(s.weight_decay, want["weight_decay"].get<double>());
+            QVERIFY(s.exp_avg_sq == fx::vec(want["exp_avg_sq"]));  // float64 parameters: bit for bit
+        }
+        const OptimizerState sgd = readOptimizerState(fx::path("opt_sgd.pt"), o);
+        QCOMPARE(QString::fromStdString(sgd.kind), QString("sgd"));
+        QCOMPARE(sgd.lr, 0.05);
+        QCOMPARE(sgd.momentum, 0.9);
+        QVERIFY(!sgd.nesterov);
+        // The same Adam state inside a training checkpoint, under 'optimizer'.
+        QVERIFY(readOptimizerState(fx::path("opt_in_checkpoint.pt"), o).exp_avg_sq ==
+                fx::vec(fx::expected()["stability"]["adam"]["exp_avg_sq"]));
+    }
+
+    void anotherModelsStateIsRefused() {
+        auto o = Objective::open(mlpSpec());
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_other_model.pt"), o), "opt_other_model.pt",
+                           "2 parameters", "has 6", "another model's optimizer");
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("sd_plain.pt"), o), "sd_plain.pt", "no optimizer state");
+    }
+
+    void thresholdsAreTheirFormulas() {
+        OptimizerState s;
+        s.lr = 0.1;
+        QCOMPARE(stabilityThreshold(s), 2 / 0.1);
+        s.momentum = 0.9;
+        QCOMPARE(stabilityThreshold(s), (2 + 2 * 0.9) / 0.1);
+        s.nesterov = true;
+        QCOMPARE(stabilityThreshold(s), (2 + 2 * 0.9) / ((1 + 2 * 0.9) * 0.1));
+        s = {};
+        s.kind = "adam";
+        s.lr = 1e-3;
+        s.beta1 = 0.9;
+        std::string rule;
+        QCOMPARE(stabilityThreshold(s, &rule), (2 + 2 * 0.9) / ((1 - 0.9) * 1e-3));
+        QVERIFY(rule.find("Adam") != std::string::npos && rule.find("0.001") != std::string::npos);
+        s.lr = 0;
+        BASIN_EXPECT_ERROR(stabilityThreshold(s), "learning rate must be positive");
+    }
+
+    void sharpnessEqualsTheExactEigenvalues() {
+        auto o = Objective::open(mlpSpec());
+        const auto& want = fx::expected()["stability"];
+        for (const char* name : {"adam", "adamw"}) {
+            const OptimizerState s = readOptimizerState(fx::path(std::string("opt_") + name + ".pt"), o);
+            const StabilityRow r = computeStability(o, s, tight());
+            QVERIFY2(rel(r.lambda_max, want["lambda_max"].get<double>()) < 1e-8, qPrintable(QString::number(r.lambda_max, 'g', 17)));
+            QVERIFY(r.preconditioned);
+            const double exact = want[name]["preconditioned_lambda_max"].get<double>();
+            QVERIFY2(rel(*r.preconditioned, exact) < 1e-8, qPrintable(QString("%1 vs %2").arg(*r.preconditioned, 0, 'g', 17).arg(exact, 0, 'g', 17)));
+            QCOMPARE(r.threshold, want[name]["threshold"].get<double>());
+            QCOMPARE(r.ratio, *r.preconditioned / r.threshold);
+            QVERIFY(r.hvp_count > 0);
+            QCOMPARE(QString::fromStdString(r.provenance.analysis), QString("stability"));
+        }
+        const StabilityRow g = computeStability(o, readOptimizerState(fx::path("opt_sgd.pt"), o), tight());
+        QVERIFY(!g.preconditioned);
+        QCOMPARE(g.sharpness, g.lambda_max);
+        QVERIFY(rel(g.threshold, want["sgd"]["threshold"].get<double>()) < 1e-15);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStability)
+#include "test_stability.moc"
