@@ -53,7 +53,7 @@ int runStability(const StabilityArgs& a) {
         if (!optimizers.empty()) {
             s = readOptimizerState(optimizers[i], o);
         } else {
-            s.kind = "gd";
+            s.kind = a.momentum && *a.momentum > 0 ? "sgd" : "gd";  // typed: the learning rate (and momentum) alone
         }
         if (a.lr) s.lr = *a.lr;
         if (a.momentum) s.momentum = *a.momentum;
