@@ -18,6 +18,7 @@ void addSensitivityCommand(CLI::App& app, Runner& run);
 void addCompareCommand(CLI::App& app, Runner& run);
 void addStructureCommand(CLI::App& app, Runner& run);
 void addStabilityCommand(CLI::App& app, Runner& run);
+void addBatchScalingCommand(CLI::App& app, Runner& run);
 void addCurvatureMapCommand(CLI::App& app, Runner& run);
 void addProbeCommand(CLI::App& app, Runner& run);
 #ifdef BASIN_WITH_FIGURES

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     basin::cli::addCompareCommand(app, run);
     basin::cli::addStructureCommand(app, run);
     basin::cli::addStabilityCommand(app, run);
+    basin::cli::addBatchScalingCommand(app, run);
     basin::cli::addCurvatureMapCommand(app, run);
     basin::cli::addProbeCommand(app, run);
 #ifdef BASIN_WITH_FIGURES

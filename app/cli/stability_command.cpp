@@ -78,7 +78,68 @@ int runStability(const StabilityArgs& a) {
     return 0;
 }
 
+struct BatchScalingArgs {
+    StudyOptions study;
+    std::string sizes, out;
+    std::optional<int> batches, max_hvp;
+    std::optional<double> tol;
+    bool json = false;
+};
+
+int runBatchScaling(const BatchScalingArgs& a) {
+    const StudySpec spec = a.study.resolve();
+    auto o = Objective::open(spec);  // one process: each batch is a subset of all the samples
+    BatchScalingOptions opt;
+    for (const std::string& t : splitList(a.sizes)) {
+        size_t used = 0;
+        long long b = 0;
+        try {
+            b = std::stoll(t, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != t.size() || b < 1) throw Error("--sizes '" + a.sizes + "' is not a list of batch sizes such as 8,32,128");
+        opt.sizes.push_back(b);
+    }
+    opt.batches = a.batches.value_or(4);
+    opt.eigen.tol = a.tol.value_or(1e-4);
+    opt.eigen.max_hvp = a.max_hvp.value_or(200);
+    if (!(opt.eigen.tol > 0) || opt.eigen.max_hvp < 2) throw Error("--tol must be positive and --max-hvp at least 2");
+    opt.eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
+    opt.seed = seedFor(spec.seed, SeedStream::Samples);
+    JobContext job(textProgressBar());
+    const BatchScalingResult r = computeBatchScaling(o, opt, &job);
+    const std::string text = batchScalingJson(r);
+    if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
+    if (a.json) {
+        std::cout << text << "\n";
+        return 0;
+    }
+    std::printf("%8s %12s %10s %14s   %s\n", "B", "mean lmax", "stddev", "2/lmax (GD)", "lambda_max per batch");
+    for (const auto& row : r.rows) {
+        std::string each;
+        for (double l : row.lambda_max) each += (each.empty() ? "" : " ") + std::to_string(l);
+        std::printf("%8lld %12.6g %10.3g %14.6g   %s\n", (long long)row.batch_size, row.mean, row.stddev, row.stable_lr_sgd, each.c_str());
+    }
+    std::printf("all %lld samples: lambda_max %.6g; slope of log lambda_max on log B: %.3f; %lld H*v in %.1f s\n",
+                (long long)o.data().samples, r.full_lambda_max, r.slope, (long long)r.hvp_count, r.seconds);
+    return 0;
+}
+
 }  // namespace
+
+void addBatchScalingCommand(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("batch-scaling", "lambda_max of mini-batch Hessians against the batch size");
+    auto a = std::make_shared<BatchScalingArgs>();
+    a->study.add(*cmd);
+    cmd->add_option("--sizes", a->sizes, "comma-separated batch sizes (default: powers of two from 8)");
+    cmd->add_option("--batches", a->batches, "disjoint batches per size (default 4)");
+    cmd->add_option("--tol", a->tol, "Lanczos tolerance (default 1e-4)");
+    cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v for each eigenvalue (default 200)");
+    cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_option("--out", a->out, "write JSON to FILE");
+    cmd->callback([a, &run] { run = [a] { return runBatchScaling(*a); }; });
+}
 
 void addStabilityCommand(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand("stability", "Sharpness of each checkpoint against its optimizer's stability threshold");

@@ -2,6 +2,8 @@
 // and the exact eigenvalues of H and of P^{-1/2} H P^{-1/2} from the MLP's exact Hessian.
 #include <QtTest/QtTest>
 
+#include <set>
+
 #include "basin/error.h"
 #include "basin/stability.h"
 #include "fixtures.h"
@@ -96,6 +98,62 @@ private Q_SLOTS:
         QVERIFY(!g.preconditioned);
         QCOMPARE(g.sharpness, g.lambda_max);
         QVERIFY(rel(g.threshold, want["sgd"]["threshold"].get<double>()) < 1e-15);
+    }
+    void perBatchLambdaMaxIsTheExactBatchHessians() {
+        auto o = Objective::open(mlpSpec());
+        const double full = batchLambdaMax(o, {}, tight());
+        for (const auto& b : fx::expected()["batch_hessians"]) {
+            const auto samples = b["samples"].get<std::vector<int64_t>>();
+            const double want = b["lambda_max"].get<double>();
+            const double got = batchLambdaMax(o, samples, tight());
+            QVERIFY2(rel(got, want) < 1e-8, qPrintable(QString("%1 samples: %2 vs %3").arg(samples.size()).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
+        }
+        // The objective is back on all its samples afterwards.
+        QVERIFY(rel(batchLambdaMax(o, {}, tight()), full) < 1e-12);
+    }
+
+    void batchesAreDisjointAndReproducible() {
+        const auto a = disjointBatches(64, 8, 5, 11), b = disjointBatches(64, 8, 5, 11), c = disjointBatches(64, 8, 5, 12);
+        QCOMPARE(a, b);
+        QVERIFY(a != c);
+        std::set<int64_t> seen;
+        for (const auto& batch : a) {
+            QCOMPARE(int(batch.size()), 8);
+            for (int64_t i : batch) {
+                QVERIFY(i >= 0 && i < 64);
+                QVERIFY(seen.insert(i).second);  // no sample in two batches
+            }
+        }
+        BASIN_EXPECT_ERROR(disjointBatches(64, 16, 5, 0), "5 disjoint batches of 16 need 80 samples", "uses 64");
+    }
+
+    void batchScalingSummarisesTheBatches() {
+        auto o = Objective::open(mlpSpec());
+        BatchScalingOptions opt;
+        opt.sizes = {8, 16, 32};
+        opt.batches = 2;
+        opt.eigen = tight();
+        opt.seed = 5;
+        const BatchScalingResult r = computeBatchScaling(o, opt);
+        QCOMPARE(int(r.rows.size()), 3);
+        std::vector<double> lx, ly;
+        for (const auto& row : r.rows) {
+            const auto batches = disjointBatches(64, row.batch_size, 2, 5 + uint64_t(row.batch_size));
+            QCOMPARE(int(row.lambda_max.size()), 2);
+            for (int k = 0; k < 2; ++k) QVERIFY(rel(row.lambda_max[size_t(k)], batchLambdaMax(o, batches[size_t(k)], tight())) < 1e-12);
+            const double mean = 0.5 * (row.lambda_max[0] + row.lambda_max[1]);
+            QVERIFY(rel(row.mean, mean) < 1e-14);
+            QVERIFY(rel(row.stddev, std::abs(row.lambda_max[0] - row.lambda_max[1]) / std::sqrt(2.0)) < 1e-12);
+            QCOMPARE(row.stable_lr_sgd, 2 / row.mean);
+            lx.push_back(std::log(double(row.batch_size)));
+            ly.push_back(std::log(row.mean));
+        }
+        // The slope by hand: least squares through three points.
+        const double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[0] + ly[1] + ly[2]) / 3;
+        double sxy = 0, sxx = 0;
+        for (int i = 0; i < 3; ++i) sxy += (lx[size_t(i)] - mx) * (ly[size_t(i)] - my), sxx += (lx[size_t(i)] - mx) * (lx[size_t(i)] - mx);
+        QVERIFY(std::abs(r.slope - sxy / sxx) < 1e-12);
+        QVERIFY(rel(r.full_lambda_max, fx::expected()["stability"]["lambda_max"].get<double>()) < 1e-8);
     }
 };
 

@@ -61,4 +61,41 @@ StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, Eig
 /// One row as JSON (the optimizer's settings without v), and a table of rows as JSON.
 std::string stabilityJson(const std::vector<StabilityRow>& rows);
 
+/// Batch-size dependence (issue #17): λmax of the mini-batch Hessian H_B, the Hessian of the mean
+/// loss over B samples, over `batches` disjoint batches of each size, against the full-sample λmax.
+struct BatchScalingOptions {
+    std::vector<int64_t> sizes;  ///< batch sizes B; empty: powers of two from 8 up to the samples / batches
+    int batches = 4;             ///< K disjoint batches per size (K * B samples at most all of them)
+    EigenOptions eigen;          ///< Lanczos for each λmax (top_k forced to 1)
+    uint64_t seed = 0;           ///< the batches' draw (the study's s + 3, the samples' stream)
+};
+
+struct BatchScalingRow {
+    int64_t batch_size = 0;
+    std::vector<double> lambda_max;  ///< one per batch
+    double mean = 0, stddev = 0;     ///< over the batches (stddev with n - 1)
+    double stable_lr_sgd = 0;        ///< 2 / mean λmax(H_B): gradient descent's largest stable step at this B
+};
+
+struct BatchScalingResult {
+    std::vector<BatchScalingRow> rows;
+    double full_lambda_max = 0;  ///< over every sample of the study
+    /// Least-squares slope of log mean λmax(H_B) against log B (negative: smaller batches are sharper).
+    double slope = 0;
+    int64_t hvp_count = 0;
+    double seconds = 0;
+    Provenance provenance;
+};
+
+/// `count` disjoint batches of `size` of the indices 0..n-1: the first count * size of a seeded
+/// Fisher-Yates permutation (mt19937-64), each sorted. Throws basin::Error when they do not fit.
+std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int count, uint64_t seed);
+
+/// λmax of the Hessian of the mean loss over `samples` (indices into the study's samples); the
+/// objective goes back to all its samples afterwards.
+double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job = nullptr);
+
+BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& options, JobContext* job = nullptr);
+std::string batchScalingJson(const BatchScalingResult& r);
+
 }  // namespace basin
