@@ -92,11 +92,12 @@ struct SurfaceScene::Private {
     bool compact = false;
     std::string z_title;
     bool figure = false;
-    // The z axis is always drawn and titled (the loss axis). Its numbers need room: in a narrow
-    // view (compare) and in figures (type sized for paper) they ran into one another on the short
-    // axis; there the colour bar beside it, with the same round ticks as the map's, gives them.
+    // The z axis is always drawn and titled (the loss axis). Its numbers are not: on the short
+    // axis they ran into one another and into the colour bar, in a narrow view (compare), in
+    // figures and at 1280x800 on screen alike; the colour bar beside it, with the same round ticks
+    // as the map's, gives the values.
     bool zTitle() const { return !compact; }
-    bool zLabels() const { return !compact && !figure; }
+    bool zLabels() const { return false; }
 
     std::array<vtkProp*, 11> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points, legend, probes}; }
 };
