@@ -23,7 +23,7 @@ const std::vector<std::pair<FigureView, std::string>>& viewNames() {
     static const std::vector<std::pair<FigureView, std::string>> names = {
         {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
         {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
-        {FigureView::CompareSurfaces, "compare-surfaces"}};
+        {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"}};
     return names;
 }
 
@@ -105,6 +105,7 @@ struct Builder {
             if (need(content.spectrum.has_value(), "spectrum")) {
                 auto* spectrum = make<widgets::SpectrumView>();
                 spectrum->setData(*content.spectrum);
+                spectrum->setOverlays(content.probe_spectra);
                 spectrum->setLogAbsAxis(view == FigureView::Density);
                 spectrum->setLogDensity(content.log_density);
                 addPlot(spectrum->plot());
@@ -126,6 +127,22 @@ struct Builder {
                     auto* path = make<widgets::PathView>();
                     path->setData(*content.path);
                     addPlot(path->plot());
+                }
+            }
+            return;
+        case FigureView::CurvatureMap:
+            if (need(content.surface.has_value() && !content.surface->fields.empty(), "curvature map")) {
+                widgets::SurfacePlotData data = *content.surface;
+                if (widgets::colourField(data) == nullptr) data.colour_by = data.fields.front().name;
+                data.colormap = style.colormap.toStdString();
+                if (data.isLine()) {
+                    auto* line = make<widgets::LineView>();
+                    line->setData(data);
+                    addPlot(line->plot());
+                } else {
+                    auto* contour = make<widgets::ContourView>();
+                    contour->setData(data);
+                    addPlot(contour->plot());
                 }
             }
             return;

@@ -50,4 +50,21 @@ CompareOptions windowCompareOptions(const StudySpec& spec) {
     return o;
 }
 
+CurvatureMapOptions windowCurvatureMapOptions(const StudySpec& spec) {
+    if (auto own = studyCurvatureMapOptions(spec)) return *own;
+    CurvatureMapOptions o;
+    o.surface = windowSurfaceOptions(spec);
+    o.seed = o.surface.seed = spec.seed;
+    return o;
+}
+
+ProbeOptions windowProbeOptions(const StudySpec& spec) {
+    if (auto own = studyProbeOptions(spec)) return *own;
+    ProbeOptions o;
+    o.spectrum = windowSpectrumOptions(spec);
+    o.directions = windowSurfaceOptions(spec);
+    o.seed = o.spectrum.seed = o.directions.seed = spec.seed;
+    return o;
+}
+
 }  // namespace basin::gui

@@ -6,6 +6,8 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -23,5 +25,10 @@ SensitivityOptions windowSensitivityOptions(const StudySpec& spec, int64_t param
 /// Preset: the spectrum preset with the top 3 at both ends, surfaces of 11 x 11 over [-1, 1]^2
 /// (the compare view's own grid), a path of 11 points.
 CompareOptions windowCompareOptions(const StudySpec& spec);
+/// Preset: the surface preset's plane and grid; λmax and λmin at each point to tol 1e-3 within
+/// 100 H·v, warm-started, no trace.
+CurvatureMapOptions windowCurvatureMapOptions(const StudySpec& spec);
+/// Preset: the spectrum preset at the point, on the surface preset's plane, at (0, 0).
+ProbeOptions windowProbeOptions(const StudySpec& spec);
 
 }  // namespace basin::gui

@@ -98,6 +98,11 @@ private:
     void runSurface(const SurfaceJobOptions& options);
     void runLayers();
     void runCompareFromBar();
+    void runCurvatureMap(const SurfaceJobOptions& options);
+    /// A probe at (x, y) of the plane the Surface tab shows (or, before one, of the bar's options).
+    void runProbe(double x, double y);
+    /// One layer's landscape: the Layers table's row (double-clicked) becomes the Surface bar's group.
+    void chooseGroupFromLayers(int row);
 
     EngineController* controller_ = nullptr;
     std::unique_ptr<QSettings> settings_;  // the application's (in tests, the test folder's)

@@ -98,6 +98,16 @@ void MainWindow::buildMenus() {
         runCompareFromBar();
     });
     compare->setShortcut(QKeySequence(tr("Ctrl+K")));
+    QAction* map = analysis->addAction(tr("Run curvature &map"), this,
+                                       [this] { runCurvatureMap(surface_options_->options()); });
+    map->setShortcut(QKeySequence(tr("Ctrl+M")));
+    QAction* probe = analysis->addAction(tr("&Probe curvature at the typed point"), this, [this] {
+        tabs_->setCurrentWidget(surface_tab_);
+        if (const auto p = surface_options_->typedProbe()) return runProbe((*p)[0], (*p)[1]);
+        statusBar()->showMessage(tr("Type the point as x, y beside \"probe at\" (or click the 3D view or the map)"));
+    });
+    probe->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    analysis->addAction(tr("Clear probes"), controller_->results(), &ResultsModel::clearProbes);
     analysis->addSeparator();
     // Not Esc: Esc closes drop-downs and dialogs, and must never stop an hour of work on the way
     // (in the Jobs panel, Esc cancels the job in focus).

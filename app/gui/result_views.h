@@ -1,7 +1,9 @@
 #pragma once
 // ResultViews draws what the results model holds: each change of a result becomes its view's plot
 // data (through the converters of app/figure) and a line above the view saying how the result came
-// to be shown (computed now, reopened from the study file, stale). While a view has nothing yet it
+// to be shown (computed now, reopened from the study file, stale). The Surface tab shows the loss
+// surface or the curvature map, whichever came last, with the probes marked; the Spectrum tab
+// lays the probes' spectra over the centre's. While a view has nothing yet it
 // says how far its job is, or why it stopped. Dragging the bulk edge goes back into the model.
 #include <QLabel>
 #include <QObject>
@@ -52,6 +54,7 @@ private:
     void drawSurface();
     void drawSensitivity();
     void drawCompare();
+    void drawProbes();
 
     ResultsModel* model_;
     ResultViewSet v_;

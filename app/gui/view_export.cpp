@@ -72,12 +72,16 @@ bool isFigurePath(const QString& path) {
 }
 
 QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size,
-                       const widgets::FigureStyle& style, const std::string& source) {
+                       const widgets::FigureStyle& style, const std::string& source,
+                       const std::vector<const ProbeResult*>& probes) {
     FigureContent content;
     content.source = source;
     content.log_density = view.logDensity();
     if (result) content.provenance.push_back(provenanceJson(result->provenance));
+    for (const ProbeResult* p : probes)
+        if (p) content.provenance.push_back(provenanceJson(p->provenance));
     if (!view.data().empty()) content.spectrum = view.data();
+    content.probe_spectra = view.overlays();
     const FigureView shown = view.logAbsAxis() ? FigureView::Density : FigureView::Spectrum;
     if (auto figure = exportFigure(content, {shown}, path, size, style)) return *figure;
     const QString ext = suffix(path);
@@ -95,6 +99,15 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
     for (double v : d.exact_eigenvalues) csv += "exact_eigenvalue," + csvNumber(v) + ",\n";
     if (d.bulk_edge) csv += std::string(d.edge_by_hand ? "bulk_edge_by_hand," : "bulk_edge,") + csvNumber(*d.bulk_edge) + ",\n";
     if (d.trace) csv += "trace," + csvNumber(*d.trace) + "," + csvNumber(d.trace_stderr) + "\n";
+    for (const widgets::SpectrumPlotData& o : view.overlays()) {
+        // Each probe's numbers, its series named by its point ("probe at (0.5, -0.25): density").
+        std::string name = o.title;
+        for (std::size_t at; (at = name.find("\u2212")) != std::string::npos;) name.replace(at, 3, "-");
+        for (double v : o.top_eigenvalues) csv += "\"" + name + ": top_eigenvalue\"," + csvNumber(v) + ",\n";
+        for (std::size_t i = 0; i < o.density_grid.size() && i < o.density_values.size(); ++i)
+            csv += "\"" + name + ": density\"," + csvNumber(o.density_grid[i]) + "," + csvNumber(o.density_values[i]) + "\n";
+        if (o.trace) csv += "\"" + name + ": trace\"," + csvNumber(*o.trace) + "," + csvNumber(o.trace_stderr) + "\n";
+    }
     return writeText(path, csv);
 }
 

@@ -13,6 +13,7 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
 #include "basin/surface.h"
 #include "basin/widgets/figure_style.h"
@@ -38,11 +39,15 @@ bool isRasterPath(const QString& path);
 bool isFigurePath(const QString& path);
 
 /// .json is the engine's spectrum JSON with its options, provenance and bulk edge; .csv lists what
-/// the view shows (series, x, y: the top eigenvalues, the density, the exact spectrum, the edge).
+/// the view shows (series, x, y: the top eigenvalues, the density, the exact spectrum, the edge,
+/// and each probe's eigenvalues and density named by its point). Figures draw the probes laid
+/// over the spectrum; `probes` are their results, whose provenance goes beside the figure.
 QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size = {},
-                       const widgets::FigureStyle& style = {}, const std::string& source = {});
-/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot); numbers
-/// and VTK/HDF5 from the grid as computed.
+                       const widgets::FigureStyle& style = {}, const std::string& source = {},
+                       const std::vector<const ProbeResult*>& probes = {});
+/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot), coloured
+/// as the panel colours them; numbers and VTK/HDF5 from the grid as computed (a curvature map's
+/// with its fields).
 QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size = {},
                       const widgets::FigureStyle& style = {}, const std::string& source = {});
 /// .json is the engine's sensitivity JSON; .csv has one row per layer as shown.
