@@ -20,6 +20,7 @@
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/surface_math.h"
 #include "commands.h"
@@ -32,6 +33,7 @@
 #include "render.h"
 #include "result_cache.h"
 #include "spectrum_convert.h"
+#include "structure_convert.h"
 #include "surface_convert.h"
 #include "window_options.h"
 
@@ -177,7 +179,7 @@ int runRender(const RenderArgs& a) {
     const std::string name = spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
     const std::string origin = spec.study_path;
     if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers,
-                      FigureView::CurvatureMap})) {
+                      FigureView::CurvatureMap, FigureView::Structure})) {
         std::optional<Objective> objective;
         auto open = [&]() -> Objective& {
             if (!objective) objective.emplace(Objective::open(spec));
@@ -236,6 +238,14 @@ int runRender(const RenderArgs& a) {
                                                                sensitivityFromJson, sensitivityJson,
                                                                [&] { return computeSensitivity(open(), o, &job); });
             content.layers = gui::toPlotData(r, name);
+            content.provenance.push_back(provenanceJson(r.provenance));
+        }
+        if (wants(views, {FigureView::Structure})) {
+            const StructureOptions o = gui::windowStructureOptions(spec);
+            const auto r = cachedOrComputed<StructureResult>(ResultCache(true, spec, "structure", toJson(o), referencedFiles(o)),
+                                                             a.cache, origin, structureFromJson, structureJson,
+                                                             [&] { return computeStructure(open(), o, &job); });
+            content.structure = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
     }

@@ -13,6 +13,7 @@
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_math.h"
 
 namespace basin::gui {
@@ -23,7 +24,8 @@ const std::vector<std::pair<FigureView, std::string>>& viewNames() {
     static const std::vector<std::pair<FigureView, std::string>> names = {
         {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
         {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
-        {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"}};
+        {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"},
+        {FigureView::Structure, "structure"}};
     return names;
 }
 
@@ -146,6 +148,17 @@ struct Builder {
                 }
             }
             return;
+        case FigureView::Structure:
+            if (need(content.structure.has_value(), "structure analysis")) {
+                auto* view = make<widgets::StructureView>();
+                view->setData(*content.structure);
+                for (QCustomPlot* plot : view->filledPlots()) {
+                    plot->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(plot);
+                }
+                if (view->filledPlots().empty()) error = QObject::tr("the structure result has no chart to draw");
+            }
+            return;
         case FigureView::CompareSurfaces:
             if (need(!content.compare_surfaces.empty(), "checkpoint surfaces")) {
                 std::vector<const std::vector<double>*> grids;
@@ -231,6 +244,8 @@ QString renderFigure(const FigureContent& content, const FigureRequest& request)
     const bool compare_surfaces = std::find(request.views.begin(), request.views.end(), FigureView::CompareSurfaces) !=
                                   request.views.end();
     if (compare_surfaces && request.views.size() == 1 && builder.panels.size() == 4) columns = 2;
+    // The structure's charts alone: two per row.
+    if (request.views.size() == 1 && request.views[0] == FigureView::Structure && builder.panels.size() > 2) columns = 2;
     else if (compare_surfaces && request.views.size() > 1)
         columns = std::max<int>(2, int(content.compare_surfaces.size()));
     try {

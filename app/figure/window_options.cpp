@@ -37,6 +37,16 @@ SensitivityOptions windowSensitivityOptions(const StudySpec& spec, int64_t param
     return o;
 }
 
+StructureOptions windowStructureOptions(const StudySpec& spec) {
+    if (auto own = studyStructureOptions(spec)) return *own;
+    StructureOptions o;
+    o.probes = 32;
+    o.max_hvp = 150;
+    o.classes = spec.loss == Loss::CrossEntropy;
+    o.seed = spec.seed;
+    return o;
+}
+
 CompareOptions windowCompareOptions(const StudySpec& spec) {
     if (auto own = studyCompareOptions(spec)) return *own;
     CompareOptions o;

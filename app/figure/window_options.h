@@ -9,6 +9,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 
@@ -30,5 +31,9 @@ CompareOptions windowCompareOptions(const StudySpec& spec);
 CurvatureMapOptions windowCurvatureMapOptions(const StudySpec& spec);
 /// Preset: the spectrum preset at the point, on the surface preset's plane, at (0, 0).
 ProbeOptions windowProbeOptions(const StudySpec& spec);
+/// Preset: the diagonal (32 probes, channels zeroed 1, 2, 4 and 8 at a time), localisation and
+/// blocks of the top 5 (Lanczos to 1e-3, at most 150 products; SLQ of 2 x 20 per block), and for a
+/// cross-entropy study the class structure; no alignment (it needs a second data file).
+StructureOptions windowStructureOptions(const StudySpec& spec);
 
 }  // namespace basin::gui

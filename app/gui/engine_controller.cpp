@@ -291,6 +291,28 @@ int EngineController::runSensitivity(Stale stale) {
     });
 }
 
+int EngineController::runStructure(Stale stale) {
+    const auto given = structure_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Structure, tr("Curvature structure"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const StructureOptions options = given ? seeded(*given, spec.seed) : windowStructureOptions(spec);
+        validate(options);
+        const ResultLookup found = lookUpResult(spec, "structure", toJson(options), referencedFiles(options));
+        if (const StoredResult* reuse = reusable(found, stale, spec)) {
+            auto result = std::make_shared<const StructureResult>(structureFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setStructure(result, state, saved); });
+        }
+        auto result = std::make_shared<const StructureResult>(computeStructure(objective, options, &job));
+        products_ += result->hvp_count;
+        storeOnWorker(spec, result->provenance, structureJson(*result));
+        queue_->post([this, result] { results_->setStructure(result, ResultState::Computed); });
+    });
+}
+
 int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
     CompareOptions options = compare_options_ ? *compare_options_ : windowCompareOptions(spec_);
     options.checkpoints.clear();
@@ -464,6 +486,7 @@ void EngineController::setSensitivityOptions(const SensitivityOptions& o) { sens
 void EngineController::setCompareOptions(const CompareOptions& o) { compare_options_ = o; }
 void EngineController::setCurvatureMapOptions(const CurvatureMapOptions& o) { curvature_map_options_ = o; }
 void EngineController::setProbeOptions(const ProbeOptions& o) { probe_options_ = o; }
+void EngineController::setStructureOptions(const StructureOptions& o) { structure_options_ = o; }
 
 SpectrumOptions EngineController::spectrumOptions() const {
     return spectrum_options_ ? seeded(*spectrum_options_, spec_.seed) : windowSpectrumOptions(spec_);
@@ -474,6 +497,9 @@ SurfaceJobOptions EngineController::surfaceOptions() const {
 SensitivityOptions EngineController::sensitivityOptions() const {
     // The window's budget is a quarter of the float32 size, so it needs the open model's size.
     return sensitivity_options_ ? seeded(*sensitivity_options_, spec_.seed) : windowSensitivityOptions(spec_, parameters_);
+}
+StructureOptions EngineController::structureOptions() const {
+    return structure_options_ ? seeded(*structure_options_, spec_.seed) : windowStructureOptions(spec_);
 }
 CompareOptions EngineController::compareOptions() const {
     return compare_options_ ? seeded(*compare_options_, spec_.seed) : windowCompareOptions(spec_);

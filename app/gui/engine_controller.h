@@ -16,6 +16,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 #include "job_queue.h"
@@ -61,6 +62,8 @@ public:
     /// job of its own, so several can be queued, each cancelled alone. The results model shows it
     /// asked for at once and its spectrum once computed; a probe stored in the study is reused.
     int runProbe(double x, double y);
+    /// Where curvature lives (structure.h) with structureOptions().
+    int runStructure(Stale stale = Stale::Recompute);
 
     void cancel(int id);
     void cancelAll();
@@ -80,6 +83,8 @@ public:
     /// The point (x, y) of these options is ignored: runProbe() gives it.
     void setProbeOptions(const ProbeOptions& options);
     ProbeOptions probeOptions() const;
+    void setStructureOptions(const StructureOptions& options);
+    StructureOptions structureOptions() const;
 
     JobInfo job(int id) const { return queue_->job(id); }
     QList<JobInfo> jobs() const { return queue_->jobs(); }
@@ -116,6 +121,7 @@ private:
     std::optional<CompareOptions> compare_options_;
     std::optional<CurvatureMapOptions> curvature_map_options_;
     std::optional<ProbeOptions> probe_options_;
+    std::optional<StructureOptions> structure_options_;
     std::atomic<int64_t> products_{0}, points_{0};
     // Open requests are numbered; a job runs only on the study it was asked for (GUI thread).
     int requested_generation_ = 0, opened_generation_ = 0;

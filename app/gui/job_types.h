@@ -23,7 +23,7 @@ inline QString stateName(JobState s) {
 }
 
 /// What a job does; the Jobs panel, the views and the tests tell jobs apart by it.
-enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe };
+enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe, Structure };
 
 inline QString kindName(JobKind k) {
     switch (k) {
@@ -34,6 +34,7 @@ inline QString kindName(JobKind k) {
     case JobKind::Compare: return QStringLiteral("compare");
     case JobKind::CurvatureMap: return QStringLiteral("curvature map");
     case JobKind::Probe: return QStringLiteral("probe");
+    case JobKind::Structure: return QStringLiteral("structure");
     }
     return {};
 }

@@ -20,6 +20,7 @@
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
@@ -77,6 +78,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     views.compare = compare_;
     compare_tab_ = tab(compare_bar_, compare_, views.compare_banner);
     tabs_->addTab(compare_tab_, tr("Compare"));
+    structure_ = new widgets::StructureView(tabs_);
+    views.structure = structure_;
+    structure_tab_ = tab(nullptr, structure_, views.structure_banner);
+    tabs_->addTab(structure_tab_, tr("Structure"));
     setCentralWidget(tabs_);
     result_views_ = new ResultViews(controller_->results(), views, this);
 
@@ -276,6 +281,7 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     if (current == surface_tab_) return exportSurface(*surface_, results.shownSurface().result.get(), path, size, style, source);
     if (current == layers_tab_) return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
     if (current == compare_tab_) return exportCompare(*compare_, results.compare(), path, size, style, source);
+    if (current == structure_tab_) return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
     std::vector<const ProbeResult*> probes;
     for (const ProbeEntry& p : results.probes())
         if (p.result) probes.push_back(p.result.get());
@@ -287,10 +293,12 @@ std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
     const QString filter = current == surface_tab_ ? surfaceExportFilter()
                            : current == layers_tab_ ? layerExportFilter()
                            : current == compare_tab_ ? compareExportFilter()
+                           : current == structure_tab_ ? structureExportFilter()
                                                    : spectrumExportFilter();
     const QString name = current == surface_tab_ ? "surface"
                          : current == layers_tab_ ? "layers"
                          : current == compare_tab_ ? "compare"
+                         : current == structure_tab_ ? "structure"
                                                  : "spectrum";
     return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_, this);
 }

@@ -17,6 +17,7 @@ class CompareView;
 struct FigureStyle;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 class SurfaceView;
 }  // namespace basin::widgets
@@ -61,6 +62,7 @@ public:
     SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
     LayerOptionsBar* layerOptionsBar() const { return layer_options_; }
     widgets::CompareView* compareView() const { return compare_; }
+    widgets::StructureView* structureView() const { return structure_; }
     CompareBar* compareBar() const { return compare_bar_; }
     /// Save, save as, recent studies and dropped files.
     StudyFiles* studyFiles() const { return files_; }
@@ -124,6 +126,8 @@ private:
     widgets::CompareView* compare_ = nullptr;
     CompareBar* compare_bar_ = nullptr;
     QWidget* compare_tab_ = nullptr;
+    widgets::StructureView* structure_ = nullptr;
+    QWidget* structure_tab_ = nullptr;
 };
 
 }  // namespace basin::gui

@@ -108,6 +108,11 @@ void MainWindow::buildMenus() {
     });
     probe->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
     analysis->addAction(tr("Clear probes"), controller_->results(), &ResultsModel::clearProbes);
+    QAction* structure = analysis->addAction(tr("Run curvature s&tructure"), this, [this] {
+        tabs_->setCurrentWidget(structure_tab_);
+        controller_->runStructure();
+    });
+    structure->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
     analysis->addSeparator();
     // Not Esc: Esc closes drop-downs and dialogs, and must never stop an hour of work on the way
     // (in the Jobs panel, Esc cancels the job in focus).
@@ -116,7 +121,7 @@ void MainWindow::buildMenus() {
     cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare")};
+    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare"), tr("S&tructure")};
     for (int i = 0; i < tabs_->count() && i < tab_names.size(); ++i) {
         QAction* show = view->addAction(tab_names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
         show->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));

@@ -5,11 +5,13 @@
 #include "basin/widgets/compare_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "compare_convert.h"
 #include "layer_convert.h"
 #include "probe_convert.h"
 #include "spectrum_convert.h"
+#include "structure_convert.h"
 #include "surface_convert.h"
 
 namespace basin::gui {
@@ -47,6 +49,7 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
     connect(model_, &ResultsModel::curvatureMapChanged, this, &ResultViews::drawSurface);
     connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawSurface);
     connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawProbes);
+    if (v_.structure) connect(model_, &ResultsModel::structureChanged, this, &ResultViews::drawStructure);
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeResetRequested, model_,
             [this] { model_->setBulkEdge(std::nullopt); });
@@ -105,6 +108,13 @@ void ResultViews::drawSensitivity() {
     v_.layers->setData(toPlotData(*slot.result, name_));
 }
 
+void ResultViews::drawStructure() {
+    const auto& slot = model_->structure();
+    sayState(v_.structure_banner, slot);
+    if (!slot.result) return v_.structure->clear(tr("No structure yet (Analysis ▸ Run structure, Ctrl+Shift+T)"));
+    v_.structure->setData(toPlotData(*slot.result, name_));
+}
+
 void ResultViews::drawCompare() {
     const CompareResults& c = model_->compare();
     const int count = int(c.options.checkpoints.size());
@@ -135,6 +145,8 @@ void ResultViews::showJob(const JobInfo& job) {
             v_.layers->clear(tr("No layer sensitivity: %1").arg(why));
         if ((job.kind == JobKind::CurvatureMap || job.kind == JobKind::Probe) && v_.surface_banner)
             v_.surface_banner->say(tr("%1: %2").arg(job.title, why), job.state == JobState::Failed);
+        if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
+            v_.structure->clear(tr("No structure: %1").arg(why));
         return;
     }
     if (job.state != JobState::Running) return;
@@ -144,6 +156,8 @@ void ResultViews::showJob(const JobInfo& job) {
         v_.spectrum->clear(tr("Computing the spectrum: %1").arg(progress));
     if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
         v_.layers->clear(tr("Computing layer sensitivity: %1").arg(progress));
+    if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
+        v_.structure->clear(tr("Computing the structure: %1").arg(progress));
 }
 
 }  // namespace basin::gui

@@ -16,6 +16,7 @@ namespace basin::widgets {
 class CompareView;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 }  // namespace basin::widgets
 
@@ -34,10 +35,12 @@ struct ResultViewSet {
     widgets::SurfacePanel* surface = nullptr;
     widgets::LayerView* layers = nullptr;
     widgets::CompareView* compare = nullptr;
+    widgets::StructureView* structure = nullptr;
     ResultBanner* spectrum_banner = nullptr;
     ResultBanner* surface_banner = nullptr;
     ResultBanner* layers_banner = nullptr;
     ResultBanner* compare_banner = nullptr;
+    ResultBanner* structure_banner = nullptr;
 };
 
 class ResultViews : public QObject {
@@ -55,6 +58,7 @@ private:
     void drawSensitivity();
     void drawCompare();
     void drawProbes();
+    void drawStructure();
 
     ResultsModel* model_;
     ResultViewSet v_;

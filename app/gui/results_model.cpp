@@ -39,12 +39,14 @@ void ResultsModel::reset(const QString& study_path) {
     curvature_map_ = {};
     map_shown_ = false;
     probes_.clear();
+    structure_ = {};
     Q_EMIT spectrumChanged();
     Q_EMIT surfaceChanged();
     Q_EMIT sensitivityChanged();
     Q_EMIT compareChanged();
     Q_EMIT curvatureMapChanged();
     Q_EMIT probesChanged();
+    Q_EMIT structureChanged();
 }
 
 void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved) {
@@ -111,6 +113,11 @@ void ResultsModel::clearProbes() {
 void ResultsModel::setSensitivity(std::shared_ptr<const SensitivityResult> r, ResultState state, const QString& saved) {
     sensitivity_ = {std::move(r), state, saved};
     Q_EMIT sensitivityChanged();
+}
+
+void ResultsModel::setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved) {
+    structure_ = {std::move(r), state, saved};
+    Q_EMIT structureChanged();
 }
 
 void ResultsModel::startCompare(const CompareOptions& options) {

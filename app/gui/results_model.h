@@ -15,6 +15,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/surface.h"
 
 namespace basin::gui {
@@ -76,6 +77,7 @@ public:
     const ResultSlot<SurfaceGrid>& shownSurface() const { return map_shown_ ? curvature_map_ : surface_; }
     /// The probes asked for, in the order asked; several are kept side by side.
     const std::vector<ProbeEntry>& probes() const { return probes_; }
+    const ResultSlot<StructureResult>& structure() const { return structure_; }
 
     void setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved = {});
     void setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
@@ -90,6 +92,7 @@ public:
     void removeProbe(int ticket);
     void removeProbeOfJob(int job);
     void clearProbes();
+    void setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved = {});
     /// A new comparison of `options.checkpoints` begins (the compare tab empties).
     void startCompare(const CompareOptions& options);
     void setCompareRow(int index, const CheckpointRow& row);
@@ -116,6 +119,7 @@ Q_SIGNALS:
     void compareChanged();
     void curvatureMapChanged();
     void probesChanged();
+    void structureChanged();
     void notSaved(const QString& why);
 
 private:
@@ -129,6 +133,7 @@ private:
     ResultSlot<SurfaceGrid> curvature_map_;
     bool map_shown_ = false;
     std::vector<ProbeEntry> probes_;
+    ResultSlot<StructureResult> structure_;
 };
 
 /// A line saying how a result came to be shown ("computed 08:37", "reopened from the study file

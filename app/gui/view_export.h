@@ -15,6 +15,7 @@
 #include "basin/curvature.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/surface.h"
 #include "basin/widgets/figure_style.h"
 #include "results_model.h"
@@ -23,6 +24,7 @@ namespace basin::widgets {
 class CompareView;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 }  // namespace basin::widgets
 
@@ -33,6 +35,7 @@ QString spectrumExportFilter();
 QString surfaceExportFilter();
 QString layerExportFilter();
 QString compareExportFilter();
+QString structureExportFilter();
 /// True when the extension makes a picture whose size the user may choose (.png).
 bool isRasterPath(const QString& path);
 /// True for .png, .pdf and .svg: figures, made in a figure style.
@@ -57,5 +60,10 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
 /// overlaid spectra and the path; .json and .csv hold the table (and the path, in JSON).
 QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out, QSize size = {},
                       const widgets::FigureStyle& style = {}, const std::string& source = {});
+
+/// The structure tab: its computed charts as one figure (two per row); .json is the engine's structure
+/// JSON; .csv lists what the tab shows, one row per number (part, row, column, value).
+QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path, QSize size = {},
+                        const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 }  // namespace basin::gui

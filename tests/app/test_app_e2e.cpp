@@ -20,6 +20,7 @@
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_math.h"
 #include "basin/widgets/surface_view.h"
@@ -351,6 +352,77 @@ private Q_SLOTS:
         QFile csv(out.filePath("layers.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().count('\n'), 6);  // header + one row per layer
+    }
+
+    void structureFillsItsTabWithTheEngineNumbersAndReopensStored() {
+        // The study's own structure options (small: the test checks the plumbing, not the
+        // estimates), so the window, its reopening and basin-cli render ask for the same result.
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            study["hvp"] = "exact";
+            study["options"] = QJsonObject{{"structure", QJsonObject{{"probes", 4}, {"prune", QJsonArray{1, 2}}, {"top", 2},
+                                                                      {"max_hvp", 12}, {"classes", true}, {"class_top", 3},
+                                                                      {"density_probes", 1}, {"density_steps", 4}}}};
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        EngineController controller;
+        MainWindow window(&controller);
+        window.show();
+        controller.openStudy(study_);
+        const int id = controller.runStructure();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto result = controller.results()->structure().result;
+        QVERIFY(result && result->diag && result->localisation && result->classes && result->blocks && !result->align);
+        QCOMPARE(result->options.probes, 4);
+        widgets::StructureView* view = window.structureView();
+        std::vector<double> saliency;
+        for (const StructureEntry& g : result->diag->groups) saliency.push_back(g.saliency);
+        QCOMPARE(int(saliency.size()), 5);  // conv1, bn1, conv2, bn2, fc
+        QCOMPARE(view->saliencyBars(), saliency);
+        QCOMPARE(view->data().localisation.values[0], result->localisation->vectors[0].shares);
+        QCOMPARE(view->data().classes.values.size(), size_t(3));
+        QCOMPARE(view->data().classes.values[1], result->classes->ggn_overlap[1]);
+        QCOMPARE(view->data().blocks[0].full.value(), result->blocks->full[0]);
+        QCOMPARE(view->removalTable()->rowCount(), 2);
+        QCOMPARE(view->salientTable()->item(0, 0)->text(), QString::fromStdString(result->diag->least_salient[0].name));
+        QCOMPARE(view->filledPlots().size(), size_t(4));
+
+        QTemporaryDir out;
+        window.tabs()->setCurrentWidget(view->parentWidget());
+        QCOMPARE(window.exportCurrentView(out.filePath("s.json")), QString());
+        QCOMPARE(readAll(out.filePath("s.json")).toStdString(), structureJson(*result) + "\n");
+        QCOMPARE(window.exportCurrentView(out.filePath("s.csv")), QString());
+        QVERIFY(readLines(out.filePath("s.csv")).size() > 60);
+        QCOMPARE(window.exportCurrentView(out.filePath("s.png"), QSize(1400, 1000)), QString());
+        QCOMPARE(QImage(out.filePath("s.png")).size(), QSize(1400, 1000));
+        // The tab at the two window sizes people use, kept in the build folder to be looked at.
+        for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+            window.resize(size);
+            QTest::qWait(200);
+            window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/structure_%1x%2.png").arg(size.width()).arg(size.height()));
+        }
+
+        // Reopened: shown as stored, nothing computed; basin-cli render draws the stored result.
+        EngineController second;
+        MainWindow second_window(&second);
+        second.openStudy(study_);
+        const int again = second.runStructure(EngineController::Stale::Show);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(second.job(again).state), kJobTimeoutMs);
+        QCOMPARE(second.productsComputed(), int64_t(0));
+        QCOMPARE(int(second.results()->structure().state), int(ResultState::Stored));
+        QCOMPARE(second_window.structureView()->saliencyBars(), saliency);
+        QProcess render;
+        render.start(BASIN_CLI, {"render", study_, "--view", "structure", "--style", "paper-2col", "--out", out.filePath("r.pdf")});
+        QVERIFY(render.waitForFinished(kJobTimeoutMs));
+        const QString err = render.readAllStandardError();
+        QVERIFY2(render.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains("using the structure result stored"), qPrintable(err));
+        QVERIFY(QFileInfo(out.filePath("r.pdf")).size() > 1000);
     }
 
     void cancelStopsARunningSpectrum() {
