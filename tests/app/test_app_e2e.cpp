@@ -953,6 +953,19 @@ private Q_SLOTS:
         QCOMPARE(int(overlays.size()), 1);
         QVERIFY(overlays.front().title.rfind("probe at (", 0) == 0);
         QCOMPARE(overlays.front().top_eigenvalues.front(), result->spectrum.largest->eigenvalues.front());
+        // The Surface tab with the probe marked and the Spectrum tab with its overlay, at the two
+        // window sizes people use, kept in the build folder to be looked at.
+        for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+            window.resize(size);
+            for (int tab : {0, 1}) {
+                window.tabs()->setCurrentIndex(tab);
+                QTest::qWait(200);
+                window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/%1_probe_%2x%3.png")
+                                                                     .arg(tab == 0 ? "spectrum" : "surface")
+                                                                     .arg(size.width())
+                                                                     .arg(size.height()));
+            }
+        }
         {
             auto objective = Objective::open(loadStudy(study_.toStdString()));
             ProbeOptions o = probe;
