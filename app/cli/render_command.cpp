@@ -6,27 +6,34 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
 #include <optional>
 
 #include "basin/compare.h"
+#include "basin/curvature_map.h"
 #include "basin/options.h"
+#include "basin/probe.h"
 #include "basin/surface_job.h"
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/widgets/figure.h"
+#include "basin/widgets/surface_math.h"
 #include "commands.h"
 #include "distributed.h"
 #include "compare_convert.h"
 #include "figure_render.h"
 #include "layer_convert.h"
+#include "probe_convert.h"
 #include "progress_bar.h"
 #include "render.h"
 #include "result_cache.h"
 #include "spectrum_convert.h"
+#include "structure_convert.h"
 #include "surface_convert.h"
 #include "window_options.h"
 
@@ -92,9 +99,25 @@ struct RenderArgs {
     std::optional<std::string> grid, dirs;
     std::optional<double> range;
     std::optional<int> path;
+    std::string field = "ratio";
+    std::vector<std::string> probes;  // "x,y" each
     bool cache = false;
     FigureFlags figure;
 };
+
+std::array<double, 2> parsePoint(const std::string& s) {
+    const auto comma = s.find(',');
+    try {
+        size_t a = 0, b = 0;
+        const double x = std::stod(s.substr(0, comma), &a);
+        const double y = comma == std::string::npos ? 0.0 : std::stod(s.substr(comma + 1), &b);
+        if (a == (comma == std::string::npos ? s.size() : comma) && (comma == std::string::npos || b == s.size() - comma - 1) &&
+            std::isfinite(x) && std::isfinite(y))
+            return {x, y};
+    } catch (const std::exception&) {
+    }
+    throw Error("--probe '" + s + "' is not X,Y (e.g. 0.5,-0.25)");
+}
 
 bool wants(const std::vector<FigureView>& views, std::initializer_list<FigureView> any) {
     for (FigureView v : views)
@@ -143,13 +166,20 @@ int runRender(const RenderArgs& a) {
 
     const StudySpec spec = a.study.resolve();
     const SurfaceJobOptions surface_options = surfaceOptions(a, spec);
+    const bool map_view = wants(views, {FigureView::CurvatureMap});
+    const auto fields = gui::curvatureFieldNames();
+    if (map_view && std::find(fields.begin(), fields.end(), a.field) == fields.end())
+        throw Error("--field '" + a.field + "' is not one of lambda_max, lambda_min, ratio, trace");
+    std::vector<std::array<double, 2>> probe_points;
+    for (const std::string& p : a.probes) probe_points.push_back(parsePoint(p));
 
     JobContext job(textProgressBar());
     gui::FigureContent content;
     content.source = spec.study_path.empty() ? spec.model : spec.study_path;
     const std::string name = spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
     const std::string origin = spec.study_path;
-    if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers})) {
+    if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers,
+                      FigureView::CurvatureMap, FigureView::Structure})) {
         std::optional<Objective> objective;
         auto open = [&]() -> Objective& {
             if (!objective) objective.emplace(Objective::open(spec));
@@ -163,12 +193,44 @@ int runRender(const RenderArgs& a) {
             content.spectrum = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
-        if (wants(views, {FigureView::Surface, FigureView::Contour})) {
+        if (map_view) {
+            // The curvature map (as the window runs it, on this plane and grid): the surface views
+            // drawn with it are its loss, coloured by the field.
+            CurvatureMapOptions mo = gui::windowCurvatureMapOptions(spec);
+            mo.surface = surface_options;
+            mo.seed = mo.surface.seed = spec.seed;
+            validate(mo);
+            const auto r = cachedOrComputed<SurfaceGrid>(
+                ResultCache(true, spec, "curvature-map", toJson(mo), referencedFiles(mo, spec)), a.cache, origin,
+                curvatureMapFromJson, curvatureMapJson, [&] { return computeCurvatureMap(open(), mo, &job); });
+            content.surface = gui::toPlotData(r, name);
+            content.surface->colour_by = a.field;
+            if (!widgets::colourField(*content.surface))
+                throw Error("the curvature map has no " + a.field + " (lambda_min needs --ends both, the trace needs probes)");
+            content.provenance.push_back(provenanceJson(r.provenance));
+        } else if (wants(views, {FigureView::Surface, FigureView::Contour})) {
             const auto r = cachedOrComputed<SurfaceGrid>(
                 ResultCache(true, spec, "surface", toJson(surface_options), referencedFiles(surface_options, spec)), a.cache, origin,
                 surfaceFromJson, surfaceJson, [&] { return computeSurfaceJob(open(), surface_options, &job); });
             content.surface = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
+        }
+        if (!probe_points.empty()) {
+            // Probes on the same plane: their spectra laid over the centre's, marks on the surface.
+            ProbeOptions po = gui::windowProbeOptions(spec);
+            po.directions = surface_options;
+            po.seed = po.spectrum.seed = po.directions.seed = spec.seed;
+            for (const auto& p : probe_points) {
+                po.x = p[0];
+                po.y = p[1];
+                validate(po);
+                const auto r = cachedOrComputed<ProbeResult>(ResultCache(true, spec, "probe", toJson(po), referencedFiles(po, spec)),
+                                                             a.cache, origin, probeFromJson, probeJson,
+                                                             [&] { return computeProbe(open(), po, &job); });
+                content.probe_spectra.push_back(gui::probeToSpectrum(r));
+                content.provenance.push_back(provenanceJson(r.provenance));
+            }
+            if (content.surface) gui::markProbes(*content.surface, probe_points);
         }
         if (wants(views, {FigureView::Layers})) {
             const SensitivityOptions o = gui::windowSensitivityOptions(spec, open().parameterCount());
@@ -176,6 +238,14 @@ int runRender(const RenderArgs& a) {
                                                                sensitivityFromJson, sensitivityJson,
                                                                [&] { return computeSensitivity(open(), o, &job); });
             content.layers = gui::toPlotData(r, name);
+            content.provenance.push_back(provenanceJson(r.provenance));
+        }
+        if (wants(views, {FigureView::Structure})) {
+            const StructureOptions o = gui::windowStructureOptions(spec);
+            const auto r = cachedOrComputed<StructureResult>(ResultCache(true, spec, "structure", toJson(o), referencedFiles(o)),
+                                                             a.cache, origin, structureFromJson, structureJson,
+                                                             [&] { return computeStructure(open(), o, &job); });
+            content.structure = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
     }
@@ -266,6 +336,8 @@ void addRenderCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--grid", a->grid, "surface grid NXxNY (default 21x21, as the GUI)");
     cmd->add_option("--range", a->range, "surface spans [-R, R] along random directions (default 1)");
     cmd->add_option("--dirs", a->dirs, "surface directions: random | eigen | eigen-neg | checkpoints | pca");
+    cmd->add_option("--field", a->field, "curvature-map: what colours it: lambda_max | lambda_min | ratio (default) | trace");
+    cmd->add_option("--probe", a->probes, "X,Y: a curvature probe there, over the spectrum and marked on the surface (repeatable)");
     cmd->add_option("--checkpoints", a->checkpoints, "compare: 2 to 4 comma-separated model files (default: the study's)");
     cmd->add_option("--path", a->path, "compare: points on the line between the first and last checkpoint");
     cmd->add_flag("--cache", a->cache, "store the results computed in the study file (stored results are always reused)");

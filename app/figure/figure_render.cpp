@@ -13,6 +13,7 @@
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_math.h"
 
 namespace basin::gui {
@@ -23,7 +24,8 @@ const std::vector<std::pair<FigureView, std::string>>& viewNames() {
     static const std::vector<std::pair<FigureView, std::string>> names = {
         {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
         {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
-        {FigureView::CompareSurfaces, "compare-surfaces"}};
+        {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"},
+        {FigureView::Structure, "structure"}};
     return names;
 }
 
@@ -105,6 +107,7 @@ struct Builder {
             if (need(content.spectrum.has_value(), "spectrum")) {
                 auto* spectrum = make<widgets::SpectrumView>();
                 spectrum->setData(*content.spectrum);
+                spectrum->setOverlays(content.probe_spectra);
                 spectrum->setLogAbsAxis(view == FigureView::Density);
                 spectrum->setLogDensity(content.log_density);
                 addPlot(spectrum->plot());
@@ -127,6 +130,33 @@ struct Builder {
                     path->setData(*content.path);
                     addPlot(path->plot());
                 }
+            }
+            return;
+        case FigureView::CurvatureMap:
+            if (need(content.surface.has_value() && !content.surface->fields.empty(), "curvature map")) {
+                widgets::SurfacePlotData data = *content.surface;
+                if (widgets::colourField(data) == nullptr) data.colour_by = data.fields.front().name;
+                data.colormap = style.colormap.toStdString();
+                if (data.isLine()) {
+                    auto* line = make<widgets::LineView>();
+                    line->setData(data);
+                    addPlot(line->plot());
+                } else {
+                    auto* contour = make<widgets::ContourView>();
+                    contour->setData(data);
+                    addPlot(contour->plot());
+                }
+            }
+            return;
+        case FigureView::Structure:
+            if (need(content.structure.has_value(), "structure analysis")) {
+                auto* view = make<widgets::StructureView>();
+                view->setData(*content.structure);
+                for (QCustomPlot* plot : view->filledPlots()) {
+                    plot->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(plot);
+                }
+                if (view->filledPlots().empty()) error = QObject::tr("the structure result has no chart to draw");
             }
             return;
         case FigureView::CompareSurfaces:
@@ -214,6 +244,8 @@ QString renderFigure(const FigureContent& content, const FigureRequest& request)
     const bool compare_surfaces = std::find(request.views.begin(), request.views.end(), FigureView::CompareSurfaces) !=
                                   request.views.end();
     if (compare_surfaces && request.views.size() == 1 && builder.panels.size() == 4) columns = 2;
+    // The structure's charts alone: two per row.
+    if (request.views.size() == 1 && request.views[0] == FigureView::Structure && builder.panels.size() > 2) columns = 2;
     else if (compare_surfaces && request.views.size() > 1)
         columns = std::max<int>(2, int(content.compare_surfaces.size()));
     try {

@@ -12,6 +12,7 @@
 #include "basin/widgets/figure_style.h"
 #include "basin/widgets/layer_plot_data.h"
 #include "basin/widgets/spectrum_plot_data.h"
+#include "basin/widgets/structure_plot_data.h"
 #include "basin/widgets/surface_plot_data.h"
 #include "basin/widgets/surface_view.h"
 
@@ -19,8 +20,11 @@ namespace basin::gui {
 
 /// surface (3D) | contour (the map from above, or the line plot of a line) | spectrum (λ axis) |
 /// density (log10|λ| axis) | layers | compare (overlaid spectra and, when computed, the path) |
-/// compare-surfaces (one 3D surface per checkpoint on one colour scale).
-enum class FigureView { Surface, Contour, Spectrum, Density, Layers, Compare, CompareSurfaces };
+/// compare-surfaces (one 3D surface per checkpoint on one colour scale) | curvature-map (a curvature
+/// map from above, coloured by the field the surface data's colour_by names) | structure (the
+/// structure analysis's charts that were computed: per-layer bars, localisation and class
+/// heatmaps, blocks).
+enum class FigureView { Surface, Contour, Spectrum, Density, Layers, Compare, CompareSurfaces, CurvatureMap, Structure };
 
 std::optional<FigureView> parseFigureView(const std::string& name);
 std::string figureViewName(FigureView view);
@@ -32,10 +36,13 @@ struct FigureContent {
     std::optional<widgets::SpectrumPlotData> spectrum;
     std::optional<widgets::SurfacePlotData> surface;  ///< as displayed (log scale and clipping applied)
     std::optional<widgets::LayerPlotData> layers;
+    std::optional<widgets::StructurePlotData> structure;
     std::vector<widgets::SpectrumPlotData> compare_spectra;  ///< one per checkpoint, titled by it
     std::vector<widgets::SurfacePlotData> compare_surfaces;  ///< one per checkpoint
     std::optional<widgets::PathPlotData> path;
     std::optional<widgets::SurfaceCamera> camera;  ///< the 3D views' camera; default: Basin's view
+    /// Curvature probes' spectra, laid over `spectrum` in the spectrum and density views.
+    std::vector<widgets::SpectrumPlotData> probe_spectra;
     bool log_density = false;  ///< the spectrum's density on a logarithmic axis, as the view shows it
     std::string source;  ///< what the numbers come from (the study file), written in the settings
     /// The provenance (provenanceJson) of each result drawn, written in the settings beside the

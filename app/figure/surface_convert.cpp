@@ -1,6 +1,7 @@
 #include "surface_convert.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "basin/widgets/surface_math.h"
@@ -48,7 +49,26 @@ widgets::SurfacePlotData toPlotData(const SurfaceGrid& grid, const std::string& 
     d.minimum = widgets::argminDone(grid.loss, grid.done);
     d.trajectory = grid.trajectory;
     d.trajectory_labels = grid.trajectory_labels;
+    if (grid.curvature && !d.values.empty()) {
+        const GridCurvature& c = *grid.curvature;
+        const int nx = grid.nx(), ny = grid.ny();
+        auto field = [&](const char* name, const char* label, std::vector<double> values, bool signed_values) {
+            // A field not asked for (λmin of a map of λmax alone, the trace without probes) is not offered.
+            bool any = false;
+            for (size_t k = 0; k < values.size(); ++k) any = any || (grid.done[k] && std::isfinite(values[k]));
+            if (!any) return;
+            d.fields.push_back({name, label, fillFromComputed(values, grid.done, nx, ny), signed_values});
+        };
+        std::vector<double> ratio(grid.loss.size());
+        for (size_t k = 0; k < ratio.size(); ++k) ratio[k] = c.ratio(k);
+        field("lambda_max", "λmax", c.lambda_max, true);
+        field("lambda_min", "λmin", c.lambda_min, true);
+        field("ratio", "|λmin/λmax|", ratio, false);
+        field("trace", "trace", c.trace, true);
+    }
     return d;
 }
+
+std::vector<std::string> curvatureFieldNames() { return {"lambda_max", "lambda_min", "ratio", "trace"}; }
 
 }  // namespace basin::gui

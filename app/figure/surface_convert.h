@@ -11,7 +11,10 @@ namespace basin::gui {
 
 /// The loss on the grid with its direction labels. Points not computed yet take the value of the
 /// nearest computed point, so a coarse-to-fine grid shows a coarse picture at once instead of
-/// holes; when nothing is computed yet the values are empty.
+/// holes; when nothing is computed yet the values are empty. A curvature map adds its fields
+/// (lambda_max, lambda_min, ratio, trace; signed ones marked so) filled in the same way.
+/// The fields a curvature map offers to colour by, in the order the Surface tab lists them.
+std::vector<std::string> curvatureFieldNames();
 widgets::SurfacePlotData toPlotData(const SurfaceGrid& grid, const std::string& title);
 
 /// Nearest-neighbour fill of the points with done == 0 (ties: the lowest index). Returns `values`

@@ -37,6 +37,16 @@ SensitivityOptions windowSensitivityOptions(const StudySpec& spec, int64_t param
     return o;
 }
 
+StructureOptions windowStructureOptions(const StudySpec& spec) {
+    if (auto own = studyStructureOptions(spec)) return *own;
+    StructureOptions o;
+    o.probes = 32;
+    o.max_hvp = 150;
+    o.classes = spec.loss == Loss::CrossEntropy;
+    o.seed = spec.seed;
+    return o;
+}
+
 CompareOptions windowCompareOptions(const StudySpec& spec) {
     if (auto own = studyCompareOptions(spec)) return *own;
     CompareOptions o;
@@ -47,6 +57,23 @@ CompareOptions windowCompareOptions(const StudySpec& spec) {
     o.surface.nx = o.surface.ny = 11;
     o.path_points = 11;
     o.seed = spec.seed;
+    return o;
+}
+
+CurvatureMapOptions windowCurvatureMapOptions(const StudySpec& spec) {
+    if (auto own = studyCurvatureMapOptions(spec)) return *own;
+    CurvatureMapOptions o;
+    o.surface = windowSurfaceOptions(spec);
+    o.seed = o.surface.seed = spec.seed;
+    return o;
+}
+
+ProbeOptions windowProbeOptions(const StudySpec& spec) {
+    if (auto own = studyProbeOptions(spec)) return *own;
+    ProbeOptions o;
+    o.spectrum = windowSpectrumOptions(spec);
+    o.directions = windowSurfaceOptions(spec);
+    o.seed = o.spectrum.seed = o.directions.seed = spec.seed;
     return o;
 }
 

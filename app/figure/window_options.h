@@ -6,7 +6,10 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 
@@ -23,5 +26,14 @@ SensitivityOptions windowSensitivityOptions(const StudySpec& spec, int64_t param
 /// Preset: the spectrum preset with the top 3 at both ends, surfaces of 11 x 11 over [-1, 1]^2
 /// (the compare view's own grid), a path of 11 points.
 CompareOptions windowCompareOptions(const StudySpec& spec);
+/// Preset: the surface preset's plane and grid; λmax and λmin at each point to tol 1e-3 within
+/// 100 H·v, warm-started, no trace.
+CurvatureMapOptions windowCurvatureMapOptions(const StudySpec& spec);
+/// Preset: the spectrum preset at the point, on the surface preset's plane, at (0, 0).
+ProbeOptions windowProbeOptions(const StudySpec& spec);
+/// Preset: the diagonal (32 probes, channels zeroed 1, 2, 4 and 8 at a time), localisation and
+/// blocks of the top 5 (Lanczos to 1e-3, at most 150 products; SLQ of 2 x 20 per block), and for a
+/// cross-entropy study the class structure; no alignment (it needs a second data file).
+StructureOptions windowStructureOptions(const StudySpec& spec);
 
 }  // namespace basin::gui

@@ -22,6 +22,9 @@ struct EngineController::EngineState {
     // compute a checkpoint twice in a session even when nothing can be stored.
     std::map<std::string, CheckpointRow> rows;
     std::map<std::string, std::shared_ptr<const SurfaceGrid>> surfaces;
+    // Planes already planned for probes, by their directions' options: a probe on an eigenvector
+    // plane does not run Lanczos again for its directions.
+    std::map<std::string, SurfacePlan> planes;
 };
 
 namespace {
@@ -45,6 +48,7 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
                                              dims.isEmpty() ? QStringLiteral("scalar") : dims.join('x'),
                                              QString::fromStdString(in.dtype));
     }
+    for (const ParameterGroup& g : objective.groups()) s.groups << QString::fromStdString(g.name);
     s.samples = data.samples;
     s.available = data.available;
     s.batch = spec.batch_size;
@@ -145,6 +149,11 @@ EngineController::EngineController(QObject* parent)
         open_generations_.erase(it);
     });
     connect(queue_, &JobQueue::idle, this, &EngineController::idle);
+    // A probe that was cancelled or failed is no longer marked as coming.
+    connect(queue_, &JobQueue::jobChanged, this, [this](const JobInfo& job) {
+        if (job.kind == JobKind::Probe && (job.state == JobState::Cancelled || job.state == JobState::Failed))
+            results_->removeProbeOfJob(job.id);
+    });
 }
 
 EngineController::~EngineController() {
@@ -178,6 +187,7 @@ int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()
             engine_->generation = generation;
             engine_->rows.clear();
             engine_->surfaces.clear();
+            engine_->planes.clear();
             queue_->post([this, spec, summary, generation] {
                 spec_ = spec;
                 parameters_ = summary.parameters;
@@ -281,6 +291,28 @@ int EngineController::runSensitivity(Stale stale) {
     });
 }
 
+int EngineController::runStructure(Stale stale) {
+    const auto given = structure_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Structure, tr("Curvature structure"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const StructureOptions options = given ? seeded(*given, spec.seed) : windowStructureOptions(spec);
+        validate(options);
+        const ResultLookup found = lookUpResult(spec, "structure", toJson(options), referencedFiles(options));
+        if (const StoredResult* reuse = reusable(found, stale, spec)) {
+            auto result = std::make_shared<const StructureResult>(structureFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setStructure(result, state, saved); });
+        }
+        auto result = std::make_shared<const StructureResult>(computeStructure(objective, options, &job));
+        products_ += result->hvp_count;
+        storeOnWorker(spec, result->provenance, structureJson(*result));
+        queue_->post([this, result] { results_->setStructure(result, ResultState::Computed); });
+    });
+}
+
 int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
     CompareOptions options = compare_options_ ? *compare_options_ : windowCompareOptions(spec_);
     options.checkpoints.clear();
@@ -377,6 +409,74 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
     });
 }
 
+int EngineController::runCurvatureMap(Stale stale) {
+    const auto given = curvature_map_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::CurvatureMap, tr("Curvature map"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        CurvatureMapOptions options = given ? *given : windowCurvatureMapOptions(spec);
+        options.seed = options.surface.seed = spec.seed;
+        const ResultLookup found = lookUpResult(spec, "curvature-map", toJson(options), referencedFiles(options, spec));
+        if (const StoredResult* reuse = reusable(found, stale, spec)) {
+            auto map = std::make_shared<const SurfaceGrid>(curvatureMapFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, map, state, saved] { results_->setCurvatureMap(map, state, saved); });
+        }
+        int64_t last = 0;
+        const SurfaceGrid map = computeCurvatureMap(objective, options, &job, [this, &last](const SurfaceGrid& g) {
+            points_ += g.computed() - last;
+            last = g.computed();
+            auto copy = std::make_shared<const SurfaceGrid>(g);
+            queue_->post([this, copy] {
+                results_->setCurvatureMap(copy, copy->complete() ? ResultState::Computed : ResultState::Partial);
+            });
+        });
+        products_ += map.provenance.hvp_count;
+        storeOnWorker(spec, map.provenance, curvatureMapJson(map));
+        auto done = std::make_shared<const SurfaceGrid>(map);
+        queue_->post([this, done] { results_->setCurvatureMap(done, ResultState::Computed); });
+    });
+}
+
+int EngineController::runProbe(double x, double y) {
+    const auto given = probe_options_;
+    const int wanted = requested_generation_;
+    const QString title = tr("Probe at (%1, %2)").arg(x, 0, 'g', 4).arg(y, 0, 'g', 4);
+    const int self = ++probe_tickets_;  // the model's name for this probe, known before the job runs
+    const int id = queue_->enqueue(JobKind::Probe, title, [this, given, wanted, x, y, self](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        ProbeOptions options = given ? *given : windowProbeOptions(spec);
+        options.seed = options.spectrum.seed = options.directions.seed = spec.seed;
+        options.x = x;
+        options.y = options.directions.isLine() ? 0.0 : y;
+        const ResultLookup found = lookUpResult(spec, "probe", toJson(options), referencedFiles(options, spec));
+        if (found.stored) {
+            auto probe = std::make_shared<const ProbeResult>(probeFromJson(found.stored->result, spec.study_path));
+            const QString saved = qs(found.stored->saved);
+            return queue_->post([this, self, probe, saved] { results_->setProbe(self, probe, ResultState::Stored, saved); });
+        }
+        // The plane's key is its options with the point left out (toJson of a probe at (0, 0)).
+        ProbeOptions plane = options;
+        plane.x = plane.y = 0;
+        const std::string plane_key = toJson(plane);
+        auto it = engine_->planes.find(plane_key);
+        if (it == engine_->planes.end()) {
+            SurfaceJobOptions d = options.directions;
+            d.range.reset();
+            it = engine_->planes.emplace(plane_key, planSurfaceJob(objective, d, &job)).first;
+        }
+        auto probe = std::make_shared<const ProbeResult>(computeProbe(objective, options, &job, &it->second));
+        products_ += probe->provenance.hvp_count;
+        storeOnWorker(spec, probe->provenance, probeJson(*probe));
+        queue_->post([this, self, probe] { results_->setProbe(self, probe, ResultState::Computed); });
+    });
+    results_->addProbe(self, id, x, y);
+    return id;
+}
+
 void EngineController::cancel(int id) { queue_->cancel(id); }
 void EngineController::cancelAll() { queue_->cancelAll(); }
 
@@ -384,6 +484,9 @@ void EngineController::setSpectrumOptions(const SpectrumOptions& o) { spectrum_o
 void EngineController::setSurfaceOptions(const SurfaceJobOptions& o) { surface_options_ = o; }
 void EngineController::setSensitivityOptions(const SensitivityOptions& o) { sensitivity_options_ = o; }
 void EngineController::setCompareOptions(const CompareOptions& o) { compare_options_ = o; }
+void EngineController::setCurvatureMapOptions(const CurvatureMapOptions& o) { curvature_map_options_ = o; }
+void EngineController::setProbeOptions(const ProbeOptions& o) { probe_options_ = o; }
+void EngineController::setStructureOptions(const StructureOptions& o) { structure_options_ = o; }
 
 SpectrumOptions EngineController::spectrumOptions() const {
     return spectrum_options_ ? seeded(*spectrum_options_, spec_.seed) : windowSpectrumOptions(spec_);
@@ -395,8 +498,21 @@ SensitivityOptions EngineController::sensitivityOptions() const {
     // The window's budget is a quarter of the float32 size, so it needs the open model's size.
     return sensitivity_options_ ? seeded(*sensitivity_options_, spec_.seed) : windowSensitivityOptions(spec_, parameters_);
 }
+StructureOptions EngineController::structureOptions() const {
+    return structure_options_ ? seeded(*structure_options_, spec_.seed) : windowStructureOptions(spec_);
+}
 CompareOptions EngineController::compareOptions() const {
     return compare_options_ ? seeded(*compare_options_, spec_.seed) : windowCompareOptions(spec_);
+}
+CurvatureMapOptions EngineController::curvatureMapOptions() const {
+    CurvatureMapOptions o = curvature_map_options_ ? *curvature_map_options_ : windowCurvatureMapOptions(spec_);
+    o.seed = o.surface.seed = spec_.seed;
+    return o;
+}
+ProbeOptions EngineController::probeOptions() const {
+    ProbeOptions o = probe_options_ ? *probe_options_ : windowProbeOptions(spec_);
+    o.seed = o.spectrum.seed = o.directions.seed = spec_.seed;
+    return o;
 }
 
 }  // namespace basin::gui

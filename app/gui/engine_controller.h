@@ -13,7 +13,10 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 #include "job_queue.h"
@@ -52,6 +55,15 @@ public:
     /// 2 to 4 checkpoints with compareOptions(): rows, their surfaces (the compare options' own
     /// grid) and the path. A checkpoint stored or compared before is not computed again.
     int runCompare(const QStringList& checkpoints, Stale stale = Stale::Recompute);
+    /// λmax, λmin (and the trace) over the surface's grid with curvatureMapOptions(), coarse to
+    /// fine; the results model's curvature map fills in as points arrive.
+    int runCurvatureMap(Stale stale = Stale::Recompute);
+    /// The spectrum at (x, y) of the plane of probeOptions() (the Surface tab's directions): a
+    /// job of its own, so several can be queued, each cancelled alone. The results model shows it
+    /// asked for at once and its spectrum once computed; a probe stored in the study is reused.
+    int runProbe(double x, double y);
+    /// Where curvature lives (structure.h) with structureOptions().
+    int runStructure(Stale stale = Stale::Recompute);
 
     void cancel(int id);
     void cancelAll();
@@ -66,6 +78,13 @@ public:
     SensitivityOptions sensitivityOptions() const;
     void setCompareOptions(const CompareOptions& options);
     CompareOptions compareOptions() const;
+    void setCurvatureMapOptions(const CurvatureMapOptions& options);
+    CurvatureMapOptions curvatureMapOptions() const;
+    /// The point (x, y) of these options is ignored: runProbe() gives it.
+    void setProbeOptions(const ProbeOptions& options);
+    ProbeOptions probeOptions() const;
+    void setStructureOptions(const StructureOptions& options);
+    StructureOptions structureOptions() const;
 
     JobInfo job(int id) const { return queue_->job(id); }
     QList<JobInfo> jobs() const { return queue_->jobs(); }
@@ -100,11 +119,15 @@ private:
     std::optional<SurfaceJobOptions> surface_options_;
     std::optional<SensitivityOptions> sensitivity_options_;
     std::optional<CompareOptions> compare_options_;
+    std::optional<CurvatureMapOptions> curvature_map_options_;
+    std::optional<ProbeOptions> probe_options_;
+    std::optional<StructureOptions> structure_options_;
     std::atomic<int64_t> products_{0}, points_{0};
     // Open requests are numbered; a job runs only on the study it was asked for (GUI thread).
     int requested_generation_ = 0, opened_generation_ = 0;
     std::map<int, int> open_generations_;  // open job id -> its request number
     int64_t parameters_ = 0;  // of the open model
+    int probe_tickets_ = 0;   // names of probes in the results model (GUI thread)
 };
 
 }  // namespace basin::gui

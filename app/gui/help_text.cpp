@@ -57,6 +57,10 @@ QString guideHtml() {
         "<p><b>Compare</b> (Ctrl+4): 2 to 4 checkpoints side by side, one shared camera and loss scale, their "
         "spectra, a table, and the straight path from the first to the last with its loss barrier. The "
         "comparison has its own surface grid. Compare (Ctrl+K).</p>"
+        "<p><b>Structure</b> (Ctrl+5): where the curvature lives: OBD saliency and mean diag(H) per layer "
+        "group, eigenvector localisation, the outliers against class-mean gradients, H against its "
+        "block diagonal, and the least salient structures with the loss measured after zeroing them. "
+        "Run curvature structure (Ctrl+Shift+T).</p>"
         "<p>Every result is stored in the study file: reopening a study shows it without computing. File ▸ "
         "Export current view (Ctrl+E) writes a figure (PNG, PDF, SVG) with its settings beside it, or the "
         "numbers (CSV, JSON).</p>");

@@ -23,7 +23,7 @@ inline QString stateName(JobState s) {
 }
 
 /// What a job does; the Jobs panel, the views and the tests tell jobs apart by it.
-enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare };
+enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe, Structure };
 
 inline QString kindName(JobKind k) {
     switch (k) {
@@ -32,6 +32,9 @@ inline QString kindName(JobKind k) {
     case JobKind::Surface: return QStringLiteral("surface");
     case JobKind::Sensitivity: return QStringLiteral("sensitivity");
     case JobKind::Compare: return QStringLiteral("compare");
+    case JobKind::CurvatureMap: return QStringLiteral("curvature map");
+    case JobKind::Probe: return QStringLiteral("probe");
+    case JobKind::Structure: return QStringLiteral("structure");
     }
     return {};
 }
@@ -57,6 +60,7 @@ struct StudySummary {
     QString path, name, model, data, loss;
     QStringList checkpoints;  ///< the study's checkpoints (absolute paths), for the compare view
     QStringList inputs;       ///< each array fed to forward(), "name: shape dtype" (e.g. "input_ids: 128 int64")
+    QStringList groups;       ///< the model's layer groups, for one layer's landscape
     qint64 samples = 0, available = 0, batch = 0, parameters = 0, classes = 0;
     double loss_value = 0;
     double accuracy = -1;  ///< -1 when the loss has no accuracy

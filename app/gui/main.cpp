@@ -1,8 +1,9 @@
-// basin [STUDY] [--tab spectrum|surface|layers|compare] [--size WxH] [--screenshot FILE.png [--timeout SECONDS]]
+// basin [STUDY] [--tab spectrum|surface|layers|compare|structure] [--size WxH] [--screenshot FILE.png [--timeout SECONDS]]
 // Opens the study (when none is given, the last one opened if its file is still there, else the
 // demo) and computes its spectrum and a loss surface at
 // once, so the first run shows something without a click; --tab layers also computes the layer
-// sensitivity and shows it, --tab compare compares the study's checkpoints. With --screenshot it waits for those jobs, saves the
+// sensitivity and shows it, --tab compare compares the study's checkpoints, --tab structure runs
+// the curvature structure. With --screenshot it waits for those jobs, saves the
 // window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
@@ -14,6 +15,7 @@
 #include <QTimer>
 #include <cstdio>
 
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/vtk_widget.h"
 #include "compare_bar.h"
 #include "engine_controller.h"
@@ -42,8 +44,8 @@ int main(int argc, char** argv) {
         "study", "Basin study file (.basin.json); when omitted, the last study opened, else the demo study", "[STUDY]");
     QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
     QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
-    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface, layers or compare (layers also runs the sensitivity, "
-                             "compare the comparison of the study's checkpoints).",
+    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface, layers, compare or structure (layers also runs the "
+                             "sensitivity, compare the comparison of the study's checkpoints, structure the curvature structure).",
                            "NAME", "spectrum");
     QCommandLineOption size("size", "Window size in pixels, e.g. 1280x800 (for --screenshot).", "WxH");
     parser.addOption(size);
@@ -79,6 +81,10 @@ int main(int argc, char** argv) {
     if (first_tab == "layers") {
         window.tabs()->setCurrentIndex(2);
         controller.runSensitivity();
+    }
+    if (first_tab == "structure") {
+        window.tabs()->setCurrentWidget(window.structureView()->parentWidget());
+        controller.runStructure();
     }
     if (first_tab == "compare") {
         // Once the study is open (and the compare bar lists its checkpoints), compare those ticked.

@@ -12,6 +12,7 @@
 #include <QMimeData>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -19,6 +20,7 @@
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
@@ -76,6 +78,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     views.compare = compare_;
     compare_tab_ = tab(compare_bar_, compare_, views.compare_banner);
     tabs_->addTab(compare_tab_, tr("Compare"));
+    structure_ = new widgets::StructureView(tabs_);
+    views.structure = structure_;
+    structure_tab_ = tab(nullptr, structure_, views.structure_banner);
+    tabs_->addTab(structure_tab_, tr("Structure"));
     setCentralWidget(tabs_);
     result_views_ = new ResultViews(controller_->results(), views, this);
 
@@ -112,6 +118,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     connect(layer_options_, &LayerOptionsBar::runRequested, this, &MainWindow::runLayers);
     connect(compare_bar_, &CompareBar::runRequested, this, &MainWindow::runCompareFromBar);
     restoreWindowState();
+    connect(surface_options_, &SurfaceOptionsBar::curvatureMapRequested, this, &MainWindow::runCurvatureMap);
+    connect(surface_options_, &SurfaceOptionsBar::probeRequested, this, &MainWindow::runProbe);
+    connect(surface_, &widgets::SurfacePanel::probeRequested, this, &MainWindow::runProbe);
+    connect(layers_->layerTable(), &QTableWidget::cellDoubleClicked, this, [this](int row, int) { chooseGroupFromLayers(row); });
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
@@ -145,6 +155,7 @@ void MainWindow::connectController() {
         const CompareOptions compare = controller_->compareOptions();
         compare_bar_->setGridPoints(compare.surfaces ? compare.surface.nx : 0);
         compare_bar_->setPathPoints(compare.path_points);
+        surface_options_->setGroups(s.groups);
         surface_options_->setOptions(controller_->surfaceOptions());
         layer_options_->setOptions(controller_->sensitivityOptions(), 4.0 * double(s.parameters));
     });
@@ -188,6 +199,33 @@ void MainWindow::runSurface(const SurfaceJobOptions& options) {
     tabs_->setCurrentWidget(surface_tab_);
     controller_->setSurfaceOptions(options);
     controller_->runSurface();
+}
+
+void MainWindow::runCurvatureMap(const SurfaceJobOptions& options) {
+    tabs_->setCurrentWidget(surface_tab_);
+    CurvatureMapOptions map = controller_->curvatureMapOptions();
+    map.surface = options;
+    controller_->setCurvatureMapOptions(map);
+    controller_->runCurvatureMap();
+}
+
+void MainWindow::runProbe(double x, double y) {
+    ProbeOptions probe = controller_->probeOptions();
+    const auto& shown = controller_->results()->shownSurface();
+    probe.directions = shown.result ? shown.result->options : surface_options_->options();
+    controller_->setProbeOptions(probe);
+    controller_->runProbe(x, y);
+    statusBar()->showMessage(tr("Probing the curvature at (%1, %2); its spectrum goes beside the centre's in the Spectrum tab")
+                                 .arg(x, 0, 'g', 4)
+                                 .arg(y, 0, 'g', 4));
+}
+
+void MainWindow::chooseGroupFromLayers(int row) {
+    const QTableWidgetItem* item = layers_->layerTable()->item(row, 0);
+    if (!item) return;
+    surface_options_->setGroup(item->text());
+    tabs_->setCurrentWidget(surface_tab_);
+    statusBar()->showMessage(tr("One layer's landscape: the next surface or curvature map moves only %1").arg(item->text()));
 }
 
 void MainWindow::openAndAnalyse(const QString& study_path) {
@@ -240,10 +278,14 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     QWidget* current = tabs_->currentWidget();
     const ResultsModel& results = *controller_->results();
     const std::string source = results.studyPath().toStdString();
-    if (current == surface_tab_) return exportSurface(*surface_, results.surface().result.get(), path, size, style, source);
+    if (current == surface_tab_) return exportSurface(*surface_, results.shownSurface().result.get(), path, size, style, source);
     if (current == layers_tab_) return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
     if (current == compare_tab_) return exportCompare(*compare_, results.compare(), path, size, style, source);
-    return exportSpectrum(*spectrum_, results.spectrum().result.get(), path, size, style, source);
+    if (current == structure_tab_) return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
+    std::vector<const ProbeResult*> probes;
+    for (const ProbeEntry& p : results.probes())
+        if (p.result) probes.push_back(p.result.get());
+    return exportSpectrum(*spectrum_, results.spectrum().result.get(), path, size, style, source, probes);
 }
 
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
@@ -251,10 +293,12 @@ std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
     const QString filter = current == surface_tab_ ? surfaceExportFilter()
                            : current == layers_tab_ ? layerExportFilter()
                            : current == compare_tab_ ? compareExportFilter()
+                           : current == structure_tab_ ? structureExportFilter()
                                                    : spectrumExportFilter();
     const QString name = current == surface_tab_ ? "surface"
                          : current == layers_tab_ ? "layers"
                          : current == compare_tab_ ? "compare"
+                         : current == structure_tab_ ? "structure"
                                                  : "spectrum";
     return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_, this);
 }

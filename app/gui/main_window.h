@@ -17,6 +17,7 @@ class CompareView;
 struct FigureStyle;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 class SurfaceView;
 }  // namespace basin::widgets
@@ -61,6 +62,7 @@ public:
     SurfaceOptionsBar* surfaceOptionsBar() const { return surface_options_; }
     LayerOptionsBar* layerOptionsBar() const { return layer_options_; }
     widgets::CompareView* compareView() const { return compare_; }
+    widgets::StructureView* structureView() const { return structure_; }
     CompareBar* compareBar() const { return compare_bar_; }
     /// Save, save as, recent studies and dropped files.
     StudyFiles* studyFiles() const { return files_; }
@@ -98,6 +100,11 @@ private:
     void runSurface(const SurfaceJobOptions& options);
     void runLayers();
     void runCompareFromBar();
+    void runCurvatureMap(const SurfaceJobOptions& options);
+    /// A probe at (x, y) of the plane the Surface tab shows (or, before one, of the bar's options).
+    void runProbe(double x, double y);
+    /// One layer's landscape: the Layers table's row (double-clicked) becomes the Surface bar's group.
+    void chooseGroupFromLayers(int row);
 
     EngineController* controller_ = nullptr;
     std::unique_ptr<QSettings> settings_;  // the application's (in tests, the test folder's)
@@ -119,6 +126,8 @@ private:
     widgets::CompareView* compare_ = nullptr;
     CompareBar* compare_bar_ = nullptr;
     QWidget* compare_tab_ = nullptr;
+    widgets::StructureView* structure_ = nullptr;
+    QWidget* structure_tab_ = nullptr;
 };
 
 }  // namespace basin::gui

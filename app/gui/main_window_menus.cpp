@@ -98,6 +98,21 @@ void MainWindow::buildMenus() {
         runCompareFromBar();
     });
     compare->setShortcut(QKeySequence(tr("Ctrl+K")));
+    QAction* map = analysis->addAction(tr("Run curvature &map"), this,
+                                       [this] { runCurvatureMap(surface_options_->options()); });
+    map->setShortcut(QKeySequence(tr("Ctrl+M")));
+    QAction* probe = analysis->addAction(tr("&Probe curvature at the typed point"), this, [this] {
+        tabs_->setCurrentWidget(surface_tab_);
+        if (const auto p = surface_options_->typedProbe()) return runProbe((*p)[0], (*p)[1]);
+        statusBar()->showMessage(tr("Type the point as x, y beside \"probe at\" (or click the 3D view or the map)"));
+    });
+    probe->setShortcut(QKeySequence(tr("Ctrl+Shift+P")));
+    analysis->addAction(tr("Clear probes"), controller_->results(), &ResultsModel::clearProbes);
+    QAction* structure = analysis->addAction(tr("Run curvature s&tructure"), this, [this] {
+        tabs_->setCurrentWidget(structure_tab_);
+        controller_->runStructure();
+    });
+    structure->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
     analysis->addSeparator();
     // Not Esc: Esc closes drop-downs and dialogs, and must never stop an hour of work on the way
     // (in the Jobs panel, Esc cancels the job in focus).
@@ -106,7 +121,7 @@ void MainWindow::buildMenus() {
     cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare")};
+    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare"), tr("S&tructure")};
     for (int i = 0; i < tabs_->count() && i < tab_names.size(); ++i) {
         QAction* show = view->addAction(tab_names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
         show->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));

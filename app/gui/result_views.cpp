@@ -5,10 +5,13 @@
 #include "basin/widgets/compare_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "compare_convert.h"
 #include "layer_convert.h"
+#include "probe_convert.h"
 #include "spectrum_convert.h"
+#include "structure_convert.h"
 #include "surface_convert.h"
 
 namespace basin::gui {
@@ -43,6 +46,10 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
     connect(model_, &ResultsModel::surfaceChanged, this, &ResultViews::drawSurface);
     connect(model_, &ResultsModel::sensitivityChanged, this, &ResultViews::drawSensitivity);
     connect(model_, &ResultsModel::compareChanged, this, &ResultViews::drawCompare);
+    connect(model_, &ResultsModel::curvatureMapChanged, this, &ResultViews::drawSurface);
+    connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawSurface);
+    connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawProbes);
+    if (v_.structure) connect(model_, &ResultsModel::structureChanged, this, &ResultViews::drawStructure);
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeResetRequested, model_,
             [this] { model_->setBulkEdge(std::nullopt); });
@@ -61,10 +68,37 @@ void ResultViews::drawSpectrum() {
 }
 
 void ResultViews::drawSurface() {
-    const auto& slot = model_->surface();
+    // The loss surface or the curvature map, whichever came last; the probes on its plane marked.
+    const auto& slot = model_->shownSurface();
     sayState(v_.surface_banner, slot);
     if (!slot.result) return v_.surface->setData({});
-    v_.surface->setData(toPlotData(*slot.result, name_));
+    const SurfaceGrid& grid = *slot.result;
+    if (grid.curvature && v_.surface_banner) {
+        const CurvatureMapCost cost = curvatureMapCost(grid);
+        QString line = describeState(slot.state, slot.saved, grid.provenance.computed_at);
+        line += tr(" — curvature map: %1 of %2 points, %3 H·v per point")
+                    .arg(cost.points)
+                    .arg(grid.loss.size())
+                    .arg(cost.perPoint(), 0, 'f', 1);
+        if (cost.warm_points > 0 && cost.points > cost.warm_points)
+            line += tr(" (warm-started %1, cold %2)")
+                        .arg(double(cost.warm_hvp) / double(cost.warm_points), 0, 'f', 1)
+                        .arg(double(cost.cold_hvp) / double(cost.points - cost.warm_points), 0, 'f', 1);
+        v_.surface_banner->say(line, slot.state == ResultState::Stale);
+    }
+    widgets::SurfacePlotData data = toPlotData(grid, name_);
+    std::vector<std::array<double, 2>> marks;
+    for (const ProbeEntry& p : model_->probes())
+        if (!p.result || p.result->directions_key == grid.directions_key) marks.push_back({p.x, p.y});
+    markProbes(data, marks);
+    v_.surface->setData(data);
+}
+
+void ResultViews::drawProbes() {
+    std::vector<widgets::SpectrumPlotData> overlays;
+    for (const ProbeEntry& p : model_->probes())
+        if (p.result) overlays.push_back(probeToSpectrum(*p.result));
+    v_.spectrum->setOverlays(overlays);
 }
 
 void ResultViews::drawSensitivity() {
@@ -72,6 +106,13 @@ void ResultViews::drawSensitivity() {
     sayState(v_.layers_banner, slot);
     if (!slot.result) return v_.layers->clear(tr("No layer sensitivity yet (Analysis ▸ Run layer sensitivity, Ctrl+Shift+L)"));
     v_.layers->setData(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawStructure() {
+    const auto& slot = model_->structure();
+    sayState(v_.structure_banner, slot);
+    if (!slot.result) return v_.structure->clear(tr("No structure yet (Analysis ▸ Run structure, Ctrl+Shift+T)"));
+    v_.structure->setData(toPlotData(*slot.result, name_));
 }
 
 void ResultViews::drawCompare() {
@@ -102,6 +143,10 @@ void ResultViews::showJob(const JobInfo& job) {
         if (job.kind == JobKind::Spectrum && !model_->spectrum().result) v_.spectrum->clear(tr("No spectrum: %1").arg(why));
         if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
             v_.layers->clear(tr("No layer sensitivity: %1").arg(why));
+        if ((job.kind == JobKind::CurvatureMap || job.kind == JobKind::Probe) && v_.surface_banner)
+            v_.surface_banner->say(tr("%1: %2").arg(job.title, why), job.state == JobState::Failed);
+        if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
+            v_.structure->clear(tr("No structure: %1").arg(why));
         return;
     }
     if (job.state != JobState::Running) return;
@@ -111,6 +156,8 @@ void ResultViews::showJob(const JobInfo& job) {
         v_.spectrum->clear(tr("Computing the spectrum: %1").arg(progress));
     if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
         v_.layers->clear(tr("Computing layer sensitivity: %1").arg(progress));
+    if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
+        v_.structure->clear(tr("Computing the structure: %1").arg(progress));
 }
 
 }  // namespace basin::gui

@@ -1,7 +1,9 @@
 #pragma once
 // ResultViews draws what the results model holds: each change of a result becomes its view's plot
 // data (through the converters of app/figure) and a line above the view saying how the result came
-// to be shown (computed now, reopened from the study file, stale). While a view has nothing yet it
+// to be shown (computed now, reopened from the study file, stale). The Surface tab shows the loss
+// surface or the curvature map, whichever came last, with the probes marked; the Spectrum tab
+// lays the probes' spectra over the centre's. While a view has nothing yet it
 // says how far its job is, or why it stopped. Dragging the bulk edge goes back into the model.
 #include <QLabel>
 #include <QObject>
@@ -14,6 +16,7 @@ namespace basin::widgets {
 class CompareView;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 }  // namespace basin::widgets
 
@@ -32,10 +35,12 @@ struct ResultViewSet {
     widgets::SurfacePanel* surface = nullptr;
     widgets::LayerView* layers = nullptr;
     widgets::CompareView* compare = nullptr;
+    widgets::StructureView* structure = nullptr;
     ResultBanner* spectrum_banner = nullptr;
     ResultBanner* surface_banner = nullptr;
     ResultBanner* layers_banner = nullptr;
     ResultBanner* compare_banner = nullptr;
+    ResultBanner* structure_banner = nullptr;
 };
 
 class ResultViews : public QObject {
@@ -52,6 +57,8 @@ private:
     void drawSurface();
     void drawSensitivity();
     void drawCompare();
+    void drawProbes();
+    void drawStructure();
 
     ResultsModel* model_;
     ResultViewSet v_;

@@ -1,5 +1,7 @@
 #include "results_model.h"
 
+#include <algorithm>
+
 #include "basin/error.h"
 #include "basin/results_store.h"
 
@@ -34,10 +36,17 @@ void ResultsModel::reset(const QString& study_path) {
     surface_ = {};
     sensitivity_ = {};
     compare_ = {};
+    curvature_map_ = {};
+    map_shown_ = false;
+    probes_.clear();
+    structure_ = {};
     Q_EMIT spectrumChanged();
     Q_EMIT surfaceChanged();
     Q_EMIT sensitivityChanged();
     Q_EMIT compareChanged();
+    Q_EMIT curvatureMapChanged();
+    Q_EMIT probesChanged();
+    Q_EMIT structureChanged();
 }
 
 void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved) {
@@ -47,12 +56,68 @@ void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultSt
 
 void ResultsModel::setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved) {
     surface_ = {std::move(r), state, saved};
+    if (surface_.result) map_shown_ = false;
     Q_EMIT surfaceChanged();
+}
+
+void ResultsModel::setCurvatureMap(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved) {
+    curvature_map_ = {std::move(r), state, saved};
+    map_shown_ = bool(curvature_map_.result);
+    Q_EMIT curvatureMapChanged();
+}
+
+void ResultsModel::addProbe(int ticket, int job, double x, double y) {
+    ProbeEntry e;
+    e.ticket = ticket;
+    e.job = job;
+    e.x = x;
+    e.y = y;
+    probes_.push_back(e);
+    Q_EMIT probesChanged();
+}
+
+void ResultsModel::setProbe(int ticket, std::shared_ptr<const ProbeResult> r, ResultState state, const QString& saved) {
+    auto it = std::find_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; });
+    if (it == probes_.end()) {
+        probes_.push_back({});
+        it = probes_.end() - 1;
+        it->ticket = ticket;
+    }
+    if (r) {
+        it->x = r->x;
+        it->y = r->y;
+    }
+    it->result = std::move(r);
+    it->state = state;
+    it->saved = saved;
+    Q_EMIT probesChanged();
+}
+
+void ResultsModel::removeProbe(int ticket) {
+    const auto before = probes_.size();
+    probes_.erase(std::remove_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; }),
+                  probes_.end());
+    if (probes_.size() != before) Q_EMIT probesChanged();
+}
+
+void ResultsModel::removeProbeOfJob(int job) {
+    for (const ProbeEntry& e : probes_)
+        if (e.job == job && !e.result) return removeProbe(e.ticket);
+}
+
+void ResultsModel::clearProbes() {
+    probes_.clear();
+    Q_EMIT probesChanged();
 }
 
 void ResultsModel::setSensitivity(std::shared_ptr<const SensitivityResult> r, ResultState state, const QString& saved) {
     sensitivity_ = {std::move(r), state, saved};
     Q_EMIT sensitivityChanged();
+}
+
+void ResultsModel::setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved) {
+    structure_ = {std::move(r), state, saved};
+    Q_EMIT structureChanged();
 }
 
 void ResultsModel::startCompare(const CompareOptions& options) {

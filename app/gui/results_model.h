@@ -12,7 +12,10 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/surface.h"
 
 namespace basin::gui {
@@ -43,6 +46,16 @@ struct CompareResults {
     int computed = 0;  ///< checkpoints computed by the last job (the others were stored or reused)
 };
 
+/// One curvature probe of the open study, asked for at (x, y), computed by job `job`.
+struct ProbeEntry {
+    int ticket = 0;  ///< its name in the model
+    int job = 0;
+    double x = 0, y = 0;
+    std::shared_ptr<const ProbeResult> result;  ///< null while it is computed
+    ResultState state = ResultState::Partial;
+    QString saved;
+};
+
 class ResultsModel : public QObject {
     Q_OBJECT
 public:
@@ -59,10 +72,27 @@ public:
     const ResultSlot<SurfaceGrid>& surface() const { return surface_; }
     const ResultSlot<SensitivityResult>& sensitivity() const { return sensitivity_; }
     const CompareResults& compare() const { return compare_; }
+    const ResultSlot<SurfaceGrid>& curvatureMap() const { return curvature_map_; }
+    /// What the Surface tab shows: the loss surface or the curvature map, whichever was set last.
+    const ResultSlot<SurfaceGrid>& shownSurface() const { return map_shown_ ? curvature_map_ : surface_; }
+    /// The probes asked for, in the order asked; several are kept side by side.
+    const std::vector<ProbeEntry>& probes() const { return probes_; }
+    const ResultSlot<StructureResult>& structure() const { return structure_; }
 
     void setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved = {});
     void setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
     void setSensitivity(std::shared_ptr<const SensitivityResult> r, ResultState state, const QString& saved = {});
+    void setCurvatureMap(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
+    /// A probe was asked for at (x, y), named `ticket`, computed by job `job` (shown marked until
+    /// it is computed).
+    void addProbe(int ticket, int job, double x, double y);
+    /// Its result; a probe not asked for is added.
+    void setProbe(int ticket, std::shared_ptr<const ProbeResult> r, ResultState state, const QString& saved = {});
+    /// A probe removed by the user, or whose job was cancelled or failed.
+    void removeProbe(int ticket);
+    void removeProbeOfJob(int job);
+    void clearProbes();
+    void setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved = {});
     /// A new comparison of `options.checkpoints` begins (the compare tab empties).
     void startCompare(const CompareOptions& options);
     void setCompareRow(int index, const CheckpointRow& row);
@@ -87,6 +117,9 @@ Q_SIGNALS:
     void surfaceChanged();
     void sensitivityChanged();
     void compareChanged();
+    void curvatureMapChanged();
+    void probesChanged();
+    void structureChanged();
     void notSaved(const QString& why);
 
 private:
@@ -97,6 +130,10 @@ private:
     ResultSlot<SurfaceGrid> surface_;
     ResultSlot<SensitivityResult> sensitivity_;
     CompareResults compare_;
+    ResultSlot<SurfaceGrid> curvature_map_;
+    bool map_shown_ = false;
+    std::vector<ProbeEntry> probes_;
+    ResultSlot<StructureResult> structure_;
 };
 
 /// A line saying how a result came to be shown ("computed 08:37", "reopened from the study file

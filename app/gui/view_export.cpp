@@ -6,6 +6,7 @@
 #include "basin/widgets/compare_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_convert.h"
@@ -65,6 +66,7 @@ QString surfaceExportFilter() {
 }
 QString layerExportFilter() { return spectrumExportFilter(); }
 QString compareExportFilter() { return spectrumExportFilter(); }
+QString structureExportFilter() { return spectrumExportFilter(); }
 bool isRasterPath(const QString& path) { return suffix(path) == "png"; }
 bool isFigurePath(const QString& path) {
     const QString ext = suffix(path);
@@ -72,12 +74,16 @@ bool isFigurePath(const QString& path) {
 }
 
 QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size,
-                       const widgets::FigureStyle& style, const std::string& source) {
+                       const widgets::FigureStyle& style, const std::string& source,
+                       const std::vector<const ProbeResult*>& probes) {
     FigureContent content;
     content.source = source;
     content.log_density = view.logDensity();
     if (result) content.provenance.push_back(provenanceJson(result->provenance));
+    for (const ProbeResult* p : probes)
+        if (p) content.provenance.push_back(provenanceJson(p->provenance));
     if (!view.data().empty()) content.spectrum = view.data();
+    content.probe_spectra = view.overlays();
     const FigureView shown = view.logAbsAxis() ? FigureView::Density : FigureView::Spectrum;
     if (auto figure = exportFigure(content, {shown}, path, size, style)) return *figure;
     const QString ext = suffix(path);
@@ -95,6 +101,15 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
     for (double v : d.exact_eigenvalues) csv += "exact_eigenvalue," + csvNumber(v) + ",\n";
     if (d.bulk_edge) csv += std::string(d.edge_by_hand ? "bulk_edge_by_hand," : "bulk_edge,") + csvNumber(*d.bulk_edge) + ",\n";
     if (d.trace) csv += "trace," + csvNumber(*d.trace) + "," + csvNumber(d.trace_stderr) + "\n";
+    for (const widgets::SpectrumPlotData& o : view.overlays()) {
+        // Each probe's numbers, its series named by its point ("probe at (0.5, -0.25): density").
+        std::string name = o.title;
+        for (std::size_t at; (at = name.find("\u2212")) != std::string::npos;) name.replace(at, 3, "-");
+        for (double v : o.top_eigenvalues) csv += "\"" + name + ": top_eigenvalue\"," + csvNumber(v) + ",\n";
+        for (std::size_t i = 0; i < o.density_grid.size() && i < o.density_values.size(); ++i)
+            csv += "\"" + name + ": density\"," + csvNumber(o.density_grid[i]) + "," + csvNumber(o.density_values[i]) + "\n";
+        if (o.trace) csv += "\"" + name + ": trace\"," + csvNumber(*o.trace) + "," + csvNumber(o.trace_stderr) + "\n";
+    }
     return writeText(path, csv);
 }
 
@@ -169,6 +184,62 @@ QString exportCompare(widgets::CompareView& view, const CompareResults& results,
     if (ext == "json") return writeText(path_out, compareJson(rows, path, &results.options) + "\n");
     if (ext == "csv") return writeText(path_out, compareCsv(rows));
     return unknownType(path_out);
+}
+
+QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path, QSize size,
+                        const widgets::FigureStyle& style, const std::string& source) {
+    FigureContent content;
+    content.source = source;
+    if (result) content.provenance.push_back(provenanceJson(result->provenance));
+    if (!view.data().empty()) content.structure = view.data();
+    if (auto figure = exportFigure(content, {FigureView::Structure}, path, size, style)) return *figure;
+    const QString ext = suffix(path);
+    if (ext == "json") {
+        if (!result) return QObject::tr("No structure has been computed yet");
+        return writeText(path, structureJson(*result) + "\n");
+    }
+    if (ext != "csv") return unknownType(path);
+    const widgets::StructurePlotData& d = view.data();
+    if (d.empty()) return QObject::tr("No structure has been computed yet");
+    // One number per row: what it is (part, row, column) and its value; names are quoted.
+    std::string csv = "part,row,column,value\n";
+    auto quoted = [](const std::string& s) {
+        std::string q = "\"";
+        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    auto add = [&](const char* part, const std::string& row, const std::string& col, double v) {
+        csv += std::string(part) + "," + quoted(row) + "," + quoted(col) + "," + csvNumber(v) + "\n";
+    };
+    for (const auto& g : d.groups) {
+        add("group", g.name, "saliency", g.saliency);
+        add("group", g.name, "saliency_stderr", g.saliency_err);
+        add("group", g.name, "mean_diag", g.mean_diag);
+        add("group", g.name, "mean_diag_stderr", g.mean_diag_err);
+    }
+    for (const auto& r : d.least_salient) {
+        add("least_salient", r.name, "saliency", r.saliency);
+        add("least_salient", r.name, "saliency_stderr", r.saliency_err);
+        add("least_salient", r.name, "weight_sq", r.weight_sq);
+    }
+    for (const auto& r : d.removal) {
+        const std::string k = std::to_string(r.k);
+        add("removal", k, "loss_saliency", r.loss_saliency);
+        add("removal", k, "predicted_saliency", r.predicted_saliency);
+        add("removal", k, "loss_magnitude", r.loss_magnitude);
+        add("removal", k, "predicted_magnitude", r.predicted_magnitude);
+    }
+    for (const auto* map : {&d.localisation, &d.classes})
+        for (size_t i = 0; i < map->rows.size(); ++i)
+            for (size_t j = 0; j < map->cols.size() && j < map->values[i].size(); ++j)
+                add(map == &d.localisation ? "localisation" : "class_overlap", map->rows[i], map->cols[j], map->values[i][j]);
+    for (const auto& b : d.blocks) {
+        const std::string k = std::to_string(b.rank);
+        if (b.full) add("blocks", k, "full", *b.full);
+        if (b.block) add("blocks", k, "block_diag (" + b.block_name + ")", *b.block);
+        if (b.angle_deg) add("blocks", k, "angle_deg", *b.angle_deg);
+    }
+    return writeText(path, csv);
 }
 
 }  // namespace basin::gui

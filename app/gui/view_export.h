@@ -13,7 +13,9 @@
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/structure.h"
 #include "basin/surface.h"
 #include "basin/widgets/figure_style.h"
 #include "results_model.h"
@@ -22,6 +24,7 @@ namespace basin::widgets {
 class CompareView;
 class LayerView;
 class SpectrumView;
+class StructureView;
 class SurfacePanel;
 }  // namespace basin::widgets
 
@@ -32,17 +35,22 @@ QString spectrumExportFilter();
 QString surfaceExportFilter();
 QString layerExportFilter();
 QString compareExportFilter();
+QString structureExportFilter();
 /// True when the extension makes a picture whose size the user may choose (.png).
 bool isRasterPath(const QString& path);
 /// True for .png, .pdf and .svg: figures, made in a figure style.
 bool isFigurePath(const QString& path);
 
 /// .json is the engine's spectrum JSON with its options, provenance and bulk edge; .csv lists what
-/// the view shows (series, x, y: the top eigenvalues, the density, the exact spectrum, the edge).
+/// the view shows (series, x, y: the top eigenvalues, the density, the exact spectrum, the edge,
+/// and each probe's eigenvalues and density named by its point). Figures draw the probes laid
+/// over the spectrum; `probes` are their results, whose provenance goes beside the figure.
 QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result, const QString& path, QSize size = {},
-                       const widgets::FigureStyle& style = {}, const std::string& source = {});
-/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot); numbers
-/// and VTK/HDF5 from the grid as computed.
+                       const widgets::FigureStyle& style = {}, const std::string& source = {},
+                       const std::vector<const ProbeResult*>& probes = {});
+/// Figures of the 3D view (from the user's camera) beside the 2D map (or the line plot), coloured
+/// as the panel colours them; numbers and VTK/HDF5 from the grid as computed (a curvature map's
+/// with its fields).
 QString exportSurface(widgets::SurfacePanel& panel, const SurfaceGrid* grid, const QString& path, QSize size = {},
                       const widgets::FigureStyle& style = {}, const std::string& source = {});
 /// .json is the engine's sensitivity JSON; .csv has one row per layer as shown.
@@ -52,5 +60,10 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
 /// overlaid spectra and the path; .json and .csv hold the table (and the path, in JSON).
 QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out, QSize size = {},
                       const widgets::FigureStyle& style = {}, const std::string& source = {});
+
+/// The structure tab: its computed charts as one figure (two per row); .json is the engine's structure
+/// JSON; .csv lists what the tab shows, one row per number (part, row, column, value).
+QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path, QSize size = {},
+                        const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 }  // namespace basin::gui

@@ -13,11 +13,14 @@
 #include <QProcess>
 
 #include "basin/widgets/compare_view.h"
+#include "basin/curvature_map.h"
+#include "basin/probe.h"
 #include "basin/results_store.h"
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_math.h"
 #include "basin/widgets/surface_view.h"
@@ -349,6 +352,77 @@ private Q_SLOTS:
         QFile csv(out.filePath("layers.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().count('\n'), 6);  // header + one row per layer
+    }
+
+    void structureFillsItsTabWithTheEngineNumbersAndReopensStored() {
+        // The study's own structure options (small: the test checks the plumbing, not the
+        // estimates), so the window, its reopening and basin-cli render ask for the same result.
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            study["hvp"] = "exact";
+            study["options"] = QJsonObject{{"structure", QJsonObject{{"probes", 4}, {"prune", QJsonArray{1, 2}}, {"top", 2},
+                                                                      {"max_hvp", 12}, {"classes", true}, {"class_top", 3},
+                                                                      {"density_probes", 1}, {"density_steps", 4}}}};
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        EngineController controller;
+        MainWindow window(&controller);
+        window.show();
+        controller.openStudy(study_);
+        const int id = controller.runStructure();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto result = controller.results()->structure().result;
+        QVERIFY(result && result->diag && result->localisation && result->classes && result->blocks && !result->align);
+        QCOMPARE(result->options.probes, 4);
+        widgets::StructureView* view = window.structureView();
+        std::vector<double> saliency;
+        for (const StructureEntry& g : result->diag->groups) saliency.push_back(g.saliency);
+        QCOMPARE(int(saliency.size()), 5);  // conv1, bn1, conv2, bn2, fc
+        QCOMPARE(view->saliencyBars(), saliency);
+        QCOMPARE(view->data().localisation.values[0], result->localisation->vectors[0].shares);
+        QCOMPARE(view->data().classes.values.size(), size_t(3));
+        QCOMPARE(view->data().classes.values[1], result->classes->ggn_overlap[1]);
+        QCOMPARE(view->data().blocks[0].full.value(), result->blocks->full[0]);
+        QCOMPARE(view->removalTable()->rowCount(), 2);
+        QCOMPARE(view->salientTable()->item(0, 0)->text(), QString::fromStdString(result->diag->least_salient[0].name));
+        QCOMPARE(view->filledPlots().size(), size_t(4));
+
+        QTemporaryDir out;
+        window.tabs()->setCurrentWidget(view->parentWidget());
+        QCOMPARE(window.exportCurrentView(out.filePath("s.json")), QString());
+        QCOMPARE(readAll(out.filePath("s.json")).toStdString(), structureJson(*result) + "\n");
+        QCOMPARE(window.exportCurrentView(out.filePath("s.csv")), QString());
+        QVERIFY(readLines(out.filePath("s.csv")).size() > 60);
+        QCOMPARE(window.exportCurrentView(out.filePath("s.png"), QSize(1400, 1000)), QString());
+        QCOMPARE(QImage(out.filePath("s.png")).size(), QSize(1400, 1000));
+        // The tab at the two window sizes people use, kept in the build folder to be looked at.
+        for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+            window.resize(size);
+            QTest::qWait(200);
+            window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/structure_%1x%2.png").arg(size.width()).arg(size.height()));
+        }
+
+        // Reopened: shown as stored, nothing computed; basin-cli render draws the stored result.
+        EngineController second;
+        MainWindow second_window(&second);
+        second.openStudy(study_);
+        const int again = second.runStructure(EngineController::Stale::Show);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(second.job(again).state), kJobTimeoutMs);
+        QCOMPARE(second.productsComputed(), int64_t(0));
+        QCOMPARE(int(second.results()->structure().state), int(ResultState::Stored));
+        QCOMPARE(second_window.structureView()->saliencyBars(), saliency);
+        QProcess render;
+        render.start(BASIN_CLI, {"render", study_, "--view", "structure", "--style", "paper-2col", "--out", out.filePath("r.pdf")});
+        QVERIFY(render.waitForFinished(kJobTimeoutMs));
+        const QString err = render.readAllStandardError();
+        QVERIFY2(render.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains("using the structure result stored"), qPrintable(err));
+        QVERIFY(QFileInfo(out.filePath("r.pdf")).size() > 1000);
     }
 
     void cancelStopsARunningSpectrum() {
@@ -791,6 +865,129 @@ private Q_SLOTS:
         QVERIFY2(diff >= 0 && diff < 0.5, qPrintable(QString::number(diff)));
         // Both wrote their settings beside the figure.
         QVERIFY(QFileInfo::exists(gui + ".json") && QFileInfo::exists(cli + ".json"));
+    }
+
+    void aCurvatureMapColoursTheSurfaceAndAClickOnTheMapProbesThere() {
+        // 64 of the demo's samples, a 3 x 3 map and a small spectrum: every part, quickly.
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            study["samples"] = 64;
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        EngineController controller;
+        CurvatureMapOptions map;
+        map.surface = surfaceOptions(3, 3, 0.5);
+        map.curvature.tol = 1e-2;
+        map.curvature.max_hvp = 12;
+        controller.setCurvatureMapOptions(map);
+        SpectrumOptions spectrum;
+        spectrum.eigen.top_k = 2;
+        spectrum.eigen.which = Which::Both;
+        spectrum.eigen.tol = 1e-2;
+        spectrum.eigen.max_hvp = 12;
+        ProbeOptions probe;
+        probe.spectrum = spectrum;
+        controller.setProbeOptions(probe);
+        MainWindow window(&controller);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        controller.openStudy(study_);
+        const int id = controller.runCurvatureMap();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
+        const auto grid = controller.results()->curvatureMap().result;
+        QVERIFY(grid && grid->complete() && grid->curvature);
+        QCOMPARE(controller.results()->shownSurface().result, grid);
+        // The engine's numbers, bit for bit, from an objective opened afresh.
+        {
+            auto objective = Objective::open(loadStudy(study_.toStdString()));
+            CurvatureMapOptions o = map;
+            o.seed = o.surface.seed = 0;
+            const SurfaceGrid engine = computeCurvatureMap(objective, o);
+            QCOMPARE(grid->curvature->lambda_max, engine.curvature->lambda_max);
+            QCOMPARE(grid->curvature->lambda_min, engine.curvature->lambda_min);
+            QCOMPARE(grid->loss, engine.loss);
+        }
+        // Coloured by λmax, then λmin: the map from above redraws with the field chosen.
+        widgets::SurfacePanel* panel = window.surfacePanel();
+        QCOMPARE(panel->colourBy(), QString());
+        panel->setColourBy("lambda_max");
+        QCPColorMapData* cells = panel->contourView()->colorMap()->data();
+        for (int k = 0; k < 9; ++k) QCOMPARE(cells->cell(k % 3, k / 3), grid->curvature->lambda_max[std::size_t(k)]);
+        panel->setColourBy("lambda_min");
+        for (int k = 0; k < 9; ++k) QCOMPARE(cells->cell(k % 3, k / 3), grid->curvature->lambda_min[std::size_t(k)]);
+        QCOMPARE(panel->surfaceView()->data().colour_by, std::string("lambda_min"));
+        QVERIFY(panel->surfaceView()->problem().isEmpty());
+        window.tabs()->setCurrentIndex(1);
+        QTest::qWait(50);
+        window.grab().toImage().save(QString(BASIN_TEST_OUT_DIR) + "/curvature_map_tab.png");
+        // The map's exports carry its fields.
+        QTemporaryDir out;
+        QCOMPARE(window.exportCurrentView(out.filePath("m.csv")), QString());
+        QVERIFY(readLines(out.filePath("m.csv")).front().contains("lambda_max,lambda_min,ratio"));
+
+        // A click on the map from above probes there: a job at the clicked point (within a cell).
+        QCustomPlot* plot = panel->contourView()->plot();
+        const QPoint at(int(plot->xAxis->coordToPixel(0.25)), int(plot->yAxis->coordToPixel(-0.25)));
+        QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+        QTRY_VERIFY(idOf(controller, JobKind::Probe) != 0);
+        QCOMPARE(int(controller.results()->probes().size()), 1);
+        const ProbeEntry asked = controller.results()->probes().front();
+        QVERIFY(std::abs(asked.x - 0.25) < 0.25 && std::abs(asked.y + 0.25) < 0.25);  // cells are 0.5 wide
+        QCOMPARE(int(panel->contourView()->data().probes.size()), 1);  // marked at once, before it is computed
+        const int probe_id = idOf(controller, JobKind::Probe);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(probe_id).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(probe_id).state == JobState::Done, qPrintable(controller.job(probe_id).error));
+        const auto result = controller.results()->probes().front().result;
+        QVERIFY(result);
+        QCOMPARE(result->x, asked.x);
+        QCOMPARE(result->directions_key, grid->directions_key);  // on the plane shown
+        QCOMPARE(int(panel->surfaceView()->data().probes.size()), 1);
+        // Beside the centre's spectrum in the Spectrum tab, named by its coordinates.
+        const auto& overlays = window.spectrumView()->overlays();
+        QCOMPARE(int(overlays.size()), 1);
+        QVERIFY(overlays.front().title.rfind("probe at (", 0) == 0);
+        QCOMPARE(overlays.front().top_eigenvalues.front(), result->spectrum.largest->eigenvalues.front());
+        // The Surface tab with the probe marked and the Spectrum tab with its overlay, at the two
+        // window sizes people use, kept in the build folder to be looked at.
+        for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+            window.resize(size);
+            for (int tab : {0, 1}) {
+                window.tabs()->setCurrentIndex(tab);
+                QTest::qWait(200);
+                window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/%1_probe_%2x%3.png")
+                                                                     .arg(tab == 0 ? "spectrum" : "surface")
+                                                                     .arg(size.width())
+                                                                     .arg(size.height()));
+            }
+        }
+        {
+            auto objective = Objective::open(loadStudy(study_.toStdString()));
+            ProbeOptions o = probe;
+            o.directions = grid->options;
+            o.x = asked.x;
+            o.y = asked.y;
+            QCOMPARE(computeProbe(objective, o).spectrum.largest->eigenvalues, result->spectrum.largest->eigenvalues);
+        }
+        // Stored in the study like every result: asked again, nothing is computed.
+        const int64_t products = controller.productsComputed();
+        const int again = controller.runProbe(asked.x, asked.y);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(again).state), kJobTimeoutMs);
+        QCOMPARE(controller.productsComputed(), products);
+        QCOMPARE(int(controller.results()->probes().size()), 2);
+        QCOMPARE(controller.results()->probes().back().state, ResultState::Stored);
+        // Each probe is cancellable; one cancelled is no longer shown as coming.
+        const int cancelled = controller.runProbe(-0.25, 0.25);
+        QCOMPARE(int(controller.results()->probes().size()), 3);
+        controller.cancel(cancelled);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(cancelled).state), kJobTimeoutMs);
+        QCOMPARE(controller.job(cancelled).state, JobState::Cancelled);
+        QCOMPARE(int(controller.results()->probes().size()), 2);
     }
 
 private:

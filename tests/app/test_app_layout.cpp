@@ -162,7 +162,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         fill(w);
         QStringList problems;
-        const QStringList names{"spectrum", "surface", "layers", "compare"};
+        const QStringList names{"spectrum", "surface", "layers", "compare", "structure"};
         for (int tab = 0; tab < w.tabs()->count(); ++tab) {
             w.tabs()->setCurrentIndex(tab);
             // Laid out, replotted (the plots' own layout runs in their replot), and laid out again.

@@ -247,7 +247,9 @@ void SpectrumView::redraw() {
     const double top = densityTop(all_values, bar_values);
     const double floor = top * 1e-6;  // a log axis cannot show zero density
     if (!grid.empty() && grid.size() == values.size()) {
-        auto* density = addGraph(plot, plot->yAxis, tr("density (SLQ, smoothed)"), QPen(palette::blue(), 2));
+        // Beside probes, the centre's density is named as the place it was computed.
+        const QString name = d_->overlays.empty() ? tr("density (SLQ, smoothed)") : tr("centre (the weights)");
+        auto* density = addGraph(plot, plot->yAxis, name, QPen(palette::blue(), 2));
         density->setBrush(palette::withAlpha(palette::blue(), 60));
         QVector<double> ys = toQ(values);
         if (log_y)
