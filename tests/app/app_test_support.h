@@ -22,6 +22,17 @@ namespace basin::test {
 constexpr int kJobTimeoutMs = 300000;  // a safety net only; nothing here asserts on speed
 
 // Small enough for a test, still every part of the analysis.
+inline QStringList readLines(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+inline QByteArray readAll(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 inline SpectrumOptions smallOptions() {
     SpectrumOptions o;
     o.eigen.top_k = 3;
