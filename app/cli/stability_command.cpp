@@ -43,7 +43,7 @@ int runStability(const StabilityArgs& a) {
     eigen.tol = a.tol.value_or(1e-4);
     eigen.max_hvp = a.max_hvp.value_or(200);
     eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
-    if (!(eigen.tol > 0) || eigen.max_hvp < 2) throw Error("--tol must be positive and --max-hvp at least 2");
+    if (!(eigen.tol > 0 && std::isfinite(eigen.tol)) || eigen.max_hvp < 2) throw Error("--tol must be positive and finite and --max-hvp at least 2");
 
     JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
     std::vector<StabilityRow> rows;
@@ -104,7 +104,7 @@ int runBatchScaling(const BatchScalingArgs& a) {
     opt.batches = a.batches.value_or(4);
     opt.eigen.tol = a.tol.value_or(1e-4);
     opt.eigen.max_hvp = a.max_hvp.value_or(200);
-    if (!(opt.eigen.tol > 0) || opt.eigen.max_hvp < 2) throw Error("--tol must be positive and --max-hvp at least 2");
+    if (!(opt.eigen.tol > 0 && std::isfinite(opt.eigen.tol)) || opt.eigen.max_hvp < 2) throw Error("--tol must be positive and finite and --max-hvp at least 2");
     opt.eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
     opt.seed = seedFor(spec.seed, SeedStream::Samples);
     JobContext job(textProgressBar());

@@ -1,5 +1,6 @@
 // torch.save(optimizer.state_dict()) read with Basin's own pickle reader (nothing executed) and
 // mapped onto the model's parameters: what the stability readout needs of SGD, Adam and AdamW.
+#include <cmath>
 #include <map>
 
 #include "basin/error.h"
@@ -85,7 +86,15 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
     if (order.size() != infos.size())
         throw Error(path, "holds the state of " + std::to_string(order.size()) + " parameters, but " + o.modelPath() +
                               " has " + std::to_string(infos.size()) + ": it is another model's optimizer");
-    if (!(s.lr > 0)) throw Error(path, "has a learning rate of " + std::to_string(s.lr) + "; it must be positive");
+    // Out-of-range or non-finite settings would give a threshold that looks like a number.
+    auto inUnit = [&](double v, const char* what) {
+        if (!(v >= 0 && v < 1)) throw Error(path, std::string("has ") + what + " " + std::to_string(v) + "; it must be at least 0 and below 1");
+    };
+    if (!(s.lr > 0 && std::isfinite(s.lr))) throw Error(path, "has a learning rate of " + std::to_string(s.lr) + "; it must be positive and finite");
+    inUnit(s.momentum, "momentum");
+    inUnit(s.beta1, "beta1");
+    inUnit(s.beta2, "beta2");
+    if (!(s.eps >= 0 && std::isfinite(s.eps))) throw Error(path, "has eps " + std::to_string(s.eps) + "; it must be 0 or positive and finite");
     if (!adam) return s;
 
     const PyValue* state = entry(*sd, "state");
@@ -106,6 +115,8 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
             throw Error(path, "holds an exp_avg_sq of shape " + c10::str(v->tensor.sizes()) + " for " + infos[i].name +
                                   ", which has shape " + c10::str(c10::IntArrayRef(infos[i].shape)) + ": another model's optimizer");
         const auto flat = v->tensor.reshape(-1).to(torch::kFloat64).contiguous();
+        if (!torch::isfinite(flat).all().item<bool>() || (flat < 0).any().item<bool>())
+            throw Error(path, "holds an exp_avg_sq for " + infos[i].name + " that is negative or not finite (a damaged state)");
         s.exp_avg_sq.segment(infos[i].offset, infos[i].size) =
             Eigen::Map<const Eigen::VectorXd>(flat.data_ptr<double>(), infos[i].size);
         const double step = number(entry(*it->second, "step"), path, "step");

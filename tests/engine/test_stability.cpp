@@ -58,6 +58,10 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_other_model.pt"), o), "opt_other_model.pt",
                            "2 parameters", "has 6", "another model's optimizer");
         BASIN_EXPECT_ERROR(readOptimizerState(fx::path("sd_plain.pt"), o), "sd_plain.pt", "no optimizer state");
+        // A setting out of range or a non-finite moment never becomes a threshold or a λ1.
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_bad_beta.pt"), o), "opt_bad_beta.pt", "beta1 1.5", "below 1");
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_nan_moment.pt"), o), "opt_nan_moment.pt", "exp_avg_sq for bn.weight",
+                           "not finite");
     }
 
     void thresholdsAreTheirFormulas() {
