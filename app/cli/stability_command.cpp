@@ -26,6 +26,17 @@ struct StabilityArgs {
     bool json = false;
 };
 
+// The Lanczos settings both commands take: --tol, --max-hvp, the study's eigen seed (s + 0).
+EigenOptions lanczosFlags(const std::optional<double>& tol, const std::optional<int>& max_hvp, const StudySpec& spec) {
+    EigenOptions eigen;
+    eigen.tol = tol.value_or(1e-4);
+    eigen.max_hvp = max_hvp.value_or(200);
+    eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
+    if (!(eigen.tol > 0 && std::isfinite(eigen.tol)) || eigen.max_hvp < 2)
+        throw Error("--tol must be positive and finite and --max-hvp at least 2");
+    return eigen;
+}
+
 int runStability(const StabilityArgs& a) {
     const StudySpec spec = a.study.resolve();
     std::vector<std::string> ckpts = splitList(a.checkpoints);
@@ -39,11 +50,7 @@ int runStability(const StabilityArgs& a) {
     if (a.momentum && !(*a.momentum >= 0 && *a.momentum < 1)) throw Error("--momentum must be at least 0 and below 1");
     if (optimizers.empty() && !a.lr)
         for (const auto& c : ckpts) optimizers.push_back(c);  // a checkpoint dict may hold its optimizer
-    EigenOptions eigen;
-    eigen.tol = a.tol.value_or(1e-4);
-    eigen.max_hvp = a.max_hvp.value_or(200);
-    eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
-    if (!(eigen.tol > 0 && std::isfinite(eigen.tol)) || eigen.max_hvp < 2) throw Error("--tol must be positive and finite and --max-hvp at least 2");
+    const EigenOptions eigen = lanczosFlags(a.tol, a.max_hvp, spec);
 
     JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
     std::vector<StabilityRow> rows;
@@ -102,10 +109,7 @@ int runBatchScaling(const BatchScalingArgs& a) {
         opt.sizes.push_back(b);
     }
     opt.batches = a.batches.value_or(4);
-    opt.eigen.tol = a.tol.value_or(1e-4);
-    opt.eigen.max_hvp = a.max_hvp.value_or(200);
-    if (!(opt.eigen.tol > 0 && std::isfinite(opt.eigen.tol)) || opt.eigen.max_hvp < 2) throw Error("--tol must be positive and finite and --max-hvp at least 2");
-    opt.eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
+    opt.eigen = lanczosFlags(a.tol, a.max_hvp, spec);
     opt.seed = seedFor(spec.seed, SeedStream::Samples);
     JobContext job(textProgressBar());
     const BatchScalingResult r = computeBatchScaling(o, opt, &job);
