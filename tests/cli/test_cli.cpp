@@ -121,6 +121,29 @@ private Q_SLOTS:
         QVERIFY(j["pareto"].size() >= 2);
     }
 
+    // basin-cli stability and batch-scaling: PyTorch's numbers through the command line, and a
+    // state of another model or a bad flag in one sentence.
+    void stabilityAndBatchScalingFromTheCommandLine() {
+        const QStringList mlp{"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64", "--tol", "1e-10"};
+        const Run r = runCli(QStringList{"stability", "--optimizer", fixture("opt_adam.pt"), "--json"} + mlp);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto row = nlohmann::json::parse(r.out.toStdString())["rows"][0];
+        const auto& want = fx::expected()["stability"]["adam"];
+        const double pre = want["preconditioned_lambda_max"].get<double>();
+        QVERIFY(std::abs(row["preconditioned_lambda_max"].get<double>() - pre) < 1e-8 * pre);
+        QCOMPARE(row["threshold"].get<double>(), want["threshold"].get<double>());
+        expectCleanError(QStringList{"stability", "--optimizer", fixture("opt_other_model.pt")} + mlp, "another model's optimizer");
+        expectCleanError(QStringList{"stability", "--lr", "-1"} + mlp, "--lr must be a positive learning rate");
+        const Run b = runCli(QStringList{"batch-scaling", "--sizes", "8,16", "--batches", "2", "--json"} + mlp);
+        QVERIFY2(b.code == 0, qPrintable(b.err));
+        const auto j = nlohmann::json::parse(b.out.toStdString());
+        QCOMPARE(int(j["rows"].size()), 2);
+        const double full = fx::expected()["stability"]["lambda_max"].get<double>();
+        QVERIFY(std::abs(j["full_lambda_max"].get<double>() - full) < 1e-8 * full);
+        expectCleanError(QStringList{"batch-scaling", "--sizes", "8,x"} + mlp, "--sizes '8,x' is not a list of batch sizes");
+        expectCleanError(QStringList{"batch-scaling", "--sizes", "64", "--batches", "2"} + mlp, "2 disjoint batches of 64 need 128");
+    }
+
     void structureJsonOnTheMlp() {
         QTemporaryDir tmp;
         const QString out = tmp.filePath("s.json");
