@@ -61,7 +61,7 @@ private:
 inline json parseOptions(const std::string& text, const std::string& origin, const std::string& analysis) {
     try {
         return json::parse(text.empty() ? std::string("{}") : text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999999
         throw Error(origin, "the " + analysis + " options are not valid JSON (" + e.what() + ")");
     }
 }

@@ -161,7 +161,7 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         j = detail::parseBoundedJson(text);
     } catch (const Error& e) {
         throw Error(origin, e.what());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999999
         throw Error(origin, std::string("is not valid JSON (") + e.what() + ")");
     }
     const auto format = j.is_object() ? j.find("format") : j.end();

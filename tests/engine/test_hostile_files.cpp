@@ -11,6 +11,7 @@
 #include "arrays.h"
 #include "basin/error.h"
 #include "basin/objective.h"
+#include "basin/curvature.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 #include "fixtures.h"
@@ -222,6 +223,15 @@ private Q_SLOTS:
         auto spec = loadStudy(write("tol.json", studyText(", \"hvp_tolerance\": -1")));
         BASIN_EXPECT_ERROR(validateStudy(spec), "tol.json", "hvp_tolerance must be at least 0 and below 1", "not -1");
         QCOMPARE(loadStudy(write("whole.json", studyText(", \"batch_size\": 32.0"))).batch_size, int64_t(32));
+    }
+
+    void numbersTooLargeForADoubleAreRefusedNamingTheFile() {
+        // nlohmann reports 1e999999 as out_of_range, not parse_error: found by fuzz.json in CI.
+        BASIN_EXPECT_ERROR(loadStudy(write("big.json", studyText(", \"seed\": 5555555e555155"))), "big.json",
+                           "is not valid JSON", "number overflow");
+        BASIN_EXPECT_ERROR(surfaceFromJson("{\"xcoordinates\": [1e999999]}", "big_surface.json"), "big_surface.json");
+        BASIN_EXPECT_ERROR(spectrumOptionsFromJson("{\"top_k\": 1e999999}", "opt.json"), "opt.json",
+                           "the spectrum options are not valid JSON");
     }
 
     void partialSurfaceTablesMustHaveTheGridsShape() {
