@@ -93,7 +93,8 @@ bool ofTheSameFiles(const StoredResult& r, const StudySpec& spec) {
 // show stale ones) one stored for other bytes of the same files; null: compute.
 const StoredResult* reusable(const ResultLookup& found, EngineController::Stale stale, const StudySpec& spec) {
     if (found.stored) return &*found.stored;
-    if (stale == EngineController::Stale::Show && found.stale && ofTheSameFiles(*found.stale, spec)) return &*found.stale;
+    if (stale != EngineController::Stale::Recompute && found.stale && ofTheSameFiles(*found.stale, spec))
+        return &*found.stale;
     return nullptr;
 }
 
@@ -412,7 +413,8 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
 int EngineController::runCurvatureMap(Stale stale) {
     const auto given = curvature_map_options_;
     const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::CurvatureMap, tr("Curvature map"), [this, given, wanted, stale](JobContext& job) {
+    const QString title = stale == Stale::StoredOnly ? tr("Stored curvature map") : tr("Curvature map");
+    return queue_->enqueue(JobKind::CurvatureMap, title, [this, given, wanted, stale](JobContext& job) {
         Objective& objective = current(engine_->objective, engine_->generation, wanted);
         const StudySpec& spec = engine_->spec;
         CurvatureMapOptions options = given ? *given : windowCurvatureMapOptions(spec);
@@ -424,6 +426,7 @@ int EngineController::runCurvatureMap(Stale stale) {
             const QString saved = qs(reuse->saved);
             return queue_->post([this, map, state, saved] { results_->setCurvatureMap(map, state, saved); });
         }
+        if (stale == Stale::StoredOnly) return;  // none stored: computed only when asked for
         int64_t last = 0;
         const SurfaceGrid map = computeCurvatureMap(objective, options, &job, [this, &last](const SurfaceGrid& g) {
             points_ += g.computed() - last;
@@ -475,6 +478,38 @@ int EngineController::runProbe(double x, double y) {
     });
     results_->addProbe(self, id, x, y);
     return id;
+}
+
+int EngineController::showStoredProbes() {
+    const auto given = probe_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Probe, tr("Stored probes"), [this, given, wanted](JobContext&) {
+        (void)current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        if (spec.study_path.empty()) return;
+        ProbeOptions plane = given ? *given : windowProbeOptions(spec);
+        plane.seed = plane.spectrum.seed = plane.directions.seed = spec.seed;
+        const std::string inputs_key = inputsKey(spec);
+        std::vector<StoredResult> all;
+        try {
+            all = storedResults(spec.study_path);
+        } catch (const Error&) {
+            return;  // an unreadable study holds nothing to show; the open job said what is wrong
+        }
+        for (const StoredResult& r : all) {
+            if (r.analysis != "probe" || r.inputs_key != inputs_key) continue;
+            auto probe = std::make_shared<const ProbeResult>(probeFromJson(r.result, spec.study_path));
+            // Shown only when this plane's options at its point give the very key it was stored under.
+            ProbeOptions at = plane;
+            at.x = probe->x;
+            at.y = at.directions.isLine() ? 0.0 : probe->y;
+            if (resultKey(inputs_key, optionsKey("probe", toJson(at), referencedFiles(at, spec))) != r.key) continue;
+            const QString saved = qs(r.saved);
+            queue_->post([this, probe, saved] {
+                results_->setProbe(++probe_tickets_, probe, ResultState::Stored, saved);
+            });
+        }
+    });
 }
 
 void EngineController::cancel(int id) { queue_->cancel(id); }

@@ -47,7 +47,9 @@ public:
     /// What a run does with a result the study file already holds. A result with the same key is
     /// always reused (nothing computed). One stored for other model or data bytes (stale) is shown,
     /// marked, without computing (Show), or recomputed (Recompute: the user asked for the analysis).
-    enum class Stale { Show, Recompute };
+    /// StoredOnly shows a stored (or stale, marked) result and computes nothing when there is none:
+    /// what opening a study does for the analyses too costly to start unasked (the curvature map).
+    enum class Stale { Show, Recompute, StoredOnly };
     int runSpectrum(Stale stale = Stale::Recompute);
     /// Coarse to fine; the results model's surface fills in as points arrive.
     int runSurface(Stale stale = Stale::Recompute);
@@ -62,6 +64,9 @@ public:
     /// job of its own, so several can be queued, each cancelled alone. The results model shows it
     /// asked for at once and its spectrum once computed; a probe stored in the study is reused.
     int runProbe(double x, double y);
+    /// Shows every probe the study file holds for the plane of probeOptions() whose key still
+    /// matches (the same model and data bytes, settings and options); computes nothing.
+    int showStoredProbes();
     /// Where curvature lives (structure.h) with structureOptions().
     int runStructure(Stale stale = Stale::Recompute);
 

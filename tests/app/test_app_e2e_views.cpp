@@ -305,6 +305,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(cancelled).state), kJobTimeoutMs);
         QCOMPARE(controller.job(cancelled).state, JobState::Cancelled);
         QCOMPARE(int(controller.results()->probes().size()), 2);
+
+        // Reopened in a new window, the study shows its stored map and probe at once: nothing of
+        // them is computed (the spectrum and surface the window opens with are, with small options).
+        EngineController again_controller;
+        again_controller.setCurvatureMapOptions(map);
+        again_controller.setProbeOptions(controller.probeOptions());  // the plane the click probed
+        again_controller.setSpectrumOptions(spectrum);
+        again_controller.setSurfaceOptions(map.surface);
+        MainWindow reopened(&again_controller);
+        reopened.resize(1280, 800);
+        reopened.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&reopened));
+        reopened.openAndAnalyse(study_);
+        QTRY_VERIFY_WITH_TIMEOUT(!again_controller.busy() && again_controller.results()->curvatureMap().result,
+                                 kJobTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!again_controller.busy(), kJobTimeoutMs);
+        const auto& shown = again_controller.results()->curvatureMap();
+        QCOMPARE(shown.state, ResultState::Stored);
+        QCOMPARE(shown.result->curvature->lambda_max, grid->curvature->lambda_max);
+        QCOMPARE(int(again_controller.results()->probes().size()), 1);
+        const ProbeEntry kept = again_controller.results()->probes().front();
+        QCOMPARE(kept.state, ResultState::Stored);
+        QCOMPARE(kept.x, asked.x);
+        QCOMPARE(kept.y, asked.y);
+        QCOMPARE(kept.result->spectrum.largest->eigenvalues, result->spectrum.largest->eigenvalues);
+        QCOMPARE(int(reopened.surfacePanel()->contourView()->data().probes.size()), 1);
+        reopened.tabs()->setCurrentIndex(1);
+        QTest::qWait(200);
+        reopened.grab().save(QString(BASIN_TEST_OUT_DIR) + "/reopened_curvature_map_1280x800.png");
+        for (const JobInfo& j : again_controller.jobs())
+            if (j.kind == JobKind::CurvatureMap || j.kind == JobKind::Probe) QCOMPARE(j.state, JobState::Done);
+
+        // Another plane (biases and BatchNorm moved too) is other options: neither is shown. (A wider
+        // range alone would still show the probe: its key is the plane and the point, not the grid.)
+        EngineController other_controller;
+        CurvatureMapOptions wider = map;
+        wider.surface = surfaceOptions(3, 3, 0.75);
+        wider.surface.ignore = IgnoreMode::None;
+        other_controller.setCurvatureMapOptions(wider);
+        other_controller.setProbeOptions(controller.probeOptions());
+        other_controller.setSpectrumOptions(spectrum);
+        other_controller.setSurfaceOptions(wider.surface);
+        MainWindow other(&other_controller);
+        other.openAndAnalyse(study_);
+        QTRY_VERIFY_WITH_TIMEOUT(!other_controller.busy(), kJobTimeoutMs);
+        QTest::qWait(50);
+        QTRY_VERIFY_WITH_TIMEOUT(!other_controller.busy(), kJobTimeoutMs);
+        QVERIFY(!other_controller.results()->curvatureMap().result);
+        QCOMPARE(int(other_controller.results()->probes().size()), 0);
     }
 
 private:
