@@ -8,6 +8,7 @@
 #include <random>
 
 #include "arrays.h"
+#include "basin/checkpoint_line.h"
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/options.h"
@@ -136,11 +137,17 @@ void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, Su
         random_start = detail::gaussianVector(P, rng).normalized();
     }
 
+    // Between two checkpoints the points are placed as the surface places them (checkpoint_line.h:
+    // BatchNorm statistics interpolated too, the ends exactly the checkpoints), so the map's loss
+    // is the surface's at every point.
+    const CheckpointLine* line = plan.line && !map.is2D() ? &*plan.line : nullptr;
     const Eigen::VectorXd saved = objective.parametersFlat();
+    const Eigen::VectorXd saved_buffers = line ? objective.buffersFlat() : Eigen::VectorXd();
     const BatchNormMode saved_bn = objective.batchNormMode();
     objective.setBatchNormMode(map.options.bn);
     auto restore = [&] {
         objective.setParameters(saved);
+        if (saved_buffers.size() > 0) objective.setBuffers(saved_buffers);
         objective.setBatchNormMode(saved_bn);
     };
     // Cancellation is checked inside every product (Objective::hvp checks between batches); the
@@ -154,9 +161,13 @@ void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, Su
             map, deal, job, "curvature map " + std::to_string(nx) + (map.is2D() ? "x" + std::to_string(ny) : ""),
             [&](int64_t k) {
                 const int i = int(k % nx), j = int(k / nx);
-                theta = plan.origin + map.xs[size_t(i)] * plan.dx;
-                if (plan.dy) theta += map.ys[size_t(j)] * *plan.dy;
-                objective.setParameters(theta);
+                if (line) {
+                    placeOnLine(objective, *line, map.xs[size_t(i)]);
+                } else {
+                    theta = plan.origin + map.xs[size_t(i)] * plan.dx;
+                    if (plan.dy) theta += map.ys[size_t(j)] * *plan.dy;
+                    objective.setParameters(theta);
+                }
                 const Evaluation e = objective.evaluate(job);
                 EigenOptions here = eo;
                 const Eigen::VectorXd* near = s.warm_start ? starts.nearest(k) : nullptr;

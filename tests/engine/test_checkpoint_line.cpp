@@ -6,6 +6,7 @@
 #include "basin/checkpoint_line.h"
 #include "basin/compare.h"
 #include "basin/curvature.h"
+#include "basin/curvature_map.h"
 #include "basin/objective.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -110,6 +111,33 @@ private Q_SLOTS:
         none.max_hvp = 0;
         const PathResult path = interpolationPath(spec, from, to, 3, none, nullptr, BatchNormMode::Eval);
         for (int k = 0; k < 3; ++k) QCOMPARE(g.loss[size_t(k + 1)], path.points[size_t(k)].eval.loss);
+    }
+
+    void theCurvatureMapAlongTheLineIsPlacedAsTheSurface() {
+        // The map's points between two checkpoints carry their interpolated BatchNorm statistics:
+        // its loss is the path's at every point and the checkpoints' own at both ends.
+        const StudySpec spec = demoSpec();
+        const std::string from = demo("ckpt_0_init.pt"), to = demo("ckpt_5_epoch4.pt");
+        auto o = Objective::open(spec);
+        CurvatureMapOptions options;
+        options.surface.dirs = "checkpoints";
+        options.surface.checkpoints = {from, to};
+        options.surface.nx = 3;
+        options.surface.ny = 1;
+        options.surface.range = std::array<double, 4>{0.0, 1.0, 0.0, 0.0};
+        options.curvature.lambda_min = false;
+        options.curvature.tol = 1e-1;
+        options.curvature.max_hvp = 6;
+        const Eigen::VectorXd before = o.buffersFlat();
+        const SurfaceGrid map = computeCurvatureMap(o, options);
+        QVERIFY(o.buffersFlat() == before);
+        QVERIFY(map.complete() && map.curvature);
+        EigenOptions none = topOne();
+        none.max_hvp = 0;
+        const PathResult path = interpolationPath(spec, from, to, 3, none, nullptr, BatchNormMode::Eval);
+        for (int k = 0; k < 3; ++k) QCOMPARE(map.loss[size_t(k)], path.points[size_t(k)].eval.loss);
+        QCOMPARE(map.loss.front(), Objective::open(spec, from).evaluate().loss);
+        QCOMPARE(map.loss.back(), Objective::open(spec, to).evaluate().loss);
     }
 };
 
