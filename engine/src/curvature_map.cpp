@@ -8,7 +8,6 @@
 #include <random>
 
 #include "arrays.h"
-#include "basin/checkpoint_line.h"
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/options.h"
@@ -137,12 +136,11 @@ void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, Su
         random_start = detail::gaussianVector(P, rng).normalized();
     }
 
-    // Between two checkpoints the points are placed as the surface places them (checkpoint_line.h:
+    // Between two checkpoints the points are placed as the surface places them (placeOnPlan:
     // BatchNorm statistics interpolated too, the ends exactly the checkpoints), so the map's loss
     // is the surface's at every point.
-    const CheckpointLine* line = plan.line && !map.is2D() ? &*plan.line : nullptr;
     const Eigen::VectorXd saved = objective.parametersFlat();
-    const Eigen::VectorXd saved_buffers = line ? objective.buffersFlat() : Eigen::VectorXd();
+    const Eigen::VectorXd saved_buffers = plan.line ? objective.buffersFlat() : Eigen::VectorXd();
     const BatchNormMode saved_bn = objective.batchNormMode();
     objective.setBatchNormMode(map.options.bn);
     auto restore = [&] {
@@ -161,13 +159,7 @@ void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, Su
             map, deal, job, "curvature map " + std::to_string(nx) + (map.is2D() ? "x" + std::to_string(ny) : ""),
             [&](int64_t k) {
                 const int i = int(k % nx), j = int(k / nx);
-                if (line) {
-                    placeOnLine(objective, *line, map.xs[size_t(i)]);
-                } else {
-                    theta = plan.origin + map.xs[size_t(i)] * plan.dx;
-                    if (plan.dy) theta += map.ys[size_t(j)] * *plan.dy;
-                    objective.setParameters(theta);
-                }
+                placeOnPlan(objective, plan, map.xs[size_t(i)], map.is2D() ? map.ys[size_t(j)] : 0.0, theta);
                 const Evaluation e = objective.evaluate(job);
                 EigenOptions here = eo;
                 const Eigen::VectorXd* near = s.warm_start ? starts.nearest(k) : nullptr;

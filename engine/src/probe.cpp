@@ -98,21 +98,24 @@ ProbeResult computeProbe(Objective& objective, const ProbeOptions& given, JobCon
     r.x_label = plan.x_label;
     r.y_label = plan.dy ? plan.y_label : "";
     const Eigen::VectorXd saved = objective.parametersFlat();
+    const Eigen::VectorXd saved_buffers = plan.line ? objective.buffersFlat() : Eigen::VectorXd();
     const BatchNormMode saved_bn = objective.batchNormMode();
+    auto restore = [&] {
+        objective.setParameters(saved);
+        if (saved_buffers.size() > 0) objective.setBuffers(saved_buffers);
+        objective.setBatchNormMode(saved_bn);
+    };
     try {
-        Eigen::VectorXd theta = plan.origin + o.x * plan.dx;
-        if (plan.dy) theta += o.y * *plan.dy;
+        Eigen::VectorXd theta;
         objective.setBatchNormMode(o.directions.bn);
-        objective.setParameters(theta);
+        placeOnPlan(objective, plan, o.x, o.y, theta);  // on a checkpoint line, as the surface and map are
         r.eval = objective.evaluate(job);
         r.spectrum = computeSpectrum(objective, o.spectrum, job);
     } catch (...) {
-        objective.setParameters(saved);
-        objective.setBatchNormMode(saved_bn);
+        restore();
         throw;
     }
-    objective.setParameters(saved);
-    objective.setBatchNormMode(saved_bn);
+    restore();
     r.provenance = makeProvenance(objective, "probe", toJson(o), referencedFiles(o, objective.spec()));
     r.provenance.seconds = detail::secondsSince(t0);
     r.provenance.hvp_count = objective.hvpCount() - hvp0;

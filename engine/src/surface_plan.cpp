@@ -196,4 +196,15 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
     return plan;
 }
 
+void placeOnPlan(Objective& o, const SurfacePlan& plan, double x, double y, Eigen::VectorXd& scratch) {
+    if (plan.line && !plan.dy) {
+        if (y != 0) throw Error("a point on the line between two checkpoints has no second coordinate");
+        placeOnLine(o, *plan.line, x);
+        return;
+    }
+    scratch = plan.origin + x * plan.dx;
+    if (plan.dy) scratch += y * *plan.dy;
+    o.setParameters(scratch);
+}
+
 }  // namespace basin

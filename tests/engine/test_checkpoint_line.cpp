@@ -8,6 +8,7 @@
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
 #include "basin/objective.h"
+#include "basin/probe.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 #include "basin/surface_plan.h"
@@ -138,6 +139,15 @@ private Q_SLOTS:
         for (int k = 0; k < 3; ++k) QCOMPARE(map.loss[size_t(k)], path.points[size_t(k)].eval.loss);
         QCOMPARE(map.loss.front(), Objective::open(spec, from).evaluate().loss);
         QCOMPARE(map.loss.back(), Objective::open(spec, to).evaluate().loss);
+        // A probe on the line is placed the same way: at x = 1 it is the second checkpoint.
+        ProbeOptions probe;
+        probe.directions = options.surface;
+        probe.spectrum.eigen = none;
+        probe.spectrum.eigen.max_hvp = 4;
+        probe.x = 1.0;
+        const ProbeResult at_end = computeProbe(o, probe);
+        QVERIFY(o.buffersFlat() == before);
+        QCOMPARE(at_end.eval.loss, map.loss.back());
     }
 };
 

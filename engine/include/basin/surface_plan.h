@@ -44,4 +44,10 @@ struct SurfacePlan {
 /// (too few checkpoints, a file of the wrong size, checkpoints of another architecture).
 SurfacePlan planSurface(Objective& objective, const SurfaceRequest& request, JobContext* job = nullptr);
 
+/// Puts `o` at (x, y) of `plan`: on its checkpoint line when it has one (placeOnLine: statistics
+/// too, the ends exact; y is 0 there), else at origin + x·dx + y·dy. How curvature maps and probes
+/// place a point (computeSurface does the same with the plan's parts). `scratch` avoids an
+/// allocation per point. The caller restores the weights (and, with a line, the buffers).
+void placeOnPlan(Objective& o, const SurfacePlan& plan, double x, double y, Eigen::VectorXd& scratch);
+
 }  // namespace basin
