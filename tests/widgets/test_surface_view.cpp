@@ -97,6 +97,10 @@ private Q_SLOTS:
         d.probes = {{0.5, 0.25}, {-0.5, 0.0}};
         view.setData(d);
         QCOMPARE(view.markCount(), before + 2);
+        QVERIFY2(view.legendEntries().contains("probes"), qPrintable(view.legendEntries().join(", ")));
+        d.probes.clear();
+        view.setData(d);
+        QVERIFY(!view.legendEntries().contains("probes"));
     }
 
     void uncomputedPointsDoNotStopTheDrawing() {

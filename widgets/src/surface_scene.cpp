@@ -212,7 +212,7 @@ SurfaceScene::~SurfaceScene() {
     for (vtkProp* p : d_->props()) d_->renderer->RemoveViewProp(p);
 }
 
-void SurfaceScene::setLegend(bool minimum, bool origin, bool trajectory) {
+void SurfaceScene::setLegend(bool minimum, bool origin, bool trajectory, bool probes) {
     Private& s = *d_;
     // Each entry's symbol a small picture of its mark (a disc in its colour, outlined), so the
     // text can stay white on the dark box whatever the mark's colour.
@@ -238,6 +238,7 @@ void SurfaceScene::setLegend(bool minimum, bool origin, bool trajectory) {
     if (minimum) entries.push_back({"minimum on the grid", s.minimum_colour});
     if (origin) entries.push_back({"current weights", Qt::white});
     if (trajectory) entries.push_back({"checkpoints", palette::orange()});
+    if (probes) entries.push_back({"probes", palette::skyBlue()});
     s.legend->SetNumberOfEntries(int(entries.size()));
     double white[3] = {1, 1, 1};
     // The picture is the symbol; the box still wants a shape: one point, no cell, nothing drawn.
@@ -271,6 +272,13 @@ std::optional<std::array<double, 2>> SurfaceScene::pick(double px, double py) co
     double p[3];
     picker->GetPickPosition(p);
     return std::array<double, 2>{p[0], p[1]};
+}
+
+QStringList SurfaceScene::legendEntries() const {
+    QStringList out;
+    if (!d_->legend->GetVisibility()) return out;
+    for (int i = 0; i < d_->legend->GetNumberOfEntries(); ++i) out << QString::fromUtf8(d_->legend->GetEntryString(i));
+    return out;
 }
 
 int SurfaceScene::markCount() const { return d_->surface->GetVisibility() ? d_->marks : 0; }
@@ -453,7 +461,7 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
 
     s.minimum_colour = palette::minimumMark(colourMapName(data) == "diverging");
     setColour(s.minimum, s.minimum_colour);
-    setLegend(!minimum.empty(), !origin.empty(), !data.trajectory.empty());
+    setLegend(!minimum.empty(), !origin.empty(), !data.trajectory.empty(), !data.probes.empty());
 
     for (vtkProp* p : s.props()) p->VisibilityOn();
     s.title->SetVisibility(s.show_title && !data.title.empty());

@@ -4,6 +4,7 @@
 // the current weights (the origin), the checkpoints' trajectory and the curvature probes. SurfaceView shows it in Qt;
 // renderSurfaceImage() draws it off-screen at any size. Both use this one scene.
 #include <QString>
+#include <QStringList>
 #include <array>
 #include <memory>
 #include <optional>
@@ -44,9 +45,10 @@ public:
     int contourCount() const;
     /// Number of marks drawn: minimum, current weights and trajectory points.
     int markCount() const;
+    QStringList legendEntries() const;
 
 private:
-    void setLegend(bool minimum, bool origin, bool trajectory);
+    void setLegend(bool minimum, bool origin, bool trajectory, bool probes);
     void sizeLegend();
     struct Private;
     std::unique_ptr<Private> d_;

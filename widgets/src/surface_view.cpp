@@ -124,6 +124,7 @@ const SurfacePlotData& SurfaceView::data() const { return s_->data; }
 QString SurfaceView::problem() const { return s_->problem; }
 int SurfaceView::contourCount() const { return s_->scene->contourCount(); }
 int SurfaceView::markCount() const { return s_->scene->markCount(); }
+QStringList SurfaceView::legendEntries() const { return s_->scene->legendEntries(); }
 
 void SurfaceView::clear() {
     s_->data = {};

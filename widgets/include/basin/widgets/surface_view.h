@@ -5,6 +5,7 @@
 /// current weights and the checkpoints' trajectory. Drag to rotate, wheel to zoom, shift-drag to
 /// pan. renderSurfaceImage() draws the same scene off-screen at any size, for figures.
 #include <QImage>
+#include <QStringList>
 #include <array>
 #include <memory>
 #include <optional>
@@ -38,6 +39,8 @@ public:
     int contourCount() const;
     /// Number of marks drawn (minimum, current weights, trajectory points, probes).
     int markCount() const;
+    /// The legend's entries as shown, top to bottom (empty side by side, where it is hidden).
+    QStringList legendEntries() const;
     /// The grid coordinates (x, y) of the surface under `pixel` (widget coordinates), nullopt
     /// when the pixel is off the surface.
     std::optional<std::array<double, 2>> gridPointAt(QPoint pixel) const;
