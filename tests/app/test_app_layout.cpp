@@ -162,6 +162,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         fill(w);
         QStringList problems;
+        // Under QT_SCALE_FACTOR=2 (the dpr2 run) the window really is drawn at ratio 2.
+        if (qEnvironmentVariable("QT_SCALE_FACTOR") == "2") QCOMPARE(w.devicePixelRatioF(), 2.0);
         const QStringList names{"spectrum", "surface", "layers", "compare", "structure"};
         for (int tab = 0; tab < w.tabs()->count(); ++tab) {
             w.tabs()->setCurrentIndex(tab);
@@ -170,10 +172,21 @@ private Q_SLOTS:
                 QTest::qWait(60);
                 for (QCustomPlot* p : w.tabs()->currentWidget()->findChildren<QCustomPlot*>()) p->replot();
             }
-            const QString shot = QString("%1/layout-%2-%3x%4.png").arg(BASIN_TEST_OUT_DIR, names[tab]).arg(size.width()).arg(size.height());
+            // Run again at a device pixel ratio of 2 (ctest app.test_app_layout.dpr2): grabs named @2x.
+            const QString ratio = w.devicePixelRatioF() > 1 ? QString("@%1x").arg(w.devicePixelRatioF()) : QString();
+            const QString shot = QString("%1/layout-%2-%3x%4%5.png")
+                                     .arg(BASIN_TEST_OUT_DIR, names[tab])
+                                     .arg(size.width())
+                                     .arg(size.height())
+                                     .arg(ratio);
             w.grab().save(shot);
             for (const QString& p : layoutProblems(w.tabs()->currentWidget())) problems << names[tab] + ": " + p;
             // The 3D views' titles are written whole (wrapped onto two lines when long), never cut.
+            for (widgets::SurfaceView* v : w.tabs()->currentWidget()->findChildren<widgets::SurfaceView*>())
+                if (v->isVisible() && v->textScale() != v->devicePixelRatioF())
+                    problems << names[tab] + QString(": 3D type drawn at scale %1 on a screen of ratio %2")
+                                                 .arg(v->textScale())
+                                                 .arg(v->devicePixelRatioF());
             for (widgets::SurfaceView* v : w.tabs()->currentWidget()->findChildren<widgets::SurfaceView*>())
                 if (v->isVisible() && !v->data().title.empty()) {
                     const QString shown = v->shownTitle();

@@ -307,9 +307,14 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     s.axes->SetLabelOffset(20.0 * axis_scale);
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
+    // The marks grow with the type, so a figure's (or a HiDPI screen's) marks read as the screen's do.
+    for (auto [actor, size] : {std::pair{s.minimum.Get(), 14.0}, {s.origin.Get(), 12.0}, {s.points.Get(), 12.0},
+                               {s.probes.Get(), 13.0}})
+        actor->GetProperty()->SetPointSize(float(size * scale));
     s.line->GetProperty()->SetLineWidth(float(3 * scale));
     s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
     if (s.surface->GetVisibility()) s.title->SetVisibility(title);
+    sizeLegend();
 }
 
 void SurfaceScene::setFigure(bool figure) {

@@ -65,6 +65,7 @@ struct SurfaceView::Private {
     SurfaceCamera home;  // where the camera was put last (setData, resetCamera)
     QString shown_title;
     QPoint pressed{-1000, -1000};  // where the left button went down
+    double pixel_ratio = 1;        // the screen's device pixel ratio the scene's type is scaled for
 };
 
 SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_unique<Private>()) {
@@ -89,18 +90,30 @@ void SurfaceView::watchCamera() {
 
 void SurfaceView::resizeGL(int w, int h) {
     VtkWidget::resizeGL(w, h);
+    // VTK draws in device pixels: on a screen of pixel ratio 2 its type, marks and lines are drawn
+    // twice as large, so they look as they do at ratio 1 (w is in logical pixels here).
+    const double ratio = devicePixelRatioF();
+    if (ratio != s_->pixel_ratio) {
+        s_->pixel_ratio = ratio;
+        s_->scene->setTextScale(ratio);
+    }
     s_->scene->setCompact(w < kCompactWidth);  // side by side in the compare view
     fitTitle();
 }
 
+// The title's font in the widget's logical pixels (the scene's size is in device pixels).
+QFont SurfaceView::shownTitleFont() const {
+    return titleFont(std::max(4, int(std::lround(s_->scene->titlePixels() / s_->pixel_ratio))));
+}
+
 void SurfaceView::fitTitle() {
     const QString full = QString::fromStdString(s_->data.title);
-    s_->shown_title = wrapTitle(full, titleFont(s_->scene->titlePixels()), int(width() * 0.92));
+    s_->shown_title = wrapTitle(full, shownTitleFont(), int(width() * 0.92));
     s_->scene->setTitle(s_->shown_title);
 }
 
 QString SurfaceView::shownTitle() const { return s_->shown_title; }
-int SurfaceView::titleWidth() const { return linesWidth(s_->shown_title, titleFont(s_->scene->titlePixels())); }
+int SurfaceView::titleWidth() const { return linesWidth(s_->shown_title, shownTitleFont()); }
 std::optional<std::array<double, 2>> SurfaceView::gridPointAt(QPoint pixel) const {
     const double r = devicePixelRatioF();
     return s_->scene->pick(pixel.x() * r, (height() - 1 - pixel.y()) * r);
@@ -125,6 +138,7 @@ QString SurfaceView::problem() const { return s_->problem; }
 int SurfaceView::contourCount() const { return s_->scene->contourCount(); }
 int SurfaceView::markCount() const { return s_->scene->markCount(); }
 QStringList SurfaceView::legendEntries() const { return s_->scene->legendEntries(); }
+double SurfaceView::textScale() const { return s_->pixel_ratio; }
 
 void SurfaceView::clear() {
     s_->data = {};

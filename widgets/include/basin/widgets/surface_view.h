@@ -4,6 +4,7 @@
 /// surface, a colour bar, labelled axes that show the true values, and marks for the minimum, the
 /// current weights and the checkpoints' trajectory. Drag to rotate, wheel to zoom, shift-drag to
 /// pan. renderSurfaceImage() draws the same scene off-screen at any size, for figures.
+#include <QFont>
 #include <QImage>
 #include <QStringList>
 #include <array>
@@ -41,6 +42,9 @@ public:
     int markCount() const;
     /// The legend's entries as shown, top to bottom (empty side by side, where it is hidden).
     QStringList legendEntries() const;
+    /// The scale of the scene's type, marks and lines: the screen's device pixel ratio (VTK draws in
+    /// device pixels), so the view looks the same on a HiDPI screen.
+    double textScale() const;
     /// The grid coordinates (x, y) of the surface under `pixel` (widget coordinates), nullopt
     /// when the pixel is off the surface.
     std::optional<std::array<double, 2>> gridPointAt(QPoint pixel) const;
@@ -72,6 +76,7 @@ protected:
 private:
     void watchCamera();
     void fitTitle();
+    QFont shownTitleFont() const;
     struct Private;
     std::unique_ptr<Private> s_;
 };
