@@ -12,6 +12,7 @@
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
+#include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
 #include "jobs_panel.h"
@@ -92,6 +93,37 @@ widgets::PathPlotData path() {
     return p;
 }
 
+// The demo CNN's structure as Basin computes it (numbers rounded from a run): five layer groups,
+// four eigenvectors, the top three outliers of G against ten classes, channels pruned.
+widgets::StructurePlotData structure() {
+    widgets::StructurePlotData d;
+    d.title = kName;
+    d.groups = {{"conv1", 80, 1.02, 0.1, 0.31, 0.02}, {"bn1", 16, 1.9, 0.3, 0.29, 0.03}, {"conv2", 4624, 0.21, 0.02, 0.02, 0.001},
+                {"bn2", 32, 0.48, 0.1, 0.05, 0.01}, {"fc", 4394, 0.22, 0.01, 0.01, 0.001}};
+    d.prune_level = "channel";
+    for (int i = 0; i < 12; ++i)
+        d.least_salient.push_back({"conv2.weight[" + std::to_string(i) + "]", 72, -0.05 + 0.004 * i, 0.006, 1.2 - 0.05 * i});
+    d.base_loss = 0.2188;
+    d.removal = {{1, 0.2508, 0.2844, -0.0516, 0.02344}, {2, 0.274, 0.3265, -0.0638, 0.01506}, {4, 0.311, 0.41, -0.08, 0.03}};
+    d.localisation = {"Eigenvector localisation: share of ‖v‖² per layer", "eigenvector", "layer group",
+                      {"top 1 (λ 17.1)", "top 2 (λ 6.22)", "bottom 1 (λ -0.345)", "bottom 2 (λ -0.103)"},
+                      {"conv1", "bn1", "conv2", "bn2", "fc"},
+                      {{0.36, 0.07, 0.22, 0.02, 0.33}, {0.03, 0.03, 0.16, 0.02, 0.76}, {0.03, 0.01, 0.34, 0.17, 0.45},
+                       {0.05, 0.01, 0.39, 0.30, 0.25}}};
+    std::vector<std::string> classes;
+    for (int c = 0; c < 10; ++c) classes.push_back(std::to_string(c));
+    d.classes = {"Outliers of G against class-mean gradients: cos²", "eigenvector of G", "class",
+                 {"1 (λ 17.1)", "2 (λ 6.21)", "3 (λ 4.18)"}, classes,
+                 {{0.59, 0.0, 0.12, 0.0, 0.01, 0.0, 0.26, 0.0, 0.01, 0.01},
+                  {0.05, 0.0, 0.01, 0.0, 0.81, 0.0, 0.01, 0.0, 0.0, 0.0},
+                  {0.28, 0.02, 0.09, 0.15, 0.05, 0.0, 0.01, 0.0, 0.01, 0.0}}};
+    d.blocks = {{1, 17.08, 6.696, "conv1", 34.07}, {2, 6.216, 6.375, "fc", 67.48}};
+    d.notes = {"Diagonal (hutchinson, 4 probes): 4 H·v; trace 70.51 ± 6.9",
+               "Heads: no attention heads: no parameter is named in_proj_weight (nn.MultiheadAttention)",
+               "Total: 88 H·v in 56.4 s"};
+    return d;
+}
+
 void fill(MainWindow& w) {
     StudySpec spec;
     spec.name = kName;
@@ -135,6 +167,7 @@ void fill(MainWindow& w) {
                        {"ckpt_2_epoch1.pt", "0.44", "84.1 %", "15.2", "-0.33", "60.2 ± 2", "3", "5.0"},
                        {"ckpt_5_epoch4.pt", "0.22", "92.2 %", "17.1", "-0.21", "61.2 ± 2", "3", "5.5"}});
     compare->setPath(path());
+    w.structureView()->setData(structure());
 }
 
 }  // namespace

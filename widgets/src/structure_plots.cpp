@@ -120,6 +120,7 @@ void drawStructureBars(QCustomPlot* plot, const StructurePlotData& d, const QStr
 
 void drawHeatmap(QCustomPlot* plot, const Heatmap& h, const QString& message) {
     reset(plot);
+    plot->setProperty("basinCells", QSize());
     if (h.empty()) return empty(plot, message);
     setTitleText(titleOf(plot), qs(h.title));
     const int nr = int(h.rows.size()), nc = int(h.cols.size());
@@ -151,7 +152,24 @@ void drawHeatmap(QCustomPlot* plot, const Heatmap& h, const QString& message) {
     auto* margins = new QCPMarginGroup(plot);
     plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    // The numbers in the cells while they fit.
+    // The numbers in the cells, shown while they fit the cells as laid out (checked at each layout,
+    // so a narrower window hides them rather than letting them run into each other).
+    plot->setProperty("basinCells", QSize(nc, nr));
+    if (!plot->property("basinCellCheck").toBool()) {
+        plot->setProperty("basinCellCheck", true);
+        QObject::connect(plot, &QCustomPlot::afterLayout, plot, [plot] {
+            const QSize cells = plot->property("basinCells").toSize();
+            if (cells.isEmpty()) return;
+            QFont f = viewFont(plot);
+            f.setPointSizeF(f.pointSizeF() - 1);
+            const QFontMetrics fm(f);
+            const QRect r = plot->axisRect()->rect();
+            const bool fits = r.width() / cells.width() >= fm.horizontalAdvance("0.00") + 4 &&
+                              r.height() / cells.height() >= fm.height();
+            for (int i = 0; i < plot->itemCount(); ++i)
+                if (QCPAbstractItem* item = plot->item(i); item->property("basinCell").toBool()) item->setVisible(fits);
+        });
+    }
     if (nr * nc <= 160) {
         for (int r = 0; r < nr; ++r)
             for (int c = 0; c < nc; ++c) {
@@ -163,6 +181,7 @@ void drawHeatmap(QCustomPlot* plot, const Heatmap& h, const QString& message) {
                 f.setPointSizeF(f.pointSizeF() - 1);
                 t->setFont(f);
                 t->setColor(v > 0.6 ? palette::black() : QColor(Qt::white));
+                t->setProperty("basinCell", true);
             }
     }
     plot->xAxis->setTicker(textTicker(h.cols, false));

@@ -3,6 +3,8 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QResizeEvent>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -69,8 +71,17 @@ QWidget* titled(QWidget* parent, QLabel*& label, QWidget* content) {
 
 }  // namespace
 
+// Narrower than this (a 1280-pixel window's tab), the six parts go in two columns and three rows
+// that scroll, each row at least kRowHeight tall, rather than six cramped ones on one screen.
+constexpr int kThreeColumnWidth = 1300;
+constexpr int kRowHeight = 310;
+
 struct StructureView::Private {
     StructurePlotData data;
+    QGridLayout* grid = nullptr;
+    QWidget* content = nullptr;
+    QWidget *tables = nullptr, *right = nullptr;
+    int columns = 0;
     QCustomPlot *bars = nullptr, *localisation = nullptr, *classes = nullptr, *blocks = nullptr;
     QTableWidget *salient = nullptr, *removal = nullptr, *block_table = nullptr;
     QLabel *salient_title = nullptr, *removal_title = nullptr, *block_title = nullptr, *notes = nullptr;
@@ -78,51 +89,79 @@ struct StructureView::Private {
 };
 
 StructureView::StructureView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
-    auto* grid = new QGridLayout(this);
-    grid->setContentsMargins(4, 4, 4, 4);
-    d_->bars = makePlot(this, "structureBars");
-    d_->localisation = makePlot(this, "localisationMap");
-    d_->classes = makePlot(this, "classOverlapMap");
-    d_->blocks = makePlot(this, "blocksPlot");
-    d_->salient = makeTable(this, {tr("structure"), tr("size"), tr("saliency ± s.e."), tr("‖w‖²")}, "salientTable", 0);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName("structureScroll");
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    outer->addWidget(scroll);
+    d_->content = new QWidget(scroll);
+    scroll->setWidget(d_->content);
+    QWidget* const self = d_->content;
+    d_->grid = new QGridLayout(self);
+    d_->grid->setContentsMargins(4, 4, 4, 4);
+    d_->bars = makePlot(self, "structureBars");
+    d_->localisation = makePlot(self, "localisationMap");
+    d_->classes = makePlot(self, "classOverlapMap");
+    d_->blocks = makePlot(self, "blocksPlot");
+    d_->salient = makeTable(self, {tr("structure"), tr("size"), tr("saliency ± s.e."), tr("‖w‖²")}, "salientTable", 0);
     // Rank order first (the header's own default is descending, which would put the most salient on top).
     d_->salient->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder);
     d_->salient->horizontalHeaderItem(2)->setToolTip(tr("OBD saliency Σ diag(H)·w²/2: the loss increase predicted for zeroing it"));
-    d_->removal = makeTable(this, {tr("k"), tr("loss (OBD)"), tr("Δ pred."), tr("loss (‖w‖)"), tr("Δ pred.")},
+    d_->removal = makeTable(self, {tr("k"), tr("loss (OBD)"), tr("Δ pred."), tr("loss (‖w‖)"), tr("Δ pred.")},
                             "removalTable", -1);
     d_->removal->horizontalHeaderItem(1)->setToolTip(tr("The loss measured with the k least salient structures zeroed"));
     d_->removal->horizontalHeaderItem(2)->setToolTip(tr("The increase OBD predicts for zeroing them"));
     d_->removal->horizontalHeaderItem(3)->setToolTip(tr("The loss measured with the k of smallest ‖w‖² zeroed"));
     d_->removal->horizontalHeaderItem(4)->setToolTip(tr("The increase OBD predicts for zeroing those"));
-    d_->block_table = makeTable(this, {tr("k"), tr("λ of H"), tr("λ of block-diag"), tr("block"), tr("angle")}, "blockTable", 4);
+    d_->block_table = makeTable(self, {tr("k"), tr("λ of H"), tr("λ of block-diag"), tr("block"), tr("angle")}, "blockTable", 4);
     d_->block_table->horizontalHeaderItem(4)->setToolTip(tr("The k-th principal angle between the two top eigenspaces"));
-    d_->notes = new QLabel(this);
+    d_->notes = new QLabel(self);
     d_->notes->setObjectName("structureNotes");
     d_->notes->setWordWrap(true);
     d_->notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
     d_->notes->setAlignment(Qt::AlignTop | Qt::AlignLeft);
 
-    auto* tables = new QWidget(this);
-    auto* tv = new QVBoxLayout(tables);
+    d_->tables = new QWidget(self);
+    auto* tv = new QVBoxLayout(d_->tables);
     tv->setContentsMargins(0, 0, 0, 0);
-    tv->addWidget(titled(tables, d_->salient_title, d_->salient), 3);
-    tv->addWidget(titled(tables, d_->removal_title, d_->removal), 2);
-    auto* right = new QWidget(this);
-    auto* rv = new QVBoxLayout(right);
+    tv->addWidget(titled(d_->tables, d_->salient_title, d_->salient), 3);
+    tv->addWidget(titled(d_->tables, d_->removal_title, d_->removal), 2);
+    d_->right = new QWidget(self);
+    auto* rv = new QVBoxLayout(d_->right);
     rv->setContentsMargins(0, 0, 0, 0);
-    rv->addWidget(titled(right, d_->block_title, d_->block_table), 2);
+    rv->addWidget(titled(d_->right, d_->block_title, d_->block_table), 2);
     rv->addWidget(d_->notes, 1);
-
-    grid->addWidget(d_->bars, 0, 0);
-    grid->addWidget(d_->localisation, 0, 1);
-    grid->addWidget(d_->classes, 0, 2);
-    grid->addWidget(tables, 1, 0);
-    grid->addWidget(d_->blocks, 1, 1);
-    grid->addWidget(right, 1, 2);
-    for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, 1);
-    grid->setRowStretch(0, 1);
-    grid->setRowStretch(1, 1);
+    arrange(3);
     redraw();
+}
+
+int StructureView::columns() const { return d_->columns; }
+
+void StructureView::arrange(int columns) {
+    if (columns == d_->columns) return;
+    d_->columns = columns;
+    QGridLayout* grid = d_->grid;
+    // Wide: the three charts of where curvature lives above the tables and the block chart.
+    // Narrow: two by two charts, then the two tables' columns.
+    const std::vector<QWidget*> order =
+        columns == 3 ? std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->tables, d_->blocks, d_->right}
+                     : std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->blocks, d_->tables, d_->right};
+    for (QWidget* w : order) grid->removeWidget(w);
+    for (int i = 0; i < int(order.size()); ++i) grid->addWidget(order[size_t(i)], i / columns, i % columns);
+    const int rows = int(order.size()) / columns;
+    for (int c = 0; c < 3; ++c) grid->setColumnStretch(c, c < columns ? 1 : 0);
+    for (int r = 0; r < 3; ++r) {
+        grid->setRowStretch(r, r < rows ? 1 : 0);
+        grid->setRowMinimumHeight(r, columns == 2 && r < rows ? kRowHeight : 0);
+    }
+}
+
+void StructureView::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    arrange(width() >= kThreeColumnWidth ? 3 : 2);
 }
 
 StructureView::~StructureView() = default;

@@ -40,8 +40,15 @@ public:
     std::vector<double> saliencyBars() const;
     std::vector<double> meanDiagBars() const;
 
+    /// The columns the parts are laid out in: 3 when the view is wide, else 2 (three rows that scroll).
+    int columns() const;
+
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
     void redraw();
+    void arrange(int columns);
     struct Private;
     std::unique_ptr<Private> d_;
 };
