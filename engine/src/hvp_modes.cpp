@@ -268,14 +268,21 @@ void Objective::Impl::beginCalibration() {
 }
 
 // auto chooses with the analysis's own first products: the first is made by exact double backward
-// and timed, the second by exact-reuse (building the graphs), the third by exact-reuse again and
-// timed. Both are the same second derivative (reuse only keeps each batch's graph), so their results
-// serve the analysis. Only finite differences need a product of their own, checked against the first
-// exact one, and only when they could be chosen (not in float32 on a model with kinks).
+// untimed (the first product of a process pays for allocation and first calls: timing it made exact
+// look slower than it is, and auto chose exact-reuse where exact was faster), the second by exact
+// double backward and timed, the third by exact-reuse (building the graphs: not a fair time), the
+// fourth by exact-reuse again and timed. Both are the same second derivative (reuse only keeps each
+// batch's graph), so every one serves the analysis. Only finite differences need a product of their
+// own, checked against the timed exact one, and only when they could be chosen (not in float32 on
+// a model with kinks).
 torch::Tensor Objective::Impl::autoProduct(const std::vector<torch::Tensor>& v, JobContext* job) {
     torch::Tensor hv;
     const double t0 = now();
     if (auto_step == 0) {
+        auto_step = 1;
+        return hvpWith(HvpMode::Exact, v, job);
+    }
+    if (auto_step == 1) {
         hv = hvpWith(HvpMode::Exact, v, job);
         hvp_report.seconds["exact"] = now() - t0;
         if (fd_eligible) {
@@ -283,17 +290,17 @@ torch::Tensor Objective::Impl::autoProduct(const std::vector<torch::Tensor>& v, 
             for (auto& t : first_v) t = t.detach().clone();
             first_exact = reduced(hv).detach().clone();
         }
-        auto_step = 1;
+        auto_step = 2;
         return hv;
     }
-    if (auto_step == 1) {
+    if (auto_step == 2) {
         hv = hvpReuse(v, job);  // builds the graphs: not a fair time
-        auto_step = reuse_failed ? 3 : 2;
+        auto_step = reuse_failed ? 4 : 3;
         if (!reuse_failed) return hv;
     } else {
         hv = hvpReuse(v, job);
         hvp_report.seconds["exact-reuse"] = now() - t0;
-        auto_step = 3;
+        auto_step = 4;
     }
     // Decide.
     if (fd_eligible && first_exact.defined()) {
