@@ -61,19 +61,15 @@ int runProbe(const ProbeArgs& a) {
     const auto spec = a.study.resolve();
     const ProbeOptions options = toOptions(a, spec);
     const ResultCache cache(a.cache, spec, "probe", toJson(options), referencedFiles(options, spec));
-    ProbeResult r;
-    bool computed = false;
-    if (const auto hit = cache.stored()) {
-        r = probeFromJson(*hit, spec.study_path);
-    } else {
-        auto objective = Objective::open(spec, {}, communicator());
-        JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-        r = computeProbe(objective, options, &job);
-        computed = true;
-    }
+    const ProbeResult r = cache.reuseOrCompute(
+        [&] {
+            auto objective = Objective::open(spec, {}, communicator());
+            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+            return computeProbe(objective, options, &job);
+        },
+        &probeFromJson, &probeJson, spec.study_path);
     if (!isLeader()) return 0;
     const std::string text = probeJson(r);
-    if (computed) cache.store(r.provenance, text);
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (a.json) {
         std::cout << text << "\n";

@@ -26,6 +26,18 @@ public:
     void store(const Provenance& p, const std::string& result_json) const;
     const std::string& key() const { return key_; }
 
+    /// The stored result, read by `from_json` (errors name `origin`), else `compute()`'s, stored
+    /// (when the cache is on, by rank 0) as `to_json` writes it. The one place commands reuse or
+    /// compute their analysis.
+    template <class Result, class Compute>
+    Result reuseOrCompute(Compute&& compute, Result (*from_json)(const std::string&, const std::string&),
+                          std::string (*to_json)(const Result&), const std::string& origin) const {
+        if (const auto hit = stored()) return from_json(*hit, origin);
+        Result r = compute();
+        store(r.provenance, to_json(r));
+        return r;
+    }
+
 private:
     bool enabled_;
     StudySpec spec_;

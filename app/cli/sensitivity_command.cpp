@@ -86,19 +86,15 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
             opt.seed = spec.seed;
             validate(opt);
             const ResultCache cache(a->cache, spec, "sensitivity", toJson(opt));
-            SensitivityResult r;
-            bool computed = false;
-            if (const auto hit = cache.stored()) {
-                r = sensitivityFromJson(*hit, spec.study_path);
-            } else {
-                JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-                r = computeSensitivity(o, opt, &job);
-                computed = true;
-            }
+            const SensitivityResult r = cache.reuseOrCompute(
+                [&] {
+                    JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+                    return computeSensitivity(o, opt, &job);
+                },
+                &sensitivityFromJson, &sensitivityJson, spec.study_path);
             if (!isLeader()) return 0;
             const auto text = sensitivityJson(r);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
-            if (computed) cache.store(r.provenance, text);
             if (a->json) {
                 std::cout << text << "\n";
                 return 0;

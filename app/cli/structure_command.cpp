@@ -204,19 +204,15 @@ void addStructureCommand(CLI::App& app, Runner& run) {
                 throw Error("--classes and --align run on one process (each process would hold only its shard)");
             auto o = Objective::open(spec, {}, communicator());
             const ResultCache cache(a->cache, spec, "structure", toJson(opt), referencedFiles(opt));
-            StructureResult r;
-            bool computed = false;
-            if (const auto hit = cache.stored()) {
-                r = structureFromJson(*hit, spec.study_path);
-            } else {
-                JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-                r = computeStructure(o, opt, &job);
-                computed = true;
-            }
+            const StructureResult r = cache.reuseOrCompute(
+                [&] {
+                    JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+                    return computeStructure(o, opt, &job);
+                },
+                &structureFromJson, &structureJson, spec.study_path);
             if (!isLeader()) return 0;
             const auto text = structureJson(r);
             if (!a->out.empty()) writeFileAtomically(a->out, text + "\n");
-            if (computed) cache.store(r.provenance, text);
             if (a->json) {
                 std::cout << text << "\n";
                 return 0;
