@@ -68,12 +68,7 @@ CompareOptions compareOptionsFromJson(const std::string& text, const std::string
         o.path_bn = bn == "recompute" ? BatchNormMode::Recompute : BatchNormMode::Eval;
     }
     r.get("seed", o.seed);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 Provenance checkpointRowProvenance(const StudySpec& spec, const std::string& checkpoint, const SpectrumOptions& options) {

@@ -76,12 +76,7 @@ CurvatureMapOptions curvatureMapOptionsFromObject(const json& j, const std::stri
     if (r.has("surface")) o.surface = surfaceOptionsFromObject(r.at("surface"), origin);
     o.surface.seed = o.seed;
     readCurvatureSettings(r, o.curvature);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 }  // namespace detail

@@ -58,6 +58,17 @@ private:
     std::string origin_, analysis_;
 };
 
+/// `o` once validate() accepts it; its error then names `origin`, the file the options came from.
+template <class Options>
+Options validatedFrom(Options o, const std::string& origin) {
+    try {
+        validate(o);
+    } catch (const Error& e) {
+        throw Error(origin, e.what());
+    }
+    return o;
+}
+
 inline json parseOptions(const std::string& text, const std::string& origin, const std::string& analysis) {
     try {
         return json::parse(text.empty() ? std::string("{}") : text);

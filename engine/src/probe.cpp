@@ -52,12 +52,7 @@ ProbeOptions probeOptionsFromObject(const json& j, const std::string& origin) {
         o.y = at[1];
     }
     o.spectrum.seed = o.directions.seed = o.seed;
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 }  // namespace

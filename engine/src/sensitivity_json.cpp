@@ -38,12 +38,7 @@ SensitivityOptions optionsFromObject(const json& j, const std::string& origin) {
     r.getOptional("budget", o.budget_bytes);
     r.get("seed", o.seed);
     r.get("merge", o.merge);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 json byBits(const std::map<int, double>& m) {

@@ -107,12 +107,7 @@ SpectrumOptions spectrumOptionsFromObject(const json& j, const std::string& orig
     r.get("exact", o.exact);
     r.get("exact_max", o.exact_max);
     r.get("seed", o.seed);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 }  // namespace detail

@@ -131,12 +131,7 @@ StructureOptions structureOptionsFromObject(const json& j, const std::string& or
     r.get("align_probes", o.align_probes);
     r.get("merge", o.merge);
     r.get("seed", o.seed);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 }  // namespace detail

@@ -116,12 +116,7 @@ SurfaceJobOptions surfaceOptionsFromObject(const json& j, const std::string& ori
     r.get("seed", o.seed);
     r.get("directions_model", o.directions_model);
     r.get("group", o.group);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return basin::detail::validatedFrom(o, origin);
 }
 
 }  // namespace detail
