@@ -85,7 +85,15 @@ std::vector<std::string> referencedFiles(const StabilityInput& input) {
 
 OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& input, const StabilityOptions& options) {
     OptimizerState s;
-    if (!input.optimizer.empty()) {
+    if (!input.optimizer.empty() && input.optimizer == input.checkpoint) {
+        // No state was named: the checkpoint's own entry was tried, so say what else would do.
+        try {
+            s = readOptimizerState(input.optimizer, o);
+        } catch (const Error& e) {
+            throw Error(std::string(e.what()) + "; give each checkpoint's optimizer state (the study's \"optimizers\" or "
+                                                "--optimizer) or type the learning rate (--lr, or options.stability.lr)");
+        }
+    } else if (!input.optimizer.empty()) {
         s = readOptimizerState(input.optimizer, o);
     } else {
         if (!options.lr)

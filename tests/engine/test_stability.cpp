@@ -214,6 +214,9 @@ private Q_SLOTS:
         StabilityOptions opt = tightStability();
         StabilityInput typed{fx::path("mlp.pt"), ""};
         BASIN_EXPECT_ERROR(stabilityOptimizer(o, typed, opt), "mlp.pt", "no optimizer state", "--lr");
+        // A checkpoint tried for its own 'optimizer' entry says what else would do.
+        BASIN_EXPECT_ERROR(stabilityOptimizer(o, {fx::path("mlp.pt"), fx::path("mlp.pt")}, opt), "mlp.pt",
+                           "\"optimizers\"", "--optimizer", "options.stability.lr");
         opt.lr = 0.25;
         const StabilityRow gd = computeStability(o, stabilityOptimizer(o, typed, opt), opt);
         QCOMPARE(QString::fromStdString(gd.optimizer.kind), QString("gd"));
