@@ -116,15 +116,13 @@ int runBatchScaling(const BatchScalingArgs& a) {
     const StudySpec spec = a.study.resolve();
     const BatchScalingOptions opt = toOptions(a, spec);
     const ResultCache cache(a.cache, spec, "batch-scaling", toJson(opt));
-    BatchScalingResult r;
-    if (const auto hit = cache.stored()) {
-        r = batchScalingFromJson(*hit, spec.study_path);
-    } else {
-        auto o = Objective::open(spec);  // one process: each batch is a subset of all the samples
-        JobContext job(textProgressBar());
-        r = computeBatchScaling(o, opt, &job);
-        cache.store(r.provenance, batchScalingJson(r));
-    }
+    const BatchScalingResult r = cache.reuseOrCompute(
+        [&] {
+            auto o = Objective::open(spec);  // one process: each batch is a subset of all the samples
+            JobContext job(textProgressBar());
+            return computeBatchScaling(o, opt, &job);
+        },
+        batchScalingFromJson, batchScalingJson, spec.study_path);
     const std::string text = batchScalingJson(r);
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (!a.csv.empty()) writeFileAtomically(a.csv, batchScalingCsv(r));

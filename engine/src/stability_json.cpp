@@ -33,12 +33,7 @@ StabilityOptions stabilityOptionsFromObject(const json& j, const std::string& or
     r.getOptional("lr", o.lr);
     r.getOptional("momentum", o.momentum);
     r.get("seed", o.seed);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return detail::validatedFrom(o, origin);
 }
 
 json scalingOptionsObject(const BatchScalingOptions& o) {
@@ -53,12 +48,7 @@ BatchScalingOptions scalingOptionsFromObject(const json& j, const std::string& o
     r.get("tol", o.tol);
     r.get("max_hvp", o.max_hvp);
     r.get("seed", o.seed);
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
+    return detail::validatedFrom(o, origin);
 }
 
 json parsed(const std::string& text, const std::string& origin) {
