@@ -20,12 +20,14 @@
 #include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/surface_math.h"
 #include "commands.h"
 #include "distributed.h"
 #include "compare_convert.h"
+#include "dynamics_convert.h"
 #include "figure_render.h"
 #include "layer_convert.h"
 #include "probe_convert.h"
@@ -248,6 +250,33 @@ int runRender(const RenderArgs& a) {
             content.structure = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
+    }
+    if (wants(views, {FigureView::Stability})) {
+        // Each checkpoint's row as the window computes and stores it.
+        StabilityResult table;
+        table.options = gui::windowStabilityOptions(spec);
+        for (const StabilityInput& in : stabilityInputs(spec, table.options)) {
+            const ResultCache cache(true, spec, "stability", toJson(table.options), referencedFiles(in), in.checkpoint);
+            if (const auto hit = cache.stored()) {
+                table.rows.push_back(stabilityRowFromJson(*hit, origin));
+                continue;
+            }
+            Objective o = Objective::open(spec, in.checkpoint);
+            table.rows.push_back(computeStability(o, stabilityOptimizer(o, in, table.options), table.options, &job));
+            if (a.cache) cache.store(table.rows.back().provenance, stabilityRowJson(table.rows.back()));
+        }
+        content.stability = gui::toPlotData(table, name);
+        for (const StabilityRow& r : table.rows) content.provenance.push_back(provenanceJson(r.provenance));
+    }
+    if (wants(views, {FigureView::BatchScaling})) {
+        const BatchScalingOptions o = gui::windowBatchScalingOptions(spec);
+        const auto r = cachedOrComputed<BatchScalingResult>(ResultCache(true, spec, "batch-scaling", toJson(o)), a.cache, origin,
+                                                            batchScalingFromJson, batchScalingJson, [&] {
+                                                                Objective objective = Objective::open(spec);
+                                                                return computeBatchScaling(objective, o, &job);
+                                                            });
+        content.batch_scaling = gui::toPlotData(r, name);
+        content.provenance.push_back(provenanceJson(r.provenance));
     }
     CompareOptions compare = gui::windowCompareOptions(spec);
     if (!a.checkpoints.empty()) compare.checkpoints = splitList(a.checkpoints);

@@ -10,6 +10,7 @@
 
 #include "basin/atomic_file.h"
 #include "basin/widgets/contour_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
@@ -25,7 +26,8 @@ const std::vector<std::pair<FigureView, std::string>>& viewNames() {
         {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
         {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
         {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"},
-        {FigureView::Structure, "structure"}};
+        {FigureView::Structure, "structure"}, {FigureView::Stability, "stability"},
+        {FigureView::BatchScaling, "batch-scaling"}};
     return names;
 }
 
@@ -157,6 +159,22 @@ struct Builder {
                     addPlot(plot);
                 }
                 if (view->filledPlots().empty()) error = QObject::tr("the structure result has no chart to draw");
+            }
+            return;
+        case FigureView::Stability:
+            if (need(content.stability.has_value() && !content.stability->empty(), "stability readout")) {
+                auto* view = make<widgets::DynamicsView>();
+                view->setStability(*content.stability);
+                view->stabilityPlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                addPlot(view->stabilityPlot());
+            }
+            return;
+        case FigureView::BatchScaling:
+            if (need(content.batch_scaling.has_value() && !content.batch_scaling->empty(), "batch scaling")) {
+                auto* view = make<widgets::DynamicsView>();
+                view->setBatchScaling(*content.batch_scaling);
+                view->scalingPlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                addPlot(view->scalingPlot());
             }
             return;
         case FigureView::CompareSurfaces:

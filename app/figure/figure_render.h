@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "basin/widgets/compare_plots.h"
+#include "basin/widgets/dynamics_plot_data.h"
 #include "basin/widgets/figure_style.h"
 #include "basin/widgets/layer_plot_data.h"
 #include "basin/widgets/spectrum_plot_data.h"
@@ -23,8 +24,11 @@ namespace basin::gui {
 /// compare-surfaces (one 3D surface per checkpoint on one colour scale) | curvature-map (a curvature
 /// map from above, coloured by the field the surface data's colour_by names) | structure (the
 /// structure analysis's charts that were computed: per-layer bars, localisation and class
-/// heatmaps, blocks).
-enum class FigureView { Surface, Contour, Spectrum, Density, Layers, Compare, CompareSurfaces, CurvatureMap, Structure };
+/// heatmaps, blocks) | stability (sharpness across checkpoints against the threshold) |
+/// batch-scaling (mean λmax(H_B) against B, log-log).
+enum class FigureView {
+    Surface, Contour, Spectrum, Density, Layers, Compare, CompareSurfaces, CurvatureMap, Structure, Stability, BatchScaling
+};
 
 std::optional<FigureView> parseFigureView(const std::string& name);
 std::string figureViewName(FigureView view);
@@ -37,6 +41,8 @@ struct FigureContent {
     std::optional<widgets::SurfacePlotData> surface;  ///< as displayed (log scale and clipping applied)
     std::optional<widgets::LayerPlotData> layers;
     std::optional<widgets::StructurePlotData> structure;
+    std::optional<widgets::StabilityPlotData> stability;
+    std::optional<widgets::BatchScalingPlotData> batch_scaling;
     std::vector<widgets::SpectrumPlotData> compare_spectra;  ///< one per checkpoint, titled by it
     std::vector<widgets::SurfacePlotData> compare_surfaces;  ///< one per checkpoint
     std::optional<widgets::PathPlotData> path;

@@ -47,6 +47,22 @@ StructureOptions windowStructureOptions(const StudySpec& spec) {
     return o;
 }
 
+StabilityOptions windowStabilityOptions(const StudySpec& spec) {
+    if (auto own = studyStabilityOptions(spec)) return *own;
+    StabilityOptions o;
+    o.seed = spec.seed;
+    return o;
+}
+
+BatchScalingOptions windowBatchScalingOptions(const StudySpec& spec) {
+    if (auto own = studyBatchScalingOptions(spec)) return *own;
+    BatchScalingOptions o;
+    o.tol = 1e-3;
+    o.max_hvp = 100;
+    o.seed = spec.seed;
+    return o;
+}
+
 CompareOptions windowCompareOptions(const StudySpec& spec) {
     if (auto own = studyCompareOptions(spec)) return *own;
     CompareOptions o;

@@ -9,6 +9,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -35,5 +36,10 @@ ProbeOptions windowProbeOptions(const StudySpec& spec);
 /// blocks of the top 5 (Lanczos to 1e-3, at most 150 products; SLQ of 2 x 20 per block), and for a
 /// cross-entropy study the class structure; no alignment (it needs a second data file).
 StructureOptions windowStructureOptions(const StudySpec& spec);
+/// Preset: λmax (and Adam's preconditioned λ1) to tol 1e-4 within 200 H·v each, the optimizer's own
+/// learning rate (the study's "options": {"stability": {"lr": ...}} types one).
+StabilityOptions windowStabilityOptions(const StudySpec& spec);
+/// Preset: 4 disjoint batches of each power of two from 8 that fits, λmax to tol 1e-3 within 100 H·v.
+BatchScalingOptions windowBatchScalingOptions(const StudySpec& spec);
 
 }  // namespace basin::gui

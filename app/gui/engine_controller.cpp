@@ -314,6 +314,69 @@ int EngineController::runStructure(Stale stale) {
     });
 }
 
+int EngineController::runStability() {
+    const auto given = stability_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::Stability, tr("Stability across checkpoints"), [this, given, wanted](JobContext& job) {
+        Objective& open = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec spec = engine_->spec;
+        auto table = std::make_shared<StabilityResult>();
+        table->options = given ? seeded(*given, spec.seed) : windowStabilityOptions(spec);
+        validate(table->options);
+        const std::vector<StabilityInput> inputs = stabilityInputs(spec, table->options);
+        WholeJob whole(job, int(inputs.size()));
+        bool computed = false;
+        QString saved;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const StabilityInput& in = inputs[i];
+            whole.begin(fileName(in.checkpoint) + " (" + std::to_string(i + 1) + " of " + std::to_string(inputs.size()) + ")");
+            // Each row is stored on its own: its checkpoint's bytes, its optimizer file's and the options.
+            const ResultLookup found = lookUpResult(spec, "stability", toJson(table->options), referencedFiles(in), in.checkpoint);
+            if (found.stored) {
+                table->rows.push_back(stabilityRowFromJson(found.stored->result, spec.study_path));
+                saved = qs(found.stored->saved);
+            } else {
+                // The open study's model is the objective already open; another checkpoint opens its own.
+                std::optional<Objective> other;
+                if (QFileInfo(qs(in.checkpoint)).absoluteFilePath() != QFileInfo(qs(open.modelPath())).absoluteFilePath())
+                    other.emplace(Objective::open(spec, in.checkpoint));
+                Objective& o = other ? *other : open;
+                table->rows.push_back(computeStability(o, stabilityOptimizer(o, in, table->options), table->options, whole.inner()));
+                products_ += table->rows.back().hvp_count;
+                storeOnWorker(spec, table->rows.back().provenance, stabilityRowJson(table->rows.back()));
+                computed = true;
+            }
+            whole.finish();
+            auto partial = std::make_shared<const StabilityResult>(*table);
+            const bool last = i + 1 == inputs.size();
+            const ResultState state = !last ? ResultState::Partial : computed ? ResultState::Computed : ResultState::Stored;
+            queue_->post([this, partial, state, saved] { results_->setStability(partial, state, saved); });
+        }
+    });
+}
+
+int EngineController::runBatchScaling(Stale stale) {
+    const auto given = batch_scaling_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::BatchScaling, tr("Batch-size scaling"), [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const BatchScalingOptions options = given ? seeded(*given, spec.seed) : windowBatchScalingOptions(spec);
+        validate(options);
+        const ResultLookup found = lookUpResult(spec, "batch-scaling", toJson(options));
+        if (const StoredResult* reuse = reusable(found, stale, spec)) {
+            auto result = std::make_shared<const BatchScalingResult>(batchScalingFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setBatchScaling(result, state, saved); });
+        }
+        auto result = std::make_shared<const BatchScalingResult>(computeBatchScaling(objective, options, &job));
+        products_ += result->hvp_count;
+        storeOnWorker(spec, result->provenance, batchScalingJson(*result));
+        queue_->post([this, result] { results_->setBatchScaling(result, ResultState::Computed); });
+    });
+}
+
 int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
     CompareOptions options = compare_options_ ? *compare_options_ : windowCompareOptions(spec_);
     options.checkpoints.clear();
@@ -522,6 +585,8 @@ void EngineController::setCompareOptions(const CompareOptions& o) { compare_opti
 void EngineController::setCurvatureMapOptions(const CurvatureMapOptions& o) { curvature_map_options_ = o; }
 void EngineController::setProbeOptions(const ProbeOptions& o) { probe_options_ = o; }
 void EngineController::setStructureOptions(const StructureOptions& o) { structure_options_ = o; }
+void EngineController::setStabilityOptions(const StabilityOptions& o) { stability_options_ = o; }
+void EngineController::setBatchScalingOptions(const BatchScalingOptions& o) { batch_scaling_options_ = o; }
 
 SpectrumOptions EngineController::spectrumOptions() const {
     return spectrum_options_ ? seeded(*spectrum_options_, spec_.seed) : windowSpectrumOptions(spec_);
@@ -535,6 +600,12 @@ SensitivityOptions EngineController::sensitivityOptions() const {
 }
 StructureOptions EngineController::structureOptions() const {
     return structure_options_ ? seeded(*structure_options_, spec_.seed) : windowStructureOptions(spec_);
+}
+StabilityOptions EngineController::stabilityOptions() const {
+    return stability_options_ ? seeded(*stability_options_, spec_.seed) : windowStabilityOptions(spec_);
+}
+BatchScalingOptions EngineController::batchScalingOptions() const {
+    return batch_scaling_options_ ? seeded(*batch_scaling_options_, spec_.seed) : windowBatchScalingOptions(spec_);
 }
 CompareOptions EngineController::compareOptions() const {
     return compare_options_ ? seeded(*compare_options_, spec_.seed) : windowCompareOptions(spec_);

@@ -16,6 +16,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -69,6 +70,13 @@ public:
     int showStoredProbes();
     /// Where curvature lives (structure.h) with structureOptions().
     int runStructure(Stale stale = Stale::Recompute);
+    /// Each checkpoint's sharpness against its optimizer's threshold with stabilityOptions(): the
+    /// study's checkpoints (else its model), each with its optimizer state (stabilityInputs). Rows
+    /// are keyed per checkpoint: a row stored in the study is not computed again, and the table
+    /// fills in as rows are done.
+    int runStability();
+    /// λmax of mini-batch Hessians against the batch size with batchScalingOptions().
+    int runBatchScaling(Stale stale = Stale::Recompute);
 
     void cancel(int id);
     void cancelAll();
@@ -90,6 +98,10 @@ public:
     ProbeOptions probeOptions() const;
     void setStructureOptions(const StructureOptions& options);
     StructureOptions structureOptions() const;
+    void setStabilityOptions(const StabilityOptions& options);
+    StabilityOptions stabilityOptions() const;
+    void setBatchScalingOptions(const BatchScalingOptions& options);
+    BatchScalingOptions batchScalingOptions() const;
 
     JobInfo job(int id) const { return queue_->job(id); }
     QList<JobInfo> jobs() const { return queue_->jobs(); }
@@ -127,6 +139,8 @@ private:
     std::optional<CurvatureMapOptions> curvature_map_options_;
     std::optional<ProbeOptions> probe_options_;
     std::optional<StructureOptions> structure_options_;
+    std::optional<StabilityOptions> stability_options_;
+    std::optional<BatchScalingOptions> batch_scaling_options_;
     std::atomic<int64_t> products_{0}, points_{0};
     // Open requests are numbered; a job runs only on the study it was asked for (GUI thread).
     int requested_generation_ = 0, opened_generation_ = 0;

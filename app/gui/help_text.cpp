@@ -61,6 +61,12 @@ QString guideHtml() {
         "group, eigenvector localisation, the outliers against class-mean gradients, H against its "
         "block diagonal, and the least salient structures with the loss measured after zeroing them. "
         "Run curvature structure (Ctrl+Shift+T).</p>"
+        "<p><b>Dynamics</b> (Ctrl+6): curvature and training. Each checkpoint's sharpness (λmax, or Adam's "
+        "preconditioned λ1) against its optimizer's stability threshold, the dashed line (2/η for gradient "
+        "descent, (2 + 2β)/η with momentum): Run stability across checkpoints (Ctrl+Shift+D); the optimizer "
+        "states are the study's \"optimizers\", or its options.stability types the learning rate. And the "
+        "mean λmax of mini-batch Hessians against the batch size on log-log axes, with the full-sample λmax "
+        "and the fitted slope: Run batch-size scaling (Ctrl+Shift+B).</p>"
         "<p>Every result is stored in the study file: reopening a study shows it without computing. File ▸ "
         "Export current view (Ctrl+E) writes a figure (PNG, PDF, SVG) with its settings beside it, or the "
         "numbers (CSV, JSON).</p>");

@@ -23,7 +23,7 @@ inline QString stateName(JobState s) {
 }
 
 /// What a job does; the Jobs panel, the views and the tests tell jobs apart by it.
-enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe, Structure };
+enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe, Structure, Stability, BatchScaling };
 
 inline QString kindName(JobKind k) {
     switch (k) {
@@ -35,6 +35,8 @@ inline QString kindName(JobKind k) {
     case JobKind::CurvatureMap: return QStringLiteral("curvature map");
     case JobKind::Probe: return QStringLiteral("probe");
     case JobKind::Structure: return QStringLiteral("structure");
+    case JobKind::Stability: return QStringLiteral("stability");
+    case JobKind::BatchScaling: return QStringLiteral("batch scaling");
     }
     return {};
 }

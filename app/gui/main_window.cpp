@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "basin/widgets/compare_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
@@ -82,6 +83,10 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     views.structure = structure_;
     structure_tab_ = tab(nullptr, structure_, views.structure_banner);
     tabs_->addTab(structure_tab_, tr("Structure"));
+    dynamics_ = new widgets::DynamicsView(tabs_);
+    views.dynamics = dynamics_;
+    dynamics_tab_ = tab(nullptr, dynamics_, views.dynamics_banner);
+    tabs_->addTab(dynamics_tab_, tr("Dynamics"));
     setCentralWidget(tabs_);
     result_views_ = new ResultViews(controller_->results(), views, this);
 
@@ -289,6 +294,9 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     if (current == layers_tab_) return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
     if (current == compare_tab_) return exportCompare(*compare_, results.compare(), path, size, style, source);
     if (current == structure_tab_) return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
+    if (current == dynamics_tab_)
+        return exportDynamics(*dynamics_, results.stability().result.get(), results.batchScaling().result.get(), path, size, style,
+                              source);
     std::vector<const ProbeResult*> probes;
     for (const ProbeEntry& p : results.probes())
         if (p.result) probes.push_back(p.result.get());
@@ -301,11 +309,13 @@ std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
                            : current == layers_tab_ ? layerExportFilter()
                            : current == compare_tab_ ? compareExportFilter()
                            : current == structure_tab_ ? structureExportFilter()
+                           : current == dynamics_tab_ ? dynamicsExportFilter()
                                                    : spectrumExportFilter();
     const QString name = current == surface_tab_ ? "surface"
                          : current == layers_tab_ ? "layers"
                          : current == compare_tab_ ? "compare"
                          : current == structure_tab_ ? "structure"
+                         : current == dynamics_tab_ ? "dynamics"
                                                  : "spectrum";
     return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_, this);
 }

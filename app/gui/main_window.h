@@ -14,6 +14,7 @@ class QTabWidget;
 
 namespace basin::widgets {
 class CompareView;
+class DynamicsView;
 struct FigureStyle;
 class LayerView;
 class SpectrumView;
@@ -63,6 +64,7 @@ public:
     LayerOptionsBar* layerOptionsBar() const { return layer_options_; }
     widgets::CompareView* compareView() const { return compare_; }
     widgets::StructureView* structureView() const { return structure_; }
+    widgets::DynamicsView* dynamicsView() const { return dynamics_; }
     CompareBar* compareBar() const { return compare_bar_; }
     /// Save, save as, recent studies and dropped files.
     StudyFiles* studyFiles() const { return files_; }
@@ -128,6 +130,8 @@ private:
     QWidget* compare_tab_ = nullptr;
     widgets::StructureView* structure_ = nullptr;
     QWidget* structure_tab_ = nullptr;
+    widgets::DynamicsView* dynamics_ = nullptr;
+    QWidget* dynamics_tab_ = nullptr;
 };
 
 }  // namespace basin::gui

@@ -113,6 +113,16 @@ void MainWindow::buildMenus() {
         controller_->runStructure();
     });
     structure->setShortcut(QKeySequence(tr("Ctrl+Shift+T")));
+    QAction* stability = analysis->addAction(tr("Run stability across c&heckpoints"), this, [this] {
+        tabs_->setCurrentWidget(dynamics_tab_);
+        controller_->runStability();
+    });
+    stability->setShortcut(QKeySequence(tr("Ctrl+Shift+D")));
+    QAction* scaling = analysis->addAction(tr("Run &batch-size scaling"), this, [this] {
+        tabs_->setCurrentWidget(dynamics_tab_);
+        controller_->runBatchScaling();
+    });
+    scaling->setShortcut(QKeySequence(tr("Ctrl+Shift+B")));
     analysis->addSeparator();
     // Not Esc: Esc closes drop-downs and dialogs, and must never stop an hour of work on the way
     // (in the Jobs panel, Esc cancels the job in focus).
@@ -121,7 +131,7 @@ void MainWindow::buildMenus() {
     cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare"), tr("S&tructure")};
+    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare"), tr("S&tructure"), tr("&Dynamics")};
     for (int i = 0; i < tabs_->count() && i < tab_names.size(); ++i) {
         QAction* show = view->addAction(tab_names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
         show->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));

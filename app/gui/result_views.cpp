@@ -3,11 +3,13 @@
 #include <QFileInfo>
 
 #include "basin/widgets/compare_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/structure_view.h"
 #include "basin/widgets/surface_panel.h"
 #include "compare_convert.h"
+#include "dynamics_convert.h"
 #include "layer_convert.h"
 #include "probe_convert.h"
 #include "spectrum_convert.h"
@@ -50,6 +52,10 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
     connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawSurface);
     connect(model_, &ResultsModel::probesChanged, this, &ResultViews::drawProbes);
     if (v_.structure) connect(model_, &ResultsModel::structureChanged, this, &ResultViews::drawStructure);
+    if (v_.dynamics) {
+        connect(model_, &ResultsModel::stabilityChanged, this, &ResultViews::drawStability);
+        connect(model_, &ResultsModel::batchScalingChanged, this, &ResultViews::drawBatchScaling);
+    }
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeResetRequested, model_,
             [this] { model_->setBulkEdge(std::nullopt); });
@@ -115,6 +121,38 @@ void ResultViews::drawStructure() {
     v_.structure->setData(toPlotData(*slot.result, name_));
 }
 
+void ResultViews::drawStability() {
+    const auto& slot = model_->stability();
+    sayDynamics();
+    if (!slot.result || slot.result->rows.empty())
+        return v_.dynamics->clearStability(tr("No stability readout yet (Analysis ▸ Run stability across checkpoints, Ctrl+Shift+D)"));
+    v_.dynamics->setStability(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawBatchScaling() {
+    const auto& slot = model_->batchScaling();
+    sayDynamics();
+    if (!slot.result) return v_.dynamics->clearBatchScaling(tr("No batch scaling yet (Analysis ▸ Run batch-size scaling, Ctrl+Shift+B)"));
+    v_.dynamics->setBatchScaling(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::sayDynamics() {
+    // The two results of the tab, each with how it came to be shown; a stability row carries its
+    // own provenance, the table's state is its rows' (computed when any was).
+    if (!v_.dynamics_banner) return;
+    QStringList parts;
+    bool stale = false;
+    const auto& st = model_->stability();
+    if (st.result && !st.result->rows.empty())
+        parts << tr("Stability: %1").arg(describeState(st.state, st.saved, st.result->rows.back().provenance.computed_at));
+    const auto& bs = model_->batchScaling();
+    if (bs.result) {
+        parts << tr("Batch scaling: %1").arg(describeState(bs.state, bs.saved, bs.result->provenance.computed_at));
+        stale = bs.state == ResultState::Stale;
+    }
+    v_.dynamics_banner->say(parts.join(QStringLiteral(" · ")), stale);
+}
+
 void ResultViews::drawCompare() {
     const CompareResults& c = model_->compare();
     const int count = int(c.options.checkpoints.size());
@@ -147,6 +185,10 @@ void ResultViews::showJob(const JobInfo& job) {
             v_.surface_banner->say(tr("%1: %2").arg(job.title, why), job.state == JobState::Failed);
         if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
             v_.structure->clear(tr("No structure: %1").arg(why));
+        if (job.kind == JobKind::Stability && v_.dynamics && !model_->stability().result)
+            v_.dynamics->clearStability(tr("No stability readout: %1").arg(why));
+        if (job.kind == JobKind::BatchScaling && v_.dynamics && !model_->batchScaling().result)
+            v_.dynamics->clearBatchScaling(tr("No batch scaling: %1").arg(why));
         return;
     }
     if (job.state != JobState::Running) return;
@@ -158,6 +200,10 @@ void ResultViews::showJob(const JobInfo& job) {
         v_.layers->clear(tr("Computing layer sensitivity: %1").arg(progress));
     if (job.kind == JobKind::Structure && v_.structure && !model_->structure().result)
         v_.structure->clear(tr("Computing the structure: %1").arg(progress));
+    if (job.kind == JobKind::Stability && v_.dynamics && !model_->stability().result)
+        v_.dynamics->clearStability(tr("Computing the stability readout: %1").arg(progress));
+    if (job.kind == JobKind::BatchScaling && v_.dynamics && !model_->batchScaling().result)
+        v_.dynamics->clearBatchScaling(tr("Computing the batch scaling: %1").arg(progress));
 }
 
 }  // namespace basin::gui

@@ -14,6 +14,7 @@
 
 namespace basin::widgets {
 class CompareView;
+class DynamicsView;
 class LayerView;
 class SpectrumView;
 class StructureView;
@@ -36,11 +37,13 @@ struct ResultViewSet {
     widgets::LayerView* layers = nullptr;
     widgets::CompareView* compare = nullptr;
     widgets::StructureView* structure = nullptr;
+    widgets::DynamicsView* dynamics = nullptr;
     ResultBanner* spectrum_banner = nullptr;
     ResultBanner* surface_banner = nullptr;
     ResultBanner* layers_banner = nullptr;
     ResultBanner* compare_banner = nullptr;
     ResultBanner* structure_banner = nullptr;
+    ResultBanner* dynamics_banner = nullptr;
 };
 
 class ResultViews : public QObject {
@@ -59,6 +62,9 @@ private:
     void drawCompare();
     void drawProbes();
     void drawStructure();
+    void drawStability();
+    void drawBatchScaling();
+    void sayDynamics();
 
     ResultsModel* model_;
     ResultViewSet v_;

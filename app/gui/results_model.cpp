@@ -40,6 +40,8 @@ void ResultsModel::reset(const QString& study_path) {
     map_shown_ = false;
     probes_.clear();
     structure_ = {};
+    stability_ = {};
+    batch_scaling_ = {};
     Q_EMIT spectrumChanged();
     Q_EMIT surfaceChanged();
     Q_EMIT sensitivityChanged();
@@ -47,6 +49,8 @@ void ResultsModel::reset(const QString& study_path) {
     Q_EMIT curvatureMapChanged();
     Q_EMIT probesChanged();
     Q_EMIT structureChanged();
+    Q_EMIT stabilityChanged();
+    Q_EMIT batchScalingChanged();
 }
 
 void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved) {
@@ -118,6 +122,16 @@ void ResultsModel::setSensitivity(std::shared_ptr<const SensitivityResult> r, Re
 void ResultsModel::setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved) {
     structure_ = {std::move(r), state, saved};
     Q_EMIT structureChanged();
+}
+
+void ResultsModel::setStability(std::shared_ptr<const StabilityResult> r, ResultState state, const QString& saved) {
+    stability_ = {std::move(r), state, saved};
+    Q_EMIT stabilityChanged();
+}
+
+void ResultsModel::setBatchScaling(std::shared_ptr<const BatchScalingResult> r, ResultState state, const QString& saved) {
+    batch_scaling_ = {std::move(r), state, saved};
+    Q_EMIT batchScalingChanged();
 }
 
 void ResultsModel::startCompare(const CompareOptions& options) {

@@ -15,6 +15,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/surface.h"
 
@@ -78,6 +79,10 @@ public:
     /// The probes asked for, in the order asked; several are kept side by side.
     const std::vector<ProbeEntry>& probes() const { return probes_; }
     const ResultSlot<StructureResult>& structure() const { return structure_; }
+    /// The Dynamics tab: the stability table (its rows fill in as checkpoints are done; each row
+    /// carries its own provenance) and the batch-scaling result.
+    const ResultSlot<StabilityResult>& stability() const { return stability_; }
+    const ResultSlot<BatchScalingResult>& batchScaling() const { return batch_scaling_; }
 
     void setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved = {});
     void setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
@@ -93,6 +98,8 @@ public:
     void removeProbeOfJob(int job);
     void clearProbes();
     void setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved = {});
+    void setStability(std::shared_ptr<const StabilityResult> r, ResultState state, const QString& saved = {});
+    void setBatchScaling(std::shared_ptr<const BatchScalingResult> r, ResultState state, const QString& saved = {});
     /// A new comparison of `options.checkpoints` begins (the compare tab empties).
     void startCompare(const CompareOptions& options);
     void setCompareRow(int index, const CheckpointRow& row);
@@ -120,6 +127,8 @@ Q_SIGNALS:
     void curvatureMapChanged();
     void probesChanged();
     void structureChanged();
+    void stabilityChanged();
+    void batchScalingChanged();
     void notSaved(const QString& why);
 
 private:
@@ -134,6 +143,8 @@ private:
     bool map_shown_ = false;
     std::vector<ProbeEntry> probes_;
     ResultSlot<StructureResult> structure_;
+    ResultSlot<StabilityResult> stability_;
+    ResultSlot<BatchScalingResult> batch_scaling_;
 };
 
 /// A line saying how a result came to be shown ("computed 08:37", "reopened from the study file

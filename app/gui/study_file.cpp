@@ -39,6 +39,7 @@ QString saveStudyFile(const StudySpec& spec, const QString& source, const QStrin
     StudySpec portable = spec;
     portable.model = relativeIfInside(spec.model, dir);
     for (std::string& c : portable.checkpoints) c = relativeIfInside(c, dir);
+    for (std::string& c : portable.optimizers) c = relativeIfInside(c, dir);
     portable.data.inputs = relativeIfInside(spec.data.inputs, dir);
     portable.data.targets = relativeIfInside(spec.data.targets, dir);
     const Json fields = Json::parse(studyToJson(portable));

@@ -1,9 +1,13 @@
 #include "view_export.h"
 
 #include <QFileInfo>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include "basin/atomic_file.h"
 
 #include "basin/widgets/compare_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/structure_view.h"
@@ -67,6 +71,7 @@ QString surfaceExportFilter() {
 QString layerExportFilter() { return spectrumExportFilter(); }
 QString compareExportFilter() { return spectrumExportFilter(); }
 QString structureExportFilter() { return spectrumExportFilter(); }
+QString dynamicsExportFilter() { return spectrumExportFilter(); }
 bool isRasterPath(const QString& path) { return suffix(path) == "png"; }
 bool isFigurePath(const QString& path) {
     const QString ext = suffix(path);
@@ -238,6 +243,62 @@ QString exportStructure(widgets::StructureView& view, const StructureResult* res
         if (b.full) add("blocks", k, "full", *b.full);
         if (b.block) add("blocks", k, "block_diag (" + b.block_name + ")", *b.block);
         if (b.angle_deg) add("blocks", k, "angle_deg", *b.angle_deg);
+    }
+    return writeText(path, csv);
+}
+
+QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stability, const BatchScalingResult* scaling,
+                       const QString& path, QSize size, const widgets::FigureStyle& style, const std::string& source) {
+    FigureContent content;
+    content.source = source;
+    std::vector<FigureView> views;
+    if (stability)
+        for (const StabilityRow& r : stability->rows) content.provenance.push_back(provenanceJson(r.provenance));
+    if (scaling) content.provenance.push_back(provenanceJson(scaling->provenance));
+    if (!view.data().stability.empty()) {
+        content.stability = view.data().stability;
+        views.push_back(FigureView::Stability);
+    }
+    if (!view.data().scaling.empty()) {
+        content.batch_scaling = view.data().scaling;
+        views.push_back(FigureView::BatchScaling);
+    }
+    const QString ext = suffix(path);
+    const bool figure = ext == "png" || ext == "pdf" || ext == "svg";
+    if (views.empty() && (figure || ext == "csv" || ext == "json"))
+        return QObject::tr("Nothing has been computed in the Dynamics tab yet");
+    if (auto f = exportFigure(content, views, path, size, style)) return *f;
+    if (ext == "json") {
+        nlohmann::json j = {{"format", "basin-dynamics"},
+                            {"stability", stability ? nlohmann::json::parse(stabilityJson(*stability)) : nlohmann::json(nullptr)},
+                            {"batch_scaling", scaling ? nlohmann::json::parse(batchScalingJson(*scaling)) : nlohmann::json(nullptr)}};
+        return writeText(path, j.dump(2) + "\n");
+    }
+    if (ext != "csv") return unknownType(path);
+    std::string csv = "part,row,column,value\n";
+    auto add = [&](const char* part, const std::string& row, const std::string& col, double v) {
+        csv += std::string(part) + ",\"" + row + "\"," + col + "," + (std::isfinite(v) ? csvNumber(v) : std::string()) + "\n";
+    };
+    if (stability)
+        for (const StabilityRow& r : stability->rows) {
+            const std::string name = QFileInfo(QString::fromStdString(r.checkpoint)).fileName().toStdString();
+            add("stability", name, "lambda_max", r.lambda_max);
+            if (r.preconditioned) add("stability", name, "preconditioned_lambda_max", *r.preconditioned);
+            add("stability", name, "sharpness", r.sharpness);
+            add("stability", name, "threshold", r.threshold);
+            add("stability", name, "ratio", r.ratio);
+            add("stability", name, "lr", r.optimizer.lr);
+        }
+    if (scaling) {
+        for (const BatchScalingRow& r : scaling->rows) {
+            const std::string b = std::to_string(r.batch_size);
+            for (size_t k = 0; k < r.lambda_max.size(); ++k) add("batch_scaling", b, "lambda_max_" + std::to_string(k + 1), r.lambda_max[k]);
+            add("batch_scaling", b, "mean", r.mean);
+            add("batch_scaling", b, "stddev", r.stddev);
+            add("batch_scaling", b, "stable_lr_sgd", r.stable_lr_sgd);
+        }
+        add("batch_scaling", std::to_string(scaling->samples), "full_lambda_max", scaling->full_lambda_max);
+        add("batch_scaling", "", "slope", scaling->slope);
     }
     return writeText(path, csv);
 }

@@ -15,6 +15,7 @@
 #include "basin/curvature.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/surface.h"
 #include "basin/widgets/figure_style.h"
@@ -22,6 +23,7 @@
 
 namespace basin::widgets {
 class CompareView;
+class DynamicsView;
 class LayerView;
 class SpectrumView;
 class StructureView;
@@ -36,6 +38,7 @@ QString surfaceExportFilter();
 QString layerExportFilter();
 QString compareExportFilter();
 QString structureExportFilter();
+QString dynamicsExportFilter();
 /// True when the extension makes a picture whose size the user may choose (.png).
 bool isRasterPath(const QString& path);
 /// True for .png, .pdf and .svg: figures, made in a figure style.
@@ -65,5 +68,12 @@ QString exportCompare(widgets::CompareView& view, const CompareResults& results,
 /// JSON; .csv lists what the tab shows, one row per number (part, row, column, value).
 QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path, QSize size = {},
                         const widgets::FigureStyle& style = {}, const std::string& source = {});
+
+/// The Dynamics tab: its computed charts side by side (stability, batch scaling); .json holds both
+/// results as computed ({"format": "basin-dynamics", "stability": stabilityJson or null,
+/// "batch_scaling": batchScalingJson or null}); .csv one number per row (part, row, column, value).
+QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stability, const BatchScalingResult* scaling,
+                       const QString& path, QSize size = {}, const widgets::FigureStyle& style = {},
+                       const std::string& source = {});
 
 }  // namespace basin::gui

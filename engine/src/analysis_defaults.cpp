@@ -80,14 +80,28 @@ std::optional<ProbeOptions> studyProbeOptions(const StudySpec& s) {
     return probeOptionsFromJson(*text, origin(s, "probe"));
 }
 
+std::optional<StabilityOptions> studyStabilityOptions(const StudySpec& s) {
+    const auto text = section(s, "stability");
+    if (!text) return std::nullopt;
+    return stabilityOptionsFromJson(*text, origin(s, "stability"));
+}
+
+std::optional<BatchScalingOptions> studyBatchScalingOptions(const StudySpec& s) {
+    const auto text = section(s, "batch-scaling");
+    if (!text) return std::nullopt;
+    return batchScalingOptionsFromJson(*text, origin(s, "batch-scaling"));
+}
+
 void checkStudyOptions(const StudySpec& s) {
     if (s.options.empty()) return;
     const json j = json::parse(s.options);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare" &&
-            it.key() != "structure" && it.key() != "curvature-map" && it.key() != "probe")
+            it.key() != "structure" && it.key() != "curvature-map" && it.key() != "probe" && it.key() != "stability" &&
+            it.key() != "batch-scaling")
             throw Error(where(s), "its options name an unknown analysis '" + it.key() +
-                                      "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe)");
+                                      "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe, "
+                                      "stability, batch-scaling)");
     studySpectrumOptions(s);
     studySurfaceOptions(s);
     studySensitivityOptions(s);
@@ -95,6 +109,8 @@ void checkStudyOptions(const StudySpec& s) {
     studyStructureOptions(s);
     studyCurvatureMapOptions(s);
     studyProbeOptions(s);
+    studyStabilityOptions(s);
+    studyBatchScalingOptions(s);
 }
 
 }  // namespace basin

@@ -2,13 +2,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
 
 #include "basin/error.h"
+#include "basin/options.h"
 #include "basin/stability.h"
-#include "json_util.h"
 
 namespace basin {
 
@@ -52,23 +51,29 @@ double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOp
 }
 
 BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& opt, JobContext* job) {
+    validate(opt);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount();
     const int64_t n = o.data().samples;
-    if (opt.batches < 1) throw Error("batch-scaling option batches (--batches) must be at least 1, not " + std::to_string(opt.batches));
     std::vector<int64_t> sizes = opt.sizes;
     if (sizes.empty())
         for (int64_t b = 8; b * opt.batches <= n; b *= 2) sizes.push_back(b);
     if (sizes.empty()) throw Error("the study's " + std::to_string(n) + " samples hold no " + std::to_string(opt.batches) + " batches of 8");
+    EigenOptions eigen;
+    eigen.tol = opt.tol;
+    eigen.max_hvp = opt.max_hvp;
+    eigen.seed = seedFor(opt.seed, SeedStream::Eigen);
     BatchScalingResult r;
+    r.options = opt;
+    r.samples = n;
     std::vector<double> xs, ys;
     for (int64_t b : sizes) {
         BatchScalingRow row;
         row.batch_size = b;
-        const auto batches = disjointBatches(n, b, opt.batches, opt.seed + uint64_t(b));
+        const auto batches = disjointBatches(n, b, opt.batches, seedFor(opt.seed, SeedStream::Samples) + uint64_t(b));
         if (job) job->stage("λmax of H_B, B = " + std::to_string(b), int64_t(batches.size()));
         for (size_t k = 0; k < batches.size(); ++k) {
-            row.lambda_max.push_back(batchLambdaMax(o, batches[k], opt.eigen, job));
+            row.lambda_max.push_back(batchLambdaMax(o, batches[k], eigen, job));
             if (job) job->step(int64_t(k + 1));
         }
         const double mean = std::accumulate(row.lambda_max.begin(), row.lambda_max.end(), 0.0) / double(row.lambda_max.size());
@@ -84,7 +89,7 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
         r.rows.push_back(row);
     }
     if (job) job->stage("λmax of the full Hessian", 1);
-    r.full_lambda_max = batchLambdaMax(o, {}, opt.eigen, job);
+    r.full_lambda_max = batchLambdaMax(o, {}, eigen, job);
     if (xs.size() >= 2) {
         const double mx = std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
         const double my = std::accumulate(ys.begin(), ys.end(), 0.0) / double(ys.size());
@@ -94,27 +99,10 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     }
     r.hvp_count = o.hvpCount() - hvp0;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const nlohmann::json options = {{"sizes", sizes},           {"batches", opt.batches},      {"tol", opt.eigen.tol},
-                                    {"max_hvp", opt.eigen.max_hvp}, {"eigen_seed", opt.eigen.seed}, {"seed", opt.seed}};
-    r.provenance = makeProvenance(o, "batch-scaling", options.dump());
+    r.provenance = makeProvenance(o, "batch-scaling", toJson(opt));
     r.provenance.seconds = r.seconds;
     r.provenance.hvp_count = r.hvp_count;
     return r;
-}
-
-std::string batchScalingJson(const BatchScalingResult& r) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& row : r.rows)
-        rows.push_back({{"batch_size", row.batch_size}, {"lambda_max", row.lambda_max}, {"mean", row.mean},
-                        {"stddev", row.stddev}, {"stable_lr_sgd", row.stable_lr_sgd}});
-    return detail::dumpText({{"format", "basin-batch-scaling"},
-                             {"rows", rows},
-                             {"full_lambda_max", r.full_lambda_max},
-                             {"slope_log_lambda_log_b", r.slope},
-                             {"hvp_count", r.hvp_count},
-                             {"seconds", r.seconds},
-                             {"provenance", nlohmann::json::parse(provenanceJson(r.provenance))}},
-                            2);
 }
 
 }  // namespace basin

@@ -2,11 +2,10 @@
 
 #include <chrono>
 #include <cmath>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "basin/error.h"
-#include "json_util.h"
+#include "basin/options.h"
 #include "lanczos.h"
 
 namespace basin {
@@ -53,19 +52,81 @@ Eigen::VectorXd adamPreconditionerInvSqrt(const OptimizerState& s) {
     return d;
 }
 
-StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, EigenOptions eigen, JobContext* job) {
+std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const StabilityOptions& options,
+                                            const std::vector<std::string>& checkpoints,
+                                            const std::vector<std::string>& optimizers) {
+    std::vector<std::string> models = checkpoints;
+    if (models.empty()) models = spec.checkpoints;
+    if (models.empty()) models = {spec.model};
+    if (!optimizers.empty() && optimizers.size() != models.size())
+        throw Error("--optimizer names " + std::to_string(optimizers.size()) + " files for " + std::to_string(models.size()) +
+                    " checkpoints; give one per checkpoint, in the same order");
+    // The study's list is parallel to its checkpoints (or, without any, holds its model's).
+    const std::vector<std::string>& listed = spec.checkpoints.empty() ? std::vector<std::string>{spec.model} : spec.checkpoints;
+    std::vector<StabilityInput> out;
+    for (size_t i = 0; i < models.size(); ++i) {
+        StabilityInput in;
+        in.checkpoint = models[i];
+        if (!optimizers.empty()) {
+            in.optimizer = optimizers[i];
+        } else {
+            for (size_t k = 0; k < listed.size() && k < spec.optimizers.size(); ++k)
+                if (listed[k] == models[i]) in.optimizer = spec.optimizers[k];
+            if (in.optimizer.empty() && !options.lr) in.optimizer = models[i];  // a checkpoint dict may hold its optimizer
+        }
+        out.push_back(in);
+    }
+    return out;
+}
+
+std::vector<std::string> referencedFiles(const StabilityInput& input) {
+    return input.optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{input.optimizer};
+}
+
+OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& input, const StabilityOptions& options) {
+    OptimizerState s;
+    if (!input.optimizer.empty() && input.optimizer == input.checkpoint) {
+        // No state was named: the checkpoint's own entry was tried, so say what else would do.
+        try {
+            s = readOptimizerState(input.optimizer, o);
+        } catch (const Error& e) {
+            throw Error(std::string(e.what()) + "; give each checkpoint's optimizer state (the study's \"optimizers\" or "
+                                                "--optimizer) or type the learning rate (--lr, or options.stability.lr)");
+        }
+    } else if (!input.optimizer.empty()) {
+        s = readOptimizerState(input.optimizer, o);
+    } else {
+        if (!options.lr)
+            throw Error(input.checkpoint, "has no optimizer state to read a learning rate from: give the study's "
+                                          "\"optimizers\", --optimizer FILE, or type the learning rate (--lr)");
+        s.kind = options.momentum && *options.momentum > 0 ? "sgd" : "gd";
+    }
+    if (options.lr) s.lr = *options.lr;
+    if (options.momentum) s.momentum = *options.momentum;
+    return s;
+}
+
+StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, const StabilityOptions& options, JobContext* job) {
+    validate(options);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount();
+    EigenOptions eigen;
     eigen.top_k = 1;
     eigen.which = Which::Largest;
+    eigen.tol = options.tol;
+    eigen.max_hvp = options.max_hvp;
+    eigen.seed = seedFor(options.seed, SeedStream::Eigen);
     StabilityRow row;
     row.checkpoint = o.modelPath();
     row.optimizer = optimizer;
+    row.options = options;
     row.threshold = stabilityThreshold(optimizer, &row.rule);
     const int64_t n = o.parameterCount();
     LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
     if (job) job->stage("stability: λmax", eigen.max_hvp);
-    row.lambda_max = topEigenpairs(H, n, eigen, job).largest->eigenvalues.front();
+    const EigenResult top = *topEigenpairs(H, n, eigen, job).largest;
+    row.lambda_max = top.eigenvalues.front();
+    row.converged = top.converged;
     row.sharpness = row.lambda_max;
     if (optimizer.kind == "adam" || optimizer.kind == "adamw") {
         const Eigen::VectorXd d = adamPreconditionerInvSqrt(optimizer);
@@ -77,42 +138,19 @@ StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, Eig
             out = d.cwiseProduct(out);
         };
         if (job) job->stage("stability: preconditioned λ1", eigen.max_hvp);
-        row.preconditioned = topEigenpairs(PH, n, eigen, job).largest->eigenvalues.front();
+        const EigenResult pre = *topEigenpairs(PH, n, eigen, job).largest;
+        row.preconditioned = pre.eigenvalues.front();
+        row.converged = row.converged && pre.converged;
         row.sharpness = *row.preconditioned;
     }
     row.ratio = row.sharpness / row.threshold;
     row.hvp_count = o.hvpCount() - hvp0;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json options = {{"optimizer", optimizer.path},   {"kind", optimizer.kind},     {"lr", optimizer.lr},
-                              {"momentum", optimizer.momentum}, {"beta1", optimizer.beta1},   {"beta2", optimizer.beta2},
-                              {"eps", optimizer.eps},           {"step", optimizer.step},     {"tol", eigen.tol},
-                              {"max_hvp", eigen.max_hvp},       {"seed", eigen.seed},         {"nesterov", optimizer.nesterov}};
-    row.provenance = makeProvenance(o, "stability", options.dump(),
+    row.provenance = makeProvenance(o, "stability", toJson(options),
                                     optimizer.path.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer.path});
     row.provenance.seconds = row.seconds;
     row.provenance.hvp_count = row.hvp_count;
     return row;
-}
-
-std::string stabilityJson(const std::vector<StabilityRow>& rows) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const StabilityRow& r : rows) {
-        const OptimizerState& s = r.optimizer;
-        out.push_back({{"checkpoint", r.checkpoint},
-                       {"optimizer", {{"file", s.path}, {"kind", s.kind}, {"lr", s.lr}, {"momentum", s.momentum},
-                                      {"nesterov", s.nesterov}, {"beta1", s.beta1}, {"beta2", s.beta2}, {"eps", s.eps},
-                                      {"weight_decay", s.weight_decay}, {"step", s.step}}},
-                       {"lambda_max", r.lambda_max},
-                       {"preconditioned_lambda_max", r.preconditioned ? nlohmann::json(*r.preconditioned) : nlohmann::json(nullptr)},
-                       {"sharpness", r.sharpness},
-                       {"threshold", r.threshold},
-                       {"ratio", r.ratio},
-                       {"rule", r.rule},
-                       {"hvp_count", r.hvp_count},
-                       {"seconds", r.seconds},
-                       {"provenance", nlohmann::json::parse(provenanceJson(r.provenance))}});
-    }
-    return detail::dumpText(nlohmann::json{{"format", "basin-stability"}, {"rows", out}}, 2);
 }
 
 }  // namespace basin

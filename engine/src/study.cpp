@@ -183,6 +183,12 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         s.name = j.value("name", "");
         s.model = resolve(j.value("model", ""), base_dir);
         for (const auto& c : j.value("checkpoints", json::array())) s.checkpoints.push_back(resolve(c.get<std::string>(), base_dir));
+        for (const auto& c : j.value("optimizers", json::array())) s.optimizers.push_back(resolve(c.get<std::string>(), base_dir));
+        const size_t models = s.checkpoints.empty() ? 1 : s.checkpoints.size();
+        if (!s.optimizers.empty() && s.optimizers.size() != models)
+            throw Error(origin, "its \"optimizers\" lists " + std::to_string(s.optimizers.size()) + " files for " +
+                                    std::to_string(models) + (s.checkpoints.empty() ? " model" : " checkpoints") +
+                                    "; give one optimizer state per checkpoint, in the same order");
         if (j.contains("data")) {
             const auto& d = j["data"];
             if (d.is_string()) {
@@ -258,6 +264,7 @@ std::string studyToJson(const StudySpec& s) {
               {"hvp", hvpModeName(s.hvp_mode)},
               {"operator", curvatureName(s.curvature)},
               {"hvp_tolerance", s.hvp_tolerance}};
+    if (!s.optimizers.empty()) j["optimizers"] = s.optimizers;
     if (!s.options.empty()) j["options"] = json::parse(s.options);
     return detail::dumpText(j, 2);
 }

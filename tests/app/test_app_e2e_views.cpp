@@ -13,6 +13,11 @@
 #include <QProcess>
 
 #include "basin/widgets/compare_view.h"
+#include "basin/widgets/dynamics_view.h"
+#include "basin/analysis_defaults.h"
+#include "basin/stability.h"
+#include <nlohmann/json.hpp>
+#include "basin/study.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/results_store.h"
@@ -354,6 +359,99 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!other_controller.busy(), kJobTimeoutMs);
         QVERIFY(!other_controller.results()->curvatureMap().result);
         QCOMPARE(int(other_controller.results()->probes().size()), 0);
+    }
+
+
+    void theDynamicsTabPlotsTheEnginesNumbersAndReopensStored() {
+        // Two demo checkpoints with the training script's SGD (η = 0.05, β = 0.9) typed in the
+        // study's options, few products: the test checks the plumbing, not the estimates.
+        const QString demo = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
+        const QString c0 = demo + "/ckpt_0_init.pt", c5 = demo + "/ckpt_5_epoch4.pt";
+        {
+            QFile f(study_);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            study["checkpoints"] = QJsonArray{c0, c5};
+            study["options"] = QJsonObject{
+                {"stability", QJsonObject{{"lr", 0.05}, {"momentum", 0.9}, {"tol", 1e-2}, {"max_hvp", 10}}},
+                {"batch-scaling", QJsonObject{{"sizes", QJsonArray{16, 64}}, {"batches", 2}, {"tol", 1e-2}, {"max_hvp", 8}}}};
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(study).toJson());
+        }
+        EngineController controller;
+        MainWindow window(&controller);
+        window.show();
+        controller.openStudy(study_);
+        const int st = controller.runStability();
+        const int bs = controller.runBatchScaling();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(bs).state), kJobTimeoutMs);
+        QVERIFY2(controller.job(st).state == JobState::Done, qPrintable(controller.job(st).error));
+        QVERIFY2(controller.job(bs).state == JobState::Done, qPrintable(controller.job(bs).error));
+        const auto table = controller.results()->stability().result;
+        const auto scaling = controller.results()->batchScaling().result;
+        QVERIFY(table && scaling);
+        QCOMPARE(int(table->rows.size()), 2);
+        QCOMPARE(int(controller.results()->stability().state), int(ResultState::Computed));
+
+        // The engine alone, on the same checkpoint with the same options: the plotted numbers are its.
+        const StudySpec spec = loadStudy(study_.toStdString());
+        Objective first = Objective::open(spec, c0.toStdString());
+        const StabilityInput in{c0.toStdString(), ""};
+        const StabilityRow alone = computeStability(first, stabilityOptimizer(first, in, *studyStabilityOptions(spec)),
+                                                    *studyStabilityOptions(spec));
+        QCustomPlot* plot = window.dynamicsView()->stabilityPlot();
+        QCOMPARE(plot->graph(0)->data()->size(), 2);
+        const double shown = plot->graph(0)->data()->at(0)->value;
+        QVERIFY2(std::abs(shown - alone.lambda_max) <= 1e-9 * alone.lambda_max,
+                 qPrintable(QString("tab %1, engine %2").arg(shown, 0, 'g', 17).arg(alone.lambda_max, 0, 'g', 17)));
+        QCOMPARE(plot->graph(0)->data()->at(1)->value, table->rows[1].sharpness);
+        QCOMPARE(plot->graph(1)->data()->at(0)->value, (2 + 2 * 0.9) / 0.05);  // the threshold line: (2 + 2β)/η
+        QCOMPARE(table->rows[1].threshold, (2 + 2 * 0.9) / 0.05);
+        Objective whole = Objective::open(spec);
+        const BatchScalingResult again = computeBatchScaling(whole, *studyBatchScalingOptions(spec));
+        QCustomPlot* bplot = window.dynamicsView()->scalingPlot();
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(std::abs(bplot->graph(0)->data()->at(i)->value - again.rows[size_t(i)].mean) <= 1e-9 * again.rows[size_t(i)].mean);
+        QCOMPARE(bplot->graph(1)->data()->at(0)->value, scaling->full_lambda_max);
+        QVERIFY(bplot->graph(2)->name().contains(QString::number(scaling->slope, 'f', 3)));
+
+        QTemporaryDir out;
+        window.tabs()->setCurrentWidget(window.dynamicsView()->parentWidget());
+        QCOMPARE(window.exportCurrentView(out.filePath("d.json")), QString());
+        const auto j = nlohmann::json::parse(readAll(out.filePath("d.json")).toStdString());
+        QCOMPARE(j["stability"].dump(), nlohmann::json::parse(stabilityJson(*table)).dump());
+        QCOMPARE(j["batch_scaling"]["full_lambda_max"].get<double>(), scaling->full_lambda_max);
+        QCOMPARE(window.exportCurrentView(out.filePath("d.csv")), QString());
+        QVERIFY(readLines(out.filePath("d.csv")).size() > 12);
+        QCOMPARE(window.exportCurrentView(out.filePath("d.png"), QSize(1400, 600)), QString());
+        QCOMPARE(QImage(out.filePath("d.png")).size(), QSize(1400, 600));
+        QCOMPARE(window.exportCurrentView(out.filePath("d.svg")), QString());
+        for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+            window.resize(size);
+            QTest::qWait(200);
+            window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/dynamics_%1x%2.png").arg(size.width()).arg(size.height()));
+        }
+
+        // Reopened: both shown as stored, nothing computed; basin-cli render draws the stored results.
+        EngineController second;
+        MainWindow second_window(&second);
+        second.openStudy(study_);
+        second.runStability();
+        const int b2 = second.runBatchScaling(EngineController::Stale::Show);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(second.job(b2).state), kJobTimeoutMs);
+        QCOMPARE(second.productsComputed(), int64_t(0));
+        QCOMPARE(int(second.results()->stability().state), int(ResultState::Stored));
+        QCOMPARE(int(second.results()->batchScaling().state), int(ResultState::Stored));
+        QCOMPARE(second_window.dynamicsView()->stabilityPlot()->graph(0)->data()->at(0)->value, shown);
+        QProcess render;
+        render.start(BASIN_CLI, {"render", study_, "--view", "stability,batch-scaling", "--out", out.filePath("r.png")});
+        QVERIFY(render.waitForFinished(kJobTimeoutMs));
+        const QString err = render.readAllStandardError();
+        QVERIFY2(render.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains("using the stability result stored") && err.contains("using the batch-scaling result stored"),
+                 qPrintable(err));
+        QVERIFY(QFileInfo(out.filePath("r.png")).size() > 1000);
     }
 
 private:

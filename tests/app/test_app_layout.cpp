@@ -9,6 +9,7 @@
 
 #include "app_test_support.h"
 #include "basin/widgets/compare_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/surface_panel.h"
@@ -168,6 +169,30 @@ void fill(MainWindow& w) {
                        {"ckpt_5_epoch4.pt", "0.22", "92.2 %", "17.1", "-0.21", "61.2 ± 2", "3", "5.5"}});
     compare->setPath(path());
     w.structureView()->setData(structure());
+    // The Dynamics tab with the demo's measured numbers (SGD, η = 0.05, β = 0.9).
+    widgets::StabilityPlotData st;
+    st.title = "Sharpness against the stability threshold: " + kName;
+    for (int i = 0; i < 6; ++i) st.labels.push_back(QFileInfo(checkpoints[i]).completeBaseName().toStdString());
+    st.sharpness = {3.26, 24.4, 16.8, 17.6, 15.1, 16.6};
+    st.threshold = std::vector<double>(6, 76.0);
+    st.lambda_max = std::vector<double>(6, NAN);
+    st.sharpness_label = "λmax(H)";
+    st.threshold_label = "(2 + 2β)/η = 76";
+    st.notes = {"ckpt_1_step30.pt: sharpness 24.4 against 76 (ratio 0.321), 23 H·v; (2 + 2β)/η for heavy-ball momentum, "
+                "η = 0.05, β = 0.9 (Cohen et al. 2021)"};
+    w.dynamicsView()->setStability(st);
+    widgets::BatchScalingPlotData bs;
+    bs.title = "λmax of mini-batch Hessians: " + kName;
+    bs.batch_sizes = {8, 16, 32, 64, 128};
+    bs.mean = {28.5, 25.0, 19.3, 17.7, 17.3};
+    bs.stddev = {18.3, 9.1, 4.2, 2.0, 1.1};
+    bs.full_lambda_max = 16.6;
+    bs.samples = 512;
+    bs.slope = -0.194;
+    bs.fit_x = {8, 128};
+    bs.fit_y = {27.9, 16.9};
+    bs.notes = {"Batch scaling: 4 disjoint batches per size, 147 H·v in 15.3 s"};
+    w.dynamicsView()->setBatchScaling(bs);
 }
 
 }  // namespace
@@ -197,7 +222,7 @@ private Q_SLOTS:
         QStringList problems;
         // Under QT_SCALE_FACTOR=2 (the dpr2 run) the window really is drawn at ratio 2.
         if (qEnvironmentVariable("QT_SCALE_FACTOR") == "2") QCOMPARE(w.devicePixelRatioF(), 2.0);
-        const QStringList names{"spectrum", "surface", "layers", "compare", "structure"};
+        const QStringList names{"spectrum", "surface", "layers", "compare", "structure", "dynamics"};
         for (int tab = 0; tab < w.tabs()->count(); ++tab) {
             w.tabs()->setCurrentIndex(tab);
             // Laid out, replotted (the plots' own layout runs in their replot), and laid out again.

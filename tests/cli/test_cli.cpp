@@ -133,7 +133,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(row["preconditioned_lambda_max"].get<double>() - pre) < 1e-8 * pre);
         QCOMPARE(row["threshold"].get<double>(), want["threshold"].get<double>());
         expectCleanError(QStringList{"stability", "--optimizer", fixture("opt_other_model.pt")} + mlp, "another model's optimizer");
-        expectCleanError(QStringList{"stability", "--lr", "-1"} + mlp, "--lr must be a positive learning rate");
+        expectCleanError(QStringList{"stability", "--lr", "-1"} + mlp, "stability option lr (--lr) is -1");
         const Run b = runCli(QStringList{"batch-scaling", "--sizes", "8,16", "--batches", "2", "--json"} + mlp);
         QVERIFY2(b.code == 0, qPrintable(b.err));
         const auto j = nlohmann::json::parse(b.out.toStdString());
@@ -142,6 +142,63 @@ private Q_SLOTS:
         QVERIFY(std::abs(j["full_lambda_max"].get<double>() - full) < 1e-8 * full);
         expectCleanError(QStringList{"batch-scaling", "--sizes", "8,x"} + mlp, "--sizes '8,x' is not a list of batch sizes");
         expectCleanError(QStringList{"batch-scaling", "--sizes", "64", "--batches", "2"} + mlp, "2 disjoint batches of 64 need 128");
+    }
+
+    void stabilityReadsTheStudysOptimizersAndKeepsItsRows() {
+        // A study listing each checkpoint's optimizer state; rows stored with --cache, reused while
+        // the optimizer file's bytes stay, recomputed when they change; the tables as CSV.
+        QTemporaryDir tmp;
+        const QString opt = tmp.filePath("opt_0.pt"), study = tmp.filePath("s.basin.json");
+        QVERIFY(QFile::copy(fixture("opt_adam.pt"), opt));
+        QFile f(study);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
+                        "\"dtype\": \"float64\", \"hvp\": \"exact\", \"checkpoints\": [\"%1\"], \"optimizers\": [\"opt_0.pt\"], "
+                        "\"options\": {\"stability\": {\"tol\": 1e-10}, \"batch-scaling\": {\"sizes\": [8, 16], \"batches\": 2}}}")
+                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
+                    .toUtf8());
+        f.close();
+        const QString csv = tmp.filePath("stability.csv");
+        const QStringList args{"stability", "--study", study, "--cache", "--json", "--csv", csv};
+        const Run first = runCli(args);
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        const auto row = nlohmann::json::parse(first.out.toStdString())["rows"][0];
+        const double pre = fx::expected()["stability"]["adam"]["preconditioned_lambda_max"].get<double>();
+        QVERIFY(std::abs(row["preconditioned_lambda_max"].get<double>() - pre) < 1e-8 * pre);
+        QCOMPARE(row["optimizer"]["file"].get<std::string>(), opt.toStdString());
+        QVERIFY(!first.err.contains("using the stability result stored"));
+        const QStringList lines = QString::fromUtf8([&] { QFile c(csv); c.open(QIODevice::ReadOnly); return c.readAll(); }()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY(lines[0].startsWith("checkpoint,optimizer,lr"));
+        QVERIFY(lines[1].contains(",adam,"));
+        const Run second = runCli(args);
+        QVERIFY(second.err.contains("using the stability result stored"));
+        QCOMPARE(nlohmann::json::parse(second.out.toStdString())["rows"][0]["preconditioned_lambda_max"], row["preconditioned_lambda_max"]);
+        // Another state under the same name: never answered from the store.
+        QVERIFY(QFile::remove(opt) && QFile::copy(fixture("opt_adamw.pt"), opt));
+        const Run third = runCli(args);
+        QVERIFY2(third.code == 0, qPrintable(third.err));
+        QVERIFY(!third.err.contains("using the stability result stored"));
+        const double adamw = fx::expected()["stability"]["adamw"]["preconditioned_lambda_max"].get<double>();
+        const auto changed = nlohmann::json::parse(third.out.toStdString())["rows"][0];
+        QVERIFY(std::abs(changed["preconditioned_lambda_max"].get<double>() - adamw) < 1e-8 * adamw);
+        // batch-scaling takes the study's options, and is stored and reused too.
+        const QString bcsv = tmp.filePath("b.csv");
+        const Run b1 = runCli({"batch-scaling", "--study", study, "--cache", "--json", "--csv", bcsv});
+        QVERIFY2(b1.code == 0, qPrintable(b1.err));
+        QCOMPARE(nlohmann::json::parse(b1.out.toStdString())["rows"].size(), size_t(2));
+        QVERIFY(QFileInfo(bcsv).size() > 0);
+        const Run b2 = runCli({"batch-scaling", "--study", study, "--cache", "--json"});
+        QVERIFY(b2.err.contains("using the batch-scaling result stored"));
+        QCOMPARE(b2.out, b1.out);
+        // A list that does not fit the checkpoints is refused naming the study.
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
+                        "\"checkpoints\": [\"%1\", \"%1\"], \"optimizers\": [\"opt_0.pt\"]}")
+                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
+                    .toUtf8());
+        f.close();
+        expectCleanError({"stability", "--study", study}, "s.basin.json");
     }
 
     void structureJsonOnTheMlp() {

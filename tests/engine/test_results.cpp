@@ -23,6 +23,7 @@
 #include "basin/options.h"
 #include "basin/results_store.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/surface_job.h"
 #include "fixtures.h"
@@ -77,6 +78,9 @@ const Table kCompare = {{"checkpoints", {"a.pt", "b.pt"}},
                         {"path_max_hvp", 10},
                         {"path_bn", "recompute"},
                         {"seed", 4}};
+
+const Table kStability = {{"tol", 1e-6}, {"max_hvp", 50}, {"lr", 0.05}, {"momentum", 0.9}, {"seed", 7}};
+const Table kBatchScaling = {{"sizes", {8, 32}}, {"batches", 3}, {"tol", 1e-6}, {"max_hvp", 60}, {"seed", 9}};
 
 template <class Options>
 void everyFieldChangesTheKey(const char* analysis, const Table& table, const std::string& base,
@@ -137,6 +141,9 @@ private Q_SLOTS:
         everyFieldChangesTheKey<CurvatureMapOptions>("curvature-map", kCurvatureMap, toJson(CurvatureMapOptions{}),
                                                      curvatureMapOptionsFromJson);
         everyFieldChangesTheKey<ProbeOptions>("probe", kProbe, toJson(ProbeOptions{}), probeOptionsFromJson);
+        everyFieldChangesTheKey<StabilityOptions>("stability", kStability, toJson(StabilityOptions{}), stabilityOptionsFromJson);
+        everyFieldChangesTheKey<BatchScalingOptions>("batch-scaling", kBatchScaling, toJson(BatchScalingOptions{}),
+                                                     batchScalingOptionsFromJson);
     }
 
     void theInputsKeyFollowsTheBytesAndTheSettings() {
@@ -203,6 +210,14 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "seed 9", "study's seed");
         study.options = R"({"structure": {"prune": [0]}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.structure", "structure option prune (--prune) is 0");
+        study.options = R"({"stability": {"lr": -1}, "batch-scaling": {"batches": 2}})";
+        BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.stability", "stability option lr (--lr) is -1");
+        study.options = R"({"stability": {"lr": 0.05, "momentum": 0.9}, "batch-scaling": {"sizes": [8, 16], "batches": 2}})";
+        checkStudyOptions(study);
+        QCOMPARE(*studyStabilityOptions(study)->lr, 0.05);
+        QCOMPARE(studyBatchScalingOptions(study)->sizes, (std::vector<int64_t>{8, 16}));
+        QCOMPARE(studyBatchScalingOptions(study)->seed, study.seed);
+        BASIN_EXPECT_ERROR(stabilityOptionsFromJson(R"({"learning_rate": 1})", "s.json"), "s.json", "unknown stability option");
         study.options = R"({"spectrumm": {}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "unknown analysis 'spectrumm'");
     }

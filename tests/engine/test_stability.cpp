@@ -2,9 +2,15 @@
 // and the exact eigenvalues of H and of P^{-1/2} H P^{-1/2} from the MLP's exact Hessian.
 #include <QtTest/QtTest>
 
+#include <QTemporaryDir>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "basin/error.h"
+#include "basin/provenance.h"
+#include "basin/results_store.h"
 #include "basin/stability.h"
 #include "fixtures.h"
 
@@ -14,12 +20,20 @@ namespace {
 
 StudySpec mlpSpec() { return fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy); }
 
-EigenOptions tight() {
+EigenOptions tight(uint64_t seed = 1) {
     EigenOptions e;
     e.tol = 1e-10;
     e.max_hvp = 200;  // more than the 99 parameters: Lanczos is exact here
-    e.seed = 1;
+    e.seed = seed;
     return e;
+}
+
+StabilityOptions tightStability() {
+    StabilityOptions o;
+    o.tol = 1e-10;
+    o.max_hvp = 200;
+    o.seed = 1;
+    return o;
 }
 
 double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
@@ -88,7 +102,7 @@ private Q_SLOTS:
         const auto& want = fx::expected()["stability"];
         for (const char* name : {"adam", "adamw"}) {
             const OptimizerState s = readOptimizerState(fx::path(std::string("opt_") + name + ".pt"), o);
-            const StabilityRow r = computeStability(o, s, tight());
+            const StabilityRow r = computeStability(o, s, tightStability());
             QVERIFY2(rel(r.lambda_max, want["lambda_max"].get<double>()) < 1e-8, qPrintable(QString::number(r.lambda_max, 'g', 17)));
             QVERIFY(r.preconditioned);
             const double exact = want[name]["preconditioned_lambda_max"].get<double>();
@@ -98,7 +112,7 @@ private Q_SLOTS:
             QVERIFY(r.hvp_count > 0);
             QCOMPARE(QString::fromStdString(r.provenance.analysis), QString("stability"));
         }
-        const StabilityRow g = computeStability(o, readOptimizerState(fx::path("opt_sgd.pt"), o), tight());
+        const StabilityRow g = computeStability(o, readOptimizerState(fx::path("opt_sgd.pt"), o), tightStability());
         QVERIFY(!g.preconditioned);
         QCOMPARE(g.sharpness, g.lambda_max);
         QVERIFY(rel(g.threshold, want["sgd"]["threshold"].get<double>()) < 1e-15);
@@ -136,15 +150,17 @@ private Q_SLOTS:
         BatchScalingOptions opt;
         opt.sizes = {8, 16, 32};
         opt.batches = 2;
-        opt.eigen = tight();
-        opt.seed = 5;
+        opt.tol = 1e-10;
+        opt.max_hvp = 200;
+        opt.seed = 2;  // batches of size B from 2 + 3 + B, Lanczos from 2
         const BatchScalingResult r = computeBatchScaling(o, opt);
+        QCOMPARE(r.samples, int64_t(64));
         QCOMPARE(int(r.rows.size()), 3);
         std::vector<double> lx, ly;
         for (const auto& row : r.rows) {
             const auto batches = disjointBatches(64, row.batch_size, 2, 5 + uint64_t(row.batch_size));
             QCOMPARE(int(row.lambda_max.size()), 2);
-            for (int k = 0; k < 2; ++k) QVERIFY(rel(row.lambda_max[size_t(k)], batchLambdaMax(o, batches[size_t(k)], tight())) < 1e-12);
+            for (int k = 0; k < 2; ++k) QVERIFY(rel(row.lambda_max[size_t(k)], batchLambdaMax(o, batches[size_t(k)], tight(2))) < 1e-12);
             const double mean = 0.5 * (row.lambda_max[0] + row.lambda_max[1]);
             QVERIFY(rel(row.mean, mean) < 1e-14);
             QVERIFY(rel(row.stddev, std::abs(row.lambda_max[0] - row.lambda_max[1]) / std::sqrt(2.0)) < 1e-12);
@@ -158,6 +174,125 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i) sxy += (lx[size_t(i)] - mx) * (ly[size_t(i)] - my), sxx += (lx[size_t(i)] - mx) * (lx[size_t(i)] - mx);
         QVERIFY(std::abs(r.slope - sxy / sxx) < 1e-12);
         QVERIFY(rel(r.full_lambda_max, fx::expected()["stability"]["lambda_max"].get<double>()) < 1e-8);
+    }
+
+    void theOptimizerOfEachCheckpointComesFromTheStudy() {
+        StudySpec spec = mlpSpec();
+        spec.checkpoints = {fx::path("mlp.pt"), fx::path("state_dict.pt")};
+        spec.optimizers = {fx::path("opt_adam.pt"), fx::path("opt_sgd.pt")};
+        StabilityOptions opt = tightStability();
+        auto inputs = stabilityInputs(spec, opt);
+        QCOMPARE(int(inputs.size()), 2);
+        QCOMPARE(inputs[1].checkpoint, fx::path("state_dict.pt"));
+        QCOMPARE(inputs[1].optimizer, fx::path("opt_sgd.pt"));
+        QCOMPARE(referencedFiles(inputs[0]), std::vector<std::string>{fx::path("opt_adam.pt")});
+        // Given files win; a count that does not fit is refused.
+        inputs = stabilityInputs(spec, opt, {}, {fx::path("opt_adamw.pt"), fx::path("opt_adam.pt")});
+        QCOMPARE(inputs[0].optimizer, fx::path("opt_adamw.pt"));
+        BASIN_EXPECT_ERROR(stabilityInputs(spec, opt, {}, {fx::path("opt_adam.pt")}), "names 1 files for 2 checkpoints");
+        // Without a list: the checkpoint's own entry, or, with a typed learning rate, none.
+        spec.optimizers.clear();
+        QCOMPARE(stabilityInputs(spec, opt)[0].optimizer, fx::path("mlp.pt"));
+        opt.lr = 0.1;
+        QVERIFY(stabilityInputs(spec, opt)[0].optimizer.empty());
+        QVERIFY(referencedFiles(stabilityInputs(spec, opt)[0]).empty());
+        // A study file whose list does not fit its checkpoints is refused naming it.
+        const std::string text = nlohmann::json{{"format", "basin-study"}, {"version", 1}, {"model", fx::path("mlp.pt")},
+                                                {"data", fx::path("mlp_data.pt")}, {"checkpoints", {"a.pt", "b.pt"}},
+                                                {"optimizers", {"opt_a.pt"}}}.dump();
+        BASIN_EXPECT_ERROR(parseStudy(text, "/tmp", "s.basin.json"), "s.basin.json", "\"optimizers\" lists 1 files for 2 checkpoints");
+        // Relative paths are resolved as the checkpoints are, and written back.
+        const std::string ok = nlohmann::json{{"format", "basin-study"}, {"version", 1}, {"model", "m.pt"}, {"data", "d.pt"},
+                                              {"checkpoints", {"a.pt"}}, {"optimizers", {"opt_a.pt"}}}.dump();
+        const StudySpec parsed = parseStudy(ok, "/data/run", "s.basin.json");
+        QCOMPARE(parsed.optimizers, std::vector<std::string>{"/data/run/opt_a.pt"});
+        QCOMPARE(parseStudy(studyToJson(parsed), "/", "t").optimizers, parsed.optimizers);
+    }
+
+    void aTypedLearningRateIsGradientDescentsThreshold() {
+        auto o = Objective::open(mlpSpec());
+        StabilityOptions opt = tightStability();
+        StabilityInput typed{fx::path("mlp.pt"), ""};
+        BASIN_EXPECT_ERROR(stabilityOptimizer(o, typed, opt), "mlp.pt", "no optimizer state", "--lr");
+        // A checkpoint tried for its own 'optimizer' entry says what else would do.
+        BASIN_EXPECT_ERROR(stabilityOptimizer(o, {fx::path("mlp.pt"), fx::path("mlp.pt")}, opt), "mlp.pt",
+                           "\"optimizers\"", "--optimizer", "options.stability.lr");
+        opt.lr = 0.25;
+        const StabilityRow gd = computeStability(o, stabilityOptimizer(o, typed, opt), opt);
+        QCOMPARE(QString::fromStdString(gd.optimizer.kind), QString("gd"));
+        QCOMPARE(gd.threshold, 2 / 0.25);
+        QVERIFY(rel(gd.lambda_max, fx::expected()["stability"]["lambda_max"].get<double>()) < 1e-8);
+        QVERIFY(gd.converged);
+        QCOMPARE(gd.ratio, gd.lambda_max / gd.threshold);
+        // Typed over a file: the file's momentum, the typed learning rate.
+        const OptimizerState over = stabilityOptimizer(o, {fx::path("mlp.pt"), fx::path("opt_sgd.pt")}, opt);
+        QCOMPARE(over.lr, 0.25);
+        QCOMPARE(over.momentum, 0.9);
+        opt.momentum = 0.5;
+        QCOMPARE(stabilityThreshold(stabilityOptimizer(o, typed, opt)), (2 + 2 * 0.5) / 0.25);
+        opt.momentum = 1.0;
+        BASIN_EXPECT_ERROR(validate(opt), "stability option momentum (--momentum) is 1", "below 1");
+        opt.momentum.reset();
+        opt.max_hvp = 1;
+        BASIN_EXPECT_ERROR(computeStability(o, over, opt), "stability option max_hvp (--max-hvp) is 1");
+    }
+
+    void resultsRoundTripThroughJson() {
+        auto o = Objective::open(mlpSpec());
+        StabilityResult table;
+        table.options = tightStability();
+        for (const char* f : {"opt_adam.pt", "opt_sgd.pt"})
+            table.rows.push_back(computeStability(o, readOptimizerState(fx::path(f), o), table.options));
+        QCOMPARE(table.rows[0].provenance.options, toJson(table.options));
+        QCOMPARE(table.rows[0].provenance.options_key, optionsKey("stability", toJson(table.options), {fx::path("opt_adam.pt")}));
+        const std::string text = stabilityJson(table);
+        QCOMPARE(stabilityJson(stabilityFromJson(text, "t")), text);
+        const std::string row = stabilityRowJson(table.rows[0]);
+        QCOMPARE(stabilityRowJson(stabilityRowFromJson(row, "t")), row);
+        QCOMPARE(*stabilityRowFromJson(row, "t").preconditioned, *table.rows[0].preconditioned);
+        BASIN_EXPECT_ERROR(stabilityRowFromJson(text, "s.json"), "s.json", "does not hold a stability row");
+        // The CSV: a header and one line per checkpoint, numbers as computed.
+        const std::string csv = stabilityCsv(table);
+        QCOMPARE(std::count(csv.begin(), csv.end(), '\n'), 3L);
+        char want[40];
+        std::snprintf(want, sizeof want, "%.17g", table.rows[1].threshold);
+        QVERIFY(csv.find(want) != std::string::npos);
+
+        BatchScalingOptions bo;
+        bo.sizes = {8, 16};
+        bo.batches = 2;
+        bo.tol = 1e-8;
+        const BatchScalingResult b = computeBatchScaling(o, bo);
+        const std::string btext = batchScalingJson(b);
+        QCOMPARE(batchScalingJson(batchScalingFromJson(btext, "t")), btext);
+        QCOMPARE(b.provenance.analysis, std::string("batch-scaling"));
+        const std::string bcsv = batchScalingCsv(b);
+        QVERIFY(bcsv.rfind("series,batch_size,value\nlambda_max,8,", 0) == 0);
+        QVERIFY(bcsv.find("full_lambda_max,64,") != std::string::npos);
+        bo.sizes = {16, 8};
+        BASIN_EXPECT_ERROR(validate(bo), "batch-scaling option sizes (--sizes) is 16,8", "ascending");
+    }
+
+    void aChangedOptimizerFileIsNeverAnsweredFromTheStore() {
+        QTemporaryDir dir;
+        const std::string opt_file = dir.filePath("opt.pt").toStdString(), study = dir.filePath("s.basin.json").toStdString();
+        std::filesystem::copy_file(fx::path("opt_adam.pt"), opt_file);
+        StudySpec spec = mlpSpec();
+        spec.study_path = study;
+        {
+            std::ofstream(study) << studyToJson(spec);
+        }
+        auto o = Objective::open(spec);
+        const StabilityOptions opt = tightStability();
+        const StabilityInput in{spec.model, opt_file};
+        const StabilityRow row = computeStability(o, stabilityOptimizer(o, in, opt), opt);
+        storeResult(study, row.provenance, stabilityRowJson(row));
+        const ResultLookup found = lookUpResult(spec, "stability", toJson(opt), referencedFiles(in), in.checkpoint);
+        QVERIFY(found.stored);
+        QCOMPARE(found.keys.key, row.provenance.key);
+        // The same file name with other bytes (another step of training): a new key, nothing stored.
+        std::filesystem::copy_file(fx::path("opt_adamw.pt"), opt_file, std::filesystem::copy_options::overwrite_existing);
+        QVERIFY(!lookUpResult(spec, "stability", toJson(opt), referencedFiles(in), in.checkpoint).stored);
     }
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 /// A study's own analysis options. A study file may hold, beside its spec,
 ///   "options": {"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...},
-///              "structure": {...}, "curvature-map": {...}, "probe": {...}}
+///              "structure": {...}, "curvature-map": {...}, "probe": {...}, "stability": {...},
+///              "batch-scaling": {...}}
 /// in the JSON of each analysis's options (missing keys take the defaults). The window and
 /// basin-cli start from these for the study, so both compute the same numbers; basin-cli's flags
 /// then override single fields. The seed is always the study's: an options object that sets a
@@ -13,6 +14,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/sensitivity.h"
+#include "basin/stability.h"
 #include "basin/structure.h"
 #include "basin/study.h"
 #include "basin/surface.h"
@@ -30,6 +32,8 @@ std::optional<CompareOptions> studyCompareOptions(const StudySpec& spec);
 std::optional<StructureOptions> studyStructureOptions(const StudySpec& spec);
 std::optional<CurvatureMapOptions> studyCurvatureMapOptions(const StudySpec& spec);
 std::optional<ProbeOptions> studyProbeOptions(const StudySpec& spec);
+std::optional<StabilityOptions> studyStabilityOptions(const StudySpec& spec);
+std::optional<BatchScalingOptions> studyBatchScalingOptions(const StudySpec& spec);
 
 /// Checks the whole "options" section (every analysis named, every value in range, no unknown
 /// analysis); loadStudy() calls it, so a bad value is refused when the study is opened.

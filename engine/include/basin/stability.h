@@ -13,6 +13,7 @@
 #include "basin/curvature.h"
 #include "basin/objective.h"
 #include "basin/provenance.h"
+#include "basin/study.h"
 
 namespace basin {
 
@@ -40,35 +41,100 @@ double stabilityThreshold(const OptimizerState& s, std::string* rule = nullptr);
 /// P^{-1/2} for Adam/AdamW (diag, one entry per parameter); throws for SGD.
 Eigen::VectorXd adamPreconditionerInvSqrt(const OptimizerState& s);
 
+/// The stability analysis's options (the contract of options.h). The optimizer state is not an
+/// option: it is a file per checkpoint (StabilityInput), whose bytes are part of each row's key.
+struct StabilityOptions {
+    double tol = 1e-4;  ///< Lanczos tolerance of each λ (Ritz residual relative to |λ|)
+    int max_hvp = 200;  ///< cap on the products of each Lanczos run
+    /// A typed learning rate: replaces the file's; with no file, gradient descent's 2/η (or, with a
+    /// typed momentum, heavy ball's (2 + 2β)/η).
+    std::optional<double> lr;
+    std::optional<double> momentum;  ///< a typed heavy-ball momentum β, replacing the file's
+    uint64_t seed = 0;  ///< the study's seed; every Lanczos run starts from s + 0
+};
+
+void validate(const StabilityOptions& options);
+std::string toJson(const StabilityOptions& options);
+StabilityOptions stabilityOptionsFromJson(const std::string& json_text, const std::string& origin);
+
+/// One checkpoint of a stability table and where its optimizer state comes from.
+struct StabilityInput {
+    std::string checkpoint;  ///< the model file
+    std::string optimizer;   ///< torch.save(optimizer.state_dict()) or a checkpoint dict holding one; "": none (typed lr)
+};
+
+/// The checkpoints (`checkpoints`, else the study's, else its model), each with its optimizer
+/// state: `optimizers` when given (one per checkpoint), else the study's "optimizers" entry of
+/// that checkpoint, else, without a typed learning rate, the checkpoint itself (its 'optimizer'
+/// entry). Throws basin::Error when the counts differ.
+std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const StabilityOptions& options,
+                                            const std::vector<std::string>& checkpoints = {},
+                                            const std::vector<std::string>& optimizers = {});
+/// The files other than the model whose bytes are part of a row's key: its optimizer state.
+std::vector<std::string> referencedFiles(const StabilityInput& input);
+
+/// The state a row holds against `o`'s parameters: read from input.optimizer, with the typed lr
+/// and momentum over it; with no file, the typed lr alone ("gd", or "sgd" with a momentum).
+/// Throws basin::Error naming the checkpoint when neither gives a learning rate.
+OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& input, const StabilityOptions& options);
+
+/// One checkpoint's row: its sharpness against its optimizer's threshold. This is the result that
+/// is stored (analysis "stability", the checkpoint as the model, the optimizer file referenced).
 struct StabilityRow {
     std::string checkpoint;
-    OptimizerState optimizer;
+    OptimizerState optimizer;              ///< its settings; exp_avg_sq is not kept in the JSON
     double lambda_max = 0;                 ///< λmax of the Hessian (or the study's curvature matrix)
     std::optional<double> preconditioned;  ///< Adam/AdamW: λ1(P^{-1/2} H P^{-1/2})
     double sharpness = 0;                  ///< the value held against the threshold
     double threshold = 0;
     double ratio = 0;                      ///< sharpness / threshold (1: at the edge of stability)
+    bool converged = false;                ///< every Lanczos run met its tolerance
     std::string rule;
     int64_t hvp_count = 0;
     double seconds = 0;
+    StabilityOptions options;
     Provenance provenance;
 };
 
-/// λmax (and, for Adam, the preconditioned λ1) at `o`'s current weights by Lanczos with `eigen`
-/// (top_k forced to 1, largest), held against the optimizer's threshold.
-StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, EigenOptions eigen, JobContext* job = nullptr);
+/// λmax (and, for Adam, the preconditioned λ1) at `o`'s current weights by Lanczos (largest, one
+/// pair) within options.tol and options.max_hvp, held against the optimizer's threshold. The
+/// optimizer as given (stabilityOptimizer applies the typed values). Validates first; cancellable
+/// between products.
+StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, const StabilityOptions& options,
+                              JobContext* job = nullptr);
 
-/// One row as JSON (the optimizer's settings without v), and a table of rows as JSON.
-std::string stabilityJson(const std::vector<StabilityRow>& rows);
+/// The table across checkpoints, in their order.
+struct StabilityResult {
+    StabilityOptions options;
+    std::vector<StabilityRow> rows;
+};
+
+/// A row as JSON (format basin-stability-row), and back; throws basin::Error naming `origin`.
+std::string stabilityRowJson(const StabilityRow& row);
+StabilityRow stabilityRowFromJson(const std::string& json_text, const std::string& origin);
+/// The table as JSON ({"format": "basin-stability", "options", "rows": [...]}), and back.
+std::string stabilityJson(const StabilityResult& result);
+StabilityResult stabilityFromJson(const std::string& json_text, const std::string& origin);
+/// One line per checkpoint: checkpoint, optimizer, lr, momentum, beta1, lambda_max,
+/// preconditioned_lambda_max, sharpness, threshold, ratio, converged, hvp_count, seconds, rule.
+std::string stabilityCsv(const StabilityResult& result);
 
 /// Batch-size dependence (issue #17): λmax of the mini-batch Hessian H_B, the Hessian of the mean
 /// loss over B samples, over `batches` disjoint batches of each size, against the full-sample λmax.
+/// The analysis's options (the contract of options.h).
 struct BatchScalingOptions {
-    std::vector<int64_t> sizes;  ///< batch sizes B; empty: powers of two from 8 up to the samples / batches
+    std::vector<int64_t> sizes;  ///< batch sizes B, ascending; empty: powers of two from 8 up to the samples / batches
     int batches = 4;             ///< K disjoint batches per size (K * B samples at most all of them)
-    EigenOptions eigen;          ///< Lanczos for each λmax (top_k forced to 1)
-    uint64_t seed = 0;           ///< the batches' draw (the study's s + 3, the samples' stream)
+    double tol = 1e-4;           ///< Lanczos tolerance of each λmax
+    int max_hvp = 200;           ///< cap on the products of each Lanczos run
+    /// The study's seed: the batches of size B are drawn from s + 3 + B (the samples' stream), every
+    /// Lanczos run starts from s + 0.
+    uint64_t seed = 0;
 };
+
+void validate(const BatchScalingOptions& options);
+std::string toJson(const BatchScalingOptions& options);
+BatchScalingOptions batchScalingOptionsFromJson(const std::string& json_text, const std::string& origin);
 
 struct BatchScalingRow {
     int64_t batch_size = 0;
@@ -80,10 +146,12 @@ struct BatchScalingRow {
 struct BatchScalingResult {
     std::vector<BatchScalingRow> rows;
     double full_lambda_max = 0;  ///< over every sample of the study
+    int64_t samples = 0;         ///< how many that is
     /// Least-squares slope of log mean λmax(H_B) against log B (negative: smaller batches are sharper).
     double slope = 0;
     int64_t hvp_count = 0;
     double seconds = 0;
+    BatchScalingOptions options;
     Provenance provenance;
 };
 
@@ -95,7 +163,13 @@ std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int c
 /// objective goes back to all its samples afterwards.
 double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job = nullptr);
 
+/// Validates first; cancellable between products; the objective keeps all its samples afterwards.
 BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& options, JobContext* job = nullptr);
+/// JSON (format basin-batch-scaling) and back; throws basin::Error naming `origin`.
 std::string batchScalingJson(const BatchScalingResult& r);
+BatchScalingResult batchScalingFromJson(const std::string& json_text, const std::string& origin);
+/// Long form, one number a line: series,batch_size,value with the series lambda_max (each batch),
+/// mean, stddev, stable_lr_sgd, full_lambda_max (batch_size = all samples) and slope.
+std::string batchScalingCsv(const BatchScalingResult& r);
 
 }  // namespace basin

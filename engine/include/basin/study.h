@@ -56,6 +56,10 @@ struct StudySpec {
     std::string name;
     std::string model;                     ///< TorchScript file evaluated by default
     std::vector<std::string> checkpoints;  ///< further TorchScript files of the same architecture
+    /// Each checkpoint's optimizer state (torch.save(optimizer.state_dict()), "optimizers" in the
+    /// file), parallel to `checkpoints` (or, in a study without checkpoints, one for `model`);
+    /// empty when not given. The stability analysis reads them (stability.h).
+    std::vector<std::string> optimizers = {};
     DataSpec data;
     Loss loss = Loss::CrossEntropy;
     int64_t samples = 0;       ///< N samples of the data (the first N, or per `sample`); 0 = all

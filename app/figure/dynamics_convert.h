@@ -1,0 +1,20 @@
+#pragma once
+// The one place where the engine's stability and batch-scaling results become what DynamicsView
+// draws.
+#include <string>
+
+#include "basin/stability.h"
+#include "basin/widgets/dynamics_plot_data.h"
+
+namespace basin::gui {
+
+/// One point per row in the table's order, labelled by the checkpoint's file name: the sharpness
+/// held against the threshold (λ1 of the preconditioned Hessian for Adam/AdamW rows, with their
+/// λmax(H) beside it), the threshold per row, the rule's formula and value for the legend, and a
+/// note per row with its rule, ratio and cost.
+widgets::StabilityPlotData toPlotData(const StabilityResult& result, const std::string& title);
+/// The mean and spread per batch size, the full-sample λmax, and the fitted power law
+/// λmax ≈ c·B^slope (c by least squares with the result's slope) at the smallest and largest B.
+widgets::BatchScalingPlotData toPlotData(const BatchScalingResult& result, const std::string& title);
+
+}  // namespace basin::gui

@@ -1,0 +1,272 @@
+// The Dynamics tab: sharpness against the stability threshold across checkpoints, and mini-batch
+// λmax against the batch size.
+#include "basin/widgets/dynamics_view.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <algorithm>
+#include <cmath>
+#include <qcustomplot.h>
+
+#include "basin/widgets/palette.h"
+#include "basin/widgets/spectrum_math.h"
+#include "plot_layout.h"
+
+namespace basin::widgets {
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString num(double v) { return qs(formatNumber(v)); }
+
+QCPTextElement* titleOf(QCustomPlot* plot) {
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
+        if (auto* t = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i))) return t;
+    return addTitleRow(plot, viewFont(plot));
+}
+
+QCustomPlot* makePlot(QWidget* parent, const char* name) {
+    auto* plot = new QCustomPlot(parent);
+    plot->setObjectName(name);
+    plot->setMinimumSize(300, 220);
+    const QFont base = viewFont(parent);
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) setAxisFonts(axis, base);
+    addTitleRow(plot, base);
+    legendBelowAxes(plot, base);
+    plot->legend->setVisible(false);
+    return plot;
+}
+
+void reset(QCustomPlot* plot) {
+    plot->clearPlottables();
+    plot->clearItems();
+    plot->legend->setVisible(false);
+    for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+        axis->setScaleType(QCPAxis::stLinear);
+        axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        axis->setTickLabelRotation(0);
+        axis->setLabel(QString());
+    }
+}
+
+void empty(QCustomPlot* plot, const QString& message) {
+    setTitleText(titleOf(plot), message);
+    plot->replot();
+}
+
+QCPGraph* line(QCustomPlot* plot, const QString& name, QPen pen, QCPScatterStyle scatter = QCPScatterStyle()) {
+    QCPGraph* g = plot->addGraph();
+    g->setName(name);
+    g->setPen(pen);
+    g->setScatterStyle(scatter);
+    return g;
+}
+
+QPen dashed(QColor c) {
+    QPen p(c, 1.8);
+    p.setStyle(Qt::DashLine);
+    return p;
+}
+
+// Positive values spanning more than this factor go on a logarithmic axis.
+constexpr double kLogSpan = 50;
+
+void useLogAxis(QCPAxis* axis) {
+    axis->setScaleType(QCPAxis::stLogarithmic);
+    auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
+    ticker->setLogBase(10);
+    ticker->setSubTickCount(8);
+    axis->setTicker(ticker);
+    axis->setNumberFormat("gb");
+}
+
+}  // namespace
+
+void drawStability(QCustomPlot* plot, const StabilityPlotData& d, const QString& message) {
+    reset(plot);
+    if (d.empty()) return empty(plot, message);
+    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("Sharpness against the stability threshold") : qs(d.title));
+    const int n = int(d.labels.size());
+    QVector<double> keys, sharp, raw_keys, raw;
+    double lo = INFINITY, hi = 0;
+    for (int i = 0; i < n; ++i) {
+        keys << double(i);
+        sharp << d.sharpness[size_t(i)];
+        lo = std::min(lo, d.sharpness[size_t(i)]);
+        hi = std::max(hi, d.sharpness[size_t(i)]);
+        if (size_t(i) < d.lambda_max.size() && std::isfinite(d.lambda_max[size_t(i)])) {
+            raw_keys << double(i);
+            raw << d.lambda_max[size_t(i)];
+        }
+    }
+    for (double t : d.threshold) lo = std::min(lo, t), hi = std::max(hi, t);
+    for (double v : raw) lo = std::min(lo, v), hi = std::max(hi, v);
+    QCPGraph* s = line(plot, qs(d.sharpness_label), QPen(palette::blue(), 2.2), QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    s->setData(keys, sharp, true);
+    // The threshold: one dashed line across the plot when the learning rate did not change, else
+    // through each checkpoint's own.
+    const bool flat = std::all_of(d.threshold.begin(), d.threshold.end(), [&](double t) { return t == d.threshold.front(); });
+    QCPGraph* t = line(plot, QObject::tr("threshold %1").arg(qs(d.threshold_label)), dashed(palette::vermillion()));
+    if (flat) t->setData({-0.5, double(n) - 0.5}, {d.threshold.front(), d.threshold.front()}, true);
+    else t->setData(keys, QVector<double>(d.threshold.begin(), d.threshold.end()), true);
+    if (!raw.isEmpty()) {
+        QPen grey(palette::black(), 1.2);
+        grey.setStyle(Qt::DotLine);
+        line(plot, QObject::tr("λmax(H), not preconditioned"), grey, QCPScatterStyle(QCPScatterStyle::ssCircle, 6))
+            ->setData(raw_keys, raw, true);
+    }
+    auto* label = new QCPItemText(plot);
+    label->setText(QObject::tr("edge of stability"));
+    label->setColor(palette::vermillion());
+    label->setFont(viewFont(plot));
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    label->position->setCoords(-0.45, d.threshold.front());
+
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < n; ++i) ticker->addTick(i, qs(d.labels[size_t(i)]));
+    plot->xAxis->setTicker(ticker);
+    // Tilted to end at their tick: QCustomPlot leaves out a label the widget's edge would cut, and a
+    // label leaning right from the last tick would be.
+    plot->xAxis->setTickLabelRotation(n > 3 ? -30 : 0);
+    plot->xAxis->grid()->setZeroLinePen(Qt::NoPen);
+    plot->xAxis->setRange(-0.5, double(n) - 0.5);
+    plot->xAxis->setLabel(QObject::tr("checkpoint"));
+    plot->yAxis->setLabel(QObject::tr("sharpness"));
+    if (lo > 0 && hi / lo > kLogSpan) {
+        useLogAxis(plot->yAxis);
+        plot->yAxis->setRange(lo / 2, hi * 2);
+    } else {
+        plot->yAxis->setRange(0, hi > 0 ? hi * 1.15 : 1);
+    }
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
+void drawBatchScaling(QCustomPlot* plot, const BatchScalingPlotData& d, const QString& message) {
+    reset(plot);
+    if (d.empty()) return empty(plot, message);
+    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("λmax of mini-batch Hessians against the batch size") : qs(d.title));
+    useLogAxis(plot->xAxis);
+    useLogAxis(plot->yAxis);
+    const QVector<double> b(d.batch_sizes.begin(), d.batch_sizes.end()), mean(d.mean.begin(), d.mean.end());
+    QCPGraph* m = line(plot, QObject::tr("mean λmax(H_B) ± s.d."), QPen(palette::blue(), 2.2),
+                       QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    m->setData(b, mean, true);
+    // The spread, cut above zero (a log axis has no room below it).
+    double lo = INFINITY, hi = 0;
+    QVector<double> below, above;
+    for (int i = 0; i < mean.size(); ++i) {
+        const double sd = size_t(i) < d.stddev.size() ? d.stddev[size_t(i)] : 0;
+        below << std::min(sd, 0.9 * mean[i]);
+        above << sd;
+        lo = std::min(lo, mean[i] - below.back());
+        hi = std::max(hi, mean[i] + sd);
+    }
+    auto* bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+    bars->removeFromLegend();
+    bars->setDataPlottable(m);
+    bars->setPen(QPen(palette::blue(), 1.4));
+    bars->setData(below, above);
+    const double x0 = b.front() / 1.5, x1 = b.back() * 1.5;
+    QCPGraph* full = line(plot, QObject::tr("all %1 samples: λmax %2").arg(d.samples).arg(num(d.full_lambda_max)),
+                          dashed(palette::vermillion()));
+    full->setData({x0, x1}, {d.full_lambda_max, d.full_lambda_max}, true);
+    lo = std::min(lo, d.full_lambda_max);
+    hi = std::max(hi, d.full_lambda_max);
+    QPen fit_pen(palette::bluishGreen(), 1.6);
+    QCPGraph* fit = line(plot, QObject::tr("fit: slope %1 (log λmax on log B)").arg(d.slope, 0, 'f', 3), fit_pen);
+    fit->setData(QVector<double>(d.fit_x.begin(), d.fit_x.end()), QVector<double>(d.fit_y.begin(), d.fit_y.end()), true);
+    for (double y : d.fit_y) lo = std::min(lo, y), hi = std::max(hi, y);
+    // The batch sizes themselves are the ticks (a log ticker falls back to linear steps within two decades).
+    auto ticks = QSharedPointer<QCPAxisTickerText>::create();
+    for (double v : b) ticks->addTick(v, QString::number(v, 'g', 10));
+    plot->xAxis->setTicker(ticks);
+    plot->xAxis->setRange(x0, x1);
+    if (lo > 0 && hi > 0) plot->yAxis->setRange(lo / 1.3, hi * 1.3);
+    plot->xAxis->setLabel(QObject::tr("batch size B"));
+    plot->yAxis->setLabel(QObject::tr("λmax(H_B)"));
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
+struct DynamicsView::Private {
+    DynamicsPlotData data;
+    QCustomPlot *stability = nullptr, *scaling = nullptr;
+    QLabel* notes = nullptr;
+    QString stability_message = QObject::tr("No stability readout yet: Analysis ▸ Run stability across checkpoints");
+    QString scaling_message = QObject::tr("No batch scaling yet: Analysis ▸ Run batch-size scaling");
+};
+
+DynamicsView::DynamicsView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(4, 4, 4, 4);
+    d_->stability = makePlot(this, "stabilityPlot");
+    d_->scaling = makePlot(this, "batchScalingPlot");
+    d_->notes = new QLabel(this);
+    d_->notes->setObjectName("dynamicsNotes");
+    d_->notes->setWordWrap(true);
+    d_->notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    d_->notes->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    grid->addWidget(d_->stability, 0, 0);
+    grid->addWidget(d_->scaling, 0, 1);
+    grid->addWidget(d_->notes, 1, 0, 1, 2);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    grid->setRowStretch(0, 1);
+    redraw();
+}
+
+DynamicsView::~DynamicsView() = default;
+
+void DynamicsView::setStability(const StabilityPlotData& data) {
+    d_->data.stability = data;
+    redraw();
+}
+
+void DynamicsView::setBatchScaling(const BatchScalingPlotData& data) {
+    d_->data.scaling = data;
+    redraw();
+}
+
+const DynamicsPlotData& DynamicsView::data() const { return d_->data; }
+
+void DynamicsView::clear(const QString& message) {
+    d_->data = {};
+    if (!message.isEmpty()) d_->stability_message = d_->scaling_message = message;
+    redraw();
+}
+
+void DynamicsView::clearStability(const QString& message) {
+    d_->data.stability = {};
+    d_->stability_message = message;
+    redraw();
+}
+
+void DynamicsView::clearBatchScaling(const QString& message) {
+    d_->data.scaling = {};
+    d_->scaling_message = message;
+    redraw();
+}
+
+QCustomPlot* DynamicsView::stabilityPlot() const { return d_->stability; }
+QCustomPlot* DynamicsView::scalingPlot() const { return d_->scaling; }
+QLabel* DynamicsView::notesLabel() const { return d_->notes; }
+
+std::vector<QCustomPlot*> DynamicsView::filledPlots() const {
+    std::vector<QCustomPlot*> v;
+    if (!d_->data.stability.empty()) v.push_back(d_->stability);
+    if (!d_->data.scaling.empty()) v.push_back(d_->scaling);
+    return v;
+}
+
+void DynamicsView::redraw() {
+    drawStability(d_->stability, d_->data.stability, d_->stability_message);
+    drawBatchScaling(d_->scaling, d_->data.scaling, d_->scaling_message);
+    QStringList notes;
+    for (const auto* part : {&d_->data.stability.notes, &d_->data.scaling.notes})
+        for (const std::string& n : *part) notes << QString::fromStdString(n).toHtmlEscaped();
+    d_->notes->setText(notes.join("<br>"));
+    d_->notes->setVisible(!notes.isEmpty());
+}
+
+}  // namespace basin::widgets
