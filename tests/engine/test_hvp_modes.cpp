@@ -108,7 +108,13 @@ private Q_SLOTS:
             Eigen::VectorXd ha, he;
             a.hvp(unit(a.parameterCount(), 40 + k), ha);
             e.hvp(unit(e.parameterCount(), 40 + k), he);
-            QVERIFY2(fx::relErr(ha, he) < 1e-12, qPrintable(QString("product %1: %2").arg(k).arg(fx::relErr(ha, he))));
+            // The four timed ones are exact's to rounding; the fifth is made by the mode chosen, which
+            // may be fd when it timed fastest (on a loaded machine it can), within its tolerance.
+            const double tol = k < 4 || a.hvpReport().chosen != "fd" ? 1e-12 : a.hvpReport().tolerance;
+            QVERIFY2(fx::relErr(ha, he) < tol, qPrintable(QString("product %1 (%2): %3")
+                                                               .arg(k)
+                                                               .arg(QString::fromStdString(a.hvpReport().chosen))
+                                                               .arg(fx::relErr(ha, he))));
         }
         QCOMPARE(a.hvpCount(), int64_t(5));
     }
