@@ -93,8 +93,7 @@ bool ofTheSameFiles(const StoredResult& r, const StudySpec& spec) {
 // show stale ones) one stored for other bytes of the same files; null: compute.
 const StoredResult* reusable(const ResultLookup& found, EngineController::Stale stale, const StudySpec& spec) {
     if (found.stored) return &*found.stored;
-    if (stale != EngineController::Stale::Recompute && found.stale && ofTheSameFiles(*found.stale, spec))
-        return &*found.stale;
+    if (stale == EngineController::Stale::Show && found.stale && ofTheSameFiles(*found.stale, spec)) return &*found.stale;
     return nullptr;
 }
 
@@ -171,10 +170,48 @@ int EngineController::openSpec(const StudySpec& spec) {
     return enqueueOpen(qs(spec.study_path), [spec] { return spec; });
 }
 
+struct EngineController::ShownOnOpen {
+    std::optional<SurfaceJobOptions> surface;
+    std::optional<CurvatureMapOptions> map;
+    std::optional<ProbeOptions> probe;
+};
+
+void EngineController::showStored(const ShownOnOpen& asked) {
+    const StudySpec& spec = engine_->spec;
+    if (spec.study_path.empty()) return;
+    CurvatureMapOptions map = asked.map ? *asked.map : windowCurvatureMapOptions(spec);
+    map.seed = map.surface.seed = spec.seed;
+    const ResultLookup found = lookUpResult(spec, "curvature-map", toJson(map), referencedFiles(map, spec));
+    if (const StoredResult* reuse = reusable(found, Stale::Show, spec)) {
+        auto shown = std::make_shared<const SurfaceGrid>(curvatureMapFromJson(reuse->result, spec.study_path));
+        const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+        const QString saved = qs(reuse->saved);
+        queue_->post([this, shown, state, saved] { results_->setCurvatureMap(shown, state, saved); });
+    }
+    // The probes on the plane of the surface about to be shown (as a click there makes them),
+    // each shown only when this plane's options at its point give the very key it was stored under.
+    ProbeOptions plane = asked.probe ? *asked.probe : windowProbeOptions(spec);
+    plane.directions = asked.surface ? *asked.surface : windowSurfaceOptions(spec);
+    plane.seed = plane.spectrum.seed = plane.directions.seed = spec.seed;
+    const std::string inputs_key = inputsKey(spec);
+    for (const StoredResult& r : storedResults(spec.study_path)) {
+        if (r.analysis != "probe" || r.inputs_key != inputs_key) continue;
+        auto probe = std::make_shared<const ProbeResult>(probeFromJson(r.result, spec.study_path));
+        ProbeOptions at = plane;
+        at.x = probe->x;
+        at.y = at.directions.isLine() ? 0.0 : probe->y;
+        if (resultKey(inputs_key, optionsKey("probe", toJson(at), referencedFiles(at, spec))) != r.key) continue;
+        const QString saved = qs(r.saved);
+        queue_->post([this, probe, saved] { results_->setProbe(++probe_tickets_, probe, ResultState::Stored, saved); });
+    }
+}
+
 int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()> load) {
     const QString file = path.isEmpty() ? tr("unsaved study") : QFileInfo(path).fileName();
     const int generation = ++requested_generation_;
-    const int id = queue_->enqueue(JobKind::Open, tr("Open %1").arg(file), [this, path, generation, load = std::move(load)](JobContext& job) {
+    const ShownOnOpen asked{surface_options_, curvature_map_options_, probe_options_};
+    const int id = queue_->enqueue(JobKind::Open, tr("Open %1").arg(file), [this, path, generation, asked,
+                                                                          load = std::move(load)](JobContext& job) {
         try {
             job.stage("loading model and data", 0);
             const StudySpec spec = load();
@@ -196,6 +233,11 @@ int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()
                 results_->reset(qs(spec.study_path));
                 Q_EMIT studyOpened(summary);
             });
+            try {
+                showStored(asked);
+            } catch (const Error&) {
+                // A stored map or probe that cannot be read is not shown; computing it again says why.
+            }
         } catch (const std::exception& e) {
             const bool cancelled = dynamic_cast<const Cancelled*>(&e) != nullptr;
             const QString message = QString::fromStdString(e.what());
@@ -476,8 +518,7 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
 int EngineController::runCurvatureMap(Stale stale) {
     const auto given = curvature_map_options_;
     const int wanted = requested_generation_;
-    const QString title = stale == Stale::StoredOnly ? tr("Stored curvature map") : tr("Curvature map");
-    return queue_->enqueue(JobKind::CurvatureMap, title, [this, given, wanted, stale](JobContext& job) {
+    return queue_->enqueue(JobKind::CurvatureMap, tr("Curvature map"), [this, given, wanted, stale](JobContext& job) {
         Objective& objective = current(engine_->objective, engine_->generation, wanted);
         const StudySpec& spec = engine_->spec;
         CurvatureMapOptions options = given ? *given : windowCurvatureMapOptions(spec);
@@ -489,7 +530,6 @@ int EngineController::runCurvatureMap(Stale stale) {
             const QString saved = qs(reuse->saved);
             return queue_->post([this, map, state, saved] { results_->setCurvatureMap(map, state, saved); });
         }
-        if (stale == Stale::StoredOnly) return;  // none stored: computed only when asked for
         int64_t last = 0;
         const SurfaceGrid map = computeCurvatureMap(objective, options, &job, [this, &last](const SurfaceGrid& g) {
             points_ += g.computed() - last;
@@ -541,38 +581,6 @@ int EngineController::runProbe(double x, double y) {
     });
     results_->addProbe(self, id, x, y);
     return id;
-}
-
-int EngineController::showStoredProbes() {
-    const auto given = probe_options_;
-    const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::Probe, tr("Stored probes"), [this, given, wanted](JobContext&) {
-        (void)current(engine_->objective, engine_->generation, wanted);
-        const StudySpec& spec = engine_->spec;
-        if (spec.study_path.empty()) return;
-        ProbeOptions plane = given ? *given : windowProbeOptions(spec);
-        plane.seed = plane.spectrum.seed = plane.directions.seed = spec.seed;
-        const std::string inputs_key = inputsKey(spec);
-        std::vector<StoredResult> all;
-        try {
-            all = storedResults(spec.study_path);
-        } catch (const Error&) {
-            return;  // an unreadable study holds nothing to show; the open job said what is wrong
-        }
-        for (const StoredResult& r : all) {
-            if (r.analysis != "probe" || r.inputs_key != inputs_key) continue;
-            auto probe = std::make_shared<const ProbeResult>(probeFromJson(r.result, spec.study_path));
-            // Shown only when this plane's options at its point give the very key it was stored under.
-            ProbeOptions at = plane;
-            at.x = probe->x;
-            at.y = at.directions.isLine() ? 0.0 : probe->y;
-            if (resultKey(inputs_key, optionsKey("probe", toJson(at), referencedFiles(at, spec))) != r.key) continue;
-            const QString saved = qs(r.saved);
-            queue_->post([this, probe, saved] {
-                results_->setProbe(++probe_tickets_, probe, ResultState::Stored, saved);
-            });
-        }
-    });
 }
 
 void EngineController::cancel(int id) { queue_->cancel(id); }

@@ -37,6 +37,9 @@ public:
     ResultsModel* results() const { return results_; }
 
     /// Queues loading the study, its model and data, and evaluating the loss. Returns the job id.
+    /// The job also shows what the study holds of the analyses too costly to start unasked: the
+    /// curvature map of curvatureMapOptions() and the probes on the plane of surfaceOptions() whose
+    /// keys still match (the same bytes, settings and options); it computes neither.
     /// specLoaded() fires once the file is read, then studyOpened() or studyFailed(). A study that
     /// fails to open leaves the one open before it open (its results stay).
     int openStudy(const QString& path);
@@ -48,9 +51,7 @@ public:
     /// What a run does with a result the study file already holds. A result with the same key is
     /// always reused (nothing computed). One stored for other model or data bytes (stale) is shown,
     /// marked, without computing (Show), or recomputed (Recompute: the user asked for the analysis).
-    /// StoredOnly shows a stored (or stale, marked) result and computes nothing when there is none:
-    /// what opening a study does for the analyses too costly to start unasked (the curvature map).
-    enum class Stale { Show, Recompute, StoredOnly };
+    enum class Stale { Show, Recompute };
     int runSpectrum(Stale stale = Stale::Recompute);
     /// Coarse to fine; the results model's surface fills in as points arrive.
     int runSurface(Stale stale = Stale::Recompute);
@@ -65,9 +66,6 @@ public:
     /// job of its own, so several can be queued, each cancelled alone. The results model shows it
     /// asked for at once and its spectrum once computed; a probe stored in the study is reused.
     int runProbe(double x, double y);
-    /// Shows every probe the study file holds for the plane of probeOptions() whose key still
-    /// matches (the same model and data bytes, settings and options); computes nothing.
-    int showStoredProbes();
     /// Where curvature lives (structure.h) with structureOptions().
     int runStructure(Stale stale = Stale::Recompute);
     /// Each checkpoint's sharpness against its optimizer's threshold with stabilityOptions(): the
@@ -125,6 +123,9 @@ Q_SIGNALS:
 private:
     struct EngineState;
     int enqueueOpen(const QString& path, std::function<StudySpec()> load);
+    // On the worker, once a study is open: its stored curvature map and probes (see openStudy()).
+    struct ShownOnOpen;
+    void showStored(const ShownOnOpen& asked);
     // Results computed by a job are stored in the study file on the worker; a failure is reported.
     void storeOnWorker(const StudySpec& spec, const Provenance& p, const std::string& json);
 

@@ -252,13 +252,7 @@ void MainWindow::analyse() {
     // ones are shown marked, and recomputed only when asked for.
     controller_->runSpectrum(EngineController::Stale::Show);
     controller_->runSurface(EngineController::Stale::Show);
-    // Too costly to start unasked, the curvature map and probes are shown only when stored; the
-    // probes looked for are those on the plane of the surface about to be shown (as a click makes).
-    controller_->runCurvatureMap(EngineController::Stale::StoredOnly);
-    ProbeOptions probe = controller_->probeOptions();
-    probe.directions = controller_->surfaceOptions();
-    controller_->setProbeOptions(probe);
-    controller_->showStoredProbes();
+    // (The open job itself shows a stored curvature map and probes: they are never started unasked.)
 }
 
 void MainWindow::openStudyDialog() {

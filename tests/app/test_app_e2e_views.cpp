@@ -339,8 +339,8 @@ private Q_SLOTS:
         reopened.tabs()->setCurrentIndex(1);
         QTest::qWait(200);
         reopened.grab().save(QString(BASIN_TEST_OUT_DIR) + "/reopened_curvature_map_1280x800.png");
-        for (const JobInfo& j : again_controller.jobs())
-            if (j.kind == JobKind::CurvatureMap || j.kind == JobKind::Probe) QCOMPARE(j.state, JobState::Done);
+        for (const JobInfo& j : again_controller.jobs())  // shown by the open job: no map or probe job ran
+            QVERIFY2(j.kind != JobKind::CurvatureMap && j.kind != JobKind::Probe, qPrintable(j.title));
 
         // Another plane (biases and BatchNorm moved too) is other options: neither is shown. (A wider
         // range alone would still show the probe: its key is the plane and the point, not the grid.)
