@@ -209,6 +209,8 @@ int runResample(const ResampleArgs& a) {
     std::printf("%-10s %12s %12s %12s %12s %12s %12s %12s %10.0f%%\n", "", "", "", "", "", "", "", "", 100 * r.options.target);
     printQuantity("lambda_max", r.lambda_max, "the Lanczos residual ||Hx - lx|| (a bound on the distance to an eigenvalue)");
     printQuantity("trace", r.trace, ("the Hutchinson probe standard error (" + std::to_string(r.options.probes) + " probes)").c_str());
+    printQuantity("moment 2", r.second_moment,
+                  "the standard error of (1/P)|Hz|^2 over the trace's probes; the density's second moment (1/P) tr(H^2)");
     std::printf("rule: spread over the subsamples, sigma = spread * sqrt(m) * sqrt((N-1)/(N-m)) (spread scales as 1/sqrt(m)),\n"
                 "      data error at n samples = sigma/sqrt(n), samples for the target = ceil((sigma/(target*|full|))^2)\n");
     std::printf("%lld H*v in %.1f s\n", (long long)r.provenance.hvp_count, r.provenance.seconds);

@@ -9,6 +9,7 @@
 #include "basin/sampling.h"
 #include "basin/stability.h"
 #include "json_util.h"
+#include "lanczos.h"
 #include "sample_subsets.h"
 #include "stats.h"
 
@@ -34,6 +35,26 @@ struct Estimate {
     double value = 0, error = 0;
     bool converged = true;
 };
+
+// Hutchinson as estimateTrace draws it (the same probes, products and order, so the trace is the
+// spectrum analysis's bit for bit), and from the same products the density's second moment
+// (1/P) tr(H^2) = (1/P) E ||H z||^2: the spectral density's moments are (1/P) tr(H^k).
+void hutchinson(const LinearOperator& H, int64_t P, const TraceOptions& o, JobContext* job, Estimate& trace, Estimate& m2) {
+    std::mt19937_64 rng(o.seed);
+    std::vector<double> t, q;
+    Eigen::VectorXd Hz(P);
+    if (job) job->stage("trace (Hutchinson)", o.probes);
+    for (int i = 0; i < o.probes; ++i) {
+        const Eigen::VectorXd z = detail::rademacherVector(P, rng);
+        detail::finiteProduct(H, z, Hz, "Hutchinson", i + 1);
+        t.push_back(z.dot(Hz));
+        q.push_back(Hz.squaredNorm() / double(P));
+        if (job) job->step(i + 1);
+    }
+    const auto mt = detail::meanAndStderr(t), mq = detail::meanAndStderr(q);
+    trace = {mt.mean, mt.stderr_, true};
+    m2 = {mq.mean, mq.stderr_, true};
+}
 
 // The statistics of sampling.h's rule, from the values on the subsamples.
 void summarise(ResampledQuantity& q, const std::vector<double>& errors, int64_t n, int64_t m, double target) {
@@ -114,12 +135,12 @@ ResampleResult computeResample(Objective& o, const ResampleOptions& opt, JobCont
     r.resamples = opt.resamples;
     r.parameters = P;
     r.options = opt;
-    ResampledQuantity lq, tq;
-    std::vector<double> lerr, terr;
+    ResampledQuantity lq, tq, qq;
+    std::vector<double> lerr, terr, qerr;
     int64_t lhvp = 0, thvp = 0;
     // Both estimates on the samples in use (all of them, or one subsample), with the estimators' own errors.
     auto run = [&](JobContext* sub, const std::vector<int64_t>* samples, bool full) {
-        Estimate l, t;
+        Estimate l, t, q;
         auto both = [&] {
             LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, sub); };
             const int64_t h0 = o.hvpCount();
@@ -128,10 +149,7 @@ ResampleResult computeResample(Objective& o, const ResampleOptions& opt, JobCont
                 l = {e.eigenvalues.front(), e.residuals.front(), e.converged};
             }
             const int64_t h1 = o.hvpCount();
-            if (opt.trace) {
-                const TraceResult tr = estimateTrace(H, P, probes, sub);
-                t = {tr.mean, tr.stderr_, true};
-            }
+            if (opt.trace) hutchinson(H, P, probes, sub, t, q);
             lhvp += h1 - h0;
             thvp += o.hvpCount() - h1;
             return 0;
@@ -142,9 +160,11 @@ ResampleResult computeResample(Objective& o, const ResampleOptions& opt, JobCont
         if (full) {
             lq.full = l.value, lq.estimator_error = l.error;
             tq.full = t.value, tq.estimator_error = t.error;
+            qq.full = q.value, qq.estimator_error = q.error;
         } else {
             lq.values.push_back(l.value), lerr.push_back(l.error);
             tq.values.push_back(t.value), terr.push_back(t.error);
+            qq.values.push_back(q.value), qerr.push_back(q.error);
         }
     };
     {
@@ -166,6 +186,9 @@ ResampleResult computeResample(Objective& o, const ResampleOptions& opt, JobCont
         summarise(tq, terr, n, m, opt.target);
         tq.hvp_count = thvp;
         r.trace = tq;
+        summarise(qq, qerr, n, m, opt.target);
+        qq.hvp_count = 0;  // the trace's products
+        r.second_moment = qq;
     }
     r.provenance = makeProvenance(o, "resample", toJson(opt));
     r.provenance.seconds = detail::secondsSince(t0);
@@ -182,6 +205,7 @@ std::string resampleJson(const ResampleResult& r) {
                              {"rule", kRule},
                              {"lambda_max", r.lambda_max ? quantityJson(*r.lambda_max) : json(nullptr)},
                              {"trace", r.trace ? quantityJson(*r.trace) : json(nullptr)},
+                             {"second_moment", r.second_moment ? quantityJson(*r.second_moment) : json(nullptr)},
                              {"hvp_count", r.provenance.hvp_count},
                              {"seconds", r.provenance.seconds},
                              {"options", json::parse(toJson(r.options))},
@@ -204,6 +228,7 @@ ResampleResult resampleFromJson(const std::string& text, const std::string& orig
         r.parameters = j.at("parameters").get<int64_t>();
         r.lambda_max = quantityFromJson(j.at("lambda_max"));
         r.trace = quantityFromJson(j.at("trace"));
+        r.second_moment = quantityFromJson(j.at("second_moment"));
         r.options = resampleOptionsFromJson(j.at("options").dump(), origin);
         if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {

@@ -252,6 +252,7 @@ private Q_SLOTS:
         const double full = want["full_trace"].get<double>();
         QVERIFY(std::abs(r.trace->full - full) < 1e-12 * full);
         QVERIFY(r.trace->estimator_error < 1e-12 * full);  // exact probes: no estimator error
+        QVERIFY(r.second_moment->estimator_error < 1e-12 * r.second_moment->full);
         // Each subsample's numbers are the exact ones for its samples.
         const auto subsets = resampleSubsets(N, m, opt.resamples, opt.seed);
         for (size_t k = 0; k < subsets.size(); ++k) {
@@ -259,8 +260,11 @@ private Q_SLOTS:
             for (int64_t i : subsets[k]) t += traces[size_t(i)] / double(m);
             QVERIFY(std::abs(r.trace->values[k] - t) < 1e-12 * t);
             if (k < 50) {
-                const double l = batchEigenvalues(H, subsets[k]).maxCoeff();
-                QVERIFY(std::abs(r.lambda_max->values[k] - l) < 1e-9 * l);
+                const Eigen::VectorXd e = batchEigenvalues(H, subsets[k]);
+                QVERIFY(std::abs(r.lambda_max->values[k] - e.maxCoeff()) < 1e-9 * e.maxCoeff());
+                // The density's second moment (1/P) tr(H_S^2), exact too: ||D z||^2 = tr(D^2) for Rademacher z.
+                const double m2 = e.squaredNorm() / double(e.size());
+                QVERIFY(std::abs(r.second_moment->values[k] - m2) < 1e-12 * m2);
             }
         }
         // The spread against var = (sigma^2/m)(N - m)/(N - 1), sigma^2 the population variance.

@@ -10,7 +10,7 @@
 /// Sampling uncertainty ("resample"): R seeded subsamples of m of the study's N samples, drawn
 /// WITHOUT replacement (subsampling, not a bootstrap: Basin's subset objective takes each sample
 /// at most once), each estimated as the full sample is (λmax by Lanczos, the trace by Hutchinson
-/// with the same probes), beside the estimator's own error at N (the Lanczos residual, the
+/// with the same probes, and from the same products the density's second moment), beside the estimator's own error at N (the Lanczos residual, the
 /// Hutchinson probe standard error). The rule that turns the spread into a data error and a
 /// sample count, stated once:
 ///   spread_m  = standard deviation of the R subsample estimates (n − 1 in the denominator);
@@ -18,8 +18,8 @@
 ///               correction of drawing m of N without replacement is undone, and spread ∝ 1/√m;
 ///   data error at n samples = σ/√n, so the full estimate's data part is σ/√N;
 ///   suggested samples = ⌈(σ / (target · |full estimate|))²⌉, the n with σ/√n ≤ target · |full|.
-/// For the trace, a mean of per-sample traces, the 1/√m scaling is exact; for λmax it is an
-/// approximation (λmax of a subsample is not a mean, and is biased upwards at small m: compare
+/// For the trace, a mean of per-sample traces, the 1/√m scaling is exact; for λmax and the second
+/// moment it is an approximation (λmax of a subsample is not a mean, and is biased upwards at small m: compare
 /// `mean` with `full`).
 #include <cstdint>
 #include <optional>
@@ -156,6 +156,10 @@ struct ResampleResult {
     int resamples = 0;
     int64_t parameters = 0;
     std::optional<ResampledQuantity> lambda_max, trace;
+    /// With the trace: the spectral density's second moment (1/P) tr(H²) (its first is trace / P),
+    /// from the trace's own products as (1/P)·mean ||H z||² over the probes; its estimator error is
+    /// that mean's standard error. Not a mean over samples: the 1/√m rule is an approximation for it.
+    std::optional<ResampledQuantity> second_moment;
     ResampleOptions options;
     Provenance provenance;  ///< analysis "resample"
 };
@@ -168,7 +172,7 @@ struct ResampleResult {
 ResampleResult computeResample(Objective& objective, const ResampleOptions& options, JobContext* job = nullptr);
 
 /// JSON: format "basin-resample", samples, subsample, resamples, parameters, rule (the sentence
-/// above), lambda_max/trace {full, estimator_error, values, estimator_error_subsample, mean, spread,
+/// above), lambda_max/trace/second_moment {full, estimator_error, values, estimator_error_subsample, mean, spread,
 /// per_sample, data_error, relative_data_error, suggested_samples, converged, hvp_count},
 /// hvp_count, seconds, options, provenance; and back (throws basin::Error naming `origin`).
 std::string resampleJson(const ResampleResult& result);
