@@ -135,7 +135,7 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
                 o["models"].push_back({{"model", results[i].provenance.model}, {"counts", common[i].counts}, {"density", common[i].density}});
             set["overlay"][end] = o;
         }
-        text = set.dump(2);
+        text = set.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8 is no error
     }
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (!a.csv.empty()) writeFileAtomically(a.csv, batchSpectraCsv(results));

@@ -112,7 +112,8 @@ std::string batchSpectraJson(const BatchSpectraResult& r) {
                              {"batches", batches},
                              {"largest", r.largest.edges.empty() ? json(nullptr) : histogramJson(r.largest)},
                              {"smallest", r.smallest.edges.empty() ? json(nullptr) : histogramJson(r.smallest)},
-                             {"lambda_max", {{"mean", r.lambda_max_mean}, {"stddev", r.lambda_max_stddev}}},
+                             {"lambda_max", r.largest.edges.empty() ? json(nullptr)
+                                                                    : json{{"mean", r.lambda_max_mean}, {"stddev", r.lambda_max_stddev}}},
                              {"hvp_count", r.provenance.hvp_count},
                              {"seconds", r.provenance.seconds},
                              {"options", json::parse(toJson(r.options))},
@@ -143,8 +144,10 @@ BatchSpectraResult batchSpectraFromJson(const std::string& text, const std::stri
         }
         r.largest = histogramFromJson(j.at("largest"));
         r.smallest = histogramFromJson(j.at("smallest"));
-        r.lambda_max_mean = j.at("lambda_max").at("mean").get<double>();
-        r.lambda_max_stddev = j.at("lambda_max").at("stddev").get<double>();
+        if (!j.at("lambda_max").is_null()) {
+            r.lambda_max_mean = j["lambda_max"].at("mean").get<double>();
+            r.lambda_max_stddev = j["lambda_max"].at("stddev").get<double>();
+        }
         r.options = batchSpectraOptionsFromJson(j.at("options").dump(), origin);
         if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {

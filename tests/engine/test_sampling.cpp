@@ -150,6 +150,10 @@ private Q_SLOTS:
         const std::string text = batchSpectraJson(b);
         QCOMPARE(batchSpectraJson(batchSpectraFromJson(text, "test")), text);
         QVERIFY(batchSpectraCsv({b}).find(",0,largest,1,") != std::string::npos);
+        bo.which = Which::Smallest;  // the smallest end alone: no λmax summary, and still a round trip
+        const BatchSpectraResult low = computeBatchSpectra(o, bo);
+        QVERIFY(json::parse(batchSpectraJson(low))["lambda_max"].is_null() && low.largest.edges.empty());
+        QCOMPARE(batchSpectraJson(batchSpectraFromJson(batchSpectraJson(low), "test")), batchSpectraJson(low));
 
         ResampleOptions ro;
         ro.resamples = 3;

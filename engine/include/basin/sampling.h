@@ -79,7 +79,7 @@ struct BatchSpectraResult {
     int64_t parameters = 0;
     std::vector<BatchEigenvalues> batches;  ///< K, in draw order
     Histogram largest, smallest;  ///< of every batch's eigenvalues at that end (empty when not asked)
-    double lambda_max_mean = 0, lambda_max_stddev = 0;  ///< of the K largest eigenvalues (stddev n − 1)
+    double lambda_max_mean = 0, lambda_max_stddev = 0;  ///< of the K λmax (stddev n − 1); 0 without the largest end
     BatchSpectraOptions options;
     Provenance provenance;  ///< analysis "batch-spectra"; its model is the checkpoint's
 };
@@ -94,7 +94,7 @@ BatchSpectraResult computeBatchSpectra(Objective& objective, const BatchSpectraO
 
 /// JSON: format "basin-batch-spectra", samples, parameters, batches[{samples, largest, smallest,
 /// residual, converged, hvp_count}], largest/smallest histograms {edges, counts, density},
-/// lambda_max {mean, stddev}, hvp_count, seconds, options, provenance; and back (throws
+/// lambda_max {mean, stddev} (null without the largest end), hvp_count, seconds, options, provenance; and back (throws
 /// basin::Error naming `origin`).
 std::string batchSpectraJson(const BatchSpectraResult& result);
 BatchSpectraResult batchSpectraFromJson(const std::string& json_text, const std::string& origin);
