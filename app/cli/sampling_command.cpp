@@ -102,13 +102,12 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
     for (const std::string& model : models) {
         const std::string other = model == spec.model ? std::string() : model;
         const ResultCache cache(a.cache, spec, "batch-spectra", toJson(options), {}, other);
-        if (const auto hit = cache.stored()) {
-            results.push_back(batchSpectraFromJson(*hit, spec.study_path));
-            continue;
-        }
-        auto objective = Objective::open(spec, other, communicator());
-        results.push_back(computeBatchSpectra(objective, options, &job));
-        if (isLeader()) cache.store(results.back().provenance, batchSpectraJson(results.back()));
+        results.push_back(cache.reuseOrCompute(
+            [&] {
+                auto objective = Objective::open(spec, other, communicator());
+                return computeBatchSpectra(objective, options, &job);
+            },
+            batchSpectraFromJson, batchSpectraJson, spec.study_path));
     }
     if (!isLeader()) return 0;
     std::string text;
@@ -184,17 +183,15 @@ int runResample(const ResampleArgs& a) {
     const ResampleOptions options = toOptions(a, spec);
     const std::string other = a.checkpoint.empty() || a.checkpoint == spec.model ? std::string() : a.checkpoint;
     const ResultCache cache(a.cache, spec, "resample", toJson(options), {}, other);
-    ResampleResult r;
-    if (const auto hit = cache.stored()) {
-        r = resampleFromJson(*hit, spec.study_path);
-    } else {
-        auto objective = Objective::open(spec, other, communicator());
-        // Opt-in and not cheap: say what it costs before any product is made.
-        if (isLeader()) std::fprintf(stderr, "%s\n", resampleCost(options, objective.data().samples).text.c_str());
-        JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
-        r = computeResample(objective, options, &job);
-        if (isLeader()) cache.store(r.provenance, resampleJson(r));
-    }
+    const ResampleResult r = cache.reuseOrCompute(
+        [&] {
+            auto objective = Objective::open(spec, other, communicator());
+            // Opt-in and not cheap: say what it costs before any product is made.
+            if (isLeader()) std::fprintf(stderr, "%s\n", resampleCost(options, objective.data().samples).text.c_str());
+            JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
+            return computeResample(objective, options, &job);
+        },
+        resampleFromJson, resampleJson, spec.study_path);
     if (!isLeader()) return 0;
     const std::string text = resampleJson(r);
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");

@@ -19,16 +19,6 @@ OptionName resampleName(const char* key, const char* flag) { return {"resample",
 
 const char* whichName(Which w) { return w == Which::Both ? "both" : w == Which::Smallest ? "smallest" : "largest"; }
 
-template <class T>
-T checked(T o, const std::string& origin) {
-    try {
-        validate(o);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    }
-    return o;
-}
-
 }  // namespace
 
 Histogram histogram(const std::vector<double>& values, int bins) { return commonHistograms({values}, bins).front(); }
@@ -92,7 +82,7 @@ BatchSpectraOptions batchSpectraOptionsFromJson(const std::string& text, const s
     r.get("max_hvp", o.max_hvp);
     r.get("bins", o.bins);
     r.get("seed", o.seed);
-    return checked(o, origin);
+    return detail::validatedFrom(o, origin);
 }
 
 void validate(const ResampleOptions& o) {
@@ -128,7 +118,7 @@ ResampleOptions resampleOptionsFromJson(const std::string& text, const std::stri
     r.get("probes", o.probes);
     r.get("target", o.target);
     r.get("seed", o.seed);
-    return checked(o, origin);
+    return detail::validatedFrom(o, origin);
 }
 
 int64_t resampleSubsampleSize(const ResampleOptions& o, int64_t n) {
