@@ -21,6 +21,8 @@ void addStabilityCommand(CLI::App& app, Runner& run);
 void addBatchScalingCommand(CLI::App& app, Runner& run);
 void addCurvatureMapCommand(CLI::App& app, Runner& run);
 void addProbeCommand(CLI::App& app, Runner& run);
+void addBatchSpectraCommand(CLI::App& app, Runner& run);
+void addResampleCommand(CLI::App& app, Runner& run);
 #ifdef BASIN_WITH_FIGURES
 void addRenderCommand(CLI::App& app, Runner& run);
 struct FigureFlags;

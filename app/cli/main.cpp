@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
     basin::cli::addBatchScalingCommand(app, run);
     basin::cli::addCurvatureMapCommand(app, run);
     basin::cli::addProbeCommand(app, run);
+    basin::cli::addBatchSpectraCommand(app, run);
+    basin::cli::addResampleCommand(app, run);
 #ifdef BASIN_WITH_FIGURES
     basin::cli::addRenderCommand(app, run);
 #endif

@@ -92,16 +92,28 @@ std::optional<BatchScalingOptions> studyBatchScalingOptions(const StudySpec& s) 
     return batchScalingOptionsFromJson(*text, origin(s, "batch-scaling"));
 }
 
+std::optional<BatchSpectraOptions> studyBatchSpectraOptions(const StudySpec& s) {
+    const auto text = section(s, "batch-spectra");
+    if (!text) return std::nullopt;
+    return batchSpectraOptionsFromJson(*text, origin(s, "batch-spectra"));
+}
+
+std::optional<ResampleOptions> studyResampleOptions(const StudySpec& s) {
+    const auto text = section(s, "resample");
+    if (!text) return std::nullopt;
+    return resampleOptionsFromJson(*text, origin(s, "resample"));
+}
+
 void checkStudyOptions(const StudySpec& s) {
     if (s.options.empty()) return;
     const json j = json::parse(s.options);
     for (auto it = j.begin(); it != j.end(); ++it)
         if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare" &&
             it.key() != "structure" && it.key() != "curvature-map" && it.key() != "probe" && it.key() != "stability" &&
-            it.key() != "batch-scaling")
+            it.key() != "batch-scaling" && it.key() != "batch-spectra" && it.key() != "resample")
             throw Error(where(s), "its options name an unknown analysis '" + it.key() +
                                       "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe, "
-                                      "stability, batch-scaling)");
+                                      "stability, batch-scaling, batch-spectra, resample)");
     studySpectrumOptions(s);
     studySurfaceOptions(s);
     studySensitivityOptions(s);
@@ -111,6 +123,8 @@ void checkStudyOptions(const StudySpec& s) {
     studyProbeOptions(s);
     studyStabilityOptions(s);
     studyBatchScalingOptions(s);
+    studyBatchSpectraOptions(s);
+    studyResampleOptions(s);
 }
 
 }  // namespace basin

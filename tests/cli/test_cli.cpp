@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../engine/fixtures.h"
+#include "basin/sampling.h"
 
 namespace {
 
@@ -634,6 +635,63 @@ private Q_SLOTS:
         expectCleanError(QStringList{"probe", "--at", "1,2", "--line"} + mlp, "probe option at (--at) is 1,2");
         expectCleanError(QStringList{"surface", "--group", "nope"} + mlp, "surface option group (--group) is 'nope'");
         expectCleanError(QStringList{"surface", "--group", "fc1", "--dirs", "pca"} + mlp, "surface option group (--group) is 'fc1' with pca");
+    }
+
+    void batchSpectraAndResampleFromTheCommandLine() {
+        QTemporaryDir tmp;
+        const QStringList mlp{"--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64", "--hvp", "exact"};
+        const QString csv = tmp.filePath("b.csv");
+        const Run r = runCli(QStringList{"batch-spectra", "--size", "8", "--batches", "4", "--top-k", "2", "--tol", "1e-10",
+                                         "--json", "--csv", csv} + mlp);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        // The engine's numbers for the same options (the engine test holds them to PyTorch's exact Hessians).
+        basin::BatchSpectraOptions o;
+        o.batch_size = 8;
+        o.batches = 4;
+        o.top_k = 2;
+        o.tol = 1e-10;
+        const basin::StudySpec spec = fx::spec("mlp.pt", "mlp_data.pt", basin::Loss::CrossEntropy);
+        auto objective = basin::Objective::open(spec);
+        const auto want = basin::computeBatchSpectra(objective, o);
+        QCOMPARE(int(j["batches"].size()), 4);
+        for (size_t k = 0; k < 4; ++k) {
+            QCOMPARE(j["batches"][k]["samples"].get<std::vector<int64_t>>(), want.batches[k].samples);
+            const double l = want.batches[k].largest[0];
+            QVERIFY(std::abs(j["batches"][k]["largest"][0].get<double>() - l) < 1e-8 * l);
+        }
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QString(f.readAll()).count('\n'), 1 + 4 * 2);
+        // Two models: one set each, and their histograms on common bins (the overlay).
+        const Run two = runCli(QStringList{"batch-spectra", "--size", "8", "--batches", "2", "--top-k", "1", "--checkpoint",
+                                           fixture("mlp.pt") + "," + fixture("mlp.pt"), "--json"} + mlp);
+        QVERIFY2(two.code == 0, qPrintable(two.err));
+        const auto set = nlohmann::json::parse(two.out.toStdString());
+        QCOMPARE(set["format"].get<std::string>(), std::string("basin-batch-spectra-set"));
+        QCOMPARE(int(set["results"].size()), 2);
+        QCOMPARE(set["overlay"]["largest"]["models"][0]["counts"], set["overlay"]["largest"]["models"][1]["counts"]);
+        const Run table = runCli(QStringList{"batch-spectra", "--size", "8", "--batches", "2", "--which", "both"} + mlp);
+        QVERIFY2(table.code == 0 && table.out.contains("histogram of the smallest eigenvalues"), qPrintable(table.out + table.err));
+        expectCleanError(QStringList{"batch-spectra", "--batches", "0"} + mlp, "batch-spectra option batches (--batches) is 0");
+        expectCleanError(QStringList{"batch-spectra", "--size", "16", "--batches", "5"} + mlp, "5 disjoint batches of 16 need 80 samples");
+        expectCleanError(QStringList{"batch-spectra", "--which", "middle"} + mlp, "largest, smallest or both");
+        expectCleanError(QStringList{"batch-spectra", "--top-k", "0"} + mlp, "batch-spectra option top (--top-k) is 0");
+
+        // resample: the cost first, then the full trace PyTorch computes, exact on this model.
+        const QStringList lin{"--model", fixture("resample_linreg.pt"), "--data", fixture("resample_linreg.npz"), "--loss", "mse",
+                              "--dtype", "float64"};
+        const Run rs = runCli(QStringList{"resample", "--resamples", "5", "--subsample", "20", "--probes", "2", "--json"} + lin);
+        QVERIFY2(rs.code == 0, qPrintable(rs.err));
+        QVERIFY2(rs.err.contains("5 subsamples of 20 of the 60 samples") && rs.err.contains("H*v"), qPrintable(rs.err));
+        const auto rj = nlohmann::json::parse(rs.out.toStdString());
+        const double full = fx::expected()["sampling"]["resample"]["full_trace"].get<double>();
+        QVERIFY(std::abs(rj["trace"]["full"].get<double>() - full) < 1e-12 * full);
+        QCOMPARE(int(rj["trace"]["values"].size()), 5);
+        expectCleanError(QStringList{"resample", "--subsample", "60"} + lin, "resample option subsample (--subsample) is 60");
+        expectCleanError(QStringList{"resample", "--resamples", "1"} + lin, "resample option resamples (--resamples) is 1");
+        expectCleanError(QStringList{"resample", "--target", "2"} + lin, "resample option target (--target) is 2");
+        expectCleanError(QStringList{"resample", "--no-lambda-max", "--no-trace"} + lin, "at least one quantity");
     }
 
     void versionSaysWhatWasBuilt() {

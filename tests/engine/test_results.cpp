@@ -22,6 +22,7 @@
 #include "basin/error.h"
 #include "basin/options.h"
 #include "basin/results_store.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -59,6 +60,10 @@ const Table kSurface = {{"dirs", "eigen"},       {"norm", "layer"},          {"i
 const Table kCurvatureMap = {{"surface", {{"grid", {9, 7}}}}, {"ends", "largest"}, {"tol", 1e-6}, {"max_hvp", 40},
                              {"trace_probes", 16},            {"warm_start", false}, {"seed", 6}};
 const Table kProbe = {{"spectrum", {{"top", 2}}}, {"directions", {{"dirs", "eigen"}}}, {"at", {0.5, -0.25}}, {"seed", 8}};
+const Table kBatchSpectra = {{"batch_size", 16}, {"batches", 4}, {"top", 3},  {"which", "both"},
+                             {"tol", 1e-6},      {"max_hvp", 50}, {"bins", 30}, {"seed", 2}};
+const Table kResample = {{"resamples", 10}, {"subsample", 64}, {"lambda_max", false}, {"trace", false}, {"tol", 1e-6},
+                         {"max_hvp", 50},   {"probes", 8},     {"target", 0.1},       {"seed", 3}};
 const Table kSensitivity = {{"probes", 8},      {"bits", {4, 8}}, {"eig_tol", 1e-2},      {"eig_max_hvp", 50},
                             {"budget", 1000.0}, {"seed", 2},      {"merge", {"fc1+bn"}}};
 const Table kStructure = {{"diag", false},          {"localisation", false},   {"classes", true},
@@ -144,6 +149,9 @@ private Q_SLOTS:
         everyFieldChangesTheKey<StabilityOptions>("stability", kStability, toJson(StabilityOptions{}), stabilityOptionsFromJson);
         everyFieldChangesTheKey<BatchScalingOptions>("batch-scaling", kBatchScaling, toJson(BatchScalingOptions{}),
                                                      batchScalingOptionsFromJson);
+        everyFieldChangesTheKey<BatchSpectraOptions>("batch-spectra", kBatchSpectra, toJson(BatchSpectraOptions{}),
+                                                     batchSpectraOptionsFromJson);
+        everyFieldChangesTheKey<ResampleOptions>("resample", kResample, toJson(ResampleOptions{}), resampleOptionsFromJson);
     }
 
     void theInputsKeyFollowsTheBytesAndTheSettings() {

@@ -2,7 +2,7 @@
 /// A study's own analysis options. A study file may hold, beside its spec,
 ///   "options": {"spectrum": {...}, "surface": {...}, "sensitivity": {...}, "compare": {...},
 ///              "structure": {...}, "curvature-map": {...}, "probe": {...}, "stability": {...},
-///              "batch-scaling": {...}}
+///              "batch-scaling": {...}, "batch-spectra": {...}, "resample": {...}}
 /// in the JSON of each analysis's options (missing keys take the defaults). The window and
 /// basin-cli start from these for the study, so both compute the same numbers; basin-cli's flags
 /// then override single fields. The seed is always the study's: an options object that sets a
@@ -13,6 +13,7 @@
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -34,6 +35,8 @@ std::optional<CurvatureMapOptions> studyCurvatureMapOptions(const StudySpec& spe
 std::optional<ProbeOptions> studyProbeOptions(const StudySpec& spec);
 std::optional<StabilityOptions> studyStabilityOptions(const StudySpec& spec);
 std::optional<BatchScalingOptions> studyBatchScalingOptions(const StudySpec& spec);
+std::optional<BatchSpectraOptions> studyBatchSpectraOptions(const StudySpec& spec);
+std::optional<ResampleOptions> studyResampleOptions(const StudySpec& spec);
 
 /// Checks the whole "options" section (every analysis named, every value in range, no unknown
 /// analysis); loadStudy() calls it, so a bad value is refused when the study is opened.

@@ -21,12 +21,17 @@ namespace basin {
 ///   loss-surface directions             s + 0 (first), s + 1 (second)
 ///                                       (also a curvature map's and a probe's plane)
 ///   random sample subsets               s + 3
+///   per-batch spectra: batches of size B s + 3 + B (batch-scaling's batches at that size), every
+///   batch's Lanczos start s + 0
+///   data resamples (resample)           s + 4: subsample r from splitmix64(s + 4 + r); every
+///   subsample's Lanczos start s + 0 and trace probes s + 1 (the full sample's)
 ///   structure: the diagonal's probes s + 1 (the trace's: its per-probe sums are the Hutchinson
 ///   trace with as many probes), every Lanczos start s + 0, block densities s + 2, the alignment's
 ///   trace probes s + 1
 /// A curvature map draws every point's Lanczos start from s + 0 (a warm start keeps a share of it)
 /// and every point's Hutchinson probes from s + 1: the same vectors at every point.
-enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3 };
+enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3,
+                                   Resamples = 4 };
 
 inline uint64_t seedFor(uint64_t study_seed, SeedStream stream) { return study_seed + uint64_t(stream); }
 
