@@ -10,6 +10,7 @@
 #include "basin/sampling.h"
 #include "basin/stability.h"
 #include "json_util.h"
+#include "result_file.h"
 #include "sample_subsets.h"
 #include "stats.h"
 
@@ -123,13 +124,7 @@ std::string batchSpectraJson(const BatchSpectraResult& r) {
 BatchSpectraResult batchSpectraFromJson(const std::string& text, const std::string& origin) {
     BatchSpectraResult r;
     try {
-        json j;
-        try {
-            j = detail::parseBoundedJson(text);
-        } catch (const Error& e) {
-            throw Error(origin, e.what());
-        }
-        if (!j.is_object() || j.value("format", "") != "basin-batch-spectra") throw Error(origin, "does not hold per-batch spectra");
+        json j = detail::parseResultFile(text, origin, "basin-batch-spectra", "does not hold per-batch spectra");
         r.samples = j.at("samples").get<int64_t>();
         r.parameters = j.at("parameters").get<int64_t>();
         for (const auto& b : j.at("batches")) {

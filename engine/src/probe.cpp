@@ -8,6 +8,7 @@
 #include "basin/error.h"
 #include "basin/surface_job.h"
 #include "json_util.h"
+#include "result_file.h"
 #include "option_checks.h"
 #include "options_json.h"
 #include "stats.h"
@@ -137,13 +138,7 @@ std::string probeJson(const ProbeResult& r) {
 ProbeResult probeFromJson(const std::string& text, const std::string& origin) {
     ProbeResult r;
     try {
-        json j;
-        try {
-            j = detail::parseBoundedJson(text);
-        } catch (const Error& e) {
-            throw Error(origin, e.what());
-        }
-        if (!j.is_object() || j.value("format", "") != "basin-probe") throw Error(origin, "does not hold a curvature probe");
+        json j = detail::parseResultFile(text, origin, "basin-probe", "does not hold a curvature probe");
         r.x = j.at("x").get<double>();
         r.y = j.at("y").get<double>();
         r.eval = detail::evaluationFromJson(j);

@@ -9,6 +9,7 @@
 #include "basin/sampling.h"
 #include "basin/stability.h"
 #include "json_util.h"
+#include "result_file.h"
 #include "lanczos.h"
 #include "sample_subsets.h"
 #include "stats.h"
@@ -215,13 +216,7 @@ std::string resampleJson(const ResampleResult& r) {
 ResampleResult resampleFromJson(const std::string& text, const std::string& origin) {
     ResampleResult r;
     try {
-        json j;
-        try {
-            j = detail::parseBoundedJson(text);
-        } catch (const Error& e) {
-            throw Error(origin, e.what());
-        }
-        if (!j.is_object() || j.value("format", "") != "basin-resample") throw Error(origin, "does not hold a resampling result");
+        json j = detail::parseResultFile(text, origin, "basin-resample", "does not hold a resampling result");
         r.samples = j.at("samples").get<int64_t>();
         r.subsample = j.at("subsample").get<int64_t>();
         r.resamples = j.at("resamples").get<int>();

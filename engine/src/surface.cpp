@@ -9,6 +9,7 @@
 #include "basin/error.h"
 #include "grid_walk.h"
 #include "json_util.h"
+#include "result_file.h"
 
 namespace basin {
 
@@ -203,13 +204,7 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
     using nlohmann::json;
     SurfaceGrid g;
     try {
-        json j;
-        try {
-            j = detail::parseBoundedJson(text);
-        } catch (const Error& e) {
-            throw Error(origin, e.what());
-        }
-        if (!j.is_object() || j.value("format", "") != "basin-surface") throw Error(origin, "is not a Basin surface file");
+        json j = detail::parseResultFile(text, origin, "basin-surface", "is not a Basin surface file");
         g.xs = j.at("xcoordinates").get<std::vector<double>>();
         g.ys = j.at("ycoordinates").get<std::vector<double>>();
         if (g.xs.empty() || g.ys.empty()) throw Error(origin, "has no grid coordinates");
