@@ -1,5 +1,5 @@
 #pragma once
-// Reading a result file Basin wrote (surface, probe, per-batch spectra, resampling): one home for
+// Reading a result file Basin wrote (surface, probe, per-batch spectra, resampling, stability): one home for
 // the bounded parse and the format check, so each reader starts from a JSON object of its kind.
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +18,8 @@ inline nlohmann::json parseResultFile(const std::string& text, const std::string
         j = parseBoundedJson(text);
     } catch (const Error& e) {
         throw Error(origin, e.what());
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e999999
+        throw Error(origin, std::string("is not valid JSON (") + e.what() + ")");
     }
     if (!j.is_object() || j.value("format", "") != format) throw Error(origin, refusal);
     return j;

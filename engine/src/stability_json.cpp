@@ -7,6 +7,7 @@
 #include "json_util.h"
 #include "option_checks.h"
 #include "options_json.h"
+#include "result_file.h"
 
 namespace basin {
 
@@ -49,16 +50,6 @@ BatchScalingOptions scalingOptionsFromObject(const json& j, const std::string& o
     r.get("max_hvp", o.max_hvp);
     r.get("seed", o.seed);
     return detail::validatedFrom(o, origin);
-}
-
-json parsed(const std::string& text, const std::string& origin) {
-    try {
-        return detail::parseBoundedJson(text);
-    } catch (const Error& e) {
-        throw Error(origin, e.what());
-    } catch (const json::exception& e) {
-        throw Error(origin, std::string("is not valid JSON (") + e.what() + ")");
-    }
 }
 
 // inf (a batch whose mean λmax is not positive has no stable step) is written as null.
@@ -168,7 +159,7 @@ std::string stabilityRowJson(const StabilityRow& row) { return detail::dumpText(
 
 StabilityRow stabilityRowFromJson(const std::string& text, const std::string& origin) {
     try {
-        return rowFromObject(parsed(text, origin), origin);
+        return rowFromObject(detail::parseResultFile(text, origin, "basin-stability-row", "does not hold a stability row"), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds a stability row that cannot be read (") + e.what() + ")");
     }
@@ -183,8 +174,7 @@ std::string stabilityJson(const StabilityResult& r) {
 StabilityResult stabilityFromJson(const std::string& text, const std::string& origin) {
     StabilityResult r;
     try {
-        const json j = parsed(text, origin);
-        if (!j.is_object() || j.value("format", "") != "basin-stability") throw Error(origin, "does not hold a stability table");
+        const json j = detail::parseResultFile(text, origin, "basin-stability", "does not hold a stability table");
         r.options = stabilityOptionsFromObject(j.at("options"), origin);
         for (const json& row : j.at("rows")) r.rows.push_back(rowFromObject(row, origin));
     } catch (const json::exception& e) {
@@ -226,8 +216,7 @@ std::string batchScalingJson(const BatchScalingResult& r) {
 BatchScalingResult batchScalingFromJson(const std::string& text, const std::string& origin) {
     BatchScalingResult r;
     try {
-        const json j = parsed(text, origin);
-        if (!j.is_object() || j.value("format", "") != "basin-batch-scaling") throw Error(origin, "does not hold a batch-scaling result");
+        const json j = detail::parseResultFile(text, origin, "basin-batch-scaling", "does not hold a batch-scaling result");
         for (const json& row : j.at("rows")) {
             BatchScalingRow b;
             b.batch_size = row.at("batch_size").get<int64_t>();
