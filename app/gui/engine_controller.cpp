@@ -193,7 +193,7 @@ void EngineController::showStored(const ShownOnOpen& asked) {
     ProbeOptions plane = asked.probe ? *asked.probe : windowProbeOptions(spec);
     plane.directions = asked.surface ? *asked.surface : windowSurfaceOptions(spec);
     plane.seed = plane.spectrum.seed = plane.directions.seed = spec.seed;
-    const std::string inputs_key = inputsKey(spec);
+    const std::string& inputs_key = found.keys.inputs_key;  // the study's model and data, hashed once
     for (const StoredResult& r : storedResults(spec.study_path)) {
         if (r.analysis != "probe" || r.inputs_key != inputs_key) continue;
         auto probe = std::make_shared<const ProbeResult>(probeFromJson(r.result, spec.study_path));
