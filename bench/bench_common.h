@@ -1,11 +1,11 @@
 #pragma once
 // Small helpers for Basin's benchmark programs: they print tables, they assert nothing.
+#include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 namespace bench {
@@ -33,8 +33,6 @@ inline double peakRssMB() {
     return double(u.ru_maxrss) / 1024.0;
 }
 
-inline std::string studyArg(int argc, char** argv) {
-    return argc > 1 ? argv[1] : std::string(BASIN_DEMO_STUDY);
-}
+inline std::string studyArg(int argc, char** argv) { return argc > 1 ? argv[1] : std::string(BASIN_DEMO_STUDY); }
 
 }  // namespace bench

@@ -52,19 +52,27 @@ int main(int argc, char** argv) {
         unconverged_w += !a.converged[k];
         unconverged_c += !b.converged[k];
     }
-    std::printf("study: %s, %lld parameters, %lld samples, batch %lld; %dx%d grid over [-1, 1]^2, tol %g, max %d H*v per point\n\n",
-                spec.study_path.c_str(), (long long)o.parameterCount(), (long long)o.data().samples, (long long)spec.batch_size, n,
-                n, tol, max_hvp);
-    std::printf("| %dx%d lambda_max/lambda_min map  | warm start | cold start |\n|--------------------------------|-----------:|-----------:|\n", n, n);
+    std::printf(
+        "study: %s, %lld parameters, %lld samples, batch %lld; %dx%d grid over [-1, 1]^2, tol %g, max %d H*v per "
+        "point\n\n",
+        spec.study_path.c_str(), (long long)o.parameterCount(), (long long)o.data().samples, (long long)spec.batch_size,
+        n, n, tol, max_hvp);
+    std::printf(
+        "| %dx%d lambda_max/lambda_min map  | warm start | cold start "
+        "|\n|--------------------------------|-----------:|-----------:|\n",
+        n, n);
     std::printf("| H*v per point (all points)     | %10.1f | %10.1f |\n", cw.perPoint(), cc.perPoint());
     std::printf("| H*v in all                     | %10lld | %10lld |\n", (long long)cw.hvp, (long long)cc.hvp);
     std::printf("| points not converged          | %10d | %10d |\n", unconverged_w, unconverged_c);
     std::printf("| seconds                        | %10.1f | %10.1f |\n", warm.seconds, cold.seconds);
     std::printf("| first coarse picture (s)       | %10.2f | %10.2f |\n", warm.first, cold.first);
-    std::printf("| seconds per point              | %10.3f | %10.3f |\n", warm.seconds / double(cw.points), cold.seconds / double(cc.points));
-    std::printf("\nwarm start saves %.1f%% of the H*v; warm and cold differ by at most %.2e (lambda_max) and %.2e (lambda_min), "
-                "relative to |lambda_max|\n",
-                100.0 * (1.0 - double(cw.hvp) / double(cc.hvp)), dmax, dmin);
+    std::printf("| seconds per point              | %10.3f | %10.3f |\n", warm.seconds / double(cw.points),
+                cold.seconds / double(cc.points));
+    std::printf(
+        "\nwarm start saves %.1f%% of the H*v; warm and cold differ by at most %.2e (lambda_max) and %.2e "
+        "(lambda_min), "
+        "relative to |lambda_max|\n",
+        100.0 * (1.0 - double(cw.hvp) / double(cc.hvp)), dmax, dmin);
     std::printf("peak memory %.0f MB\n", bench::peakRssMB());
     return 0;
 }

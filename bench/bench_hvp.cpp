@@ -67,9 +67,10 @@ int main(int argc, char** argv) {
     o.hvp(vs[0], hv);
     const auto& rep = o.hvpReport();
     std::printf("\nauto (tolerance %.0e) chose %s\n", rep.tolerance, rep.chosen.c_str());
-    std::printf("fd in %s: worst relative error %.1e against exact on %d random unit vectors: %s\n",
-                dtypeName(spec.dtype).c_str(), fd_error, reps,
-                fd_error <= rep.tolerance ? "usable (within auto's tolerance)" : "not usable (beyond auto's tolerance)");
+    std::printf(
+        "fd in %s: worst relative error %.1e against exact on %d random unit vectors: %s\n",
+        dtypeName(spec.dtype).c_str(), fd_error, reps,
+        fd_error <= rep.tolerance ? "usable (within auto's tolerance)" : "not usable (beyond auto's tolerance)");
     std::printf("peak memory %.0f MB\n", bench::peakRssMB());
     return 0;
 }

@@ -18,26 +18,25 @@ int main(int argc, char** argv) {
 
     const std::string part = argc > 2 ? argv[2] : "all";
     if (part != "trace") {
-    std::printf("Top-k eigenvalues at tolerance 1e-3\n");
-    std::printf("| k  | method  | H*v  | seconds | converged | lambda_1    | lambda_k    |\n");
-    std::printf("|----|---------|------|---------|-----------|-------------|-------------|\n");
-    for (int k : {1, 5, 20}) {
-        for (auto m : {EigenMethod::Lanczos, EigenMethod::Power}) {
-            EigenOptions opt;
-            opt.top_k = k;
-            opt.method = m;
-            opt.tol = 1e-3;
-            opt.max_hvp = m == EigenMethod::Power ? 800 : 400;
-            opt.seed = spec.seed;
-            const auto r = topEigenpairs(H, n, opt);
-            const auto& e = *r.largest;
-            std::printf("| %2d | %-7s | %4lld | %7.1f | %-9s | %11.5g | %11.5g |\n", k, e.method.c_str(),
-                        (long long)e.hvp_count, e.seconds, e.converged ? "yes" : "no", e.eigenvalues.front(),
-                        e.eigenvalues.back());
-            std::fflush(stdout);
+        std::printf("Top-k eigenvalues at tolerance 1e-3\n");
+        std::printf("| k  | method  | H*v  | seconds | converged | lambda_1    | lambda_k    |\n");
+        std::printf("|----|---------|------|---------|-----------|-------------|-------------|\n");
+        for (int k : {1, 5, 20}) {
+            for (auto m : {EigenMethod::Lanczos, EigenMethod::Power}) {
+                EigenOptions opt;
+                opt.top_k = k;
+                opt.method = m;
+                opt.tol = 1e-3;
+                opt.max_hvp = m == EigenMethod::Power ? 800 : 400;
+                opt.seed = spec.seed;
+                const auto r = topEigenpairs(H, n, opt);
+                const auto& e = *r.largest;
+                std::printf("| %2d | %-7s | %4lld | %7.1f | %-9s | %11.5g | %11.5g |\n", k, e.method.c_str(),
+                            (long long)e.hvp_count, e.seconds, e.converged ? "yes" : "no", e.eigenvalues.front(),
+                            e.eigenvalues.back());
+                std::fflush(stdout);
+            }
         }
-    }
-
     }
     if (part == "eigen") return 0;
     // Reference trace: Hutch++ with a large budget.

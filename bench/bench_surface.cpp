@@ -24,20 +24,27 @@ int main(int argc, char** argv) {
     // The raw cost: the same number of evaluations at fixed weights (a sample of 50, scaled).
     const int sample = 50;
     const double t_fixed = bench::seconds([&] {
-        for (int i = 0; i < sample; ++i) o.evaluate();
-    }) / sample;
+                               for (int i = 0; i < sample; ++i) o.evaluate();
+                           }) /
+                           sample;
     double t_first = -1;
     const auto t0 = std::chrono::steady_clock::now();
     int levels = 0;
-    computeSurface(o, theta, dx, &dy, grid, BatchNormMode::Eval, nullptr, [&](const SurfaceGrid& g) {
-        // The first level is the corners and the coarsest lattice: the first complete coarse picture.
-        if (t_first < 0 && g.computed() >= 9) t_first = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        ++levels;
-    }, 1 << 30);
+    computeSurface(
+        o, theta, dx, &dy, grid, BatchNormMode::Eval, nullptr,
+        [&](const SurfaceGrid& g) {
+            // The first level is the corners and the coarsest lattice: the first complete coarse picture.
+            if (t_first < 0 && g.computed() >= 9)
+                t_first = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            ++levels;
+        },
+        1 << 30);
     const double t_grid = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("study: %s, %lld parameters, %lld samples, batch %lld\n\n", spec.study_path.c_str(),
                 (long long)o.parameterCount(), (long long)o.data().samples, (long long)spec.batch_size);
-    std::printf("| %dx%d grid                         | value      |\n|-----------------------------------|------------|\n", n, n);
+    std::printf(
+        "| %dx%d grid                         | value      |\n|-----------------------------------|------------|\n", n,
+        n);
     std::printf("| points                            | %10lld |\n", (long long)points);
     std::printf("| grid seconds                      | %10.1f |\n", t_grid);
     std::printf("| points per second                 | %10.2f |\n", double(points) / t_grid);

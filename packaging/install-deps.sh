@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Basin needs to build, test, fuzz (clang's libFuzzer), package
-# (dpkg-shlibdeps) and run. Quick when they are there.
+# Installs the Debian 12 packages Basin needs to build, test, fuzz (clang's libFuzzer), check the
+# formatting (clang-format), package (dpkg-shlibdeps) and run. Quick when they are there.
 set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
@@ -11,7 +11,7 @@ PACKAGES=(
   openmpi-bin libopenmpi-dev libhdf5-dev
   xvfb xauth libgl1-mesa-dri
   dataset-fashion-mnist
-  clang-14 libclang-rt-14-dev lld-14
+  clang-14 libclang-rt-14-dev lld-14 clang-format-14
   dpkg-dev file desktop-file-utils
 )
 missing=()

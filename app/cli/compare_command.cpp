@@ -8,8 +8,8 @@
 
 #include "basin/analysis_defaults.h"
 #include "basin/compare.h"
-#include "basin/options.h"
 #include "basin/error.h"
+#include "basin/options.h"
 #include "commands.h"
 #include "distributed.h"
 #include "progress_bar.h"
@@ -48,7 +48,10 @@ CompareOptions toOptions(const CompareArgs& a, const StudySpec& spec) {
     if (!a.checkpoints.empty()) o.checkpoints = splitList(a.checkpoints);
     if (o.checkpoints.empty()) o.checkpoints = spec.checkpoints;
     if (a.top) o.spectrum.eigen.top_k = *a.top;
-    if (a.which) o.spectrum.eigen.which = *a.which == "largest" ? Which::Largest : *a.which == "smallest" ? Which::Smallest : Which::Both;
+    if (a.which)
+        o.spectrum.eigen.which = *a.which == "largest"    ? Which::Largest
+                                 : *a.which == "smallest" ? Which::Smallest
+                                                          : Which::Both;
     if (a.tol) o.spectrum.eigen.tol = *a.tol;
     if (a.max_hvp) {
         o.spectrum.eigen.max_hvp = *a.max_hvp;
@@ -67,7 +70,8 @@ CompareOptions toOptions(const CompareArgs& a, const StudySpec& spec) {
 }
 
 int runCompare(const CompareArgs& a) {
-    if (communicator()) throw Error("compare runs on one process; run spectrum under mpirun for each checkpoint instead");
+    if (communicator())
+        throw Error("compare runs on one process; run spectrum under mpirun for each checkpoint instead");
     const auto spec = a.study.resolve();
     const CompareOptions opt = toOptions(a, spec);
     const auto& ckpts = opt.checkpoints;
@@ -120,7 +124,8 @@ int runCompare(const CompareArgs& a) {
     std::printf("(%d computed, %zu from the study file)\n", computed, rows.size() - size_t(computed));
     if (path)
         std::printf("path %s -> %s (%s): barrier %.5g above the higher end, %.5g above the line, highest at t = %.3f\n",
-                    path->from.c_str(), path->to.c_str(), path->bn.c_str(), path->barrier_over_ends, path->barrier_over_line, path->t_max);
+                    path->from.c_str(), path->to.c_str(), path->bn.c_str(), path->barrier_over_ends,
+                    path->barrier_over_line, path->t_max);
     return 0;
 }
 
@@ -132,7 +137,8 @@ void addCompareCommand(CLI::App& app, Runner& run) {
     a->study.add(*cmd);
     cmd->add_option("--checkpoints", a->checkpoints, "comma-separated model files (default: the study's checkpoints)");
     cmd->add_option("--top", a->top, "eigenvalues at each end (default 3)");
-    cmd->add_option("--which", a->which, "largest | smallest | both")->check(CLI::IsMember({"largest", "smallest", "both"}));
+    cmd->add_option("--which", a->which, "largest | smallest | both")
+        ->check(CLI::IsMember({"largest", "smallest", "both"}));
     cmd->add_option("--tol", a->tol, "eigenvalue tolerance (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v per checkpoint (default 200)");
     cmd->add_option("--probes", a->probes, "Hutchinson probes for the trace (0 = no trace)");

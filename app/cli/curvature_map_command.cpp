@@ -69,7 +69,8 @@ void printSummary(const SurfaceGrid& map, const std::string& description, const 
     }
     if (c.settings.trace_probes > 0) {
         const auto [at, bt] = rangeOf(c.trace, map.done);
-        std::printf("trace  from %.6g to %.6g (Hutchinson, the same %d probes at every point)\n", at, bt, c.settings.trace_probes);
+        std::printf("trace  from %.6g to %.6g (Hutchinson, the same %d probes at every point)\n", at, bt,
+                    c.settings.trace_probes);
     }
     int unconverged = 0;
     for (size_t k = 0; k < map.done.size(); ++k) unconverged += map.done[k] && !c.converged[k];
@@ -81,10 +82,11 @@ void printSummary(const SurfaceGrid& map, const std::string& description, const 
                     double(cost.cold_hvp) / double(cost.points - cost.warm_points));
     std::printf(")\n");
     if (unconverged)
-        std::printf("note: %d points did not reach tol %g within %d H*v (raise --max-hvp)\n", unconverged, c.settings.tol,
-                    c.settings.max_hvp);
+        std::printf("note: %d points did not reach tol %g within %d H*v (raise --max-hvp)\n", unconverged,
+                    c.settings.tol, c.settings.max_hvp);
     if (run.first_picture_s >= 0)
-        std::printf("first coarse picture  %lld points after %.2f s\n", (long long)run.first_picture_points, run.first_picture_s);
+        std::printf("first coarse picture  %lld points after %.2f s\n", (long long)run.first_picture_points,
+                    run.first_picture_s);
     std::printf("total  %.2f s\n", map.provenance.seconds);
 }
 
@@ -92,7 +94,8 @@ int runMap(const MapArgs& a) {
     for (const auto& o : a.outs) exporting::checkSurfacePath(o);
     const auto spec = a.study.resolve();
     const CurvatureMapOptions opt = toOptions(a, spec);
-    if (a.cache && communicator()) throw Error("--cache runs on one process (under mpirun the ranks share the grid instead)");
+    if (a.cache && communicator())
+        throw Error("--cache runs on one process (under mpirun the ranks share the grid instead)");
     const ResultCache cache(a.cache, spec, "curvature-map", toJson(opt), referencedFiles(opt, spec));
     if (const auto hit = cache.stored()) {
         const SurfaceGrid map = curvatureMapFromJson(*hit, spec.study_path);
@@ -111,10 +114,11 @@ int runMap(const MapArgs& a) {
         if (plan.dy) saveDirection(a.save_dirs + "_y.npy", *plan.dy);
     }
     SurfaceGrid map = curvatureMapGridFor(objective, opt, plan);
-    const GridRunResult run = runGrid(map, job, a.resume, a.outs, [&](SurfaceGrid& g, JobContext& j, const PartialFn& partial,
-                                                                     const SurfaceDeal& deal) {
-        computeCurvatureMapPoints(objective, plan, g, &j, partial, 16, deal);
-    });
+    const GridRunResult run =
+        runGrid(map, job, a.resume, a.outs,
+                [&](SurfaceGrid& g, JobContext& j, const PartialFn& partial, const SurfaceDeal& deal) {
+                    computeCurvatureMapPoints(objective, plan, g, &j, partial, 16, deal);
+                });
     if (run.interrupted) return 130;
     map.provenance.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     int64_t products = objective.hvpCount() - hvp0;
@@ -135,15 +139,18 @@ int runMap(const MapArgs& a) {
 }  // namespace
 
 void addCurvatureMapCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("curvature-map",
-                                   "lambda_max, lambda_min and the trace at every point of a surface (Li et al.'s eigen ratio, live)");
+    auto* cmd = app.add_subcommand(
+        "curvature-map",
+        "lambda_max, lambda_min and the trace at every point of a surface (Li et al.'s eigen ratio, live)");
     auto a = std::make_shared<MapArgs>();
     a->study.add(*cmd);
     a->surface.add(*cmd);
-    cmd->add_option("--ends", a->ends, "both (lambda_max and lambda_min, default) | largest")->check(CLI::IsMember({"both", "largest"}));
+    cmd->add_option("--ends", a->ends, "both (lambda_max and lambda_min, default) | largest")
+        ->check(CLI::IsMember({"both", "largest"}));
     cmd->add_option("--tol", a->tol, "Ritz residual tolerance at each point, relative to |lambda|max (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v per point for the eigenvalues (default 100)");
-    cmd->add_option("--probes", a->probes, "Hutchinson probes of the trace at each point, the same at every point (default 0: none)");
+    cmd->add_option("--probes", a->probes,
+                    "Hutchinson probes of the trace at each point, the same at every point (default 0: none)");
     cmd->add_flag("--cold", a->cold, "start every point's Lanczos afresh, not from its nearest computed neighbour");
     cmd->add_option("--out", a->outs, "FILE.vts | .h5 | .csv | .json (several allowed)");
     cmd->add_option("--save-dirs", a->save_dirs, "write the directions to PREFIX_x.npy and PREFIX_y.npy");

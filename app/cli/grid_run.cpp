@@ -70,8 +70,8 @@ SurfaceGrid gatherGrid(const SurfaceGrid& g, const std::vector<uint8_t>& initial
     return all;
 }
 
-GridRunResult runGrid(SurfaceGrid& grid, JobContext& job, const std::string& resume, const std::vector<std::string>& outs,
-                      const ComputePoints& compute) {
+GridRunResult runGrid(SurfaceGrid& grid, JobContext& job, const std::string& resume,
+                      const std::vector<std::string>& outs, const ComputePoints& compute) {
     GridRunResult result;
     if (!resume.empty() && std::filesystem::exists(resume)) {
         std::ifstream in(resume);
@@ -79,7 +79,8 @@ GridRunResult runGrid(SurfaceGrid& grid, JobContext& job, const std::string& res
         ss << in.rdbuf();
         resumeFrom(grid, surfaceFromJson(ss.str(), resume), resume);
         if (isLeader())
-            std::fprintf(stderr, "resuming: %lld of %zu points already computed\n", (long long)grid.computed(), grid.loss.size());
+            std::fprintf(stderr, "resuming: %lld of %zu points already computed\n", (long long)grid.computed(),
+                         grid.loss.size());
     }
     // Partial grids are saved to the resume file (or the first .json output) as they fill.
     std::string partial_file = resume;

@@ -14,7 +14,8 @@ namespace basin::cli {
 
 using PartialFn = std::function<void(const SurfaceGrid&)>;
 /// Computes the points of `grid` dealt by `deal`, calling `on_partial` as computeSurface does.
-using ComputePoints = std::function<void(SurfaceGrid& grid, JobContext& job, const PartialFn& on_partial, const SurfaceDeal& deal)>;
+using ComputePoints =
+    std::function<void(SurfaceGrid& grid, JobContext& job, const PartialFn& on_partial, const SurfaceDeal& deal)>;
 
 struct GridRunResult {
     bool interrupted = false;
@@ -25,8 +26,8 @@ struct GridRunResult {
 /// Resumes `grid` from `resume` when that file exists, computes the rest with `compute`, and
 /// gathers it (every process returns the whole grid). Partial grids go to `resume`, or the first
 /// .json of `outs`. On Ctrl-C the points so far are saved and `interrupted` is set.
-GridRunResult runGrid(SurfaceGrid& grid, JobContext& job, const std::string& resume, const std::vector<std::string>& outs,
-                      const ComputePoints& compute);
+GridRunResult runGrid(SurfaceGrid& grid, JobContext& job, const std::string& resume,
+                      const std::vector<std::string>& outs, const ComputePoints& compute);
 
 /// The points computed by each process since `initial_done`, summed into one grid (each point has
 /// one owner): loss, accuracy and, for a curvature map, every curvature field. Alone: `g` itself.

@@ -25,7 +25,8 @@ void addInfoCommand(CLI::App& app, Runner& run) {
             }
             const auto& d = objective.data();
             std::printf("model      %s\n", objective.modelPath().c_str());
-            std::printf("parameters %lld in %zu groups\n", (long long)objective.parameterCount(), objective.groups().size());
+            std::printf("parameters %lld in %zu groups\n", (long long)objective.parameterCount(),
+                        objective.groups().size());
             for (const auto& g : objective.groups()) std::printf("  %-24s %10lld\n", g.name.c_str(), (long long)g.size);
             auto dims = [](const std::vector<int64_t>& shape) {
                 std::string s;

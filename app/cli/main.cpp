@@ -15,8 +15,7 @@ namespace {
 [[noreturn]] void fail(int code, const std::string& message) {
     if (auto* c = basin::cli::communicator())
         std::fprintf(stderr, "basin-cli (rank %d of %d): %s\n", c->rank(), c->size(), message.c_str());
-    else
-        std::fprintf(stderr, "basin-cli: %s\n", message.c_str());
+    else std::fprintf(stderr, "basin-cli: %s\n", message.c_str());
     std::fflush(stderr);
     if (basin::cli::communicator()) basin::cli::abortRun(code);
     basin::cli::stopDistributed();
@@ -27,7 +26,8 @@ namespace {
 
 int main(int argc, char** argv) {
     basin::cli::startDistributed(&argc, &argv);
-    CLI::App app{"basin-cli: Hessian spectra, loss surfaces, layer sensitivity and curvature structure of PyTorch models"};
+    CLI::App app{
+        "basin-cli: Hessian spectra, loss surfaces, layer sensitivity and curvature structure of PyTorch models"};
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", std::string("basin-cli 0.1.0 (LibTorch ") + basin::torchVersion() + ", CPU; " +
                                           basin::cli::mpiDescription() + ")");

@@ -10,9 +10,9 @@ namespace basin::cli {
 
 struct FigureFlags {
     std::string style = "screen", colormap;
-    int width = 0;        ///< PNG width in pixels (0: the style's width at its dpi)
-    double dpi = 0;       ///< 0: the style's
-    double font_pt = 0;   ///< 0: the style's
+    int width = 0;       ///< PNG width in pixels (0: the style's width at its dpi)
+    double dpi = 0;      ///< 0: the style's
+    double font_pt = 0;  ///< 0: the style's
     bool transparent = false;
 };
 

@@ -13,20 +13,20 @@
 #include <optional>
 
 #include "basin/compare.h"
+#include "basin/curvature.h"
 #include "basin/curvature_map.h"
+#include "basin/error.h"
 #include "basin/options.h"
 #include "basin/probe.h"
-#include "basin/surface_job.h"
-#include "basin/curvature.h"
-#include "basin/error.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
+#include "basin/surface_job.h"
 #include "basin/widgets/figure.h"
 #include "basin/widgets/surface_math.h"
 #include "commands.h"
-#include "distributed.h"
 #include "compare_convert.h"
+#include "distributed.h"
 #include "dynamics_convert.h"
 #include "figure_render.h"
 #include "layer_convert.h"
@@ -63,18 +63,21 @@ std::unique_ptr<QApplication> startQt(bool needs_3d) {
 widgets::FigureStyle styleOf(const FigureFlags& f) {
     auto style = widgets::FigureStyle::preset(QString::fromStdString(f.style));
     if (!style)
-        throw Error("--style '" + f.style + "' is not one of " + widgets::FigureStyle::presetNames().join(", ").toStdString());
+        throw Error("--style '" + f.style + "' is not one of " +
+                    widgets::FigureStyle::presetNames().join(", ").toStdString());
     if (f.dpi > 0) style->dpi = f.dpi;
     if (f.font_pt > 0) style->font_pt = f.font_pt;
     if (!f.colormap.empty()) {
-        if (f.colormap != "viridis" && f.colormap != "grey") throw Error("--colormap '" + f.colormap + "': use viridis or grey");
+        if (f.colormap != "viridis" && f.colormap != "grey")
+            throw Error("--colormap '" + f.colormap + "': use viridis or grey");
         style->colormap = QString::fromStdString(f.colormap);
     }
     style->transparent = f.transparent;
     return *style;
 }
 
-void write(const gui::FigureContent& content, std::vector<FigureView> views, const std::string& out, const FigureFlags& flags) {
+void write(const gui::FigureContent& content, std::vector<FigureView> views, const std::string& out,
+           const FigureFlags& flags) {
     const std::string ext = QFileInfo(QString::fromStdString(out)).suffix().toLower().toStdString();
     if (ext != "png" && ext != "pdf" && ext != "svg") throw Error(out + ": a figure is .png, .pdf or .svg");
     gui::FigureRequest request;
@@ -113,8 +116,8 @@ std::array<double, 2> parsePoint(const std::string& s) {
         size_t a = 0, b = 0;
         const double x = std::stod(s.substr(0, comma), &a);
         const double y = comma == std::string::npos ? 0.0 : std::stod(s.substr(comma + 1), &b);
-        if (a == (comma == std::string::npos ? s.size() : comma) && (comma == std::string::npos || b == s.size() - comma - 1) &&
-            std::isfinite(x) && std::isfinite(y))
+        if (a == (comma == std::string::npos ? s.size() : comma) &&
+            (comma == std::string::npos || b == s.size() - comma - 1) && std::isfinite(x) && std::isfinite(y))
             return {x, y};
     } catch (const std::exception&) {
     }
@@ -133,7 +136,8 @@ SurfaceJobOptions surfaceOptions(const RenderArgs& a, const StudySpec& spec) {
     if (a.grid && (std::sscanf(a.grid->c_str(), "%dx%d", &o.nx, &o.ny) != 2))
         throw Error("--grid '" + *a.grid + "' is not NXxNY (e.g. 21x21)");
     if (a.range) {
-        if (!std::isfinite(*a.range) || !(*a.range > 0)) throw Error("--range " + std::to_string(*a.range) + " is not a positive number");
+        if (!std::isfinite(*a.range) || !(*a.range > 0))
+            throw Error("--range " + std::to_string(*a.range) + " is not a positive number");
         o.range = std::array<double, 4>{-*a.range, *a.range, -*a.range, *a.range};
     }
     if (a.dirs) o.dirs = *a.dirs;
@@ -145,8 +149,8 @@ SurfaceJobOptions surfaceOptions(const RenderArgs& a, const StudySpec& spec) {
 // else it is computed, and stored with --cache.
 template <class Result>
 Result cachedOrComputed(const ResultCache& cache, bool store, const std::string& origin,
-                        Result (*fromJson)(const std::string&, const std::string&), std::string (*toJsonText)(const Result&),
-                        const std::function<Result()>& compute) {
+                        Result (*fromJson)(const std::string&, const std::string&),
+                        std::string (*toJsonText)(const Result&), const std::function<Result()>& compute) {
     if (const auto hit = cache.stored()) return fromJson(*hit, origin);
     Result r = compute();
     if (store) cache.store(r.provenance, toJsonText(r));
@@ -178,10 +182,11 @@ int runRender(const RenderArgs& a) {
     JobContext job(textProgressBar());
     gui::FigureContent content;
     content.source = spec.study_path.empty() ? spec.model : spec.study_path;
-    const std::string name = spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
+    const std::string name =
+        spec.name.empty() ? QFileInfo(QString::fromStdString(spec.model)).baseName().toStdString() : spec.name;
     const std::string origin = spec.study_path;
-    if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour, FigureView::Layers,
-                      FigureView::CurvatureMap, FigureView::Structure})) {
+    if (wants(views, {FigureView::Spectrum, FigureView::Density, FigureView::Surface, FigureView::Contour,
+                      FigureView::Layers, FigureView::CurvatureMap, FigureView::Structure})) {
         std::optional<Objective> objective;
         auto open = [&]() -> Objective& {
             if (!objective) objective.emplace(Objective::open(spec));
@@ -189,8 +194,8 @@ int runRender(const RenderArgs& a) {
         };
         if (wants(views, {FigureView::Spectrum, FigureView::Density})) {
             const SpectrumOptions o = gui::windowSpectrumOptions(spec);
-            const auto r = cachedOrComputed<SpectrumResult>(ResultCache(true, spec, "spectrum", toJson(o)), a.cache, origin,
-                                                            spectrumFromJson, spectrumJson,
+            const auto r = cachedOrComputed<SpectrumResult>(ResultCache(true, spec, "spectrum", toJson(o)), a.cache,
+                                                            origin, spectrumFromJson, spectrumJson,
                                                             [&] { return computeSpectrum(open(), o, &job); });
             content.spectrum = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
@@ -208,12 +213,14 @@ int runRender(const RenderArgs& a) {
             content.surface = gui::toPlotData(r, name);
             content.surface->colour_by = a.field;
             if (!widgets::colourField(*content.surface))
-                throw Error("the curvature map has no " + a.field + " (lambda_min needs --ends both, the trace needs probes)");
+                throw Error("the curvature map has no " + a.field +
+                            " (lambda_min needs --ends both, the trace needs probes)");
             content.provenance.push_back(provenanceJson(r.provenance));
         } else if (wants(views, {FigureView::Surface, FigureView::Contour})) {
             const auto r = cachedOrComputed<SurfaceGrid>(
-                ResultCache(true, spec, "surface", toJson(surface_options), referencedFiles(surface_options, spec)), a.cache, origin,
-                surfaceFromJson, surfaceJson, [&] { return computeSurfaceJob(open(), surface_options, &job); });
+                ResultCache(true, spec, "surface", toJson(surface_options), referencedFiles(surface_options, spec)),
+                a.cache, origin, surfaceFromJson, surfaceJson,
+                [&] { return computeSurfaceJob(open(), surface_options, &job); });
             content.surface = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
@@ -226,9 +233,9 @@ int runRender(const RenderArgs& a) {
                 po.x = p[0];
                 po.y = p[1];
                 validate(po);
-                const auto r = cachedOrComputed<ProbeResult>(ResultCache(true, spec, "probe", toJson(po), referencedFiles(po, spec)),
-                                                             a.cache, origin, probeFromJson, probeJson,
-                                                             [&] { return computeProbe(open(), po, &job); });
+                const auto r = cachedOrComputed<ProbeResult>(
+                    ResultCache(true, spec, "probe", toJson(po), referencedFiles(po, spec)), a.cache, origin,
+                    probeFromJson, probeJson, [&] { return computeProbe(open(), po, &job); });
                 content.probe_spectra.push_back(gui::probeToSpectrum(r));
                 content.provenance.push_back(provenanceJson(r.provenance));
             }
@@ -236,17 +243,17 @@ int runRender(const RenderArgs& a) {
         }
         if (wants(views, {FigureView::Layers})) {
             const SensitivityOptions o = gui::windowSensitivityOptions(spec, open().parameterCount());
-            const auto r = cachedOrComputed<SensitivityResult>(ResultCache(true, spec, "sensitivity", toJson(o)), a.cache, origin,
-                                                               sensitivityFromJson, sensitivityJson,
+            const auto r = cachedOrComputed<SensitivityResult>(ResultCache(true, spec, "sensitivity", toJson(o)),
+                                                               a.cache, origin, sensitivityFromJson, sensitivityJson,
                                                                [&] { return computeSensitivity(open(), o, &job); });
             content.layers = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
         if (wants(views, {FigureView::Structure})) {
             const StructureOptions o = gui::windowStructureOptions(spec);
-            const auto r = cachedOrComputed<StructureResult>(ResultCache(true, spec, "structure", toJson(o), referencedFiles(o)),
-                                                             a.cache, origin, structureFromJson, structureJson,
-                                                             [&] { return computeStructure(open(), o, &job); });
+            const auto r = cachedOrComputed<StructureResult>(
+                ResultCache(true, spec, "structure", toJson(o), referencedFiles(o)), a.cache, origin, structureFromJson,
+                structureJson, [&] { return computeStructure(open(), o, &job); });
             content.structure = gui::toPlotData(r, name);
             content.provenance.push_back(provenanceJson(r.provenance));
         }
@@ -270,11 +277,12 @@ int runRender(const RenderArgs& a) {
     }
     if (wants(views, {FigureView::BatchScaling})) {
         const BatchScalingOptions o = gui::windowBatchScalingOptions(spec);
-        const auto r = cachedOrComputed<BatchScalingResult>(ResultCache(true, spec, "batch-scaling", toJson(o)), a.cache, origin,
-                                                            batchScalingFromJson, batchScalingJson, [&] {
-                                                                Objective objective = Objective::open(spec);
-                                                                return computeBatchScaling(objective, o, &job);
-                                                            });
+        const auto r =
+            cachedOrComputed<BatchScalingResult>(ResultCache(true, spec, "batch-scaling", toJson(o)), a.cache, origin,
+                                                 batchScalingFromJson, batchScalingJson, [&] {
+                                                     Objective objective = Objective::open(spec);
+                                                     return computeBatchScaling(objective, o, &job);
+                                                 });
         content.batch_scaling = gui::toPlotData(r, name);
         content.provenance.push_back(provenanceJson(r.provenance));
     }
@@ -286,7 +294,8 @@ int runRender(const RenderArgs& a) {
     validate(compare);
     std::vector<std::string>& ckpts = compare.checkpoints;
     if (wants(views, {FigureView::Compare, FigureView::CompareSurfaces})) {
-        if (ckpts.size() < 2) throw Error("compare needs 2 to 4 checkpoints: give --checkpoints A,B,... or a study that lists them");
+        if (ckpts.size() < 2)
+            throw Error("compare needs 2 to 4 checkpoints: give --checkpoints A,B,... or a study that lists them");
         if (ckpts.size() > 4) {
             std::fprintf(stderr, "comparing the first, two middle and last of %zu checkpoints\n", ckpts.size());
             ckpts = {ckpts[0], ckpts[ckpts.size() / 3], ckpts[2 * ckpts.size() / 3], ckpts.back()};
@@ -308,7 +317,8 @@ int runRender(const RenderArgs& a) {
             EigenOptions e = compare.spectrum.eigen;
             e.max_hvp = compare.path_max_hvp;
             e.seed = seedFor(spec.seed, SeedStream::Eigen);
-            const PathResult path = interpolationPath(spec, ckpts.front(), ckpts.back(), compare.path_points, e, &job, compare.path_bn);
+            const PathResult path =
+                interpolationPath(spec, ckpts.front(), ckpts.back(), compare.path_points, e, &job, compare.path_bn);
             content.path = gui::toPlotData(path);
             content.provenance.push_back(provenanceJson(path.provenance));
         }
@@ -356,20 +366,27 @@ void addFigureFlags(CLI::App& cmd, FigureFlags& f) {
 }
 
 void addRenderCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("render", "Figures of a study as the GUI draws them (PNG, PDF, SVG), without a window");
+    auto* cmd =
+        app.add_subcommand("render", "Figures of a study as the GUI draws them (PNG, PDF, SVG), without a window");
     auto a = std::make_shared<RenderArgs>();
     cmd->add_option("study_file", a->study.study, "Basin study file (or --study, or --model and --data)");
     a->study.add(*cmd);
-    cmd->add_option("--view", a->views, "comma-separated panels, side by side: " + gui::figureViewNames() + " (default surface)");
-    cmd->add_option("--out", a->out, "the figure: .png, .pdf or .svg (settings written beside it as FILE.json)")->required();
+    cmd->add_option("--view", a->views,
+                    "comma-separated panels, side by side: " + gui::figureViewNames() + " (default surface)");
+    cmd->add_option("--out", a->out, "the figure: .png, .pdf or .svg (settings written beside it as FILE.json)")
+        ->required();
     cmd->add_option("--grid", a->grid, "surface grid NXxNY (default 21x21, as the GUI)");
     cmd->add_option("--range", a->range, "surface spans [-R, R] along random directions (default 1)");
     cmd->add_option("--dirs", a->dirs, "surface directions: random | eigen | eigen-neg | checkpoints | pca");
-    cmd->add_option("--field", a->field, "curvature-map: what colours it: lambda_max | lambda_min | ratio (default) | trace");
-    cmd->add_option("--probe", a->probes, "X,Y: a curvature probe there, over the spectrum and marked on the surface (repeatable)");
-    cmd->add_option("--checkpoints", a->checkpoints, "compare: 2 to 4 comma-separated model files (default: the study's)");
+    cmd->add_option("--field", a->field,
+                    "curvature-map: what colours it: lambda_max | lambda_min | ratio (default) | trace");
+    cmd->add_option("--probe", a->probes,
+                    "X,Y: a curvature probe there, over the spectrum and marked on the surface (repeatable)");
+    cmd->add_option("--checkpoints", a->checkpoints,
+                    "compare: 2 to 4 comma-separated model files (default: the study's)");
     cmd->add_option("--path", a->path, "compare: points on the line between the first and last checkpoint");
-    cmd->add_flag("--cache", a->cache, "store the results computed in the study file (stored results are always reused)");
+    cmd->add_flag("--cache", a->cache,
+                  "store the results computed in the study file (stored results are always reused)");
     addFigureFlags(*cmd, a->figure);
     cmd->callback([a, &run] { run = [a] { return runRender(*a); }; });
 }

@@ -8,8 +8,9 @@
 
 namespace basin::cli {
 
-ResultCache::ResultCache(bool enabled, const StudySpec& spec, const std::string& analysis, const std::string& options_json,
-                         const std::vector<std::string>& referenced, const std::string& model)
+ResultCache::ResultCache(bool enabled, const StudySpec& spec, const std::string& analysis,
+                         const std::string& options_json, const std::vector<std::string>& referenced,
+                         const std::string& model)
     : enabled_(enabled && !spec.study_path.empty()), spec_(spec), analysis_(analysis) {
     if (enabled && spec.study_path.empty() && isLeader())
         std::fprintf(stderr, "basin-cli: --cache needs a study file (--study); the result is not stored\n");
@@ -30,8 +31,8 @@ std::optional<std::string> ResultCache::stored() const {
 void ResultCache::store(const Provenance& p, const std::string& result_json) const {
     if (!enabled_ || !isLeader()) return;
     if (p.key != key_)
-        throw Error("internal error: the " + analysis_ + " result's key " + p.key + " is not the key looked up (" + key_ +
-                    "); it is not stored");
+        throw Error("internal error: the " + analysis_ + " result's key " + p.key + " is not the key looked up (" +
+                    key_ + "); it is not stored");
     try {
         storeResult(spec_.study_path, p, result_json);
     } catch (const Error& e) {

@@ -37,18 +37,20 @@ void printBars(const Histogram& h, const char* what) {
     if (h.edges.empty()) return;
     int64_t most = 1;
     for (int64_t c : h.counts) most = std::max(most, c);
-    std::printf("histogram of the %s eigenvalues, %zu bins of width %.4g (density integrates to 1):\n", what, h.counts.size(),
-                h.edges[1] - h.edges[0]);
+    std::printf("histogram of the %s eigenvalues, %zu bins of width %.4g (density integrates to 1):\n", what,
+                h.counts.size(), h.edges[1] - h.edges[0]);
     for (size_t i = 0; i < h.counts.size(); ++i)
-        std::printf("  [%11.5g, %11.5g) %5lld  %10.4g  %s\n", h.edges[i], h.edges[i + 1], (long long)h.counts[i], h.density[i],
-                    std::string(size_t(40 * h.counts[i] / most), '#').c_str());
+        std::printf("  [%11.5g, %11.5g) %5lld  %10.4g  %s\n", h.edges[i], h.edges[i + 1], (long long)h.counts[i],
+                    h.density[i], std::string(size_t(40 * h.counts[i] / most), '#').c_str());
 }
 
 void printBatchSpectra(const BatchSpectraResult& r) {
     const auto& o = r.options;
     std::printf("%s: %d disjoint batches of %lld of the %lld samples; top %d per batch; Lanczos tol %g\n",
-                fileName(r.provenance.model).c_str(), o.batches, (long long)o.batch_size, (long long)r.samples, o.top_k, o.tol);
-    std::printf("%6s %6s %5s  %s\n", "batch", "H*v", "conv", "eigenvalues (largest, descending | smallest, most negative last)");
+                fileName(r.provenance.model).c_str(), o.batches, (long long)o.batch_size, (long long)r.samples, o.top_k,
+                o.tol);
+    std::printf("%6s %6s %5s  %s\n", "batch", "H*v", "conv",
+                "eigenvalues (largest, descending | smallest, most negative last)");
     for (size_t k = 0; k < r.batches.size(); ++k) {
         const auto& b = r.batches[k];
         std::string each;
@@ -86,7 +88,9 @@ BatchSpectraOptions toOptions(const BatchSpectraArgs& a, const StudySpec& spec) 
         if (*a.which == "largest") o.which = Which::Largest;
         else if (*a.which == "smallest") o.which = Which::Smallest;
         else if (*a.which == "both") o.which = Which::Both;
-        else throw Error("batch-spectra option which (--which) is '" + *a.which + "'; it must be largest, smallest or both");
+        else
+            throw Error("batch-spectra option which (--which) is '" + *a.which +
+                        "'; it must be largest, smallest or both");
     }
     o.seed = spec.seed;
     validate(o);
@@ -115,7 +119,8 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
         text = batchSpectraJson(results.front());
     } else {
         // Several checkpoints: each one's result, and their histograms on common bins (the overlay).
-        nlohmann::json set = {{"format", "basin-batch-spectra-set"}, {"results", nlohmann::json::array()}, {"overlay", {}}};
+        nlohmann::json set = {
+            {"format", "basin-batch-spectra-set"}, {"results", nlohmann::json::array()}, {"overlay", {}}};
         std::vector<std::vector<double>> largest, smallest;
         for (const auto& r : results) {
             set["results"].push_back(nlohmann::json::parse(batchSpectraJson(r)));
@@ -131,10 +136,13 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
             if (common.front().edges.empty()) continue;
             nlohmann::json o = {{"edges", common.front().edges}, {"models", nlohmann::json::array()}};
             for (size_t i = 0; i < common.size(); ++i)
-                o["models"].push_back({{"model", results[i].provenance.model}, {"counts", common[i].counts}, {"density", common[i].density}});
+                o["models"].push_back({{"model", results[i].provenance.model},
+                                       {"counts", common[i].counts},
+                                       {"density", common[i].density}});
             set["overlay"][end] = o;
         }
-        text = set.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8 is no error
+        text =
+            set.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8 is no error
     }
     if (!a.out.empty()) writeFileAtomically(a.out, text + "\n");
     if (!a.csv.empty()) writeFileAtomically(a.csv, batchSpectraCsv(results));
@@ -148,8 +156,9 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
 
 void printQuantity(const char* name, const std::optional<ResampledQuantity>& q, const char* estimator) {
     if (!q) return;
-    std::printf("%-10s %12.6g %12.4g %12.6g %12.4g %12.4g %12.4g %10.2f %% %10lld%s\n", name, q->full, q->estimator_error, q->mean,
-                q->spread, q->estimator_error_subsample, q->data_error, 100 * q->relative_data_error, (long long)q->suggested_samples,
+    std::printf("%-10s %12.6g %12.4g %12.6g %12.4g %12.4g %12.4g %10.2f %% %10lld%s\n", name, q->full,
+                q->estimator_error, q->mean, q->spread, q->estimator_error_subsample, q->data_error,
+                100 * q->relative_data_error, (long long)q->suggested_samples,
                 q->converged ? "" : "  (a Lanczos run did not converge)");
     std::printf("           estimator error: %s\n", estimator);
 }
@@ -199,17 +208,22 @@ int runResample(const ResampleArgs& a) {
         std::cout << text << "\n";
         return 0;
     }
-    std::printf("%s: %d subsamples of m = %lld of the N = %lld samples, without replacement\n", fileName(r.provenance.model).c_str(),
-                r.resamples, (long long)r.subsample, (long long)r.samples);
-    std::printf("%-10s %12s %12s %12s %12s %12s %12s %12s %10s\n", "quantity", "full (N)", "est. error", "mean (m)", "spread (m)",
-                "est.err (m)", "data err (N)", "data/full", "samples for");
-    std::printf("%-10s %12s %12s %12s %12s %12s %12s %12s %10.0f%%\n", "", "", "", "", "", "", "", "", 100 * r.options.target);
-    printQuantity("lambda_max", r.lambda_max, "the Lanczos residual ||Hx - lx|| (a bound on the distance to an eigenvalue)");
-    printQuantity("trace", r.trace, ("the Hutchinson probe standard error (" + std::to_string(r.options.probes) + " probes)").c_str());
-    printQuantity("moment 2", r.second_moment,
-                  "the standard error of (1/P)|Hz|^2 over the trace's probes; the density's second moment (1/P) tr(H^2)");
-    std::printf("rule: spread over the subsamples, sigma = spread * sqrt(m) * sqrt((N-1)/(N-m)) (spread scales as 1/sqrt(m)),\n"
-                "      data error at n samples = sigma/sqrt(n), samples for the target = ceil((sigma/(target*|full|))^2)\n");
+    std::printf("%s: %d subsamples of m = %lld of the N = %lld samples, without replacement\n",
+                fileName(r.provenance.model).c_str(), r.resamples, (long long)r.subsample, (long long)r.samples);
+    std::printf("%-10s %12s %12s %12s %12s %12s %12s %12s %10s\n", "quantity", "full (N)", "est. error", "mean (m)",
+                "spread (m)", "est.err (m)", "data err (N)", "data/full", "samples for");
+    std::printf("%-10s %12s %12s %12s %12s %12s %12s %12s %10.0f%%\n", "", "", "", "", "", "", "", "",
+                100 * r.options.target);
+    printQuantity("lambda_max", r.lambda_max,
+                  "the Lanczos residual ||Hx - lx|| (a bound on the distance to an eigenvalue)");
+    printQuantity("trace", r.trace,
+                  ("the Hutchinson probe standard error (" + std::to_string(r.options.probes) + " probes)").c_str());
+    printQuantity(
+        "moment 2", r.second_moment,
+        "the standard error of (1/P)|Hz|^2 over the trace's probes; the density's second moment (1/P) tr(H^2)");
+    std::printf(
+        "rule: spread over the subsamples, sigma = spread * sqrt(m) * sqrt((N-1)/(N-m)) (spread scales as 1/sqrt(m)),\n"
+        "      data error at n samples = sigma/sqrt(n), samples for the target = ceil((sigma/(target*|full|))^2)\n");
     std::printf("%lld H*v in %.1f s\n", (long long)r.provenance.hvp_count, r.provenance.seconds);
     return 0;
 }
@@ -217,7 +231,8 @@ int runResample(const ResampleArgs& a) {
 }  // namespace
 
 void addBatchSpectraCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("batch-spectra", "Top eigenvalues of K disjoint mini-batch Hessians and their histogram");
+    auto* cmd =
+        app.add_subcommand("batch-spectra", "Top eigenvalues of K disjoint mini-batch Hessians and their histogram");
     auto a = std::make_shared<BatchSpectraArgs>();
     a->study.add(*cmd);
     cmd->add_option("--size", a->size, "samples per batch B (default 32)");
@@ -237,7 +252,8 @@ void addBatchSpectraCommand(CLI::App& app, Runner& run) {
 }
 
 void addResampleCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("resample", "How much of lambda_max and the trace is the data sample (subsampling; opt-in, costs R runs)");
+    auto* cmd = app.add_subcommand(
+        "resample", "How much of lambda_max and the trace is the data sample (subsampling; opt-in, costs R runs)");
     auto a = std::make_shared<ResampleArgs>();
     a->study.add(*cmd);
     cmd->add_option("--resamples", a->resamples, "subsamples R (default 20)");
@@ -250,7 +266,8 @@ void addResampleCommand(CLI::App& app, Runner& run) {
     cmd->add_flag("--no-trace", a->no_trace, "resample lambda_max only");
     cmd->add_option("--checkpoint", a->checkpoint, "the model file (default: the study's model)");
     cmd->add_flag("--json", a->json, "print JSON");
-    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, &run] { run = [a] { return runResample(*a); }; });
 }

@@ -39,7 +39,8 @@ std::vector<int> parseBits(const std::string& s) {
         } catch (const std::exception&) {
             used = 0;
         }
-        if (used == 0 || used != item.size()) throw Error("--bits '" + s + "' is not a list of bit widths such as 2,3,4,8");
+        if (used == 0 || used != item.size())
+            throw Error("--bits '" + s + "' is not a list of bit widths such as 2,3,4,8");
     }
     return out;
 }
@@ -49,7 +50,8 @@ double parseBudget(const std::string& s, double float32_bytes) {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     const std::string unit = end ? std::string(end) : "";
-    if (end == s.c_str() || !(v > 0) || !std::isfinite(v)) throw Error("--budget '" + s + "' is not a size (e.g. 25%, 0.25, 120000, 64k)");
+    if (end == s.c_str() || !(v > 0) || !std::isfinite(v))
+        throw Error("--budget '" + s + "' is not a size (e.g. 25%, 0.25, 120000, 64k)");
     if (unit == "%") return v / 100.0 * float32_bytes;
     if (unit.empty()) return v <= 1.0 ? v * float32_bytes : v;
     if (unit == "k" || unit == "K" || unit == "kB") return v * 1e3;
@@ -60,17 +62,20 @@ double parseBudget(const std::string& s, double float32_bytes) {
 }  // namespace
 
 void addSensitivityCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("sensitivity", "Per-layer Hessian sensitivity and a mixed-precision proposal (HAWQ)");
+    auto* cmd =
+        app.add_subcommand("sensitivity", "Per-layer Hessian sensitivity and a mixed-precision proposal (HAWQ)");
     auto a = std::make_shared<SensitivityArgs>();
     a->study.add(*cmd);
     cmd->add_option("--probes", a->probes, "Hutchinson probes for the per-layer traces (default 32)");
     cmd->add_option("--bits", a->bits, "bit widths to consider (default 2,3,4,8)");
-    cmd->add_option("--budget", a->budget, "size budget: bytes (120000, 64k) or a fraction of float32 size (0.25, 25%)");
+    cmd->add_option("--budget", a->budget,
+                    "size budget: bytes (120000, 64k) or a fraction of float32 size (0.25, 25%)");
     cmd->add_option("--merge", a->merge, "join layer groups, e.g. conv1+bn1 (repeatable)");
     cmd->add_option("--tol", a->tol, "tolerance of each layer's top eigenvalue (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v for each layer's top eigenvalue (default 100)");
     cmd->add_flag("--json", a->json, "print JSON");
-    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, &run] {
         run = [a] {
@@ -99,7 +104,8 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
                 std::cout << text << "\n";
                 return 0;
             }
-            std::printf("%-16s %9s %12s %12s %10s %12s\n", "group", "params", "top eig", "mean trace", "+-", "Omega(4)");
+            std::printf("%-16s %9s %12s %12s %10s %12s\n", "group", "params", "top eig", "mean trace", "+-",
+                        "Omega(4)");
             for (const auto& g : r.groups)
                 std::printf("%-16s %9lld %12.5g %12.5g %10.2g %12.4g\n", g.name.c_str(), (long long)g.parameters,
                             g.top_eigenvalue, g.mean_trace, g.trace_stderr / double(g.parameters),
@@ -109,13 +115,15 @@ void addSensitivityCommand(CLI::App& app, Runner& run) {
             auto line = [](const QuantisedEvaluation& q) {
                 std::string bits;
                 for (int b : q.bits) bits += (bits.empty() ? "" : ",") + std::to_string(b);
-                std::printf("%-19s size %9.0f B   loss %.5f   accuracy %.4f   bits [%s]\n", q.label.c_str(), q.size_bytes,
-                            q.eval.loss, q.eval.accuracy, bits.c_str());
+                std::printf("%-19s size %9.0f B   loss %.5f   accuracy %.4f   bits [%s]\n", q.label.c_str(),
+                            q.size_bytes, q.eval.loss, q.eval.accuracy, bits.c_str());
             };
             for (const auto& u : r.uniform) line(u);
             if (r.proposal) line(*r.proposal);
-            else if (opt.budget_bytes) std::printf("no choice of bits fits the budget of %.0f bytes\n", *opt.budget_bytes);
-            std::printf("Pareto frontier: %zu points; %lld H*v in %.1f s\n", r.pareto.size(), (long long)r.hvp_count, r.seconds);
+            else if (opt.budget_bytes)
+                std::printf("no choice of bits fits the budget of %.0f bytes\n", *opt.budget_bytes);
+            std::printf("Pareto frontier: %zu points; %lld H*v in %.1f s\n", r.pareto.size(), (long long)r.hvp_count,
+                        r.seconds);
             return 0;
         };
     });

@@ -69,7 +69,8 @@ void addSpectrumCommand(CLI::App& app, Runner& run) {
     a->spectrum.add(*cmd);
     cmd->add_option("--edge", a->edge, "set the bulk edge by hand");
     cmd->add_flag("--json", a->json, "print JSON");
-    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, cmd, &run] {
         a->spectrum.settle(*cmd);

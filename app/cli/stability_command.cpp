@@ -46,7 +46,8 @@ int runStability(const StabilityArgs& a) {
     const StudySpec spec = a.study.resolve();
     StabilityResult table;
     table.options = toOptions(a, spec);
-    const std::vector<StabilityInput> inputs = stabilityInputs(spec, table.options, splitList(a.checkpoints), splitList(a.optimizers));
+    const std::vector<StabilityInput> inputs =
+        stabilityInputs(spec, table.options, splitList(a.checkpoints), splitList(a.optimizers));
     JobContext job(isLeader() ? textProgressBar() : JobContext::Callback{});
     for (const StabilityInput& in : inputs) {
         // Each checkpoint's row is a result of its own: its bytes, its optimizer file's and the options.
@@ -71,9 +72,9 @@ int runStability(const StabilityArgs& a) {
                 "threshold", "ratio", "H*v");
     for (const auto& r : table.rows) {
         const std::string name = std::filesystem::path(r.checkpoint).filename().string();
-        std::printf("%-24s %-6s %10.4g %12.6g %14s %12.6g %8.3f %6lld%s\n", name.c_str(), r.optimizer.kind.c_str(), r.optimizer.lr,
-                    r.lambda_max, r.preconditioned ? std::to_string(*r.preconditioned).c_str() : "-", r.threshold, r.ratio,
-                    (long long)r.hvp_count, r.converged ? "" : "  NOT converged");
+        std::printf("%-24s %-6s %10.4g %12.6g %14s %12.6g %8.3f %6lld%s\n", name.c_str(), r.optimizer.kind.c_str(),
+                    r.optimizer.lr, r.lambda_max, r.preconditioned ? std::to_string(*r.preconditioned).c_str() : "-",
+                    r.threshold, r.ratio, (long long)r.hvp_count, r.converged ? "" : "  NOT converged");
     }
     for (const auto& r : table.rows)
         std::printf("%s: %s\n", std::filesystem::path(r.checkpoint).filename().string().c_str(), r.rule.c_str());
@@ -100,7 +101,8 @@ BatchScalingOptions toOptions(const BatchScalingArgs& a, const StudySpec& spec) 
             } catch (const std::exception&) {
                 used = 0;
             }
-            if (used != t.size() || b < 1) throw Error("--sizes '" + a.sizes + "' is not a list of batch sizes such as 8,32,128");
+            if (used != t.size() || b < 1)
+                throw Error("--sizes '" + a.sizes + "' is not a list of batch sizes such as 8,32,128");
             o.sizes.push_back(b);
         }
     }
@@ -134,7 +136,8 @@ int runBatchScaling(const BatchScalingArgs& a) {
     for (const auto& row : r.rows) {
         std::string each;
         for (double l : row.lambda_max) each += (each.empty() ? "" : " ") + std::to_string(l);
-        std::printf("%8lld %12.6g %10.3g %14.6g   %s\n", (long long)row.batch_size, row.mean, row.stddev, row.stable_lr_sgd, each.c_str());
+        std::printf("%8lld %12.6g %10.3g %14.6g   %s\n", (long long)row.batch_size, row.mean, row.stddev,
+                    row.stable_lr_sgd, each.c_str());
     }
     std::printf("all %lld samples: lambda_max %.6g; slope of log lambda_max on log B: %.3f; %lld H*v in %.1f s\n",
                 (long long)r.samples, r.full_lambda_max, r.slope, (long long)r.hvp_count, r.seconds);
@@ -154,12 +157,14 @@ void addBatchScalingCommand(CLI::App& app, Runner& run) {
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->add_option("--csv", a->csv, "write the table as CSV to FILE");
-    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->callback([a, &run] { run = [a] { return runBatchScaling(*a); }; });
 }
 
 void addStabilityCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("stability", "Sharpness of each checkpoint against its optimizer's stability threshold");
+    auto* cmd =
+        app.add_subcommand("stability", "Sharpness of each checkpoint against its optimizer's stability threshold");
     auto a = std::make_shared<StabilityArgs>();
     a->study.add(*cmd);
     cmd->add_option("--checkpoints", a->checkpoints, "comma-separated model files (default: the study's checkpoints)");
@@ -173,7 +178,8 @@ void addStabilityCommand(CLI::App& app, Runner& run) {
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->add_option("--csv", a->csv, "write the table as CSV to FILE");
-    cmd->add_flag("--cache", a->cache, "reuse each checkpoint's row stored in the study file for the same inputs, or store it");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse each checkpoint's row stored in the study file for the same inputs, or store it");
     cmd->callback([a, &run] { run = [a] { return runStability(*a); }; });
 }
 

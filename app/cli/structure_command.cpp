@@ -42,7 +42,8 @@ std::vector<int> parseCounts(const std::string& s) {
         } catch (const std::exception&) {
             used = 0;
         }
-        if (used == 0 || used != item.size()) throw Error("--prune '" + s + "' is not a list of counts such as 1,2,4,8");
+        if (used == 0 || used != item.size())
+            throw Error("--prune '" + s + "' is not a list of counts such as 1,2,4,8");
     }
     return out;
 }
@@ -66,7 +67,9 @@ StructureOptions toOptions(const StructureArgs& a, const StudySpec& spec) {
         if (*a.prune_level == "weight") o.prune_level = PruneLevel::Weight;
         else if (*a.prune_level == "channel") o.prune_level = PruneLevel::Channel;
         else if (*a.prune_level == "head") o.prune_level = PruneLevel::Head;
-        else throw Error("structure option prune_level (--prune-level) is '" + *a.prune_level + "'; it must be weight, channel or head");
+        else
+            throw Error("structure option prune_level (--prune-level) is '" + *a.prune_level +
+                        "'; it must be weight, channel or head");
     }
     if (a.prune) o.prune = parseCounts(*a.prune);
     if (a.table) o.table = *a.table;
@@ -86,8 +89,8 @@ StructureOptions toOptions(const StructureArgs& a, const StudySpec& spec) {
 
 void printDiag(const DiagonalPart& d) {
     std::printf("Hessian diagonal (%s%s): %lld H*v, %.1f s; trace %.6g +- %.2g\n", d.method.c_str(),
-                d.method == "hutchinson" ? (", " + std::to_string(d.probes) + " probes").c_str() : "", (long long)d.hvp_count,
-                d.seconds, d.trace, d.trace_stderr);
+                d.method == "hutchinson" ? (", " + std::to_string(d.probes) + " probes").c_str() : "",
+                (long long)d.hvp_count, d.seconds, d.trace, d.trace_stderr);
     std::printf("  %-22s %9s %13s %10s %13s %10s\n", "group", "params", "diag sum", "+-", "saliency", "+-");
     for (const auto& g : d.groups)
         std::printf("  %-22s %9lld %13.5g %10.2g %13.5g %10.2g\n", g.name.c_str(), (long long)g.size, g.diag_sum,
@@ -96,7 +99,8 @@ void printDiag(const DiagonalPart& d) {
     std::printf("  least salient %ss (OBD saliency diag(H) w^2 / 2):\n", d.prune_level.c_str());
     for (size_t i = 0; i < d.least_salient.size() && i < 10; ++i) {
         const auto& e = d.least_salient[i];
-        std::printf("  %3zu %-28s %11.4g +- %9.2g   |w|^2 %.4g\n", i + 1, e.name.c_str(), e.saliency, e.saliency_stderr, e.weight_sq);
+        std::printf("  %3zu %-28s %11.4g +- %9.2g   |w|^2 %.4g\n", i + 1, e.name.c_str(), e.saliency, e.saliency_stderr,
+                    e.weight_sq);
     }
     std::printf("  removal (loss %.6g as is):  %5s %12s %12s %12s %12s\n", d.base.loss, "k", "by saliency", "predicted",
                 "by magnitude", "predicted");
@@ -106,7 +110,8 @@ void printDiag(const DiagonalPart& d) {
 }
 
 void printLocalisation(const LocalisationPart& l) {
-    std::printf("\nEigenvector localisation (share of squared norm per layer group%s)\n", l.converged ? "" : "; NOT converged");
+    std::printf("\nEigenvector localisation (share of squared norm per layer group%s)\n",
+                l.converged ? "" : "; NOT converged");
     std::printf("  %-7s %12s %7s", "vector", "eigenvalue", "PR");
     for (const auto& g : l.groups) std::printf(" %9.9s", g.c_str());
     std::printf("\n");
@@ -119,8 +124,10 @@ void printLocalisation(const LocalisationPart& l) {
 
 void printClasses(const ClassPart& c) {
     std::printf("\nClass structure of the Gauss-Newton matrix (%d classes): %lld G*v, %lld gradient passes, %.1f s%s\n",
-                c.classes, (long long)c.hvp_count, (long long)c.gradient_passes, c.seconds, c.converged ? "" : "; NOT converged");
-    std::printf("  %3s %12s %12s %12s   %10s %10s %10s\n", "k", "G eig", "class Gram", "H eig", "class", "cross", "within");
+                c.classes, (long long)c.hvp_count, (long long)c.gradient_passes, c.seconds,
+                c.converged ? "" : "; NOT converged");
+    std::printf("  %3s %12s %12s %12s   %10s %10s %10s\n", "k", "G eig", "class Gram", "H eig", "class", "cross",
+                "within");
     for (size_t k = 0; k < c.ggn_split.size(); ++k) {
         const auto& s = c.ggn_split[k];
         std::printf("  %3zu %12.5g %12.5g %12.5g   %10.4g %10.4g %10.4g\n", k + 1, s.eigenvalue,
@@ -156,21 +163,25 @@ void printBlocks(const BlockPart& b) {
 }
 
 void printAlign(const AlignPart& a) {
-    std::printf("\nAlignment with %s: %lld H*v, %.1f s; loss %.5g here, %.5g there\n", a.inputs.c_str(), (long long)a.hvp_count,
-                a.seconds, a.a.loss, a.b.loss);
-    std::printf("  %-12s %9s %12s %12s %12s %12s %10s\n", "scope", "params", "|H_A-H_B|_2", "tr H_A", "tr H_B", "tr diff", "grad cos");
+    std::printf("\nAlignment with %s: %lld H*v, %.1f s; loss %.5g here, %.5g there\n", a.inputs.c_str(),
+                (long long)a.hvp_count, a.seconds, a.a.loss, a.b.loss);
+    std::printf("  %-12s %9s %12s %12s %12s %12s %10s\n", "scope", "params", "|H_A-H_B|_2", "tr H_A", "tr H_B",
+                "tr diff", "grad cos");
     for (const AlignScope* s : {&a.model, &a.head})
-        std::printf("  %-12s %9lld %12.5g %12.5g %12.5g %12.5g %10.4f%s\n", s->scope.c_str(), (long long)s->parameters, s->norm,
-                    s->trace_a, s->trace_b, s->trace_diff, s->gradient_cosine, s->converged ? "" : "  NOT converged");
+        std::printf("  %-12s %9lld %12.5g %12.5g %12.5g %12.5g %10.4f%s\n", s->scope.c_str(), (long long)s->parameters,
+                    s->norm, s->trace_a, s->trace_b, s->trace_diff, s->gradient_cosine,
+                    s->converged ? "" : "  NOT converged");
 }
 
 }  // namespace
 
 void addStructureCommand(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("structure", "Where curvature lives: diagonal and saliency, localisation, classes, blocks, alignment");
+    auto* cmd = app.add_subcommand(
+        "structure", "Where curvature lives: diagonal and saliency, localisation, classes, blocks, alignment");
     auto a = std::make_shared<StructureArgs>();
     a->study.add(*cmd);
-    cmd->add_flag("--diag", a->diag, "the Hessian diagonal, its sums per tensor/channel/head/group, OBD saliency and removal");
+    cmd->add_flag("--diag", a->diag,
+                  "the Hessian diagonal, its sums per tensor/channel/head/group, OBD saliency and removal");
     cmd->add_flag("--localisation", a->localisation, "top and bottom eigenvectors' shares per layer group");
     cmd->add_flag("--classes", a->classes, "class structure of the Gauss-Newton matrix (cross-entropy)");
     cmd->add_flag("--blocks", a->blocks, "block-diag(H) over layer groups against H");
@@ -184,8 +195,10 @@ void addStructureCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--prune-level", a->prune_level, "weight | channel (default) | head");
     cmd->add_option("--prune", a->prune, "how many structures to zero, e.g. 1,2,4,8 (the default)");
     cmd->add_option("--table", a->table, "rows of the ranked table of least salient structures (default 20)");
-    cmd->add_flag("--keep-diagonal", a->keep_diagonal, "keep the per-entry diagonal and its standard error in the JSON");
-    cmd->add_option("--top", a->top, "eigenvectors at each end (localisation) and eigenvalues compared (blocks); default 5");
+    cmd->add_flag("--keep-diagonal", a->keep_diagonal,
+                  "keep the per-entry diagonal and its standard error in the JSON");
+    cmd->add_option("--top", a->top,
+                    "eigenvectors at each end (localisation) and eigenvalues compared (blocks); default 5");
     cmd->add_option("--tol", a->tol, "Lanczos tolerance (default 1e-3)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on the products of each Lanczos run (default 200)");
     cmd->add_option("--class-top", a->class_top, "Gauss-Newton and Hessian eigenpairs for --classes (default: C)");
@@ -194,7 +207,8 @@ void addStructureCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--align-probes", a->align_probes, "Hutchinson probes of the trace difference (default 16)");
     cmd->add_option("--merge", a->merge, "join layer groups, e.g. conv1+bn1 (repeatable)");
     cmd->add_flag("--json", a->json, "print JSON");
-    cmd->add_flag("--cache", a->cache, "reuse a result stored in the study file for the same inputs, or store this one");
+    cmd->add_flag("--cache", a->cache,
+                  "reuse a result stored in the study file for the same inputs, or store this one");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->callback([a, &run] {
         run = [a] {
@@ -219,12 +233,14 @@ void addStructureCommand(CLI::App& app, Runner& run) {
             }
             if (r.diag) printDiag(*r.diag);
             if (r.eigen_hvp_count > 0)
-                std::printf("\nshared Lanczos run of H (localisation, blocks, classes): %lld H*v\n", (long long)r.eigen_hvp_count);
+                std::printf("\nshared Lanczos run of H (localisation, blocks, classes): %lld H*v\n",
+                            (long long)r.eigen_hvp_count);
             if (r.localisation) printLocalisation(*r.localisation);
             if (r.classes) printClasses(*r.classes);
             if (r.blocks) printBlocks(*r.blocks);
             if (r.align) printAlign(*r.align);
-            std::printf("\n%lld H*v in %.1f s (%lld parameters)\n", (long long)r.hvp_count, r.seconds, (long long)r.parameters);
+            std::printf("\n%lld H*v in %.1f s (%lld parameters)\n", (long long)r.hvp_count, r.seconds,
+                        (long long)r.parameters);
             return 0;
         };
     });

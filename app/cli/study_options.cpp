@@ -62,7 +62,8 @@ StudySpec StudyOptions::resolve() const {
     }
     if (threads) {
         check(StudyNumber::Threads, double(*threads), "--threads");
-        if (*threads > 4096) throw Error("--threads " + std::to_string(*threads) + " is more threads than any machine has");
+        if (*threads > 4096)
+            throw Error("--threads " + std::to_string(*threads) + " is more threads than any machine has");
         s.threads = int(*threads);
     }
     if (seed) {

@@ -1,9 +1,9 @@
 #include <chrono>
 #include <cstdio>
 
+#include "basin/analysis_defaults.h"
 #include "basin/directions.h"
 #include "basin/error.h"
-#include "basin/analysis_defaults.h"
 #include "basin/surface_job.h"
 #include "commands.h"
 #include "distributed.h"
@@ -44,11 +44,12 @@ int runSurface(const SurfaceArgs& a) {
         if (plan.dy) saveDirection(a.save_dirs + "_y.npy", *plan.dy);
     }
     SurfaceGrid grid = surfaceGridFor(objective, opt, plan);
-    const GridRunResult run = runGrid(grid, job, a.resume, a.outs, [&](SurfaceGrid& g, JobContext& j, const PartialFn& partial,
-                                                                      const SurfaceDeal& deal) {
-        computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, g, opt.bn, &j, partial, 64, deal,
-                       plan.line ? &*plan.line : nullptr);
-    });
+    const GridRunResult run =
+        runGrid(grid, job, a.resume, a.outs,
+                [&](SurfaceGrid& g, JobContext& j, const PartialFn& partial, const SurfaceDeal& deal) {
+                    computeSurface(objective, plan.origin, plan.dx, plan.dy ? &*plan.dy : nullptr, g, opt.bn, &j,
+                                   partial, 64, deal, plan.line ? &*plan.line : nullptr);
+                });
     if (run.interrupted) return 130;
     grid.provenance.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!isLeader()) return 0;

@@ -35,7 +35,8 @@ double number(const std::string& text, const std::string& whole) {
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used == 0 || used != text.size()) throw Error("--range '" + whole + "' is not A:B[,C:D] (e.g. -1:1 or -0.5:1.5,-1:1)");
+    if (used == 0 || used != text.size())
+        throw Error("--range '" + whole + "' is not A:B[,C:D] (e.g. -1:1 or -0.5:1.5,-1:1)");
     return v;
 }
 
@@ -61,15 +62,19 @@ void parseRange(const std::string& s, SurfaceJobOptions& o) {
 
 void SurfaceFlags::add(CLI::App& cmd, bool with_grid) {
     cmd.add_option("--dirs", dirs, "random | eigen | eigen-neg | checkpoints | pca | X.npy[,Y.npy]");
-    cmd.add_option("--norm", norm, "filter | layer | none (random directions)")->check(CLI::IsMember({"filter", "layer", "none"}));
-    cmd.add_option("--ignore", ignore, "biasbn | none: zero the directions in biases and BatchNorm")->check(CLI::IsMember({"biasbn", "none"}));
+    cmd.add_option("--norm", norm, "filter | layer | none (random directions)")
+        ->check(CLI::IsMember({"filter", "layer", "none"}));
+    cmd.add_option("--ignore", ignore, "biasbn | none: zero the directions in biases and BatchNorm")
+        ->check(CLI::IsMember({"biasbn", "none"}));
     cmd.add_flag("--orthogonal", orthogonal, "make the second direction orthogonal to the first");
     if (with_grid) {
         cmd.add_option("--grid", grid, "NX or NXxNY (default 21x21, at most a million points)");
         cmd.add_option("--range", range, "A:B[,C:D] (default -1:1, or around the checkpoints)");
     }
-    cmd.add_option("--bn", bn, "eval | recompute: BatchNorm statistics at each point")->check(CLI::IsMember({"eval", "recompute"}));
-    cmd.add_option("--checkpoints", checkpoints, "comma-separated model files for checkpoints/pca (default: the study's)");
+    cmd.add_option("--bn", bn, "eval | recompute: BatchNorm statistics at each point")
+        ->check(CLI::IsMember({"eval", "recompute"}));
+    cmd.add_option("--checkpoints", checkpoints,
+                   "comma-separated model files for checkpoints/pca (default: the study's)");
     cmd.add_option("--group", group, "move only this layer group (e.g. conv2, or conv1+bn1): one layer's landscape");
 }
 

@@ -46,7 +46,8 @@ void writeDataset(hid_t file, const char* name, const std::vector<double>& data,
 
 std::vector<double> readDataset(hid_t file, const std::string& path, const char* name, bool required) {
     if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
-        if (required) throw Error(path, std::string("has no dataset '") + name + "' (not a loss-landscape surface file)");
+        if (required)
+            throw Error(path, std::string("has no dataset '") + name + "' (not a loss-landscape surface file)");
         return {};
     }
     H5Id set{H5Dopen2(file, name, H5P_DEFAULT), H5Dclose};
@@ -116,8 +117,8 @@ void writeLossLandscapeH5(const std::string& path, const SurfaceGrid& g) {
             loss[k] = g.done[k] ? g.loss[k] : -1.0;  // Li et al. mark unfinished points with -1
             acc[k] = g.done[k] && g.accuracy[k] >= 0 ? 100.0 * g.accuracy[k] : -1.0;
         }
-        const std::vector<hsize_t> dims = g.is2D() ? std::vector<hsize_t>{hsize_t(g.ny()), hsize_t(g.nx())}
-                                                   : std::vector<hsize_t>{hsize_t(g.nx())};
+        const std::vector<hsize_t> dims =
+            g.is2D() ? std::vector<hsize_t>{hsize_t(g.ny()), hsize_t(g.nx())} : std::vector<hsize_t>{hsize_t(g.nx())};
         writeDataset(file.id, "xcoordinates", g.xs, {hsize_t(g.nx())});
         if (g.is2D()) writeDataset(file.id, "ycoordinates", g.ys, {hsize_t(g.ny())});
         writeDataset(file.id, "train_loss", loss, dims);
@@ -162,8 +163,8 @@ SurfaceGrid readLossLandscapeH5(const std::string& path) {
         auto acc = readDataset(file.id, path, "train_acc", false);
         const size_t n = g.xs.size() * g.ys.size();
         if (loss.size() != n)
-            throw Error(path, "train_loss has " + std::to_string(loss.size()) + " values for a " + std::to_string(g.xs.size()) +
-                                  " x " + std::to_string(g.ys.size()) + " grid");
+            throw Error(path, "train_loss has " + std::to_string(loss.size()) + " values for a " +
+                                  std::to_string(g.xs.size()) + " x " + std::to_string(g.ys.size()) + " grid");
         if (acc.size() != n) acc.assign(n, -1.0);
         // The values are in x-fastest order whether the dataset is declared (ny, nx) or, as
         // Li et al.'s own writer declares it, (nx, ny).
@@ -211,7 +212,8 @@ void checkSurfacePath(const std::string& path) {
         throw Error(path, "unknown surface format '" + ext + "' (choose .vts, .h5, .csv or .json)");
     const auto dir = fs::absolute(path).parent_path();
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw Error(path, "cannot be written: the folder " + dir.string() + " does not exist");
+    if (!fs::is_directory(dir, ec))
+        throw Error(path, "cannot be written: the folder " + dir.string() + " does not exist");
 }
 
 void writeSurface(const std::string& path, const SurfaceGrid& g) {

@@ -66,8 +66,9 @@ std::vector<std::vector<std::string>> compareTable(const std::vector<CheckpointR
         const SpectrumResult& s = r.spectrum;
         char acc[32] = "—";
         if (r.eval.accuracy >= 0) std::snprintf(acc, sizeof acc, "%.2f", 100 * r.eval.accuracy);
-        std::string trace = s.trace ? widgets::formatNumber(s.trace->mean) + " ± " + widgets::formatNumber(s.trace->stderr_)
-                                    : std::string("—");
+        std::string trace = s.trace
+                                ? widgets::formatNumber(s.trace->mean) + " ± " + widgets::formatNumber(s.trace->stderr_)
+                                : std::string("—");
         table.push_back({fileName(r.model), widgets::formatNumber(r.eval.loss), acc,
                          number(s.largest ? std::optional(s.largest->eigenvalues.front()) : std::nullopt),
                          number(s.smallest ? std::optional(s.smallest->eigenvalues.back()) : std::nullopt), trace,

@@ -9,9 +9,13 @@ namespace basin::gui {
 
 namespace {
 
-std::string fileName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).fileName().toStdString(); }
+std::string fileName(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).fileName().toStdString();
+}
 // The axis labels: the file name without its extension ("ckpt_3_epoch2").
-std::string shortName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).completeBaseName().toStdString(); }
+std::string shortName(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).completeBaseName().toStdString();
+}
 std::string num(double v) { return widgets::formatNumber(v); }
 
 // "(2 + 2β)/η for heavy-ball momentum, η = ..." -> "(2 + 2β)/η".
@@ -21,7 +25,8 @@ std::string formula(const std::string& rule) { return rule.substr(0, rule.find("
 
 widgets::StabilityPlotData toPlotData(const StabilityResult& r, const std::string& title) {
     widgets::StabilityPlotData d;
-    d.title = title.empty() ? std::string("Sharpness against the stability threshold") : "Sharpness against the stability threshold: " + title;
+    d.title = title.empty() ? std::string("Sharpness against the stability threshold")
+                            : "Sharpness against the stability threshold: " + title;
     int preconditioned = 0;
     for (const StabilityRow& row : r.rows) {
         d.labels.push_back(shortName(row.checkpoint));
@@ -29,17 +34,19 @@ widgets::StabilityPlotData toPlotData(const StabilityResult& r, const std::strin
         d.threshold.push_back(row.threshold);
         d.lambda_max.push_back(row.preconditioned ? row.lambda_max : NAN);
         if (row.preconditioned) ++preconditioned;
-        d.notes.push_back(fileName(row.checkpoint) + ": sharpness " + num(row.sharpness) + " against " + num(row.threshold) +
-                          " (ratio " + num(row.ratio) + "), " + std::to_string(row.hvp_count) + " H·v" +
-                          (row.converged ? "" : ", NOT converged") + "; " + row.rule);
+        d.notes.push_back(fileName(row.checkpoint) + ": sharpness " + num(row.sharpness) + " against " +
+                          num(row.threshold) + " (ratio " + num(row.ratio) + "), " + std::to_string(row.hvp_count) +
+                          " H·v" + (row.converged ? "" : ", NOT converged") + "; " + row.rule);
     }
     if (r.rows.empty()) return d;
-    d.sharpness_label = preconditioned == 0 ? "λmax(H)"
+    d.sharpness_label = preconditioned == 0                    ? "λmax(H)"
                         : preconditioned == int(r.rows.size()) ? "λ1(P^-1/2 H P^-1/2), Adam's preconditioned sharpness"
                                                                : "λmax(H), or λ1(P^-1/2 H P^-1/2) for Adam rows";
     bool flat = true;
-    for (const StabilityRow& row : r.rows) flat = flat && row.threshold == r.rows.front().threshold && row.rule == r.rows.front().rule;
-    d.threshold_label = formula(r.rows.front().rule) + (flat ? " = " + num(r.rows.front().threshold) : std::string(" per checkpoint"));
+    for (const StabilityRow& row : r.rows)
+        flat = flat && row.threshold == r.rows.front().threshold && row.rule == r.rows.front().rule;
+    d.threshold_label =
+        formula(r.rows.front().rule) + (flat ? " = " + num(r.rows.front().threshold) : std::string(" per checkpoint"));
     return d;
 }
 
@@ -58,7 +65,8 @@ widgets::BatchScalingPlotData toPlotData(const BatchScalingResult& r, const std:
             sy += std::log(row.mean);
             ++used;
         }
-        steps += (steps.empty() ? "" : ", ") + std::string("B = ") + std::to_string(row.batch_size) + ": " + num(row.stable_lr_sgd);
+        steps += (steps.empty() ? "" : ", ") + std::string("B = ") + std::to_string(row.batch_size) + ": " +
+                 num(row.stable_lr_sgd);
     }
     d.full_lambda_max = r.full_lambda_max;
     d.samples = r.samples;

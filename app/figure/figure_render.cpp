@@ -1,12 +1,12 @@
 #include "figure_render.h"
 
+#include <qcustomplot.h>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <algorithm>
 #include <memory>
-#include <qcustomplot.h>
 
 #include "basin/atomic_file.h"
 #include "basin/widgets/contour_view.h"
@@ -23,10 +23,16 @@ namespace {
 
 const std::vector<std::pair<FigureView, std::string>>& viewNames() {
     static const std::vector<std::pair<FigureView, std::string>> names = {
-        {FigureView::Surface, "surface"}, {FigureView::Contour, "contour"},   {FigureView::Spectrum, "spectrum"},
-        {FigureView::Density, "density"}, {FigureView::Layers, "layers"},     {FigureView::Compare, "compare"},
-        {FigureView::CompareSurfaces, "compare-surfaces"}, {FigureView::CurvatureMap, "curvature-map"},
-        {FigureView::Structure, "structure"}, {FigureView::Stability, "stability"},
+        {FigureView::Surface, "surface"},
+        {FigureView::Contour, "contour"},
+        {FigureView::Spectrum, "spectrum"},
+        {FigureView::Density, "density"},
+        {FigureView::Layers, "layers"},
+        {FigureView::Compare, "compare"},
+        {FigureView::CompareSurfaces, "compare-surfaces"},
+        {FigureView::CurvatureMap, "curvature-map"},
+        {FigureView::Structure, "structure"},
+        {FigureView::Stability, "stability"},
         {FigureView::BatchScaling, "batch-scaling"}};
     return names;
 }
@@ -68,7 +74,8 @@ struct Builder {
         auto drawn = drawn_camera;
         panels.push_back({nullptr, [data, camera, s, drawn](QSize pixels, double px_per_pt) {
                               widgets::SurfaceCamera used;
-                              QImage image = widgets::renderSurfaceImage(data, pixels, s, px_per_pt, camera, nullptr, &used);
+                              QImage image =
+                                  widgets::renderSurfaceImage(data, pixels, s, px_per_pt, camera, nullptr, &used);
                               if (!image.isNull() && !*drawn) *drawn = used;
                               return image;
                           }});
@@ -81,113 +88,113 @@ struct Builder {
 
     void add(FigureView view) {
         switch (view) {
-        case FigureView::Surface:
-            if (need(content.surface.has_value(), "loss surface")) {
-                if (content.surface->isLine()) return add(FigureView::Contour);
-                const std::string problem = widgets::surfaceProblem(*content.surface);
-                if (!problem.empty()) error = QString::fromStdString(problem);
-                else addSurface(*content.surface);
-            }
-            return;
-        case FigureView::Contour:
-            if (need(content.surface.has_value(), "loss surface")) {
-                if (content.surface->isLine()) {
-                    auto* line = make<widgets::LineView>();
-                    line->setData(*content.surface);
-                    addPlot(line->plot());
-                } else {
-                    auto* contour = make<widgets::ContourView>();
+            case FigureView::Surface:
+                if (need(content.surface.has_value(), "loss surface")) {
+                    if (content.surface->isLine()) return add(FigureView::Contour);
+                    const std::string problem = widgets::surfaceProblem(*content.surface);
+                    if (!problem.empty()) error = QString::fromStdString(problem);
+                    else addSurface(*content.surface);
+                }
+                return;
+            case FigureView::Contour:
+                if (need(content.surface.has_value(), "loss surface")) {
+                    if (content.surface->isLine()) {
+                        auto* line = make<widgets::LineView>();
+                        line->setData(*content.surface);
+                        addPlot(line->plot());
+                    } else {
+                        auto* contour = make<widgets::ContourView>();
+                        widgets::SurfacePlotData data = *content.surface;
+                        data.colormap = style.colormap.toStdString();
+                        contour->setData(data);
+                        addPlot(contour->plot());
+                    }
+                }
+                return;
+            case FigureView::Spectrum:
+            case FigureView::Density:
+                if (need(content.spectrum.has_value(), "spectrum")) {
+                    auto* spectrum = make<widgets::SpectrumView>();
+                    spectrum->setData(*content.spectrum);
+                    spectrum->setOverlays(content.probe_spectra);
+                    spectrum->setLogAbsAxis(view == FigureView::Density);
+                    spectrum->setLogDensity(content.log_density);
+                    addPlot(spectrum->plot());
+                }
+                return;
+            case FigureView::Layers:
+                if (need(content.layers.has_value(), "layer sensitivity")) {
+                    auto* layers = make<widgets::LayerView>();
+                    layers->setData(*content.layers);
+                    addPlot(layers->plot());
+                }
+                return;
+            case FigureView::Compare:
+                if (need(!content.compare_spectra.empty(), "checkpoint comparison")) {
+                    auto* spectra = make<widgets::SpectraOverlayView>();
+                    spectra->setData(content.compare_spectra);
+                    addPlot(spectra->plot());
+                    if (content.path && !content.path->empty()) {
+                        auto* path = make<widgets::PathView>();
+                        path->setData(*content.path);
+                        addPlot(path->plot());
+                    }
+                }
+                return;
+            case FigureView::CurvatureMap:
+                if (need(content.surface.has_value() && !content.surface->fields.empty(), "curvature map")) {
                     widgets::SurfacePlotData data = *content.surface;
+                    if (widgets::colourField(data) == nullptr) data.colour_by = data.fields.front().name;
                     data.colormap = style.colormap.toStdString();
-                    contour->setData(data);
-                    addPlot(contour->plot());
+                    if (data.isLine()) {
+                        auto* line = make<widgets::LineView>();
+                        line->setData(data);
+                        addPlot(line->plot());
+                    } else {
+                        auto* contour = make<widgets::ContourView>();
+                        contour->setData(data);
+                        addPlot(contour->plot());
+                    }
                 }
-            }
-            return;
-        case FigureView::Spectrum:
-        case FigureView::Density:
-            if (need(content.spectrum.has_value(), "spectrum")) {
-                auto* spectrum = make<widgets::SpectrumView>();
-                spectrum->setData(*content.spectrum);
-                spectrum->setOverlays(content.probe_spectra);
-                spectrum->setLogAbsAxis(view == FigureView::Density);
-                spectrum->setLogDensity(content.log_density);
-                addPlot(spectrum->plot());
-            }
-            return;
-        case FigureView::Layers:
-            if (need(content.layers.has_value(), "layer sensitivity")) {
-                auto* layers = make<widgets::LayerView>();
-                layers->setData(*content.layers);
-                addPlot(layers->plot());
-            }
-            return;
-        case FigureView::Compare:
-            if (need(!content.compare_spectra.empty(), "checkpoint comparison")) {
-                auto* spectra = make<widgets::SpectraOverlayView>();
-                spectra->setData(content.compare_spectra);
-                addPlot(spectra->plot());
-                if (content.path && !content.path->empty()) {
-                    auto* path = make<widgets::PathView>();
-                    path->setData(*content.path);
-                    addPlot(path->plot());
+                return;
+            case FigureView::Structure:
+                if (need(content.structure.has_value(), "structure analysis")) {
+                    auto* view = make<widgets::StructureView>();
+                    view->setData(*content.structure);
+                    for (QCustomPlot* plot : view->filledPlots()) {
+                        plot->resize(int(style.widthPt()), int(style.heightPt()));
+                        addPlot(plot);
+                    }
+                    if (view->filledPlots().empty()) error = QObject::tr("the structure result has no chart to draw");
                 }
-            }
-            return;
-        case FigureView::CurvatureMap:
-            if (need(content.surface.has_value() && !content.surface->fields.empty(), "curvature map")) {
-                widgets::SurfacePlotData data = *content.surface;
-                if (widgets::colourField(data) == nullptr) data.colour_by = data.fields.front().name;
-                data.colormap = style.colormap.toStdString();
-                if (data.isLine()) {
-                    auto* line = make<widgets::LineView>();
-                    line->setData(data);
-                    addPlot(line->plot());
-                } else {
-                    auto* contour = make<widgets::ContourView>();
-                    contour->setData(data);
-                    addPlot(contour->plot());
+                return;
+            case FigureView::Stability:
+                if (need(content.stability.has_value() && !content.stability->empty(), "stability readout")) {
+                    auto* view = make<widgets::DynamicsView>();
+                    view->setStability(*content.stability);
+                    view->stabilityPlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(view->stabilityPlot());
                 }
-            }
-            return;
-        case FigureView::Structure:
-            if (need(content.structure.has_value(), "structure analysis")) {
-                auto* view = make<widgets::StructureView>();
-                view->setData(*content.structure);
-                for (QCustomPlot* plot : view->filledPlots()) {
-                    plot->resize(int(style.widthPt()), int(style.heightPt()));
-                    addPlot(plot);
+                return;
+            case FigureView::BatchScaling:
+                if (need(content.batch_scaling.has_value() && !content.batch_scaling->empty(), "batch scaling")) {
+                    auto* view = make<widgets::DynamicsView>();
+                    view->setBatchScaling(*content.batch_scaling);
+                    view->scalingPlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(view->scalingPlot());
                 }
-                if (view->filledPlots().empty()) error = QObject::tr("the structure result has no chart to draw");
-            }
-            return;
-        case FigureView::Stability:
-            if (need(content.stability.has_value() && !content.stability->empty(), "stability readout")) {
-                auto* view = make<widgets::DynamicsView>();
-                view->setStability(*content.stability);
-                view->stabilityPlot()->resize(int(style.widthPt()), int(style.heightPt()));
-                addPlot(view->stabilityPlot());
-            }
-            return;
-        case FigureView::BatchScaling:
-            if (need(content.batch_scaling.has_value() && !content.batch_scaling->empty(), "batch scaling")) {
-                auto* view = make<widgets::DynamicsView>();
-                view->setBatchScaling(*content.batch_scaling);
-                view->scalingPlot()->resize(int(style.widthPt()), int(style.heightPt()));
-                addPlot(view->scalingPlot());
-            }
-            return;
-        case FigureView::CompareSurfaces:
-            if (need(!content.compare_surfaces.empty(), "checkpoint surfaces")) {
-                std::vector<const std::vector<double>*> grids;
-                for (const auto& s : content.compare_surfaces) grids.push_back(&s.values);
-                const auto shared = widgets::sharedRange(grids);
-                for (widgets::SurfacePlotData s : content.compare_surfaces) {
-                    s.value_range = shared;
-                    addSurface(s);
+                return;
+            case FigureView::CompareSurfaces:
+                if (need(!content.compare_surfaces.empty(), "checkpoint surfaces")) {
+                    std::vector<const std::vector<double>*> grids;
+                    for (const auto& s : content.compare_surfaces) grids.push_back(&s.values);
+                    const auto shared = widgets::sharedRange(grids);
+                    for (widgets::SurfacePlotData s : content.compare_surfaces) {
+                        s.value_range = shared;
+                        addSurface(s);
+                    }
                 }
-            }
-            return;
+                return;
         }
     }
 };
@@ -259,23 +266,25 @@ QString renderFigure(const FigureContent& content, const FigureRequest& request)
     // Four surfaces alone make a 2 x 2 grid; the checkpoints' surfaces with other plots, a row of
     // surfaces above a row of plots; anything else one row.
     int columns = 0;
-    const bool compare_surfaces = std::find(request.views.begin(), request.views.end(), FigureView::CompareSurfaces) !=
-                                  request.views.end();
+    const bool compare_surfaces =
+        std::find(request.views.begin(), request.views.end(), FigureView::CompareSurfaces) != request.views.end();
     if (compare_surfaces && request.views.size() == 1 && builder.panels.size() == 4) columns = 2;
     // The structure's charts alone: two per row.
-    if (request.views.size() == 1 && request.views[0] == FigureView::Structure && builder.panels.size() > 2) columns = 2;
+    if (request.views.size() == 1 && request.views[0] == FigureView::Structure && builder.panels.size() > 2)
+        columns = 2;
     else if (compare_surfaces && request.views.size() > 1)
         columns = std::max<int>(2, int(content.compare_surfaces.size()));
     try {
         AtomicFile file(request.path.toStdString());
-        const QString error = widgets::writeFigure(builder.panels, request.style, QString::fromStdString(file.tempPath()),
-                                                   request.width_px, columns);
+        const QString error = widgets::writeFigure(builder.panels, request.style,
+                                                   QString::fromStdString(file.tempPath()), request.width_px, columns);
         if (!error.isEmpty()) return QString(error).replace(QString::fromStdString(file.tempPath()), request.path);
         file.commit();
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
-    return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px), *builder.drawn_camera);
+    return writeSettings(content, request, widgets::figurePixels(request.style, request.width_px),
+                         *builder.drawn_camera);
 }
 
 }  // namespace basin::gui

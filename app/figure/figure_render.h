@@ -27,7 +27,17 @@ namespace basin::gui {
 /// heatmaps, blocks) | stability (sharpness across checkpoints against the threshold) |
 /// batch-scaling (mean λmax(H_B) against B, log-log).
 enum class FigureView {
-    Surface, Contour, Spectrum, Density, Layers, Compare, CompareSurfaces, CurvatureMap, Structure, Stability, BatchScaling
+    Surface,
+    Contour,
+    Spectrum,
+    Density,
+    Layers,
+    Compare,
+    CompareSurfaces,
+    CurvatureMap,
+    Structure,
+    Stability,
+    BatchScaling
 };
 
 std::optional<FigureView> parseFigureView(const std::string& name);
@@ -50,7 +60,7 @@ struct FigureContent {
     /// Curvature probes' spectra, laid over `spectrum` in the spectrum and density views.
     std::vector<widgets::SpectrumPlotData> probe_spectra;
     bool log_density = false;  ///< the spectrum's density on a logarithmic axis, as the view shows it
-    std::string source;  ///< what the numbers come from (the study file), written in the settings
+    std::string source;        ///< what the numbers come from (the study file), written in the settings
     /// The provenance (provenanceJson) of each result drawn, written in the settings beside the
     /// figure: the options, files, samples and version behind every number in it.
     std::vector<std::string> provenance;

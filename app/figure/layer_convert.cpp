@@ -31,14 +31,16 @@ widgets::LayerPlotData toPlotData(const SensitivityResult& r, const std::string&
     }
     d.quantised = r.quantisable;
     if (!r.quantisable.empty()) {
-        d.precision.push_back({"float32", {}, r.float32_bytes, r.full_precision.loss, r.full_precision.accuracy, {}, false});
+        d.precision.push_back(
+            {"float32", {}, r.float32_bytes, r.full_precision.loss, r.full_precision.accuracy, {}, false});
         // Largest first, so the table reads from the safest storage to the smallest; the proposal
         // among its measured frontier neighbours and the uniform widths of about its size.
         std::vector<widgets::PrecisionRow> rows;
         for (const QuantisedEvaluation& q : r.uniform) rows.push_back(row(q));
         for (const QuantisedEvaluation& q : r.frontier_measured) rows.push_back(row(q));
         if (r.proposal) rows.push_back(row(*r.proposal, true));
-        std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.size_bytes > b.size_bytes; });
+        std::stable_sort(rows.begin(), rows.end(),
+                         [](const auto& a, const auto& b) { return a.size_bytes > b.size_bytes; });
         d.precision.insert(d.precision.end(), rows.begin(), rows.end());
     }
     d.budget_bytes = r.budget_bytes;

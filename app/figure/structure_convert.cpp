@@ -25,15 +25,17 @@ widgets::StructurePlotData toPlotData(const StructureResult& r, const std::strin
             d.groups.push_back({e.name, e.size, e.saliency, e.saliency_stderr, e.diag_sum / n, e.diag_sum_stderr / n});
         }
         d.prune_level = g.prune_level;
-        for (const StructureEntry& e : g.least_salient) d.least_salient.push_back({e.name, e.size, e.saliency, e.saliency_stderr, e.weight_sq});
+        for (const StructureEntry& e : g.least_salient)
+            d.least_salient.push_back({e.name, e.size, e.saliency, e.saliency_stderr, e.weight_sq});
         d.base_loss = g.base.loss;
         for (size_t i = 0; i + 1 < g.removal.size(); i += 2) {
             const RemovalRow& s = g.removal[i];
             const RemovalRow& m = g.removal[i + 1];
             d.removal.push_back({s.k, s.eval.loss, m.eval.loss, s.predicted, m.predicted});
         }
-        d.notes.push_back("Diagonal (" + g.method + (g.method == "hutchinson" ? ", " + std::to_string(g.probes) + " probes" : "") +
-                          "): " + std::to_string(g.hvp_count) + " H·v; trace " + fmt("%.4g ± %.2g", g.trace, g.trace_stderr));
+        d.notes.push_back(
+            "Diagonal (" + g.method + (g.method == "hutchinson" ? ", " + std::to_string(g.probes) + " probes" : "") +
+            "): " + std::to_string(g.hvp_count) + " H·v; trace " + fmt("%.4g ± %.2g", g.trace, g.trace_stderr));
         for (const std::string& rule : g.head_rule) d.notes.push_back("Heads: " + rule);
     }
     if (r.eigen_hvp_count > 0)
@@ -90,15 +92,15 @@ widgets::StructurePlotData toPlotData(const StructureResult& r, const std::strin
         double js = 0;
         for (size_t i = 0; i < b.js.size(); ++i)
             for (size_t j = 0; j < b.js.size(); ++j) js = std::max(js, b.js[i][j]);
-        d.notes.push_back("Blocks: " + std::to_string(b.hvp_count) + " H·v; largest Jensen-Shannon distance between blocks " +
-                          fmt("%.2f", js));
+        d.notes.push_back("Blocks: " + std::to_string(b.hvp_count) +
+                          " H·v; largest Jensen-Shannon distance between blocks " + fmt("%.2f", js));
     }
     if (r.align) {
         const AlignPart& a = *r.align;
         for (const AlignScope* s : {&a.model, &a.head})
-            d.notes.push_back("Alignment (" + s->scope + "): ‖H_A − H_B‖₂ " + fmt("%.4g", s->norm) + ", tr difference " +
-                              fmt("%.4g ± %.2g", s->trace_diff, s->trace_diff_stderr) + ", gradient cosine " +
-                              fmt("%.3f", s->gradient_cosine));
+            d.notes.push_back("Alignment (" + s->scope + "): ‖H_A − H_B‖₂ " + fmt("%.4g", s->norm) +
+                              ", tr difference " + fmt("%.4g ± %.2g", s->trace_diff, s->trace_diff_stderr) +
+                              ", gradient cosine " + fmt("%.3f", s->gradient_cosine));
         d.notes.push_back("Alignment: " + std::to_string(a.hvp_count) + " H·v against " + a.inputs);
     }
     d.notes.push_back("Total: " + std::to_string(r.hvp_count) + " H·v in " + fmt("%.1f s", r.seconds));

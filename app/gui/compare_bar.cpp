@@ -41,8 +41,9 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     grid_->setObjectName("compareGrid");
     grid_->setRange(0, 201);
     grid_->setSpecialValueText(tr("no surfaces"));
-    grid_->setToolTip(tr("Points per side of each checkpoint's loss surface: the comparison's own grid, "
-                         "not the Surface tab's (its cost grows with the square). 0: no surfaces."));
+    grid_->setToolTip(
+        tr("Points per side of each checkpoint's loss surface: the comparison's own grid, "
+           "not the Surface tab's (its cost grows with the square). 0: no surfaces."));
     row->addWidget(grid_);
     row->addSpacing(8);
     row->addWidget(new QLabel(tr("path points"), this));
@@ -55,8 +56,9 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     row->addSpacing(8);
     same_ = new QCheckBox(tr("same directions"), this);
     same_->setObjectName("compareSameDirections");
-    same_->setToolTip(tr("Every surface along the first checkpoint's directions (literally the same vectors). "
-                         "Off: directions from the same seed, filter-normalised at each checkpoint."));
+    same_->setToolTip(
+        tr("Every surface along the first checkpoint's directions (literally the same vectors). "
+           "Off: directions from the same seed, filter-normalised at each checkpoint."));
     row->addWidget(same_);
     run_ = new QPushButton(tr("Compare"), this);
     run_->setObjectName("compareRun");
@@ -116,7 +118,8 @@ void CompareBar::setCheckpoints(const QStringList& paths) {
     // First, last, and evenly between them: at most four.
     const int n = int(paths.size());
     QList<int> ticked;
-    if (n <= 4) for (int i = 0; i < n; ++i) ticked << i;
+    if (n <= 4)
+        for (int i = 0; i < n; ++i) ticked << i;
     else ticked = {0, n / 3, 2 * n / 3, n - 1};
     for (int i : ticked) list_->item(i)->setCheckState(Qt::Checked);
     validate();

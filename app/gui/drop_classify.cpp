@@ -42,9 +42,9 @@ DropClass classifyDroppedPath(const QString& path, bool is_dir) {
     const QString unzipped = lower.endsWith(".gz") ? lower.chopped(3) : lower;
     if (isIdxName(unzipped)) return {nameSaysTargets(unzipped) ? DropKind::Targets : DropKind::Data, {}};
     if (lower.endsWith(".gz"))
-        return {DropKind::Refused,
-                QObject::tr("%1 is a gzipped file but not MNIST-style IDX (…-ubyte.gz); Basin cannot read it")
-                    .arg(name)};
+        return {
+            DropKind::Refused,
+            QObject::tr("%1 is a gzipped file but not MNIST-style IDX (…-ubyte.gz); Basin cannot read it").arg(name)};
     return {DropKind::Refused, QObject::tr("%1 is not a study (.basin.json), model (.pt, .ptl) or data file "
                                            "(.npz, .npy, .pt, .csv, IDX); nothing was changed")
                                    .arg(name)};

@@ -44,9 +44,10 @@ StudySummary summarise(const QString& path, const Objective& objective, const Ev
     for (const InputSummary& in : data.inputs) {
         QStringList dims;
         for (int64_t n : in.shape) dims << QString::number(n);
-        s.inputs << QString("%1: %2 %3").arg(in.name.empty() ? QStringLiteral("inputs") : QString::fromStdString(in.name),
-                                             dims.isEmpty() ? QStringLiteral("scalar") : dims.join('x'),
-                                             QString::fromStdString(in.dtype));
+        s.inputs << QString("%1: %2 %3")
+                        .arg(in.name.empty() ? QStringLiteral("inputs") : QString::fromStdString(in.name),
+                             dims.isEmpty() ? QStringLiteral("scalar") : dims.join('x'),
+                             QString::fromStdString(in.dtype));
     }
     for (const ParameterGroup& g : objective.groups()) s.groups << QString::fromStdString(g.name);
     s.samples = data.samples;
@@ -93,7 +94,8 @@ bool ofTheSameFiles(const StoredResult& r, const StudySpec& spec) {
 // show stale ones) one stored for other bytes of the same files; null: compute.
 const StoredResult* reusable(const ResultLookup& found, EngineController::Stale stale, const StudySpec& spec) {
     if (found.stored) return &*found.stored;
-    if (stale == EngineController::Stale::Show && found.stale && ofTheSameFiles(*found.stale, spec)) return &*found.stale;
+    if (stale == EngineController::Stale::Show && found.stale && ofTheSameFiles(*found.stale, spec))
+        return &*found.stale;
     return nullptr;
 }
 
@@ -130,12 +132,16 @@ private:
     JobContext inner_;
 };
 
-std::string fileName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).fileName().toStdString(); }
+std::string fileName(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).fileName().toStdString();
+}
 
 }  // namespace
 
 EngineController::EngineController(QObject* parent)
-    : QObject(parent), queue_(new JobQueue(true, this)), results_(new ResultsModel(this)),
+    : QObject(parent),
+      queue_(new JobQueue(true, this)),
+      results_(new ResultsModel(this)),
       engine_(std::make_unique<EngineState>()) {
     connect(queue_, &JobQueue::jobAdded, this, &EngineController::jobAdded);
     connect(queue_, &JobQueue::jobChanged, this, &EngineController::jobChanged);
@@ -145,7 +151,8 @@ EngineController::EngineController(QObject* parent)
         if (job.kind != JobKind::Open || !isFinished(job.state)) return;
         const auto it = open_generations_.find(job.id);
         if (it == open_generations_.end()) return;
-        if (job.state != JobState::Done && requested_generation_ == it->second) requested_generation_ = opened_generation_;
+        if (job.state != JobState::Done && requested_generation_ == it->second)
+            requested_generation_ = opened_generation_;
         open_generations_.erase(it);
     });
     connect(queue_, &JobQueue::idle, this, &EngineController::idle);
@@ -210,41 +217,44 @@ int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()
     const QString file = path.isEmpty() ? tr("unsaved study") : QFileInfo(path).fileName();
     const int generation = ++requested_generation_;
     const ShownOnOpen asked{surface_options_, curvature_map_options_, probe_options_};
-    const int id = queue_->enqueue(JobKind::Open, tr("Open %1").arg(file), [this, path, generation, asked,
-                                                                          load = std::move(load)](JobContext& job) {
-        try {
-            job.stage("loading model and data", 0);
-            const StudySpec spec = load();
-            queue_->post([this, spec] { Q_EMIT specLoaded(spec); });
-            auto objective = std::make_unique<Objective>(Objective::open(spec));
-            const Evaluation eval = objective->evaluate(&job);
-            const StudySummary summary = summarise(path, *objective, eval);
-            // Only now is the previous study replaced: a study that fails to open leaves it open.
-            engine_->objective = std::move(objective);
-            engine_->spec = spec;
-            engine_->generation = generation;
-            engine_->rows.clear();
-            engine_->surfaces.clear();
-            engine_->planes.clear();
-            queue_->post([this, spec, summary, generation] {
-                spec_ = spec;
-                parameters_ = summary.parameters;
-                opened_generation_ = generation;
-                results_->reset(qs(spec.study_path));
-                Q_EMIT studyOpened(summary);
-            });
-            try {
-                showStored(asked);
-            } catch (const Error&) {
-                // A stored map or probe that cannot be read is not shown; computing it again says why.
-            }
-        } catch (const std::exception& e) {
-            const bool cancelled = dynamic_cast<const Cancelled*>(&e) != nullptr;
-            const QString message = QString::fromStdString(e.what());
-            if (!cancelled) queue_->post([this, path, message] { Q_EMIT studyFailed(path, message); });
-            throw;
-        }
-    });
+    const int id =
+        queue_->enqueue(JobKind::Open, tr("Open %1").arg(file),
+                        [this, path, generation, asked, load = std::move(load)](JobContext& job) {
+                            try {
+                                job.stage("loading model and data", 0);
+                                const StudySpec spec = load();
+                                queue_->post([this, spec] { Q_EMIT specLoaded(spec); });
+                                auto objective = std::make_unique<Objective>(Objective::open(spec));
+                                const Evaluation eval = objective->evaluate(&job);
+                                const StudySummary summary = summarise(path, *objective, eval);
+                                // Only now is the previous study replaced: a study that fails to open leaves it open.
+                                engine_->objective = std::move(objective);
+                                engine_->spec = spec;
+                                engine_->generation = generation;
+                                engine_->rows.clear();
+                                engine_->surfaces.clear();
+                                engine_->planes.clear();
+                                queue_->post([this, spec, summary, generation] {
+                                    spec_ = spec;
+                                    parameters_ = summary.parameters;
+                                    opened_generation_ = generation;
+                                    results_->reset(qs(spec.study_path));
+                                    Q_EMIT studyOpened(summary);
+                                });
+                                try {
+                                    showStored(asked);
+                                } catch (const Error&) {
+                                    // A stored map or probe that cannot be read is not shown; computing it again says
+                                    // why.
+                                }
+                            } catch (const std::exception& e) {
+                                const bool cancelled = dynamic_cast<const Cancelled*>(&e) != nullptr;
+                                const QString message = QString::fromStdString(e.what());
+                                if (!cancelled)
+                                    queue_->post([this, path, message] { Q_EMIT studyFailed(path, message); });
+                                throw;
+                            }
+                        });
     open_generations_[id] = generation;
     return id;
 }
@@ -314,109 +324,122 @@ int EngineController::runSurface(Stale stale) {
 int EngineController::runSensitivity(Stale stale) {
     const auto given = sensitivity_options_;
     const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::Sensitivity, tr("Layer sensitivity"), [this, given, wanted, stale](JobContext& job) {
-        Objective& objective = current(engine_->objective, engine_->generation, wanted);
-        const StudySpec& spec = engine_->spec;
-        const SensitivityOptions options =
-            given ? seeded(*given, spec.seed) : windowSensitivityOptions(spec, objective.parameterCount());
-        const ResultLookup found = lookUpResult(spec, "sensitivity", toJson(options));
-        const StoredResult* reuse = reusable(found, stale, spec);
-        if (reuse) {
-            auto result = std::make_shared<const SensitivityResult>(sensitivityFromJson(reuse->result, spec.study_path));
-            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
-            const QString saved = qs(reuse->saved);
-            return queue_->post([this, result, state, saved] { results_->setSensitivity(result, state, saved); });
-        }
-        auto result = std::make_shared<const SensitivityResult>(computeSensitivity(objective, options, &job));
-        products_ += result->hvp_count;
-        storeOnWorker(spec, result->provenance, sensitivityJson(*result));
-        queue_->post([this, result] { results_->setSensitivity(result, ResultState::Computed); });
-    });
+    return queue_->enqueue(
+        JobKind::Sensitivity, tr("Layer sensitivity"), [this, given, wanted, stale](JobContext& job) {
+            Objective& objective = current(engine_->objective, engine_->generation, wanted);
+            const StudySpec& spec = engine_->spec;
+            const SensitivityOptions options =
+                given ? seeded(*given, spec.seed) : windowSensitivityOptions(spec, objective.parameterCount());
+            const ResultLookup found = lookUpResult(spec, "sensitivity", toJson(options));
+            const StoredResult* reuse = reusable(found, stale, spec);
+            if (reuse) {
+                auto result =
+                    std::make_shared<const SensitivityResult>(sensitivityFromJson(reuse->result, spec.study_path));
+                const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+                const QString saved = qs(reuse->saved);
+                return queue_->post([this, result, state, saved] { results_->setSensitivity(result, state, saved); });
+            }
+            auto result = std::make_shared<const SensitivityResult>(computeSensitivity(objective, options, &job));
+            products_ += result->hvp_count;
+            storeOnWorker(spec, result->provenance, sensitivityJson(*result));
+            queue_->post([this, result] { results_->setSensitivity(result, ResultState::Computed); });
+        });
 }
 
 int EngineController::runStructure(Stale stale) {
     const auto given = structure_options_;
     const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::Structure, tr("Curvature structure"), [this, given, wanted, stale](JobContext& job) {
-        Objective& objective = current(engine_->objective, engine_->generation, wanted);
-        const StudySpec& spec = engine_->spec;
-        const StructureOptions options = given ? seeded(*given, spec.seed) : windowStructureOptions(spec);
-        validate(options);
-        const ResultLookup found = lookUpResult(spec, "structure", toJson(options), referencedFiles(options));
-        if (const StoredResult* reuse = reusable(found, stale, spec)) {
-            auto result = std::make_shared<const StructureResult>(structureFromJson(reuse->result, spec.study_path));
-            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
-            const QString saved = qs(reuse->saved);
-            return queue_->post([this, result, state, saved] { results_->setStructure(result, state, saved); });
-        }
-        auto result = std::make_shared<const StructureResult>(computeStructure(objective, options, &job));
-        products_ += result->hvp_count;
-        storeOnWorker(spec, result->provenance, structureJson(*result));
-        queue_->post([this, result] { results_->setStructure(result, ResultState::Computed); });
-    });
+    return queue_->enqueue(
+        JobKind::Structure, tr("Curvature structure"), [this, given, wanted, stale](JobContext& job) {
+            Objective& objective = current(engine_->objective, engine_->generation, wanted);
+            const StudySpec& spec = engine_->spec;
+            const StructureOptions options = given ? seeded(*given, spec.seed) : windowStructureOptions(spec);
+            validate(options);
+            const ResultLookup found = lookUpResult(spec, "structure", toJson(options), referencedFiles(options));
+            if (const StoredResult* reuse = reusable(found, stale, spec)) {
+                auto result =
+                    std::make_shared<const StructureResult>(structureFromJson(reuse->result, spec.study_path));
+                const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+                const QString saved = qs(reuse->saved);
+                return queue_->post([this, result, state, saved] { results_->setStructure(result, state, saved); });
+            }
+            auto result = std::make_shared<const StructureResult>(computeStructure(objective, options, &job));
+            products_ += result->hvp_count;
+            storeOnWorker(spec, result->provenance, structureJson(*result));
+            queue_->post([this, result] { results_->setStructure(result, ResultState::Computed); });
+        });
 }
 
 int EngineController::runStability() {
     const auto given = stability_options_;
     const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::Stability, tr("Stability across checkpoints"), [this, given, wanted](JobContext& job) {
-        Objective& open = current(engine_->objective, engine_->generation, wanted);
-        const StudySpec spec = engine_->spec;
-        auto table = std::make_shared<StabilityResult>();
-        table->options = given ? seeded(*given, spec.seed) : windowStabilityOptions(spec);
-        validate(table->options);
-        const std::vector<StabilityInput> inputs = stabilityInputs(spec, table->options);
-        WholeJob whole(job, int(inputs.size()));
-        bool computed = false;
-        QString saved;
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            const StabilityInput& in = inputs[i];
-            whole.begin(fileName(in.checkpoint) + " (" + std::to_string(i + 1) + " of " + std::to_string(inputs.size()) + ")");
-            // Each row is stored on its own: its checkpoint's bytes, its optimizer file's and the options.
-            const ResultLookup found = lookUpResult(spec, "stability", toJson(table->options), referencedFiles(in), in.checkpoint);
-            if (found.stored) {
-                table->rows.push_back(stabilityRowFromJson(found.stored->result, spec.study_path));
-                saved = qs(found.stored->saved);
-            } else {
-                // The open study's model is the objective already open; another checkpoint opens its own.
-                std::optional<Objective> other;
-                if (QFileInfo(qs(in.checkpoint)).absoluteFilePath() != QFileInfo(qs(open.modelPath())).absoluteFilePath())
-                    other.emplace(Objective::open(spec, in.checkpoint));
-                Objective& o = other ? *other : open;
-                table->rows.push_back(computeStability(o, stabilityOptimizer(o, in, table->options), table->options, whole.inner()));
-                products_ += table->rows.back().hvp_count;
-                storeOnWorker(spec, table->rows.back().provenance, stabilityRowJson(table->rows.back()));
-                computed = true;
+    return queue_->enqueue(
+        JobKind::Stability, tr("Stability across checkpoints"), [this, given, wanted](JobContext& job) {
+            Objective& open = current(engine_->objective, engine_->generation, wanted);
+            const StudySpec spec = engine_->spec;
+            auto table = std::make_shared<StabilityResult>();
+            table->options = given ? seeded(*given, spec.seed) : windowStabilityOptions(spec);
+            validate(table->options);
+            const std::vector<StabilityInput> inputs = stabilityInputs(spec, table->options);
+            WholeJob whole(job, int(inputs.size()));
+            bool computed = false;
+            QString saved;
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                const StabilityInput& in = inputs[i];
+                whole.begin(fileName(in.checkpoint) + " (" + std::to_string(i + 1) + " of " +
+                            std::to_string(inputs.size()) + ")");
+                // Each row is stored on its own: its checkpoint's bytes, its optimizer file's and the options.
+                const ResultLookup found =
+                    lookUpResult(spec, "stability", toJson(table->options), referencedFiles(in), in.checkpoint);
+                if (found.stored) {
+                    table->rows.push_back(stabilityRowFromJson(found.stored->result, spec.study_path));
+                    saved = qs(found.stored->saved);
+                } else {
+                    // The open study's model is the objective already open; another checkpoint opens its own.
+                    std::optional<Objective> other;
+                    if (QFileInfo(qs(in.checkpoint)).absoluteFilePath() !=
+                        QFileInfo(qs(open.modelPath())).absoluteFilePath())
+                        other.emplace(Objective::open(spec, in.checkpoint));
+                    Objective& o = other ? *other : open;
+                    table->rows.push_back(
+                        computeStability(o, stabilityOptimizer(o, in, table->options), table->options, whole.inner()));
+                    products_ += table->rows.back().hvp_count;
+                    storeOnWorker(spec, table->rows.back().provenance, stabilityRowJson(table->rows.back()));
+                    computed = true;
+                }
+                whole.finish();
+                auto partial = std::make_shared<const StabilityResult>(*table);
+                const bool last = i + 1 == inputs.size();
+                const ResultState state = !last      ? ResultState::Partial
+                                          : computed ? ResultState::Computed
+                                                     : ResultState::Stored;
+                queue_->post([this, partial, state, saved] { results_->setStability(partial, state, saved); });
             }
-            whole.finish();
-            auto partial = std::make_shared<const StabilityResult>(*table);
-            const bool last = i + 1 == inputs.size();
-            const ResultState state = !last ? ResultState::Partial : computed ? ResultState::Computed : ResultState::Stored;
-            queue_->post([this, partial, state, saved] { results_->setStability(partial, state, saved); });
-        }
-    });
+        });
 }
 
 int EngineController::runBatchScaling(Stale stale) {
     const auto given = batch_scaling_options_;
     const int wanted = requested_generation_;
-    return queue_->enqueue(JobKind::BatchScaling, tr("Batch-size scaling"), [this, given, wanted, stale](JobContext& job) {
-        Objective& objective = current(engine_->objective, engine_->generation, wanted);
-        const StudySpec& spec = engine_->spec;
-        const BatchScalingOptions options = given ? seeded(*given, spec.seed) : windowBatchScalingOptions(spec);
-        validate(options);
-        const ResultLookup found = lookUpResult(spec, "batch-scaling", toJson(options));
-        if (const StoredResult* reuse = reusable(found, stale, spec)) {
-            auto result = std::make_shared<const BatchScalingResult>(batchScalingFromJson(reuse->result, spec.study_path));
-            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
-            const QString saved = qs(reuse->saved);
-            return queue_->post([this, result, state, saved] { results_->setBatchScaling(result, state, saved); });
-        }
-        auto result = std::make_shared<const BatchScalingResult>(computeBatchScaling(objective, options, &job));
-        products_ += result->hvp_count;
-        storeOnWorker(spec, result->provenance, batchScalingJson(*result));
-        queue_->post([this, result] { results_->setBatchScaling(result, ResultState::Computed); });
-    });
+    return queue_->enqueue(
+        JobKind::BatchScaling, tr("Batch-size scaling"), [this, given, wanted, stale](JobContext& job) {
+            Objective& objective = current(engine_->objective, engine_->generation, wanted);
+            const StudySpec& spec = engine_->spec;
+            const BatchScalingOptions options = given ? seeded(*given, spec.seed) : windowBatchScalingOptions(spec);
+            validate(options);
+            const ResultLookup found = lookUpResult(spec, "batch-scaling", toJson(options));
+            if (const StoredResult* reuse = reusable(found, stale, spec)) {
+                auto result =
+                    std::make_shared<const BatchScalingResult>(batchScalingFromJson(reuse->result, spec.study_path));
+                const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+                const QString saved = qs(reuse->saved);
+                return queue_->post([this, result, state, saved] { results_->setBatchScaling(result, state, saved); });
+            }
+            auto result = std::make_shared<const BatchScalingResult>(computeBatchScaling(objective, options, &job));
+            products_ += result->hvp_count;
+            storeOnWorker(spec, result->provenance, batchScalingJson(*result));
+            queue_->post([this, result] { results_->setBatchScaling(result, ResultState::Computed); });
+        });
 }
 
 int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
@@ -471,7 +494,8 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
                 if (o.same_directions) so.directions_model = ckpts[0];
                 const ResultLookup found = lookUpResult(one, "surface", toJson(so), referencedFiles(so, one));
                 std::shared_ptr<const SurfaceGrid> grid;
-                if (found.stored) grid = std::make_shared<const SurfaceGrid>(surfaceFromJson(found.stored->result, spec.study_path));
+                if (found.stored)
+                    grid = std::make_shared<const SurfaceGrid>(surfaceFromJson(found.stored->result, spec.study_path));
                 else if (engine_->surfaces.count(found.keys.key)) grid = engine_->surfaces[found.keys.key];
                 else {
                     Objective objective = Objective::open(one);
@@ -499,10 +523,12 @@ int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
             EigenOptions eigen = o.spectrum.eigen;
             eigen.max_hvp = o.path_max_hvp;
             eigen.seed = seedFor(spec.seed, SeedStream::Eigen);
-            const std::string path_options = pathOptionsJson(ckpts.front(), ckpts.back(), o.path_points, eigen, o.path_bn);
+            const std::string path_options =
+                pathOptionsJson(ckpts.front(), ckpts.back(), o.path_points, eigen, o.path_bn);
             const ResultLookup found = lookUpResult(spec, "path", path_options, {ckpts.back()}, ckpts.front());
             std::shared_ptr<const PathResult> path;
-            if (found.stored) path = std::make_shared<const PathResult>(pathFromJson(found.stored->result, spec.study_path));
+            if (found.stored)
+                path = std::make_shared<const PathResult>(pathFromJson(found.stored->result, spec.study_path));
             else {
                 path = std::make_shared<const PathResult>(
                     interpolationPath(spec, ckpts.front(), ckpts.back(), o.path_points, eigen, part, o.path_bn));
@@ -562,7 +588,8 @@ int EngineController::runProbe(double x, double y) {
         if (found.stored) {
             auto probe = std::make_shared<const ProbeResult>(probeFromJson(found.stored->result, spec.study_path));
             const QString saved = qs(found.stored->saved);
-            return queue_->post([this, self, probe, saved] { results_->setProbe(self, probe, ResultState::Stored, saved); });
+            return queue_->post(
+                [this, self, probe, saved] { results_->setProbe(self, probe, ResultState::Stored, saved); });
         }
         // The plane's key is its options with the point left out (toJson of a probe at (0, 0)).
         ProbeOptions plane = options;
@@ -604,7 +631,8 @@ SurfaceJobOptions EngineController::surfaceOptions() const {
 }
 SensitivityOptions EngineController::sensitivityOptions() const {
     // The window's budget is a quarter of the float32 size, so it needs the open model's size.
-    return sensitivity_options_ ? seeded(*sensitivity_options_, spec_.seed) : windowSensitivityOptions(spec_, parameters_);
+    return sensitivity_options_ ? seeded(*sensitivity_options_, spec_.seed)
+                                : windowSensitivityOptions(spec_, parameters_);
 }
 StructureOptions EngineController::structureOptions() const {
     return structure_options_ ? seeded(*structure_options_, spec_.seed) : windowStructureOptions(spec_);

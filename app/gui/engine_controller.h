@@ -146,8 +146,8 @@ private:
     // Open requests are numbered; a job runs only on the study it was asked for (GUI thread).
     int requested_generation_ = 0, opened_generation_ = 0;
     std::map<int, int> open_generations_;  // open job id -> its request number
-    int64_t parameters_ = 0;  // of the open model
-    int probe_tickets_ = 0;   // names of probes in the results model (GUI thread)
+    int64_t parameters_ = 0;               // of the open model
+    int probe_tickets_ = 0;                // names of probes in the results model (GUI thread)
 };
 
 }  // namespace basin::gui

@@ -133,9 +133,9 @@ void ExportDialog::styleChanged() { style_note_->setText(styleNote(style_->curre
 
 void ExportDialog::browse() {
     const QString ext = format_->currentData().toString();
-    const QString path = QFileDialog::getSaveFileName(this, windowTitle(), path_->text(),
-                                                      format_->currentText().section(" (", 0, 0) +
-                                                          QStringLiteral(" (*.%1)").arg(ext));
+    const QString path =
+        QFileDialog::getSaveFileName(this, windowTitle(), path_->text(),
+                                     format_->currentText().section(" (", 0, 0) + QStringLiteral(" (*.%1)").arg(ext));
     if (!path.isEmpty()) setPath(path);
 }
 

@@ -16,9 +16,9 @@ class QSpinBox;
 namespace basin::gui {
 
 struct ExportChoice {
-    QString path;                  ///< with the format's extension
-    widgets::FigureStyle style;    ///< the preset chosen (figures only)
-    QSize size;                    ///< pixels of a PNG; empty for other formats
+    QString path;                ///< with the format's extension
+    widgets::FigureStyle style;  ///< the preset chosen (figures only)
+    QSize size;                  ///< pixels of a PNG; empty for other formats
 };
 
 class ExportDialog : public QDialog {

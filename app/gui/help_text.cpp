@@ -22,7 +22,8 @@ void addMenu(QString& html, QMenu* menu) {
     for (QAction* a : menu->actions()) {
         if (a->menu()) addMenu(html, a->menu());
         else if (!a->shortcut().isEmpty())
-            html += row(where, a->text().remove('&').remove(QStringLiteral("…")), a->shortcut().toString(QKeySequence::NativeText));
+            html += row(where, a->text().remove('&').remove(QStringLiteral("…")),
+                        a->shortcut().toString(QKeySequence::NativeText));
     }
 }
 
@@ -32,11 +33,13 @@ QString shortcutsHtml(const QList<QAction*>& menu_bar_actions) {
     QString html = QObject::tr("<h3>Keyboard shortcuts</h3><table cellspacing=6>");
     for (QAction* a : menu_bar_actions)
         if (a->menu()) addMenu(html, a->menu());
-    html += row(QObject::tr("Jobs panel"), QObject::tr("Cancel the focused job (every unfinished one when none is focused)"),
-                QObject::tr("Esc"));
+    html += row(QObject::tr("Jobs panel"),
+                QObject::tr("Cancel the focused job (every unfinished one when none is focused)"), QObject::tr("Esc"));
     html += row(QObject::tr("Study panel"), QObject::tr("Apply the settings from a field"), QObject::tr("Return"));
-    html += row(QObject::tr("Surface"), QObject::tr("Turn / zoom / pan the 3D view"), QObject::tr("drag / wheel / Shift+drag"));
-    html += row(QObject::tr("Spectrum"), QObject::tr("Move the bulk edge / put it back"), QObject::tr("drag / double-click the dashed line"));
+    html += row(QObject::tr("Surface"), QObject::tr("Turn / zoom / pan the 3D view"),
+                QObject::tr("drag / wheel / Shift+drag"));
+    html += row(QObject::tr("Spectrum"), QObject::tr("Move the bulk edge / put it back"),
+                QObject::tr("drag / double-click the dashed line"));
     return html + "</table>";
 }
 
@@ -73,13 +76,14 @@ QString guideHtml() {
 }
 
 QString aboutHtml() {
-    return QObject::tr("<h3>Basin %1</h3><p>Explore the loss landscape of a neural network: Hessian spectra, loss "
-                       "surfaces, per-layer sensitivity and checkpoints side by side.</p>"
-                       "<table cellspacing=4>"
-                       "<tr><td>Basin</td><td>%1</td></tr>"
-                       "<tr><td>LibTorch</td><td>%2</td></tr>"
-                       "<tr><td>Qt</td><td>%3 (built with %4)</td></tr>"
-                       "<tr><td>VTK</td><td>%5</td></tr></table>")
+    return QObject::tr(
+               "<h3>Basin %1</h3><p>Explore the loss landscape of a neural network: Hessian spectra, loss "
+               "surfaces, per-layer sensitivity and checkpoints side by side.</p>"
+               "<table cellspacing=4>"
+               "<tr><td>Basin</td><td>%1</td></tr>"
+               "<tr><td>LibTorch</td><td>%2</td></tr>"
+               "<tr><td>Qt</td><td>%3 (built with %4)</td></tr>"
+               "<tr><td>VTK</td><td>%5</td></tr></table>")
         .arg(QString::fromStdString(basinVersion()), QString::fromStdString(torchVersion()), QString(qVersion()),
              QStringLiteral(QT_VERSION_STR), QString::fromStdString(widgets::vtkVersionText()));
 }

@@ -112,7 +112,7 @@ int JobQueue::enqueue(JobKind kind, const QString& title, Work work) {
 void JobQueue::finish(int id, JobState state, const QString& error) {
     auto it = jobs_.find(id);
     if (it == jobs_.end() || isFinished(it->state)) return;  // a queued job cancelled by the user is already final
-    flushProgress();                                          // the last report before the final state, never after it
+    flushProgress();                                         // the last report before the final state, never after it
     it->state = state;
     it->error = error;
     if (state == JobState::Done && it->total > 0) it->done = it->total;
@@ -167,8 +167,7 @@ bool JobQueue::busy() const {
 }
 
 void JobQueue::forgetFinished() {
-    for (auto it = jobs_.begin(); it != jobs_.end();)
-        it = isFinished(it->state) ? jobs_.erase(it) : std::next(it);
+    for (auto it = jobs_.begin(); it != jobs_.end();) it = isFinished(it->state) ? jobs_.erase(it) : std::next(it);
 }
 
 }  // namespace basin::gui

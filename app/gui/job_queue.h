@@ -60,8 +60,8 @@ private:
     void flushProgress();
 
     QThread* thread_ = nullptr;
-    QObject* worker_ = nullptr;  // lives on thread_; receives the queued jobs
-    QMap<int, JobInfo> jobs_;    // GUI thread
+    QObject* worker_ = nullptr;                            // lives on thread_; receives the queued jobs
+    QMap<int, JobInfo> jobs_;                              // GUI thread
     std::map<int, std::shared_ptr<JobContext>> contexts_;  // GUI thread
     int next_id_ = 1;
 

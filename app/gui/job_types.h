@@ -12,49 +12,74 @@ enum class JobState { Queued, Running, Cancelling, Cancelled, Done, Failed };
 
 inline QString stateName(JobState s) {
     switch (s) {
-    case JobState::Queued: return QStringLiteral("queued");
-    case JobState::Running: return QStringLiteral("running");
-    case JobState::Cancelling: return QStringLiteral("cancelling");
-    case JobState::Cancelled: return QStringLiteral("cancelled");
-    case JobState::Done: return QStringLiteral("done");
-    case JobState::Failed: return QStringLiteral("failed");
+        case JobState::Queued:
+            return QStringLiteral("queued");
+        case JobState::Running:
+            return QStringLiteral("running");
+        case JobState::Cancelling:
+            return QStringLiteral("cancelling");
+        case JobState::Cancelled:
+            return QStringLiteral("cancelled");
+        case JobState::Done:
+            return QStringLiteral("done");
+        case JobState::Failed:
+            return QStringLiteral("failed");
     }
     return {};
 }
 
 /// What a job does; the Jobs panel, the views and the tests tell jobs apart by it.
-enum class JobKind { Open, Spectrum, Surface, Sensitivity, Compare, CurvatureMap, Probe, Structure, Stability, BatchScaling };
+enum class JobKind {
+    Open,
+    Spectrum,
+    Surface,
+    Sensitivity,
+    Compare,
+    CurvatureMap,
+    Probe,
+    Structure,
+    Stability,
+    BatchScaling
+};
 
 inline QString kindName(JobKind k) {
     switch (k) {
-    case JobKind::Open: return QStringLiteral("open");
-    case JobKind::Spectrum: return QStringLiteral("spectrum");
-    case JobKind::Surface: return QStringLiteral("surface");
-    case JobKind::Sensitivity: return QStringLiteral("sensitivity");
-    case JobKind::Compare: return QStringLiteral("compare");
-    case JobKind::CurvatureMap: return QStringLiteral("curvature map");
-    case JobKind::Probe: return QStringLiteral("probe");
-    case JobKind::Structure: return QStringLiteral("structure");
-    case JobKind::Stability: return QStringLiteral("stability");
-    case JobKind::BatchScaling: return QStringLiteral("batch scaling");
+        case JobKind::Open:
+            return QStringLiteral("open");
+        case JobKind::Spectrum:
+            return QStringLiteral("spectrum");
+        case JobKind::Surface:
+            return QStringLiteral("surface");
+        case JobKind::Sensitivity:
+            return QStringLiteral("sensitivity");
+        case JobKind::Compare:
+            return QStringLiteral("compare");
+        case JobKind::CurvatureMap:
+            return QStringLiteral("curvature map");
+        case JobKind::Probe:
+            return QStringLiteral("probe");
+        case JobKind::Structure:
+            return QStringLiteral("structure");
+        case JobKind::Stability:
+            return QStringLiteral("stability");
+        case JobKind::BatchScaling:
+            return QStringLiteral("batch scaling");
     }
     return {};
 }
 
-inline bool isFinished(JobState s) {
-    return s == JobState::Cancelled || s == JobState::Done || s == JobState::Failed;
-}
+inline bool isFinished(JobState s) { return s == JobState::Cancelled || s == JobState::Done || s == JobState::Failed; }
 
 struct JobInfo {
     int id = 0;
     JobKind kind = JobKind::Open;
     QString title;  ///< what the user sees, e.g. "Open demo.basin.json"
     JobState state = JobState::Queued;
-    QString stage;       ///< the engine's stage name, e.g. "lanczos (largest)"
-    qint64 done = 0;     ///< units finished in the stage
-    qint64 total = 0;    ///< units in the stage, 0 when unknown
-    double eta_s = -1;   ///< seconds left in the stage, -1 when unknown
-    QString error;       ///< the message when Failed
+    QString stage;      ///< the engine's stage name, e.g. "lanczos (largest)"
+    qint64 done = 0;    ///< units finished in the stage
+    qint64 total = 0;   ///< units in the stage, 0 when unknown
+    double eta_s = -1;  ///< seconds left in the stage, -1 when unknown
+    QString error;      ///< the message when Failed
 };
 
 /// What the study panel shows after a study was opened.

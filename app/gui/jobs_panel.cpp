@@ -2,12 +2,12 @@
 
 #include <QApplication>
 #include <QHBoxLayout>
-#include <QScrollArea>
-#include <QShortcut>
-#include <QToolButton>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 

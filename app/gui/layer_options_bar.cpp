@@ -39,7 +39,8 @@ LayerOptionsBar::LayerOptionsBar(QWidget* parent) : QWidget(parent) {
     probes_ = new QSpinBox(this);
     probes_->setObjectName("layerProbes");
     probes_->setRange(1, 10000);
-    probes_->setToolTip(tr("Hutchinson probes for the per-layer traces (one H·v each): more probes, smaller error bars"));
+    probes_->setToolTip(
+        tr("Hutchinson probes for the per-layer traces (one H·v each): more probes, smaller error bars"));
     bits_ = new QLineEdit(this);
     bits_->setObjectName("layerBits");
     bits_->setToolTip(tr("The bit widths a layer may get, e.g. 2, 3, 4, 8"));
@@ -51,8 +52,9 @@ LayerOptionsBar::LayerOptionsBar(QWidget* parent) : QWidget(parent) {
     budget_->setSingleStep(5);
     budget_->setSuffix(QStringLiteral(" %"));
     budget_->setSpecialValueText(tr("none"));
-    budget_->setToolTip(tr("Size budget of the mixed-precision proposal, as a share of the float32 model "
-                           "(none: no proposal, the frontier alone)"));
+    budget_->setToolTip(
+        tr("Size budget of the mixed-precision proposal, as a share of the float32 model "
+           "(none: no proposal, the frontier alone)"));
     bytes_ = new QLabel(this);
     bytes_->setObjectName("layerBudgetBytes");
     run_ = new QPushButton(tr("Compute layers"), this);
@@ -118,8 +120,9 @@ void LayerOptionsBar::revalidate() {
         }
     }
     const SensitivityOptions o = options();
-    bytes_->setText(o.budget_bytes ? QStringLiteral("= %1").arg(QString::fromStdString(widgets::formatBytes(*o.budget_bytes)))
-                                   : QString());
+    bytes_->setText(o.budget_bytes
+                        ? QStringLiteral("= %1").arg(QString::fromStdString(widgets::formatBytes(*o.budget_bytes)))
+                        : QString());
     message_->setText(problem_);
     run_->setEnabled(problem_.isEmpty());
 }

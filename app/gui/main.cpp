@@ -1,10 +1,9 @@
-// basin [STUDY] [--tab spectrum|surface|layers|compare|structure] [--size WxH] [--screenshot FILE.png [--timeout SECONDS]]
-// Opens the study (when none is given, the last one opened if its file is still there, else the
-// demo) and computes its spectrum and a loss surface at
-// once, so the first run shows something without a click; --tab layers also computes the layer
-// sensitivity and shows it, --tab compare compares the study's checkpoints, --tab structure runs
-// the curvature structure. With --screenshot it waits for those jobs, saves the
-// window and exits: 0 when they succeeded, 1 when one failed, 2 on timeout.
+// basin [STUDY] [--tab spectrum|surface|layers|compare|structure] [--size WxH] [--screenshot FILE.png [--timeout
+// SECONDS]] Opens the study (when none is given, the last one opened if its file is still there, else the demo) and
+// computes its spectrum and a loss surface at once, so the first run shows something without a click; --tab layers also
+// computes the layer sensitivity and shows it, --tab compare compares the study's checkpoints, --tab structure runs the
+// curvature structure. With --screenshot it waits for those jobs, saves the window and exits: 0 when they succeeded, 1
+// when one failed, 2 on timeout.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -42,11 +41,14 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument(
         "study", "Basin study file (.basin.json); when omitted, the last study opened, else the demo study", "[STUDY]");
-    QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.", "FILE");
+    QCommandLineOption screenshot("screenshot", "Wait for the first jobs, save the window as FILE.png and exit.",
+                                  "FILE");
     QCommandLineOption timeout("timeout", "Give up on --screenshot after SECONDS (default 600).", "SECONDS", "600");
-    QCommandLineOption tab("tab", "Show this tab first: spectrum, surface, layers, compare or structure (layers also runs the "
-                             "sensitivity, compare the comparison of the study's checkpoints, structure the curvature structure).",
-                           "NAME", "spectrum");
+    QCommandLineOption tab(
+        "tab",
+        "Show this tab first: spectrum, surface, layers, compare or structure (layers also runs the "
+        "sensitivity, compare the comparison of the study's checkpoints, structure the curvature structure).",
+        "NAME", "spectrum");
     QCommandLineOption size("size", "Window size in pixels, e.g. 1280x800 (for --screenshot).", "WxH");
     parser.addOption(size);
     parser.addOption(tab);
@@ -60,7 +62,8 @@ int main(int argc, char** argv) {
     // source tree's, as seen from the build folder.
     const QString here = QCoreApplication::applicationDirPath();
     const QString installed_demo = here + "/../share/basin/demo/demo.basin.json";
-    const QString demo = QDir::cleanPath(QFileInfo::exists(installed_demo) ? installed_demo : here + "/" BASIN_DEMO_STUDY_FROM_BINARY);
+    const QString demo =
+        QDir::cleanPath(QFileInfo::exists(installed_demo) ? installed_demo : here + "/" BASIN_DEMO_STUDY_FROM_BINARY);
     const QString study = !args.isEmpty() ? args.first() : !last.isEmpty() ? last : demo;
 
     EngineController controller;

@@ -1,15 +1,15 @@
 #include "main_window.h"
 
 #include <QAction>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QScrollArea>
-#include <QSettings>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -25,12 +25,12 @@
 #include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
-#include "export_dialog.h"
-#include "job_queue.h"
-#include "layer_options_bar.h"
 #include "compare_convert.h"
 #include "engine_controller.h"
+#include "export_dialog.h"
+#include "job_queue.h"
 #include "jobs_panel.h"
+#include "layer_options_bar.h"
 #include "result_views.h"
 #include "results_model.h"
 #include "study_files.h"
@@ -126,7 +126,8 @@ MainWindow::MainWindow(EngineController* controller, QWidget* parent)
     connect(surface_options_, &SurfaceOptionsBar::curvatureMapRequested, this, &MainWindow::runCurvatureMap);
     connect(surface_options_, &SurfaceOptionsBar::probeRequested, this, &MainWindow::runProbe);
     connect(surface_, &widgets::SurfacePanel::probeRequested, this, &MainWindow::runProbe);
-    connect(layers_->layerTable(), &QTableWidget::cellDoubleClicked, this, [this](int row, int) { chooseGroupFromLayers(row); });
+    connect(layers_->layerTable(), &QTableWidget::cellDoubleClicked, this,
+            [this](int row, int) { chooseGroupFromLayers(row); });
     connect(surface_, &widgets::SurfacePanel::statusMessage, this, [this](const QString& text) {
         if (!text.isEmpty()) statusBar()->showMessage(text);
     });
@@ -187,9 +188,11 @@ void MainWindow::runCompare(const QStringList& checkpoints, int path_points, boo
 }
 
 void MainWindow::runCompareFromBar() {
-    if (!compare_bar_->problem().isEmpty()) return statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
+    if (!compare_bar_->problem().isEmpty())
+        return statusBar()->showMessage(tr("Compare: %1").arg(compare_bar_->problem()));
     const int grid = compare_bar_->gridPoints();
-    runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections(), grid >= 2 ? grid : -1);
+    runCompare(compare_bar_->chosen(), compare_bar_->pathPoints(), compare_bar_->sameDirections(),
+               grid >= 2 ? grid : -1);
 }
 
 void MainWindow::runLayers() {
@@ -220,9 +223,10 @@ void MainWindow::runProbe(double x, double y) {
     probe.directions = shown.result ? shown.result->options : surface_options_->options();
     controller_->setProbeOptions(probe);
     controller_->runProbe(x, y);
-    statusBar()->showMessage(tr("Probing the curvature at (%1, %2); its spectrum goes beside the centre's in the Spectrum tab")
-                                 .arg(x, 0, 'g', 4)
-                                 .arg(y, 0, 'g', 4));
+    statusBar()->showMessage(
+        tr("Probing the curvature at (%1, %2); its spectrum goes beside the centre's in the Spectrum tab")
+            .arg(x, 0, 'g', 4)
+            .arg(y, 0, 'g', 4));
 }
 
 void MainWindow::chooseGroupFromLayers(int row) {
@@ -230,7 +234,8 @@ void MainWindow::chooseGroupFromLayers(int row) {
     if (!item) return;
     surface_options_->setGroup(item->text());
     tabs_->setCurrentWidget(surface_tab_);
-    statusBar()->showMessage(tr("One layer's landscape: the next surface or curvature map moves only %1").arg(item->text()));
+    statusBar()->showMessage(
+        tr("One layer's landscape: the next surface or curvature map moves only %1").arg(item->text()));
 }
 
 void MainWindow::openAndAnalyse(const QString& study_path) {
@@ -284,13 +289,16 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     QWidget* current = tabs_->currentWidget();
     const ResultsModel& results = *controller_->results();
     const std::string source = results.studyPath().toStdString();
-    if (current == surface_tab_) return exportSurface(*surface_, results.shownSurface().result.get(), path, size, style, source);
-    if (current == layers_tab_) return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
+    if (current == surface_tab_)
+        return exportSurface(*surface_, results.shownSurface().result.get(), path, size, style, source);
+    if (current == layers_tab_)
+        return exportLayers(*layers_, results.sensitivity().result.get(), path, size, style, source);
     if (current == compare_tab_) return exportCompare(*compare_, results.compare(), path, size, style, source);
-    if (current == structure_tab_) return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
+    if (current == structure_tab_)
+        return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
     if (current == dynamics_tab_)
-        return exportDynamics(*dynamics_, results.stability().result.get(), results.batchScaling().result.get(), path, size, style,
-                              source);
+        return exportDynamics(*dynamics_, results.stability().result.get(), results.batchScaling().result.get(), path,
+                              size, style, source);
     std::vector<const ProbeResult*> probes;
     for (const ProbeEntry& p : results.probes())
         if (p.result) probes.push_back(p.result.get());
@@ -299,19 +307,20 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
 
 std::unique_ptr<ExportDialog> MainWindow::makeExportDialog() {
     QWidget* current = tabs_->currentWidget();
-    const QString filter = current == surface_tab_ ? surfaceExportFilter()
-                           : current == layers_tab_ ? layerExportFilter()
-                           : current == compare_tab_ ? compareExportFilter()
+    const QString filter = current == surface_tab_     ? surfaceExportFilter()
+                           : current == layers_tab_    ? layerExportFilter()
+                           : current == compare_tab_   ? compareExportFilter()
                            : current == structure_tab_ ? structureExportFilter()
-                           : current == dynamics_tab_ ? dynamicsExportFilter()
-                                                   : spectrumExportFilter();
-    const QString name = current == surface_tab_ ? "surface"
-                         : current == layers_tab_ ? "layers"
-                         : current == compare_tab_ ? "compare"
+                           : current == dynamics_tab_  ? dynamicsExportFilter()
+                                                       : spectrumExportFilter();
+    const QString name = current == surface_tab_     ? "surface"
+                         : current == layers_tab_    ? "layers"
+                         : current == compare_tab_   ? "compare"
                          : current == structure_tab_ ? "structure"
-                         : current == dynamics_tab_ ? "dynamics"
-                                                 : "spectrum";
-    return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_, this);
+                         : current == dynamics_tab_  ? "dynamics"
+                                                     : "spectrum";
+    return std::make_unique<ExportDialog>(tabs_->tabText(tabs_->currentIndex()).remove('&'), filter, name, *settings_,
+                                          this);
 }
 
 QString MainWindow::exportChosen(const ExportChoice& choice) {

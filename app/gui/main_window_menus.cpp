@@ -88,8 +88,8 @@ void MainWindow::buildMenus() {
         controller_->runSpectrum();
     });
     run->setShortcut(QKeySequence(tr("Ctrl+R")));
-    QAction* surface = analysis->addAction(tr("Run loss &surface"), this,
-                                           [this] { runSurface(surface_options_->options()); });
+    QAction* surface =
+        analysis->addAction(tr("Run loss &surface"), this, [this] { runSurface(surface_options_->options()); });
     surface->setShortcut(QKeySequence(tr("Ctrl+L")));
     QAction* layers = analysis->addAction(tr("Run &layer sensitivity"), this, &MainWindow::runLayers);
     layers->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
@@ -98,8 +98,8 @@ void MainWindow::buildMenus() {
         runCompareFromBar();
     });
     compare->setShortcut(QKeySequence(tr("Ctrl+K")));
-    QAction* map = analysis->addAction(tr("Run curvature &map"), this,
-                                       [this] { runCurvatureMap(surface_options_->options()); });
+    QAction* map =
+        analysis->addAction(tr("Run curvature &map"), this, [this] { runCurvatureMap(surface_options_->options()); });
     map->setShortcut(QKeySequence(tr("Ctrl+M")));
     QAction* probe = analysis->addAction(tr("&Probe curvature at the typed point"), this, [this] {
         tabs_->setCurrentWidget(surface_tab_);
@@ -131,7 +131,8 @@ void MainWindow::buildMenus() {
     cancel->setShortcut(QKeySequence(tr("Ctrl+.")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"), tr("&Layers"), tr("&Compare"), tr("S&tructure"), tr("&Dynamics")};
+    const QStringList tab_names{tr("&Spectrum"), tr("S&urface"),   tr("&Layers"),
+                                tr("&Compare"),  tr("S&tructure"), tr("&Dynamics")};
     for (int i = 0; i < tabs_->count() && i < tab_names.size(); ++i) {
         QAction* show = view->addAction(tab_names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
         show->setShortcut(QKeySequence(tr("Ctrl+%1").arg(i + 1)));

@@ -56,7 +56,8 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
         connect(model_, &ResultsModel::stabilityChanged, this, &ResultViews::drawStability);
         connect(model_, &ResultsModel::batchScalingChanged, this, &ResultViews::drawBatchScaling);
     }
-    connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_, [this](double edge) { model_->setBulkEdge(edge); });
+    connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_,
+            [this](double edge) { model_->setBulkEdge(edge); });
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeResetRequested, model_,
             [this] { model_->setBulkEdge(std::nullopt); });
     connect(model_, &ResultsModel::notSaved, this, [this](const QString& why) {
@@ -69,7 +70,9 @@ void ResultViews::setStudyName(const QString& name) { name_ = name.toStdString()
 void ResultViews::drawSpectrum() {
     const auto& slot = model_->spectrum();
     sayState(v_.spectrum_banner, slot);
-    if (!slot.result) return v_.spectrum->clear(tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(QString::fromStdString(name_)));
+    if (!slot.result)
+        return v_.spectrum->clear(
+            tr("%1: no spectrum yet (Analysis ▸ Run spectrum, Ctrl+R)").arg(QString::fromStdString(name_)));
     v_.spectrum->setData(toPlotData(*slot.result, name_));
 }
 
@@ -110,7 +113,8 @@ void ResultViews::drawProbes() {
 void ResultViews::drawSensitivity() {
     const auto& slot = model_->sensitivity();
     sayState(v_.layers_banner, slot);
-    if (!slot.result) return v_.layers->clear(tr("No layer sensitivity yet (Analysis ▸ Run layer sensitivity, Ctrl+Shift+L)"));
+    if (!slot.result)
+        return v_.layers->clear(tr("No layer sensitivity yet (Analysis ▸ Run layer sensitivity, Ctrl+Shift+L)"));
     v_.layers->setData(toPlotData(*slot.result, name_));
 }
 
@@ -125,14 +129,17 @@ void ResultViews::drawStability() {
     const auto& slot = model_->stability();
     sayDynamics();
     if (!slot.result || slot.result->rows.empty())
-        return v_.dynamics->clearStability(tr("No stability readout yet (Analysis ▸ Run stability across checkpoints, Ctrl+Shift+D)"));
+        return v_.dynamics->clearStability(
+            tr("No stability readout yet (Analysis ▸ Run stability across checkpoints, Ctrl+Shift+D)"));
     v_.dynamics->setStability(toPlotData(*slot.result, name_));
 }
 
 void ResultViews::drawBatchScaling() {
     const auto& slot = model_->batchScaling();
     sayDynamics();
-    if (!slot.result) return v_.dynamics->clearBatchScaling(tr("No batch scaling yet (Analysis ▸ Run batch-size scaling, Ctrl+Shift+B)"));
+    if (!slot.result)
+        return v_.dynamics->clearBatchScaling(
+            tr("No batch scaling yet (Analysis ▸ Run batch-size scaling, Ctrl+Shift+B)"));
     v_.dynamics->setBatchScaling(toPlotData(*slot.result, name_));
 }
 
@@ -144,7 +151,8 @@ void ResultViews::sayDynamics() {
     bool stale = false;
     const auto& st = model_->stability();
     if (st.result && !st.result->rows.empty())
-        parts << tr("Stability: %1").arg(describeState(st.state, st.saved, st.result->rows.back().provenance.computed_at));
+        parts << tr("Stability: %1")
+                     .arg(describeState(st.state, st.saved, st.result->rows.back().provenance.computed_at));
     const auto& bs = model_->batchScaling();
     if (bs.result) {
         parts << tr("Batch scaling: %1").arg(describeState(bs.state, bs.saved, bs.result->provenance.computed_at));
@@ -164,8 +172,10 @@ void ResultViews::drawCompare() {
     v_.compare->setTable(compareTableHeader(), compareTable(c.rows));
     for (size_t i = 0; i < c.surfaces.size() && i < c.options.checkpoints.size(); ++i)
         if (c.surfaces[i] && int(i) < v_.compare->count())
-            v_.compare->setSurface(int(i), toPlotData(*c.surfaces[i],
-                                                      QFileInfo(QString::fromStdString(c.options.checkpoints[i])).fileName().toStdString()));
+            v_.compare->setSurface(
+                int(i),
+                toPlotData(*c.surfaces[i],
+                           QFileInfo(QString::fromStdString(c.options.checkpoints[i])).fileName().toStdString()));
     if (c.path) v_.compare->setPath(toPlotData(*c.path));
     if (v_.compare_banner) {
         QString text;
@@ -178,7 +188,8 @@ void ResultViews::showJob(const JobInfo& job) {
     // An empty plot must not go on saying "Computing…" once its job has stopped.
     if (job.state == JobState::Failed || job.state == JobState::Cancelled) {
         const QString why = job.state == JobState::Failed ? job.error : tr("cancelled");
-        if (job.kind == JobKind::Spectrum && !model_->spectrum().result) v_.spectrum->clear(tr("No spectrum: %1").arg(why));
+        if (job.kind == JobKind::Spectrum && !model_->spectrum().result)
+            v_.spectrum->clear(tr("No spectrum: %1").arg(why));
         if (job.kind == JobKind::Sensitivity && !model_->sensitivity().result)
             v_.layers->clear(tr("No layer sensitivity: %1").arg(why));
         if ((job.kind == JobKind::CurvatureMap || job.kind == JobKind::Probe) && v_.surface_banner)

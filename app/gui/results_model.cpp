@@ -81,7 +81,8 @@ void ResultsModel::addProbe(int ticket, int job, double x, double y) {
 }
 
 void ResultsModel::setProbe(int ticket, std::shared_ptr<const ProbeResult> r, ResultState state, const QString& saved) {
-    auto it = std::find_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; });
+    auto it =
+        std::find_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; });
     if (it == probes_.end()) {
         probes_.push_back({});
         it = probes_.end() - 1;
@@ -99,8 +100,9 @@ void ResultsModel::setProbe(int ticket, std::shared_ptr<const ProbeResult> r, Re
 
 void ResultsModel::removeProbe(int ticket) {
     const auto before = probes_.size();
-    probes_.erase(std::remove_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; }),
-                  probes_.end());
+    probes_.erase(
+        std::remove_if(probes_.begin(), probes_.end(), [ticket](const ProbeEntry& e) { return e.ticket == ticket; }),
+        probes_.end());
     if (probes_.size() != before) Q_EMIT probesChanged();
 }
 
@@ -129,7 +131,8 @@ void ResultsModel::setStability(std::shared_ptr<const StabilityResult> r, Result
     Q_EMIT stabilityChanged();
 }
 
-void ResultsModel::setBatchScaling(std::shared_ptr<const BatchScalingResult> r, ResultState state, const QString& saved) {
+void ResultsModel::setBatchScaling(std::shared_ptr<const BatchScalingResult> r, ResultState state,
+                                   const QString& saved) {
     batch_scaling_ = {std::move(r), state, saved};
     Q_EMIT batchScalingChanged();
 }
@@ -180,15 +183,19 @@ void ResultsModel::reportNotSaved(const QString& why) {
 QString describeState(ResultState state, const QString& saved, const std::string& computed_at) {
     const QString when = QString::fromStdString(computed_at).replace('T', ' ').replace('Z', QStringLiteral(" UTC"));
     switch (state) {
-    case ResultState::None: return {};
-    case ResultState::Partial: return QObject::tr("computing…");
-    case ResultState::Computed: return QObject::tr("computed %1").arg(when);
-    case ResultState::Stored:
-        return QObject::tr("reopened from the study file, nothing recomputed (computed %1)").arg(when);
-    case ResultState::Stale:
-        return QObject::tr("STALE: stored %1 for other model or data bytes than the study's now; "
-                           "run the analysis again to recompute")
-            .arg(QString(saved).replace('T', ' ').replace('Z', QStringLiteral(" UTC")));
+        case ResultState::None:
+            return {};
+        case ResultState::Partial:
+            return QObject::tr("computing…");
+        case ResultState::Computed:
+            return QObject::tr("computed %1").arg(when);
+        case ResultState::Stored:
+            return QObject::tr("reopened from the study file, nothing recomputed (computed %1)").arg(when);
+        case ResultState::Stale:
+            return QObject::tr(
+                       "STALE: stored %1 for other model or data bytes than the study's now; "
+                       "run the analysis again to recompute")
+                .arg(QString(saved).replace('T', ' ').replace('Z', QStringLiteral(" UTC")));
     }
     return {};
 }

@@ -34,8 +34,7 @@ QString StudyFiles::saveAs(const QString& path) {
     QString error;
     if (!errors.isEmpty())
         error = tr("Not saved: correct the %1 setting first (%2)").arg(errors.firstKey(), errors.first());
-    else
-        error = saveStudyFile(panel_->spec(), panel_->studyPath(), path);
+    else error = saveStudyFile(panel_->spec(), panel_->studyPath(), path);
     if (!error.isEmpty()) {
         Q_EMIT statusMessage(error);
         return error;
@@ -109,22 +108,24 @@ void StudyFiles::drop(const QStringList& paths) {
         const QString name = QFileInfo(path).fileName();
         const DropClass c = classifyDroppedPath(path, QFileInfo(path).isDir());
         switch (c.kind) {
-        case DropKind::Study:
-            Q_EMIT openRequested(path);
-            return;  // the other files would fill the fields of a study about to be replaced
-        case DropKind::Model:
-            panel_->setField("model", path);
-            done << tr("%1 as the model").arg(name);
-            break;
-        case DropKind::Data:
-            panel_->setField("data", path);
-            done << tr("%1 as the data").arg(name);
-            break;
-        case DropKind::Targets:
-            panel_->setField("targets", path);
-            done << tr("%1 as the targets").arg(name);
-            break;
-        case DropKind::Refused: refused << c.reason; break;
+            case DropKind::Study:
+                Q_EMIT openRequested(path);
+                return;  // the other files would fill the fields of a study about to be replaced
+            case DropKind::Model:
+                panel_->setField("model", path);
+                done << tr("%1 as the model").arg(name);
+                break;
+            case DropKind::Data:
+                panel_->setField("data", path);
+                done << tr("%1 as the data").arg(name);
+                break;
+            case DropKind::Targets:
+                panel_->setField("targets", path);
+                done << tr("%1 as the targets").arg(name);
+                break;
+            case DropKind::Refused:
+                refused << c.reason;
+                break;
         }
     }
     QString message;

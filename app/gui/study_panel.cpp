@@ -30,11 +30,16 @@ QString breakable(QString path) { return path.replace('/', QStringLiteral("/\u20
 
 QString lossLabel(Loss loss) {
     switch (loss) {
-    case Loss::CrossEntropy: return QObject::tr("cross-entropy");
-    case Loss::MSE: return QObject::tr("mean squared error");
-    case Loss::NLL: return QObject::tr("negative log-likelihood");
-    case Loss::BCEWithLogits: return QObject::tr("BCE with logits");
-    case Loss::ModelMethod: return QObject::tr("the model's loss()");
+        case Loss::CrossEntropy:
+            return QObject::tr("cross-entropy");
+        case Loss::MSE:
+            return QObject::tr("mean squared error");
+        case Loss::NLL:
+            return QObject::tr("negative log-likelihood");
+        case Loss::BCEWithLogits:
+            return QObject::tr("BCE with logits");
+        case Loss::ModelMethod:
+            return QObject::tr("the model's loss()");
     }
     return {};
 }
@@ -123,8 +128,9 @@ StudyPanel::StudyPanel(QWidget* parent) : QWidget(parent) {
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         if (key == "inputs") {  // one line per array; names can be long
             label->setWordWrap(true);
-            label->setToolTip(tr("The arrays fed to the model's forward(), with the shape of one sample and the type "
-                                 "they are fed as"));
+            label->setToolTip(
+                tr("The arrays fed to the model's forward(), with the shape of one sample and the type "
+                   "they are fed as"));
         }
         computed_[key] = label;
         computed->addRow(QString(key.at(0).toUpper()) + key.mid(1), label);
@@ -321,9 +327,7 @@ QString StudyPanel::field(const QString& key) const {
     return {};
 }
 
-QString StudyPanel::errorText() const {
-    return error_->isVisible() ? error_->text().remove(QChar(0x200B)) : QString();
-}
+QString StudyPanel::errorText() const { return error_->isVisible() ? error_->text().remove(QChar(0x200B)) : QString(); }
 
 void StudyPanel::clearComputed() {
     for (QLabel* label : computed_) label->clear();
@@ -396,14 +400,15 @@ void StudyPanel::showError(const QString& message) {
     if (open_spec_ && open_summary_) {
         // The engine still has the study that was open: say so, show its numbers, and let Revert
         // bring its settings back (the fields keep the ones that failed, to be corrected).
-        const QString name = open_summary_->path.isEmpty() ? tr("the unsaved study")
-                                                           : QFileInfo(open_summary_->path).fileName();
+        const QString name =
+            open_summary_->path.isEmpty() ? tr("the unsaved study") : QFileInfo(open_summary_->path).fileName();
         state_->setText(tr("Open: %1 (the settings below did not open)").arg(name));
         state_->setToolTip(open_summary_->path);
         spec_ = *open_spec_;
         showComputed(*open_summary_);
         advice = tr("%1 stays open with its results. Correct the settings and Apply again, or Revert to its "
-                    "settings.").arg(name);
+                    "settings.")
+                     .arg(name);
     } else {
         state_->setText(tr("Not open"));
         clearComputed();

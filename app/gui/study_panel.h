@@ -90,7 +90,7 @@ private:
     QLabel* error_ = nullptr;
     void showComputed(const StudySummary& summary);
 
-    StudySpec spec_;   // what Revert returns to: as last given to setSpec(), or the open study's after a failure
+    StudySpec spec_;  // what Revert returns to: as last given to setSpec(), or the open study's after a failure
     QString path_;
     // The study the engine has open (it stays open when another fails to open).
     std::optional<StudySpec> open_spec_;

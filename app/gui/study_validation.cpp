@@ -63,8 +63,7 @@ QMap<QString, QString> validateStudyFields(const StudyFields& f, const QString& 
     const QString seed = f.seed.trimmed();
     bool seed_ok = false;
     seed.toULongLong(&seed_ok);
-    if (seed.isEmpty())
-        note("seed", QObject::tr("Required: a whole number ≥ 0"));
+    if (seed.isEmpty()) note("seed", QObject::tr("Required: a whole number ≥ 0"));
     else if (!seed_ok || seed.startsWith('-') || seed.startsWith('+'))
         note("seed", QObject::tr("%1 is not a whole number ≥ 0").arg(quoted(seed)));
     return errors;

@@ -3,13 +3,13 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
-#include <QVBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
@@ -47,8 +47,9 @@ SurfaceOptionsBar::SurfaceOptionsBar(QWidget* parent) : QWidget(parent) {
     bn_->addItem(tr("BatchNorm recomputed"));
     group_ = new QComboBox(this);
     group_->setObjectName("surfaceGroup");
-    group_->setToolTip(tr("One layer's landscape: the directions move only this layer group, zero elsewhere "
-                          "(also chosen by clicking a row of the Layers table)"));
+    group_->setToolTip(
+        tr("One layer's landscape: the directions move only this layer group, zero elsewhere "
+           "(also chosen by clicking a row of the Layers table)"));
     setGroups({});
     auto* run = new QPushButton(tr("Compute surface"), this);
     auto* map = new QPushButton(tr("Curvature map"), this);
@@ -102,7 +103,8 @@ SurfaceJobOptions SurfaceOptionsBar::options() const {
     else o.range = std::array<double, 4>{-r, r, -r, r};
     o.bn = bn_->currentIndex() == 1 ? BatchNormMode::Recompute : BatchNormMode::Eval;
     // Checkpoints and PCA follow every parameter's trajectory: no group.
-    o.group = o.dirs == "checkpoints" || o.dirs == "pca" ? std::string() : group_->currentData().toString().toStdString();
+    o.group =
+        o.dirs == "checkpoints" || o.dirs == "pca" ? std::string() : group_->currentData().toString().toStdString();
     return o;
 }
 
@@ -126,7 +128,8 @@ void SurfaceOptionsBar::setGroup(const QString& group) {
 }
 
 std::optional<std::array<double, 2>> SurfaceOptionsBar::typedProbe() const {
-    const QStringList parts = probe_at_->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
+    const QStringList parts =
+        probe_at_->text().split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts);
     if (parts.isEmpty() || parts.size() > 2) return std::nullopt;
     bool ok_x = false, ok_y = true;
     const double x = QLocale::c().toDouble(parts[0], &ok_x);
@@ -143,7 +146,7 @@ void SurfaceOptionsBar::setOptions(const SurfaceJobOptions& o) {
     ny_->setValue(o.ny);
     // The bar's range is symmetric: the larger half-width of the options' range.
     range_->setValue(o.range ? std::max({std::abs((*o.range)[0]), std::abs((*o.range)[1]), std::abs((*o.range)[2]),
-                                          std::abs((*o.range)[3])})
+                                         std::abs((*o.range)[3])})
                              : 1.0);
     bn_->setCurrentIndex(o.bn == BatchNormMode::Recompute ? 1 : 0);
     setGroup(QString::fromStdString(o.group));

@@ -65,8 +65,9 @@ QString spectrumExportFilter() {
     return QObject::tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png);;CSV numbers (*.csv);;JSON numbers (*.json)");
 }
 QString surfaceExportFilter() {
-    return QObject::tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png);;VTK structured grid (*.vts);;"
-                       "HDF5, loss-landscape layout (*.h5);;CSV numbers (*.csv);;JSON numbers (*.json)");
+    return QObject::tr(
+        "PDF (*.pdf);;SVG (*.svg);;PNG (*.png);;VTK structured grid (*.vts);;"
+        "HDF5, loss-landscape layout (*.h5);;CSV numbers (*.csv);;JSON numbers (*.json)");
 }
 QString layerExportFilter() { return spectrumExportFilter(); }
 QString compareExportFilter() { return spectrumExportFilter(); }
@@ -104,7 +105,8 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
     for (std::size_t i = 0; i < d.density_grid.size() && i < d.density_values.size(); ++i)
         csv += "density," + csvNumber(d.density_grid[i]) + "," + csvNumber(d.density_values[i]) + "\n";
     for (double v : d.exact_eigenvalues) csv += "exact_eigenvalue," + csvNumber(v) + ",\n";
-    if (d.bulk_edge) csv += std::string(d.edge_by_hand ? "bulk_edge_by_hand," : "bulk_edge,") + csvNumber(*d.bulk_edge) + ",\n";
+    if (d.bulk_edge)
+        csv += std::string(d.edge_by_hand ? "bulk_edge_by_hand," : "bulk_edge,") + csvNumber(*d.bulk_edge) + ",\n";
     if (d.trace) csv += "trace," + csvNumber(*d.trace) + "," + csvNumber(d.trace_stderr) + "\n";
     for (const widgets::SpectrumPlotData& o : view.overlays()) {
         // Each probe's numbers, its series named by its point ("probe at (0.5, -0.25): density").
@@ -112,7 +114,8 @@ QString exportSpectrum(widgets::SpectrumView& view, const SpectrumResult* result
         for (std::size_t at; (at = name.find("\u2212")) != std::string::npos;) name.replace(at, 3, "-");
         for (double v : o.top_eigenvalues) csv += "\"" + name + ": top_eigenvalue\"," + csvNumber(v) + ",\n";
         for (std::size_t i = 0; i < o.density_grid.size() && i < o.density_values.size(); ++i)
-            csv += "\"" + name + ": density\"," + csvNumber(o.density_grid[i]) + "," + csvNumber(o.density_values[i]) + "\n";
+            csv += "\"" + name + ": density\"," + csvNumber(o.density_grid[i]) + "," + csvNumber(o.density_values[i]) +
+                   "\n";
         if (o.trace) csv += "\"" + name + ": trace\"," + csvNumber(*o.trace) + "," + csvNumber(o.trace_stderr) + "\n";
     }
     return writeText(path, csv);
@@ -161,7 +164,8 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
     for (const widgets::LayerRow& r : d.layers)
         csv += r.name + "," + std::to_string(r.parameters) + "," + csvNumber(r.top_eigenvalue) + "," +
                csvNumber(r.mean_trace) + "," + csvNumber(r.mean_trace_err) + "," +
-               (r.omega4 ? csvNumber(*r.omega4) : "") + "," + (r.proposed_bits ? std::to_string(*r.proposed_bits) : "") + "\n";
+               (r.omega4 ? csvNumber(*r.omega4) : "") + "," +
+               (r.proposed_bits ? std::to_string(*r.proposed_bits) : "") + "\n";
     return writeText(path, csv);
 }
 
@@ -237,7 +241,8 @@ QString exportStructure(widgets::StructureView& view, const StructureResult* res
     for (const auto* map : {&d.localisation, &d.classes})
         for (size_t i = 0; i < map->rows.size(); ++i)
             for (size_t j = 0; j < map->cols.size() && j < map->values[i].size(); ++j)
-                add(map == &d.localisation ? "localisation" : "class_overlap", map->rows[i], map->cols[j], map->values[i][j]);
+                add(map == &d.localisation ? "localisation" : "class_overlap", map->rows[i], map->cols[j],
+                    map->values[i][j]);
     for (const auto& b : d.blocks) {
         const std::string k = std::to_string(b.rank);
         if (b.full) add("blocks", k, "full", *b.full);
@@ -269,15 +274,17 @@ QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stabi
         return QObject::tr("Nothing has been computed in the Dynamics tab yet");
     if (auto f = exportFigure(content, views, path, size, style)) return *f;
     if (ext == "json") {
-        nlohmann::json j = {{"format", "basin-dynamics"},
-                            {"stability", stability ? nlohmann::json::parse(stabilityJson(*stability)) : nlohmann::json(nullptr)},
-                            {"batch_scaling", scaling ? nlohmann::json::parse(batchScalingJson(*scaling)) : nlohmann::json(nullptr)}};
+        nlohmann::json j = {
+            {"format", "basin-dynamics"},
+            {"stability", stability ? nlohmann::json::parse(stabilityJson(*stability)) : nlohmann::json(nullptr)},
+            {"batch_scaling", scaling ? nlohmann::json::parse(batchScalingJson(*scaling)) : nlohmann::json(nullptr)}};
         return writeText(path, j.dump(2) + "\n");
     }
     if (ext != "csv") return unknownType(path);
     std::string csv = "part,row,column,value\n";
     auto add = [&](const char* part, const std::string& row, const std::string& col, double v) {
-        csv += std::string(part) + ",\"" + row + "\"," + col + "," + (std::isfinite(v) ? csvNumber(v) : std::string()) + "\n";
+        csv += std::string(part) + ",\"" + row + "\"," + col + "," + (std::isfinite(v) ? csvNumber(v) : std::string()) +
+               "\n";
     };
     if (stability)
         for (const StabilityRow& r : stability->rows) {
@@ -292,7 +299,8 @@ QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stabi
     if (scaling) {
         for (const BatchScalingRow& r : scaling->rows) {
             const std::string b = std::to_string(r.batch_size);
-            for (size_t k = 0; k < r.lambda_max.size(); ++k) add("batch_scaling", b, "lambda_max_" + std::to_string(k + 1), r.lambda_max[k]);
+            for (size_t k = 0; k < r.lambda_max.size(); ++k)
+                add("batch_scaling", b, "lambda_max_" + std::to_string(k + 1), r.lambda_max[k]);
             add("batch_scaling", b, "mean", r.mean);
             add("batch_scaling", b, "stddev", r.stddev);
             add("batch_scaling", b, "stable_lr_sgd", r.stable_lr_sgd);

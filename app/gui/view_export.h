@@ -61,13 +61,13 @@ QString exportLayers(widgets::LayerView& view, const SensitivityResult* result, 
                      const widgets::FigureStyle& style = {}, const std::string& source = {});
 /// The compare tab: the checkpoints' surfaces (one shared scale, the shared camera) above the
 /// overlaid spectra and the path; .json and .csv hold the table (and the path, in JSON).
-QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out, QSize size = {},
-                      const widgets::FigureStyle& style = {}, const std::string& source = {});
+QString exportCompare(widgets::CompareView& view, const CompareResults& results, const QString& path_out,
+                      QSize size = {}, const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 /// The structure tab: its computed charts as one figure (two per row); .json is the engine's structure
 /// JSON; .csv lists what the tab shows, one row per number (part, row, column, value).
-QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path, QSize size = {},
-                        const widgets::FigureStyle& style = {}, const std::string& source = {});
+QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path,
+                        QSize size = {}, const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 /// The Dynamics tab: its computed charts side by side (stability, batch scaling); .json holds both
 /// results as computed ({"format": "basin-dynamics", "stability": stabilityJson or null,

@@ -111,9 +111,10 @@ void checkStudyOptions(const StudySpec& s) {
         if (it.key() != "spectrum" && it.key() != "surface" && it.key() != "sensitivity" && it.key() != "compare" &&
             it.key() != "structure" && it.key() != "curvature-map" && it.key() != "probe" && it.key() != "stability" &&
             it.key() != "batch-scaling" && it.key() != "batch-spectra" && it.key() != "resample")
-            throw Error(where(s), "its options name an unknown analysis '" + it.key() +
-                                      "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe, "
-                                      "stability, batch-scaling, batch-spectra, resample)");
+            throw Error(where(s),
+                        "its options name an unknown analysis '" + it.key() +
+                            "' (known: spectrum, surface, sensitivity, compare, structure, curvature-map, probe, "
+                            "stability, batch-scaling, batch-spectra, resample)");
     studySpectrumOptions(s);
     studySurfaceOptions(s);
     studySensitivityOptions(s);

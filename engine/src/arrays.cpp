@@ -25,12 +25,16 @@ int RawArray::elemSize(ElemType t) {
     switch (t) {
         case ElemType::UInt8:
         case ElemType::Int8:
-        case ElemType::Bool: return 1;
-        case ElemType::Int16: return 2;
+        case ElemType::Bool:
+            return 1;
+        case ElemType::Int16:
+            return 2;
         case ElemType::Int32:
-        case ElemType::Float32: return 4;
+        case ElemType::Float32:
+            return 4;
         case ElemType::Int64:
-        case ElemType::Float64: return 8;
+        case ElemType::Float64:
+            return 8;
     }
     return 1;
 }
@@ -134,8 +138,10 @@ namespace {
 
 class GunzipReader {
 public:
-    GunzipReader(const std::string& path, const unsigned char* data, size_t size) : path_(path), in_(data), left_(size) {
-        if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) throw Error(path, "cannot start gzip decompression (out of memory?)");
+    GunzipReader(const std::string& path, const unsigned char* data, size_t size)
+        : path_(path), in_(data), left_(size) {
+        if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK)
+            throw Error(path, "cannot start gzip decompression (out of memory?)");
     }
     ~GunzipReader() { inflateEnd(&zs_); }
     GunzipReader(const GunzipReader&) = delete;
@@ -156,7 +162,8 @@ public:
             } else if (rc == Z_BUF_ERROR && zs_.avail_in == 0 && left_ == 0) {
                 throw Error(path_, "truncated gzip stream (the file ends inside the compressed data)");
             } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                throw Error(path_, std::string("damaged gzip stream (") + (zs_.msg ? zs_.msg : "zlib error " + std::to_string(rc)) + ")");
+                throw Error(path_, std::string("damaged gzip stream (") +
+                                       (zs_.msg ? zs_.msg : "zlib error " + std::to_string(rc)) + ")");
             }
         }
         return got;
@@ -216,13 +223,26 @@ RawArray parseIdx(const std::string& path, const unsigned char* data, size_t siz
     if (read(head, 4) < 4 || head[0] != 0 || head[1] != 0) throw Error(path, "not an IDX file (bad magic number)");
     RawArray a;
     switch (head[2]) {
-        case 0x08: a.type = ElemType::UInt8; break;
-        case 0x09: a.type = ElemType::Int8; break;
-        case 0x0B: a.type = ElemType::Int16; break;
-        case 0x0C: a.type = ElemType::Int32; break;
-        case 0x0D: a.type = ElemType::Float32; break;
-        case 0x0E: a.type = ElemType::Float64; break;
-        default: throw Error(path, "not an IDX file (unknown element type code " + std::to_string(head[2]) + ")");
+        case 0x08:
+            a.type = ElemType::UInt8;
+            break;
+        case 0x09:
+            a.type = ElemType::Int8;
+            break;
+        case 0x0B:
+            a.type = ElemType::Int16;
+            break;
+        case 0x0C:
+            a.type = ElemType::Int32;
+            break;
+        case 0x0D:
+            a.type = ElemType::Float32;
+            break;
+        case 0x0E:
+            a.type = ElemType::Float64;
+            break;
+        default:
+            throw Error(path, "not an IDX file (unknown element type code " + std::to_string(head[2]) + ")");
     }
     const int ndim = head[3];
     if (ndim == 0 || ndim > kMaxIdxDims)
@@ -240,15 +260,15 @@ RawArray parseIdx(const std::string& path, const unsigned char* data, size_t siz
     requireMemory(path, need, "the array its IDX header declares");
     if (!gz && size - pos != need) {  // the whole file is at hand: compare before allocating
         if (size - pos < need)
-            throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) + " values, the file holds " +
-                                  std::to_string((size - pos) / es));
+            throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) +
+                                  " values, the file holds " + std::to_string((size - pos) / es));
         throw Error(path, "holds more data than its IDX header describes (" + std::to_string(need / es) +
                               " values); a damaged file, or the wrong header");
     }
     const size_t got = readGrowing(a.bytes, need, read);
     if (got < need)
-        throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) + " values, the file holds " +
-                              std::to_string(got / es));
+        throw Error(path, "truncated: the IDX header promises " + std::to_string(need / es) +
+                              " values, the file holds " + std::to_string(got / es));
     unsigned char extra = 0;
     if (read(&extra, 1) > 0)
         throw Error(path, "holds more data than its IDX header describes (" + std::to_string(need / es) +
@@ -281,7 +301,8 @@ std::vector<std::string_view> splitCells(std::string_view line) {
     size_t start = 0;
     while (true) {
         const size_t comma = line.find(',', start);
-        cells.push_back(trimCell(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+        cells.push_back(
+            trimCell(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -305,7 +326,8 @@ std::optional<double> number(std::string_view cell) {
 NamedArrays parseCsv(const std::string& path, const unsigned char* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     if (const auto nul = text.find('\0'); nul != std::string_view::npos)
-        throw Error(path, "line " + std::to_string(1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(nul), '\n')) +
+        throw Error(path, "line " +
+                              std::to_string(1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(nul), '\n')) +
                               " holds a NUL byte; a CSV file is text (is this a binary file?)");
     size_t pos = 0;
     int64_t row = 0;
@@ -318,12 +340,14 @@ NamedArrays parseCsv(const std::string& path, const unsigned char* data, size_t 
         return true;
     };
     std::string_view line;
-    if (!nextLine(line) || blank(line)) throw Error(path, "empty CSV file (a header line naming the columns is needed)");
+    if (!nextLine(line) || blank(line))
+        throw Error(path, "empty CSV file (a header line naming the columns is needed)");
     std::vector<std::string> names;
     for (const auto cell : splitCells(line)) {
         if (cell.empty()) throw Error(path, "the CSV header has an empty column name");
         if (number(cell))
-            throw Error(path, "the first line must be a header naming the columns, found the number '" + std::string(cell) + "'");
+            throw Error(path, "the first line must be a header naming the columns, found the number '" +
+                                  std::string(cell) + "'");
         names.emplace_back(cell);
     }
     std::vector<std::vector<double>> cols(names.size());
@@ -336,8 +360,8 @@ NamedArrays parseCsv(const std::string& path, const unsigned char* data, size_t 
         for (size_t c = 0; c < cells.size(); ++c) {
             const auto v = number(cells[c]);
             if (!v)
-                throw Error(path, "line " + std::to_string(row) + ", column '" + names[c] + "': '" + std::string(cells[c]) +
-                                      "' is not a number");
+                throw Error(path, "line " + std::to_string(row) + ", column '" + names[c] + "': '" +
+                                      std::string(cells[c]) + "' is not a number");
             cols[c].push_back(*v);
         }
     }

@@ -151,7 +151,8 @@ void updateFileLocked(const std::string& path, const std::function<std::string(c
             throw Error(path, "cannot be locked for writing (" + systemMessage(err) + ")");
         }
         // Another writer may have replaced the file while we waited: lock the new one instead.
-        struct stat held {}, now {};
+        struct stat held {
+        }, now{};
         const bool same = ::fstat(fd, &held) == 0 && ::stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
                           held.st_dev == now.st_dev;
         if (!same) {

@@ -14,8 +14,9 @@ namespace basin {
 std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int count, uint64_t seed) {
     if (size < 1 || count < 1) throw Error("a batch needs at least one sample and at least one batch is needed");
     if (size * count > n)
-        throw Error(std::to_string(count) + " disjoint batches of " + std::to_string(size) + " need " + std::to_string(size * count) +
-                    " samples, but the study uses " + std::to_string(n) + "; use fewer batches or a smaller size");
+        throw Error(std::to_string(count) + " disjoint batches of " + std::to_string(size) + " need " +
+                    std::to_string(size * count) + " samples, but the study uses " + std::to_string(n) +
+                    "; use fewer batches or a smaller size");
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(seed);
@@ -23,7 +24,8 @@ std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int c
         // Unbiased index in [0, i], the same on every platform (no std::uniform_int_distribution).
         const uint64_t range = uint64_t(i) + 1, limit = UINT64_MAX - UINT64_MAX % range;
         uint64_t r;
-        do r = rng(); while (r >= limit);
+        do r = rng();
+        while (r >= limit);
         std::swap(order[size_t(i)], order[size_t(r % range)]);
     }
     std::vector<std::vector<int64_t>> out;
@@ -58,7 +60,9 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     std::vector<int64_t> sizes = opt.sizes;
     if (sizes.empty())
         for (int64_t b = 8; b * opt.batches <= n; b *= 2) sizes.push_back(b);
-    if (sizes.empty()) throw Error("the study's " + std::to_string(n) + " samples hold no " + std::to_string(opt.batches) + " batches of 8");
+    if (sizes.empty())
+        throw Error("the study's " + std::to_string(n) + " samples hold no " + std::to_string(opt.batches) +
+                    " batches of 8");
     EigenOptions eigen;
     eigen.tol = opt.tol;
     eigen.max_hvp = opt.max_hvp;
@@ -76,7 +80,8 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
             row.lambda_max.push_back(batchLambdaMax(o, batches[k], eigen, job));
             if (job) job->step(int64_t(k + 1));
         }
-        const double mean = std::accumulate(row.lambda_max.begin(), row.lambda_max.end(), 0.0) / double(row.lambda_max.size());
+        const double mean =
+            std::accumulate(row.lambda_max.begin(), row.lambda_max.end(), 0.0) / double(row.lambda_max.size());
         double ss = 0;
         for (double l : row.lambda_max) ss += (l - mean) * (l - mean);
         row.mean = mean;

@@ -45,7 +45,8 @@ BatchSpectraResult computeBatchSpectra(Objective& o, const BatchSpectraOptions& 
     validate(opt);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount(), n = o.data().samples, P = o.parameterCount();
-    const auto drawn = disjointBatches(n, opt.batch_size, opt.batches, seedFor(opt.seed, SeedStream::Samples) + uint64_t(opt.batch_size));
+    const auto drawn = disjointBatches(n, opt.batch_size, opt.batches,
+                                       seedFor(opt.seed, SeedStream::Samples) + uint64_t(opt.batch_size));
     checkMemory(P, opt.max_hvp, "Lanczos on each batch");
     EigenOptions eigen;
     eigen.top_k = opt.top_k;
@@ -59,8 +60,8 @@ BatchSpectraResult computeBatchSpectra(Objective& o, const BatchSpectraOptions& 
     r.options = opt;
     std::vector<double> all_largest, all_smallest, top;
     for (size_t k = 0; k < drawn.size(); ++k) {
-        detail::SubJob sub(job, "batch " + std::to_string(k + 1) + " of " + std::to_string(drawn.size()) + " (B = " +
-                                    std::to_string(opt.batch_size) + ")");
+        detail::SubJob sub(job, "batch " + std::to_string(k + 1) + " of " + std::to_string(drawn.size()) +
+                                    " (B = " + std::to_string(opt.batch_size) + ")");
         BatchEigenvalues b;
         b.samples = drawn[k];
         const int64_t before = o.hvpCount();
@@ -103,22 +104,27 @@ BatchSpectraResult computeBatchSpectra(Objective& o, const BatchSpectraOptions& 
 std::string batchSpectraJson(const BatchSpectraResult& r) {
     json batches = json::array();
     for (const auto& b : r.batches)
-        batches.push_back({{"samples", b.samples},     {"largest", b.largest},     {"smallest", b.smallest},
-                           {"residual", b.residual},   {"converged", b.converged}, {"hvp_count", b.hvp_count}});
-    return detail::dumpText({{"format", "basin-batch-spectra"},
-                             {"samples", r.samples},
-                             {"parameters", r.parameters},
-                             {"batch_size", r.options.batch_size},
-                             {"bins", r.options.bins},
-                             {"batches", batches},
-                             {"largest", r.largest.edges.empty() ? json(nullptr) : histogramJson(r.largest)},
-                             {"smallest", r.smallest.edges.empty() ? json(nullptr) : histogramJson(r.smallest)},
-                             {"lambda_max", r.largest.edges.empty() ? json(nullptr)
-                                                                    : json{{"mean", r.lambda_max_mean}, {"stddev", r.lambda_max_stddev}}},
-                             {"hvp_count", r.provenance.hvp_count},
-                             {"seconds", r.provenance.seconds},
-                             {"options", json::parse(toJson(r.options))},
-                             {"provenance", detail::provenanceObject(r.provenance)}});
+        batches.push_back({{"samples", b.samples},
+                           {"largest", b.largest},
+                           {"smallest", b.smallest},
+                           {"residual", b.residual},
+                           {"converged", b.converged},
+                           {"hvp_count", b.hvp_count}});
+    return detail::dumpText(
+        {{"format", "basin-batch-spectra"},
+         {"samples", r.samples},
+         {"parameters", r.parameters},
+         {"batch_size", r.options.batch_size},
+         {"bins", r.options.bins},
+         {"batches", batches},
+         {"largest", r.largest.edges.empty() ? json(nullptr) : histogramJson(r.largest)},
+         {"smallest", r.smallest.edges.empty() ? json(nullptr) : histogramJson(r.smallest)},
+         {"lambda_max",
+          r.largest.edges.empty() ? json(nullptr) : json{{"mean", r.lambda_max_mean}, {"stddev", r.lambda_max_stddev}}},
+         {"hvp_count", r.provenance.hvp_count},
+         {"seconds", r.provenance.seconds},
+         {"options", json::parse(toJson(r.options))},
+         {"provenance", detail::provenanceObject(r.provenance)}});
 }
 
 BatchSpectraResult batchSpectraFromJson(const std::string& text, const std::string& origin) {
@@ -144,7 +150,8 @@ BatchSpectraResult batchSpectraFromJson(const std::string& text, const std::stri
             r.lambda_max_stddev = j["lambda_max"].at("stddev").get<double>();
         }
         r.options = batchSpectraOptionsFromJson(j.at("options").dump(), origin);
-        if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
+        if (j.contains("provenance") && !j["provenance"].is_null())
+            r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds per-batch spectra that cannot be read (") + e.what() + ")");
     }
@@ -159,7 +166,8 @@ std::string batchSpectraCsv(const std::vector<BatchSpectraResult>& results) {
         const std::string model = csvField(r.provenance.model);
         for (size_t k = 0; k < r.batches.size(); ++k) {
             const auto& b = r.batches[k];
-            for (size_t i = 0; i < b.largest.size(); ++i) s << model << ',' << k << ",largest," << i + 1 << ',' << b.largest[i] << '\n';
+            for (size_t i = 0; i < b.largest.size(); ++i)
+                s << model << ',' << k << ",largest," << i + 1 << ',' << b.largest[i] << '\n';
             // Smallest ranked from the most negative: rank 1 is the last of the descending list.
             for (size_t i = 0; i < b.smallest.size(); ++i)
                 s << model << ',' << k << ",smallest," << i + 1 << ',' << b.smallest[b.smallest.size() - 1 - i] << '\n';

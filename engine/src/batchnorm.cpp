@@ -47,8 +47,12 @@ void Objective::Impl::recomputeBatchNorm(JobContext* job) {
                 forward(x);
                 for (size_t i = 0; i < bn_layers.size(); ++i) {
                     auto& l = bn_layers[i];
-                    l.momentum = 1.0 - (l.module.attr("running_mean").toTensor() - first[i]).to(torch::kFloat64).mean().item<double>();
-                    if (!(l.momentum > 0)) throw Error(model_path, "a BatchNorm layer does not update its running statistics; cannot recompute them");
+                    l.momentum =
+                        1.0 -
+                        (l.module.attr("running_mean").toTensor() - first[i]).to(torch::kFloat64).mean().item<double>();
+                    if (!(l.momentum > 0))
+                        throw Error(model_path,
+                                    "a BatchNorm layer does not update its running statistics; cannot recompute them");
                     l.module.attr("running_mean").toTensor().copy_(first[i]);
                 }
             }

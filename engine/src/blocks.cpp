@@ -8,7 +8,8 @@ int64_t groupSize(const std::vector<ParameterInfo>& params, const std::vector<in
     return n;
 }
 
-Eigen::VectorXd gather(const Eigen::VectorXd& v, const std::vector<ParameterInfo>& params, const std::vector<int>& idx) {
+Eigen::VectorXd gather(const Eigen::VectorXd& v, const std::vector<ParameterInfo>& params,
+                       const std::vector<int>& idx) {
     Eigen::VectorXd out(groupSize(params, idx));
     int64_t at = 0;
     for (int k : idx) {

@@ -65,7 +65,8 @@ Eigen::VectorXd Objective::parametersOfModel(const std::string& path) const {
         if (!p.value.requires_grad()) continue;
         if (k >= impl_->infos.size() || impl_->infos[k].name != p.name)
             throw Error(path, "is not the same architecture as " + impl_->model_path + " (parameter '" + p.name +
-                                  "' where '" + (k < impl_->infos.size() ? impl_->infos[k].name : std::string("nothing")) +
+                                  "' where '" +
+                                  (k < impl_->infos.size() ? impl_->infos[k].name : std::string("nothing")) +
                                   "' was expected)");
         if (p.value.numel() != impl_->infos[k].size)
             throw Error(path, "parameter '" + p.name + "' has " + std::to_string(p.value.numel()) + " entries, " +
@@ -97,7 +98,8 @@ Eigen::VectorXd Objective::buffersOfModel(const std::string& path) const {
         auto it = tensors.find(info.name);
         if (it == tensors.end()) {
             if (!isStateDict(path, impl_->spec))
-                throw Error(path, "is not the same architecture as " + impl_->model_path + " (it has no buffer '" + info.name + "')");
+                throw Error(path, "is not the same architecture as " + impl_->model_path + " (it has no buffer '" +
+                                      info.name + "')");
             parts.push_back(impl_->buffers[k]);  // not in the state dict: a non-persistent buffer, as here
             continue;
         }

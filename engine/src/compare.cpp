@@ -71,7 +71,8 @@ CompareOptions compareOptionsFromJson(const std::string& text, const std::string
     return basin::detail::validatedFrom(o, origin);
 }
 
-Provenance checkpointRowProvenance(const StudySpec& spec, const std::string& checkpoint, const SpectrumOptions& options) {
+Provenance checkpointRowProvenance(const StudySpec& spec, const std::string& checkpoint,
+                                   const SpectrumOptions& options) {
     Provenance p;
     p.analysis = "compare-row";
     p.options = toJson(options);
@@ -108,15 +109,17 @@ PathResult interpolationPath(const StudySpec& spec, const std::string& from, con
     eigen.which = Which::Largest;
     o.setBatchNormMode(bn);
     r.bn = bn == BatchNormMode::Recompute ? "BatchNorm statistics recomputed over the samples at every point"
-           : line.from_buffers.size() > 0 ? "BatchNorm statistics interpolated with the weights (each end its checkpoint's own)"
-                                          : "no BatchNorm statistics";
+           : line.from_buffers.size() > 0
+               ? "BatchNorm statistics interpolated with the weights (each end its checkpoint's own)"
+               : "no BatchNorm statistics";
     LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
     for (int i = 0; i < points; ++i) {
         PathPoint p;
         p.t = i == points - 1 ? 1.0 : double(i) / (points - 1);
         placeOnLine(o, line, p.t);
         p.eval = o.evaluate(job);
-        if (eigen.max_hvp > 0) p.top_eigenvalue = topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
+        if (eigen.max_hvp > 0)
+            p.top_eigenvalue = topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
         r.points.push_back(p);
     }
     const double l0 = r.points.front().eval.loss, l1 = r.points.back().eval.loss;
@@ -235,7 +238,8 @@ std::string compareJson(const std::vector<CheckpointRow>& rows, const PathResult
 std::string compareCsv(const std::vector<CheckpointRow>& rows) {
     std::ostringstream s;
     s.precision(10);
-    const char* cols[] = {"loss", "accuracy", "lambda_max", "lambda_min", "trace", "trace_stderr", "outliers", "bulk_edge", "hvp_count"};
+    const char* cols[] = {"loss",         "accuracy", "lambda_max", "lambda_min", "trace",
+                          "trace_stderr", "outliers", "bulk_edge",  "hvp_count"};
     s << "model";
     for (const char* c : cols) s << ',' << c;
     s << '\n';

@@ -66,7 +66,8 @@ private:
         for (int dj = -1; dj <= 1; ++dj)
             for (int di = -1; di <= 1; ++di) {
                 const int a = i + di, b = j + dj;
-                if (a >= 0 && a < nx && b >= 0 && b < ny && !grid_.done[size_t(b) * size_t(nx) + size_t(a)]) return false;
+                if (a >= 0 && a < nx && b >= 0 && b < ny && !grid_.done[size_t(b) * size_t(nx) + size_t(a)])
+                    return false;
             }
         return true;
     }
@@ -102,7 +103,8 @@ SurfaceGrid curvatureMapGridFor(const Objective& objective, const CurvatureMapOp
     grid.curvature = std::move(c);
     CurvatureMapOptions keyed = o;
     keyed.surface = surface;
-    grid.provenance = makeProvenance(objective, "curvature-map", toJson(keyed), referencedFiles(keyed, objective.spec()));
+    grid.provenance =
+        makeProvenance(objective, "curvature-map", toJson(keyed), referencedFiles(keyed, objective.spec()));
     return grid;
 }
 

@@ -70,7 +70,8 @@ json curvatureMapOptionsObject(const CurvatureMapOptions& o) {
 }
 
 CurvatureMapOptions curvatureMapOptionsFromObject(const json& j, const std::string& origin) {
-    OptionsReader r(j, origin, "curvature-map", {"surface", "ends", "tol", "max_hvp", "trace_probes", "warm_start", "seed"});
+    OptionsReader r(j, origin, "curvature-map",
+                    {"surface", "ends", "tol", "max_hvp", "trace_probes", "warm_start", "seed"});
     CurvatureMapOptions o;
     r.get("seed", o.seed);
     if (r.has("surface")) o.surface = surfaceOptionsFromObject(r.at("surface"), origin);

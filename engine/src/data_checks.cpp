@@ -17,8 +17,9 @@ void checkFiniteSamples(const torch::Tensor& values, const std::string& path, co
     const int64_t sample = bad.nonzero().flatten()[0].item<int64_t>();
     const torch::Tensor row = values[sample].flatten();
     const bool nan = row.isnan().any().item<bool>();
-    throw Error(path, "sample " + std::to_string(sample) + " of the " + what + " holds " + (nan ? "NaN" : "an infinite value") +
-                          "; a loss and its curvature need finite numbers: clean the data (or choose samples without it)");
+    throw Error(
+        path, "sample " + std::to_string(sample) + " of the " + what + " holds " + (nan ? "NaN" : "an infinite value") +
+                  "; a loss and its curvature need finite numbers: clean the data (or choose samples without it)");
 }
 
 void runTorchScriptAsWritten() {

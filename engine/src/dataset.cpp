@@ -34,7 +34,8 @@ std::string pickName(const std::string& path, const Named& arrays, const std::st
                      const std::vector<std::string>& conventional, const char* what) {
     if (!key.empty()) {
         if (findNamed(arrays, key)) return key;
-        throw Error(path, std::string("has no array named '") + key + "' for the " + what + " (it has " + namesOf(arrays) + ")");
+        throw Error(path, std::string("has no array named '") + key + "' for the " + what + " (it has " +
+                              namesOf(arrays) + ")");
     }
     for (const auto& n : conventional)
         if (findNamed(arrays, n)) return n;
@@ -82,16 +83,18 @@ Chosen chooseInputs(const std::string& path, const Named& arrays, const std::str
     const size_t required = requiredCount(args);
     if (!spec.inputs_keys.empty()) {
         if (!args.empty() && spec.inputs_keys.size() > args.size())
-            throw Error(path, "the study's inputs_keys lists " + std::to_string(spec.inputs_keys.size()) + " arrays, but " +
-                                  signature(args) + " takes " + std::to_string(args.size()));
+            throw Error(path, "the study's inputs_keys lists " + std::to_string(spec.inputs_keys.size()) +
+                                  " arrays, but " + signature(args) + " takes " + std::to_string(args.size()));
         for (size_t i = 0; i < spec.inputs_keys.size(); ++i) {
             if (!findNamed(arrays, spec.inputs_keys[i]))
-                throw Error(path, "has no array named '" + spec.inputs_keys[i] + "' (listed in inputs_keys); it has " + namesOf(arrays));
+                throw Error(path, "has no array named '" + spec.inputs_keys[i] + "' (listed in inputs_keys); it has " +
+                                      namesOf(arrays));
             add(spec.inputs_keys[i], i < args.size() ? args[i].name : std::string());
         }
         if (spec.inputs_keys.size() < required)
             throw Error(path, signature(args) + " needs an array for argument '" + args[spec.inputs_keys.size()].name +
-                                  "', but the study's inputs_keys lists only " + std::to_string(spec.inputs_keys.size()));
+                                  "', but the study's inputs_keys lists only " +
+                                  std::to_string(spec.inputs_keys.size()));
         return c;
     }
     if (spec.input_key.empty() && !args.empty()) {
@@ -121,16 +124,21 @@ Chosen chooseInputs(const std::string& path, const Named& arrays, const std::str
         }
     }
     if (required > 1)
-        throw Error(path, signature(args) + " takes " + std::to_string(required) + " inputs, but the file has no arrays of "
-                              "those names (it has " + namesOf(arrays) + "). Name the arrays after the arguments, or "
+        throw Error(path, signature(args) + " takes " + std::to_string(required) +
+                              " inputs, but the file has no arrays of "
+                              "those names (it has " +
+                              namesOf(arrays) +
+                              "). Name the arrays after the arguments, or "
                               "list them in the study's \"inputs_keys\"");
-    const bool lone = arrays.size() == 1 && spec.input_key.empty() && (target_name.empty() || arrays.front().first != target_name);
+    const bool lone =
+        arrays.size() == 1 && spec.input_key.empty() && (target_name.empty() || arrays.front().first != target_name);
     std::string name = lone ? arrays.front().first : pickName(path, arrays, spec.input_key, kInputNames, "inputs");
     if (!lone && name.empty() && arrays.size() == 2 && !target_name.empty())  // the one array that is not the target
         name = arrays.front().first == target_name ? arrays.back().first : arrays.front().first;
     if ((!lone && name.empty()) || !findNamed(arrays, name))
-        throw Error(path, "cannot tell inputs from targets (arrays: " + namesOf(arrays) +
-                              "); name them x and y, or give input_key and target_key, or name a separate targets file");
+        throw Error(path,
+                    "cannot tell inputs from targets (arrays: " + namesOf(arrays) +
+                        "); name them x and y, or give input_key and target_key, or name a separate targets file");
     add(name, args.empty() ? std::string() : args.front().name);
     return c;
 }
@@ -145,11 +153,16 @@ torch::Tensor inKind(const torch::Tensor& t, torch::Dtype dtype) {
 
 std::string kindName(const torch::Tensor& t) {
     switch (t.scalar_type()) {
-        case torch::kFloat64: return "float64";
-        case torch::kFloat32: return "float32";
-        case torch::kInt64: return "int64";
-        case torch::kBool: return "bool";
-        default: return c10::toString(t.scalar_type());
+        case torch::kFloat64:
+            return "float64";
+        case torch::kFloat32:
+            return "float32";
+        case torch::kInt64:
+            return "int64";
+        case torch::kBool:
+            return "bool";
+        default:
+            return c10::toString(t.scalar_type());
     }
 }
 
@@ -205,7 +218,8 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
             y = second.front().second;
         } else {
             const std::string tname = pickName(spec.targets, second, spec.target_key, kTargetNames, "targets");
-            if (tname.empty()) throw Error(spec.targets, "has no array for the targets (it has " + namesOf(second) + ")");
+            if (tname.empty())
+                throw Error(spec.targets, "has no array for the targets (it has " + namesOf(second) + ")");
             y = *findNamed(second, tname);
         }
     } else if (csv) {
@@ -213,9 +227,13 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
         std::string tname = spec.target_key;
         if (tname.empty())
             for (const auto& n : kTargetNames)
-                if (findNamed(first, n)) { tname = n; break; }
+                if (findNamed(first, n)) {
+                    tname = n;
+                    break;
+                }
         if (tname.empty() || !findNamed(first, tname))
-            throw Error(spec.inputs, "no target column (name it y, target or label, or give target_key); columns: " + namesOf(first));
+            throw Error(spec.inputs, "no target column (name it y, target or label, or give target_key); columns: " +
+                                         namesOf(first));
         y = *findNamed(first, tname);
         std::vector<torch::Tensor> cols;
         for (const auto& [n, t] : first)
@@ -227,8 +245,9 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
     } else {
         const std::string tname = pickName(spec.inputs, first, spec.target_key, kTargetNames, "targets");
         if (tname.empty())
-            throw Error(spec.inputs, "cannot tell inputs from targets (arrays: " + namesOf(first) +
-                                         "); name them x and y, or give input_key and target_key, or name a separate targets file");
+            throw Error(spec.inputs,
+                        "cannot tell inputs from targets (arrays: " + namesOf(first) +
+                            "); name them x and y, or give input_key and target_key, or name a separate targets file");
         chosen = chooseInputs(spec.inputs, first, tname, spec, args);
         y = *findNamed(first, tname);
     }
@@ -240,9 +259,10 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
         if (x.dim() == 0) throw Error(spec.inputs, what + " is a single number, not an array of samples");
         if (x.is_complex()) throw Error(spec.inputs, "complex numbers are not supported (" + what + ")");
         if (k > 0 && x.size(0) != chosen.tensors[0].size(0))
-            throw Error(spec.inputs, "its inputs hold different numbers of samples: '" + chosen.names[0] + "' has shape " +
-                                         c10::str(chosen.tensors[0].sizes()) + ", '" + chosen.names[k] + "' has shape " +
-                                         c10::str(x.sizes()) + "; every input needs one entry per sample");
+            throw Error(spec.inputs, "its inputs hold different numbers of samples: '" + chosen.names[0] +
+                                         "' has shape " + c10::str(chosen.tensors[0].sizes()) + ", '" +
+                                         chosen.names[k] + "' has shape " + c10::str(x.sizes()) +
+                                         "; every input needs one entry per sample");
     }
     const int64_t available = chosen.tensors[0].size(0);
     if (available != y.size(0))
@@ -253,7 +273,8 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
     d.summary.available = available;
     d.summary.sample = sampleModeName(study.sample);
     // The one seed rule (basin/options.h): a random subset is drawn from s + 3.
-    d.summary.sample_indices = sampleIndices(study.sample, available, study.samples, seedFor(study.seed, SeedStream::Samples));
+    d.summary.sample_indices =
+        sampleIndices(study.sample, available, study.samples, seedFor(study.seed, SeedStream::Samples));
     auto choose = [&](const torch::Tensor& t) {
         if (study.sample == SampleMode::Random)
             return t.index_select(0, torch::tensor(d.summary.sample_indices, torch::kInt64));
@@ -261,9 +282,10 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
     };
     for (size_t k = 0; k < chosen.tensors.size(); ++k) {
         d.inputs.push_back(inKind(choose(chosen.tensors[k]), dtype));
-        d.summary.inputs.push_back({chosen.names[k], chosen.arguments[k],
-                                    std::vector<int64_t>(d.inputs.back().sizes().begin() + 1, d.inputs.back().sizes().end()),
-                                    kindName(d.inputs.back())});
+        d.summary.inputs.push_back(
+            {chosen.names[k], chosen.arguments[k],
+             std::vector<int64_t>(d.inputs.back().sizes().begin() + 1, d.inputs.back().sizes().end()),
+             kindName(d.inputs.back())});
     }
     d.call = chosen.call;
     d.call_defaults = chosen.call_defaults;
@@ -275,8 +297,9 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
     if (classification) {
         if (y.is_floating_point()) {
             if (!torch::equal(y, y.round()))
-                throw Error(targets_path, "the targets are not whole numbers, but " + lossName(loss) +
-                                              " needs class indices (use mse or bce_with_logits for real-valued targets)");
+                throw Error(targets_path,
+                            "the targets are not whole numbers, but " + lossName(loss) +
+                                " needs class indices (use mse or bce_with_logits for real-valued targets)");
         } else if (y.scalar_type() == torch::kBool) {
             throw Error(targets_path, "the targets are booleans, but " + lossName(loss) + " needs class indices");
         }
@@ -288,8 +311,8 @@ Dataset loadDataset(const StudySpec& study, const DataSpec& spec, const std::vec
             const int64_t lowest = kept.min().item<int64_t>();
             if (lowest < 0)
                 throw Error(targets_path, "has the negative class index " + std::to_string(lowest) +
-                                              "; only targets equal to ignore_index (" + std::to_string(study.ignore_index) +
-                                              ") are left out of the loss");
+                                              "; only targets equal to ignore_index (" +
+                                              std::to_string(study.ignore_index) + ") are left out of the loss");
             d.summary.classes = kept.max().item<int64_t>() + 1;
         }
     } else {

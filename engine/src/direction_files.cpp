@@ -28,8 +28,8 @@ Eigen::VectorXd loadDirection(const std::string& path, const std::vector<Paramet
             if (name == p.name) found = &t;
         if (!found) throw Error(path, "has no tensor named '" + p.name + "' (a direction needs one per parameter)");
         if (found->numel() != p.size)
-            throw Error(path, "tensor '" + p.name + "' has " + std::to_string(found->numel()) + " numbers, the parameter has " +
-                                  std::to_string(p.size));
+            throw Error(path, "tensor '" + p.name + "' has " + std::to_string(found->numel()) +
+                                  " numbers, the parameter has " + std::to_string(p.size));
         copy(*found, p.offset);
     }
     return d;

@@ -84,8 +84,9 @@ Plane planeThrough(const Eigen::VectorXd& p0, const Eigen::VectorXd& p1, const E
     return pl;
 }
 
-std::vector<std::array<double, 2>> projectOntoPlane(const std::vector<Eigen::VectorXd>& points, const Eigen::VectorXd& origin,
-                                                    const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+std::vector<std::array<double, 2>> projectOntoPlane(const std::vector<Eigen::VectorXd>& points,
+                                                    const Eigen::VectorXd& origin, const Eigen::VectorXd& x,
+                                                    const Eigen::VectorXd& y) {
     Eigen::Matrix2d G;
     G << x.dot(x), x.dot(y), x.dot(y), y.dot(y);
     const auto solver = G.ldlt();
@@ -100,7 +101,8 @@ std::vector<std::array<double, 2>> projectOntoPlane(const std::vector<Eigen::Vec
 
 TrajectoryPCA trajectoryPCA(const std::vector<Eigen::VectorXd>& ckpts, const std::vector<ParameterInfo>& params,
                             IgnoreMode ignore) {
-    if (ckpts.size() < 3) throw Error("PCA of a trajectory needs at least 3 checkpoints, " + std::to_string(ckpts.size()) + " given");
+    if (ckpts.size() < 3)
+        throw Error("PCA of a trajectory needs at least 3 checkpoints, " + std::to_string(ckpts.size()) + " given");
     const Eigen::VectorXd& final = ckpts.back();
     const int64_t n = final.size();
     const int m = int(ckpts.size()) - 1;

@@ -6,8 +6,8 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
-#include "stats.h"
 #include "lanczos.h"
+#include "stats.h"
 
 namespace basin {
 
@@ -25,8 +25,8 @@ std::vector<int> wantedIndices(int steps, int k, bool largest) {
     return idx;
 }
 
-EigenResult lanczosEigen(const LinearOperator& A, int64_t n, const EigenOptions& o, bool largest,
-                         const LanczosState& s, double seconds) {
+EigenResult lanczosEigen(const LinearOperator& A, int64_t n, const EigenOptions& o, bool largest, const LanczosState& s,
+                         double seconds) {
     Eigen::VectorXd theta;
     Eigen::MatrixXd S;
     detail::tridiagonalEigen(s, theta, S);
@@ -157,12 +157,13 @@ EigenEnds topEigenpairs(const LinearOperator& A, int64_t n, const EigenOptions& 
         return out;
     }
     if (job) job->stage("lanczos", o.max_hvp);
-    const auto s = detail::lanczos(A, o.start ? *o.start : detail::gaussianVector(n, rng), o.max_hvp,
-                                   [&](const LanczosState& st) {
-                                       if (job) job->step(st.steps);
-                                       return lanczosDone(st, o, large, small);
-                                   },
-                                   job);
+    const auto s = detail::lanczos(
+        A, o.start ? *o.start : detail::gaussianVector(n, rng), o.max_hvp,
+        [&](const LanczosState& st) {
+            if (job) job->step(st.steps);
+            return lanczosDone(st, o, large, small);
+        },
+        job);
     const double secs = secondsSince(t0);
     if (large) out.largest = lanczosEigen(A, n, o, true, s, secs);
     if (small) out.smallest = lanczosEigen(A, n, o, false, s, secs);

@@ -23,13 +23,13 @@ at::Tensor fastConvTranspose2d(const at::Tensor& input, const at::Tensor& weight
                                at::IntArrayRef output_padding, at::IntArrayRef dilation) {
     (void)kernel_size;  // the weight's own size
     // weight: (C_in of the transposed conv = C_out of the ordinary one, C_out, kH, kW).
-    const int64_t h = (input.size(2) - 1) * stride[0] - 2 * padding[0] + dilation[0] * (weight.size(2) - 1) +
-                      output_padding[0] + 1;
-    const int64_t w = (input.size(3) - 1) * stride[1] - 2 * padding[1] + dilation[1] * (weight.size(3) - 1) +
-                      output_padding[1] + 1;
+    const int64_t h =
+        (input.size(2) - 1) * stride[0] - 2 * padding[0] + dilation[0] * (weight.size(2) - 1) + output_padding[0] + 1;
+    const int64_t w =
+        (input.size(3) - 1) * stride[1] - 2 * padding[1] + dilation[1] * (weight.size(3) - 1) + output_padding[1] + 1;
     // Only the shape of the ordinary convolution's input is read.
-    const at::Tensor shape = at::empty({input.size(0), weight.size(1), h, w},
-                                       input.options().memory_format(input.suggest_memory_format()));
+    const at::Tensor shape =
+        at::empty({input.size(0), weight.size(1), h, w}, input.options().memory_format(input.suggest_memory_format()));
     at::Tensor out = std::get<0>(at::convolution_backward(input, shape, weight, c10::nullopt, stride, padding, dilation,
                                                           /*transposed=*/false, /*output_padding=*/{0, 0},
                                                           /*groups=*/1, {true, false, false}));
@@ -52,7 +52,8 @@ bool useFastTransposedConvolution() {
         if (const char* off = std::getenv("BASIN_SLOW_CONV_TRANSPOSE"); off && *off && std::string(off) != "0") return;
         QuietWarnings quiet;
         c10::Warning::WarningHandlerGuard guard(&quiet);
-        static auto* library = new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
+        static auto* library =
+            new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
         library->impl("slow_conv_transpose2d", TORCH_FN(fastConvTranspose2d));
         on = true;
     });

@@ -1,9 +1,9 @@
 // Faster H*v (graph reuse, finite differences, auto choice) and the Gauss-Newton product.
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <unistd.h>
 
 #include <torch/csrc/jit/passes/inliner.h>
 
@@ -13,10 +13,10 @@
 
 #include "arrays.h"
 #include "basin/atomic_file.h"
+#include "basin/error.h"
 #include "basin/provenance.h"
 #include "basin/results_store.h"
 #include "json_util.h"
-#include "basin/error.h"
 #include "objective_impl.h"
 
 namespace basin {
@@ -111,12 +111,14 @@ torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, Job
 
 // Central differences of the gradient: (g(theta + e v) - g(theta - e v)) / 2e, two gradients.
 // The step balances truncation (e^2) against rounding (eps / e): e = cbrt(eps) * max(1, |theta|) / |v|.
-torch::Tensor Objective::Impl::hvpFiniteDifference(const std::vector<torch::Tensor>& v, JobContext* job, double* eps_used) {
+torch::Tensor Objective::Impl::hvpFiniteDifference(const std::vector<torch::Tensor>& v, JobContext* job,
+                                                   double* eps_used) {
     const torch::Tensor theta = flatParameters();
     const torch::Tensor fv = flatCat(v);
     const double vn = fv.norm().item<double>();
     if (vn == 0) return torch::zeros_like(theta);
-    const double machine = dtype == torch::kFloat64 ? std::numeric_limits<double>::epsilon() : double(std::numeric_limits<float>::epsilon());
+    const double machine = dtype == torch::kFloat64 ? std::numeric_limits<double>::epsilon()
+                                                    : double(std::numeric_limits<float>::epsilon());
     const double e = std::cbrt(machine) * std::max(1.0, theta.norm().item<double>()) / vn;
     if (eps_used) *eps_used = e * vn;
     torch::Tensor gp, gm;
@@ -145,14 +147,16 @@ torch::Tensor Objective::Impl::outputHessianTimes(const Batch& b, const torch::T
             const auto counted = b.targets.ne(spec.ignore_index).unsqueeze(axis).to(p.scalar_type());
             return (p * u - p * (p * u).sum(axis, true)) * counted * (weight / double(b.counted));
         }
-        case Loss::MSE: return u * (2.0 * weight / double(out.numel()));
+        case Loss::MSE:
+            return u * (2.0 * weight / double(out.numel()));
         case Loss::BCEWithLogits: {
             const auto s = torch::sigmoid(out.detach());
             return s * (1 - s) * u * (weight / double(out.numel()));
         }
         default:
-            throw Error(model_path, "the Gauss-Newton matrix is offered for cross_entropy, mse and bce_with_logits, not " +
-                                        lossName(spec.loss) + " (nll takes log-probabilities, whose loss is linear)");
+            throw Error(model_path,
+                        "the Gauss-Newton matrix is offered for cross_entropy, mse and bce_with_logits, not " +
+                            lossName(spec.loss) + " (nll takes log-probabilities, whose loss is linear)");
     }
 }
 
@@ -183,8 +187,10 @@ torch::Tensor Objective::Impl::ggnProduct(const std::vector<torch::Tensor>& v, J
 
 torch::Tensor Objective::Impl::hvpWith(HvpMode mode, const std::vector<torch::Tensor>& v, JobContext* job) {
     switch (mode) {
-        case HvpMode::ExactReuse: return hvpReuse(v, job);
-        case HvpMode::FiniteDifference: return hvpFiniteDifference(v, job);
+        case HvpMode::ExactReuse:
+            return hvpReuse(v, job);
+        case HvpMode::FiniteDifference:
+            return hvpFiniteDifference(v, job);
         default: {
             torch::Tensor hv;
             pass(nullptr, &v, &hv, job);
@@ -199,12 +205,29 @@ namespace {
 // a central difference of the gradient is not a second derivative, and in float32 its rounding is
 // far above any useful tolerance, so auto does not spend products timing fd on such a model.
 bool hasKinks(torch::jit::Module& module) {
-    static const std::set<std::string> kinks = {
-        "aten::relu",      "aten::relu_",       "aten::relu6",      "aten::hardtanh",  "aten::hardtanh_",
-        "aten::leaky_relu", "aten::leaky_relu_", "aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d",
-        "aten::max_pool2d_with_indices",         "aten::adaptive_max_pool2d",           "aten::abs",
-        "aten::clamp",     "aten::clamp_",      "aten::threshold",  "aten::maximum",   "aten::minimum",
-        "aten::max",       "aten::min",         "aten::hardswish",  "aten::hardsigmoid", "aten::prelu"};
+    static const std::set<std::string> kinks = {"aten::relu",
+                                                "aten::relu_",
+                                                "aten::relu6",
+                                                "aten::hardtanh",
+                                                "aten::hardtanh_",
+                                                "aten::leaky_relu",
+                                                "aten::leaky_relu_",
+                                                "aten::max_pool1d",
+                                                "aten::max_pool2d",
+                                                "aten::max_pool3d",
+                                                "aten::max_pool2d_with_indices",
+                                                "aten::adaptive_max_pool2d",
+                                                "aten::abs",
+                                                "aten::clamp",
+                                                "aten::clamp_",
+                                                "aten::threshold",
+                                                "aten::maximum",
+                                                "aten::minimum",
+                                                "aten::max",
+                                                "aten::min",
+                                                "aten::hardswish",
+                                                "aten::hardsigmoid",
+                                                "aten::prelu"};
     std::shared_ptr<torch::jit::Graph> graph;
     try {
         graph = module.get_method("forward").graph()->copy();
@@ -257,7 +280,8 @@ void Objective::Impl::beginCalibration() {
             hvp_report.relative_error = before.relative_error;
             hvp_report.fd_epsilon = before.fd_epsilon;
             hvp_report.calibration_products = 0;
-            hvp_report.note = "chosen by auto on " + stored.stored->saved + " for these files and settings (kept in the study)";
+            hvp_report.note =
+                "chosen by auto on " + stored.stored->saved + " for these files and settings (kept in the study)";
             calibrated = true;
             return;
         } catch (const std::exception&) {

@@ -25,11 +25,16 @@ Json parseBoundedJson(const std::string& text) {
 }
 
 inline nlohmann::json toJson(const HvpReport& r) {
-    return {{"requested", r.requested},          {"chosen", r.chosen},
-            {"curvature", r.curvature},          {"tolerance", r.tolerance},
-            {"seconds_gradient", r.seconds_gradient}, {"seconds_per_product", r.seconds},
-            {"relative_error", r.relative_error}, {"fd_epsilon", r.fd_epsilon},
-            {"calibration_products", r.calibration_products}, {"note", r.note}};
+    return {{"requested", r.requested},
+            {"chosen", r.chosen},
+            {"curvature", r.curvature},
+            {"tolerance", r.tolerance},
+            {"seconds_gradient", r.seconds_gradient},
+            {"seconds_per_product", r.seconds},
+            {"relative_error", r.relative_error},
+            {"fd_epsilon", r.fd_epsilon},
+            {"calibration_products", r.calibration_products},
+            {"note", r.note}};
 }
 
 inline HvpReport hvpReportFromJson(const nlohmann::json& j) {
@@ -49,7 +54,8 @@ inline HvpReport hvpReportFromJson(const nlohmann::json& j) {
 }
 
 inline nlohmann::json toJson(const Evaluation& e) {
-    return {{"loss", e.loss}, {"accuracy", e.accuracy < 0 ? nlohmann::json(nullptr) : nlohmann::json(e.accuracy)},
+    return {{"loss", e.loss},
+            {"accuracy", e.accuracy < 0 ? nlohmann::json(nullptr) : nlohmann::json(e.accuracy)},
             {"samples", e.samples}};
 }
 

@@ -73,8 +73,8 @@ LanczosState lanczos(const LinearOperator& A, const Eigen::VectorXd& v0, int max
 void tridiagonalEigen(const LanczosState& s, Eigen::VectorXd& values, Eigen::MatrixXd& vectors) {
     const int k = s.steps;
     Eigen::VectorXd diag = Eigen::Map<const Eigen::VectorXd>(s.alpha.data(), k);
-    Eigen::VectorXd sub = k > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(s.beta.data(), k - 1))
-                                : Eigen::VectorXd(0);
+    Eigen::VectorXd sub =
+        k > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(s.beta.data(), k - 1)) : Eigen::VectorXd(0);
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
     es.computeFromTridiagonal(diag, sub, Eigen::ComputeEigenvectors);
     values = es.eigenvalues();

@@ -10,10 +10,10 @@
 namespace basin::detail {
 
 struct LanczosState {
-    Eigen::MatrixXd Q;             // n x m orthonormal basis (columns 0..steps-1 valid)
+    Eigen::MatrixXd Q;                // n x m orthonormal basis (columns 0..steps-1 valid)
     std::vector<double> alpha, beta;  // T's diagonal (m) and off-diagonal (beta[j] couples j, j+1)
     int steps = 0;
-    bool invariant = false;        // an invariant subspace was found: T's spectrum is exact
+    bool invariant = false;  // an invariant subspace was found: T's spectrum is exact
 };
 
 // Runs Lanczos with full reorthogonalisation from v0 for at most max_steps products.

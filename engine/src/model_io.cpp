@@ -22,12 +22,14 @@ std::string inputsText(const std::vector<torch::Tensor>& xs, const DataSummary& 
     if (xs.size() == 1) return "inputs of shape " + shape(xs[0].sizes()) + " (" + d.inputs[0].dtype + ")";
     std::string s = "inputs ";
     for (size_t k = 0; k < xs.size(); ++k)
-        s += (k ? ", " : "") + (d.inputs[k].name.empty() ? std::string("#") + std::to_string(k) : d.inputs[k].name) + " " +
-             shape(xs[k].sizes()) + " " + d.inputs[k].dtype;
+        s += (k ? ", " : "") + (d.inputs[k].name.empty() ? std::string("#") + std::to_string(k) : d.inputs[k].name) +
+             " " + shape(xs[k].sizes()) + " " + d.inputs[k].dtype;
     return s;
 }
 
-bool sameDims(c10::IntArrayRef a, c10::IntArrayRef b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
+bool sameDims(c10::IntArrayRef a, c10::IntArrayRef b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
 
 }  // namespace
 
@@ -46,10 +48,11 @@ torch::Tensor Objective::Impl::forward(const std::vector<torch::Tensor>& xs) {
         const std::string msg = detail::torchMessage(e);
         std::string hint;
         if (msg.find("'indices'") != std::string::npos && msg.find("Float") != std::string::npos)
-            hint = " (an embedding got floating-point ids: store token ids as integers; uint8 arrays are taken for "
-                   "pixels and become floating point)";
-        throw Error(model_path, "the model failed on " + inputsText(xs, data.summary) + " from " + data.summary.inputs_path +
-                                    ": " + msg + hint);
+            hint =
+                " (an embedding got floating-point ids: store token ids as integers; uint8 arrays are taken for "
+                "pixels and become floating point)";
+        throw Error(model_path, "the model failed on " + inputsText(xs, data.summary) + " from " +
+                                    data.summary.inputs_path + ": " + msg + hint);
     }
     return selectOutput(out);
 }
@@ -70,7 +73,8 @@ torch::Tensor Objective::Impl::selectOutput(const c10::IValue& out) {
                 used = std::string(out.isTuple() ? "tuple[" : "list[") + std::to_string(k) + "]";
             }
         if (!t.defined())
-            throw Error(model_path, "forward() returns a " + out.tagKind() + " with no tensor in it; Basin needs the outputs as a tensor");
+            throw Error(model_path, "forward() returns a " + out.tagKind() +
+                                        " with no tensor in it; Basin needs the outputs as a tensor");
     } else if (out.isGenericDict()) {
         std::vector<std::string> tensors, keys;
         for (const auto& item : out.toGenericDict()) {
@@ -89,11 +93,13 @@ torch::Tensor Objective::Impl::selectOutput(const c10::IValue& out) {
             std::string list;
             for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
             throw Error(model_path, "forward() returns a dict (keys " + list + ") with no 'logits' entry and " +
-                                        std::to_string(tensors.size()) + " tensors; Basin cannot tell which is the output. "
+                                        std::to_string(tensors.size()) +
+                                        " tensors; Basin cannot tell which is the output. "
                                         "Return the logits under 'logits', or return a tensor");
         }
     } else {
-        throw Error(model_path, "forward() returns a " + out.tagKind() + "; Basin needs a tensor of outputs (or a tuple or "
+        throw Error(model_path, "forward() returns a " + out.tagKind() +
+                                    "; Basin needs a tensor of outputs (or a tuple or "
                                     "dict holding one)");
     }
     if (data.summary.output.empty()) data.summary.output = used;
@@ -124,7 +130,8 @@ int Objective::Impl::classAxis(const torch::Tensor& out, const torch::Tensor& y)
     const auto o = out.sizes(), t = y.sizes();
     const std::string shapes = "outputs of shape " + perSample(o) + " and targets of shape " + perSample(t);
     if (o.size() < 2)
-        throw Error(model_path, loss + " needs outputs with a class axis, (N, C) or more; the model gives " + shapes.substr(0, shapes.find(" and")));
+        throw Error(model_path, loss + " needs outputs with a class axis, (N, C) or more; the model gives " +
+                                    shapes.substr(0, shapes.find(" and")));
     if (o.size() == 2 && t.size() == 1 && o[0] == t[0]) {
         d.class_axis = 1;
         d.class_axis_rule = "outputs (N, C) and targets (N): the classes on axis 1";
@@ -136,26 +143,32 @@ int Objective::Impl::classAxis(const torch::Tensor& out, const torch::Tensor& y)
     if (spec.class_axis != 0) {
         if (!(spec.class_axis == 1 ? fits_one : fits_last))
             throw Error(spec.study_path.empty() ? model_path : spec.study_path,
-                        "class_axis " + std::to_string(spec.class_axis) + " does not fit the " + shapes + " (classes on axis 1 need "
-                        "targets (N, d1, ...) for outputs (N, C, d1, ...); classes last need targets (N, T, ...) for outputs (N, T, ..., C))");
+                        "class_axis " + std::to_string(spec.class_axis) + " does not fit the " + shapes +
+                            " (classes on axis 1 need "
+                            "targets (N, d1, ...) for outputs (N, C, d1, ...); classes last need targets (N, T, ...) "
+                            "for outputs (N, T, ..., C))");
         d.class_axis = spec.class_axis;
         d.class_axis_rule = std::string("the classes on ") + (spec.class_axis == 1 ? "axis 1" : "the last axis") +
                             ", as the study's class_axis says";
     } else if (fits_one && fits_last) {
         d.class_axis = 1;
-        d.class_axis_rule = "the " + shapes + " fit both conventions; the classes on axis 1 (PyTorch's), the default "
+        d.class_axis_rule = "the " + shapes +
+                            " fit both conventions; the classes on axis 1 (PyTorch's), the default "
                             "(\"class_axis\": -1 puts them last)";
     } else if (fits_one) {
         d.class_axis = 1;
-        d.class_axis_rule = "outputs (N, C, d1, ...) and targets (N, d1, ...): the classes on axis 1, as PyTorch's cross_entropy";
+        d.class_axis_rule =
+            "outputs (N, C, d1, ...) and targets (N, d1, ...): the classes on axis 1, as PyTorch's cross_entropy";
     } else if (fits_last) {
         d.class_axis = -1;
-        d.class_axis_rule = "outputs (N, T, ..., C) and targets (N, T, ...): the classes on the last axis, as sequence models";
+        d.class_axis_rule =
+            "outputs (N, T, ..., C) and targets (N, T, ...): the classes on the last axis, as sequence models";
     } else {
-        throw Error(data.summary.targets_path,
-                    loss + " cannot pair the model's " + shapes + ": the targets must be (N) for outputs (N, C), "
-                    "(N, d1, ...) for outputs (N, C, d1, ...) (classes on axis 1), or (N, T, ...) for outputs (N, T, ..., C) "
-                    "(classes last)");
+        throw Error(data.summary.targets_path, loss + " cannot pair the model's " + shapes +
+                                                   ": the targets must be (N) for outputs (N, C), "
+                                                   "(N, d1, ...) for outputs (N, C, d1, ...) (classes on axis 1), or "
+                                                   "(N, T, ...) for outputs (N, T, ..., C) "
+                                                   "(classes last)");
     }
     return d.class_axis;
 }
@@ -175,11 +188,15 @@ torch::Tensor Objective::Impl::batchLoss(const Batch& b, const torch::Tensor& ou
                 return torch::nn::functional::cross_entropy(
                     scores, target, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(spec.ignore_index));
             }
-            case Loss::MSE: return torch::mse_loss(out, shapedTargets(y, out));
-            case Loss::BCEWithLogits: return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
+            case Loss::MSE:
+                return torch::mse_loss(out, shapedTargets(y, out));
+            case Loss::BCEWithLogits:
+                return torch::binary_cross_entropy_with_logits(out, shapedTargets(y, out));
             case Loss::ModelMethod: {
                 auto m = module.find_method("loss");
-                if (!m) throw Error(model_path, "the study asks for the model's own loss, but the model has no loss() method");
+                if (!m)
+                    throw Error(model_path,
+                                "the study asks for the model's own loss, but the model has no loss() method");
                 std::vector<c10::IValue> args(b.inputs.begin(), b.inputs.end());
                 args.emplace_back(y);
                 auto v = (*m)(args);
@@ -201,8 +218,8 @@ torch::Tensor Objective::Impl::batchLoss(const Batch& b, const torch::Tensor& ou
 torch::Tensor Objective::Impl::shapedTargets(const torch::Tensor& y, const torch::Tensor& out) {
     if (y.sizes() == out.sizes()) return y;
     if (y.numel() == out.numel() && y.size(0) == out.size(0)) return y.reshape(out.sizes());
-    throw Error(data.summary.targets_path, "targets of shape " + shape(y.sizes()) + " do not match the model's outputs of shape " +
-                                               shape(out.sizes()));
+    throw Error(data.summary.targets_path, "targets of shape " + shape(y.sizes()) +
+                                               " do not match the model's outputs of shape " + shape(out.sizes()));
 }
 
 // Correct predictions among the batch's counted targets (BCE: per sample, as a fraction of its outputs).
@@ -213,7 +230,8 @@ double Objective::Impl::correct(const Batch& b, const torch::Tensor& out) {
         return predicted.eq(y).logical_and(y.ne(spec.ignore_index)).sum().item<double>();
     }
     if (spec.loss == Loss::BCEWithLogits)
-        return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() * double(out.size(0));
+        return out.gt(0).eq(shapedTargets(y, out).gt(0.5)).to(torch::kFloat64).mean().item<double>() *
+               double(out.size(0));
     return 0;
 }
 

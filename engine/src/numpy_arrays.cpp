@@ -32,8 +32,8 @@ ElemType npyType(const std::string& path, const std::string& descr) {
         if (kind == "i8") return ElemType::Int64;
         if (kind == "b1") return ElemType::Bool;
     }
-    throw Error(path, "unsupported NumPy dtype '" + descr +
-                          "' (Basin reads float32/64, int8/16/32/64, uint8 and bool arrays)");
+    throw Error(
+        path, "unsupported NumPy dtype '" + descr + "' (Basin reads float32/64, int8/16/32/64, uint8 and bool arrays)");
 }
 
 // Value of 'key' in the header dict, e.g. 'descr': '<f4'; empty when absent or unterminated.
@@ -101,7 +101,8 @@ size_t npyHeaderSize(const std::string& path, const unsigned char* data, size_t 
     if (size < 12) throw Error(path, "truncated NumPy header");
     const size_t len = size_t(data[8]) | (size_t(data[9]) << 8) | (size_t(data[10]) << 16) | (size_t(data[11]) << 24);
     if (len > kMaxNpyHeader)
-        throw Error(path, "its NumPy header claims " + std::to_string(len) + " bytes; real headers are far shorter (a damaged file)");
+        throw Error(path, "its NumPy header claims " + std::to_string(len) +
+                              " bytes; real headers are far shorter (a damaged file)");
     return 12 + len;
 }
 
@@ -121,7 +122,8 @@ NpyHeader parseNpyHeader(const std::string& path, const unsigned char* data, siz
     h.shape = parseShape(path, shape);
     h.data_offset = end;
     h.data_bytes = checkedByteCount(path, h.shape, RawArray::elemSize(h.type));
-    if (h.data_bytes == 0) throw Error(path, "holds an empty array (a dimension is 0); Basin needs at least one sample");
+    if (h.data_bytes == 0)
+        throw Error(path, "holds an empty array (a dimension is 0); Basin needs at least one sample");
     return h;
 }
 
@@ -134,11 +136,13 @@ NamedArrays readArchive(const std::string& path, zip_t* z) {
     const zip_int64_t n = zip_get_num_entries(z, 0);
     for (zip_int64_t i = 0; i < n; ++i) {
         const char* raw_name = zip_get_name(z, zip_uint64_t(i), 0);
-        if (!raw_name) throw Error(path, "entry " + std::to_string(i) + " of the archive has no readable name (damaged archive)");
+        if (!raw_name)
+            throw Error(path, "entry " + std::to_string(i) + " of the archive has no readable name (damaged archive)");
         std::string name = raw_name;
         if (name.ends_with("/")) continue;  // a folder entry holds no array
         zip_stat_t st;
-        if (zip_stat_index(z, zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_CRC))
+        if (zip_stat_index(z, zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+            !(st.valid & ZIP_STAT_CRC))
             throw Error(path, "entry '" + name + "' has no readable size or checksum (damaged archive)");
         const std::string where = path + ":" + name;
         // The declared size is only a claim: check it against free memory before allocating anything.
@@ -169,17 +173,19 @@ NamedArrays readArchive(const std::string& path, zip_t* z) {
         }
         const NpyHeader h = parseNpyHeader(where, head.data(), head.size());
         if (uint64_t(h.data_offset) + h.data_bytes != st.size)
-            throw Error(where, "the archive says the entry holds " + std::to_string(st.size) + " bytes, its NumPy header describes " +
+            throw Error(where, "the archive says the entry holds " + std::to_string(st.size) +
+                                   " bytes, its NumPy header describes " +
                                    std::to_string(uint64_t(h.data_offset) + h.data_bytes) + " (a damaged archive)");
         RawArray a;
         a.type = h.type;
         a.shape = h.shape;
         const size_t got = readGrowing(a.bytes, h.data_bytes, readSome);
         if (got < h.data_bytes)
-            throw Error(where, "truncated: the header promises " + std::to_string(h.data_bytes) + " bytes of data, the entry has " +
-                                   std::to_string(got));
+            throw Error(where, "truncated: the header promises " + std::to_string(h.data_bytes) +
+                                   " bytes of data, the entry has " + std::to_string(got));
         unsigned char extra = 0;
-        if (readSome(&extra, 1) > 0) throw Error(where, "holds more bytes than the archive declares (a damaged archive)");
+        if (readSome(&extra, 1) > 0)
+            throw Error(where, "holds more bytes than the archive declares (a damaged archive)");
         // libzip verifies compressed entries itself, but not stored ones; NumPy refuses both.
         uLong crc = crc32_z(0L, head.data(), head.size());
         crc = crc32_z(crc, a.bytes.data(), a.bytes.size());
@@ -218,8 +224,8 @@ RawArray parseNpy(const std::string& path, const unsigned char* data, size_t siz
     const NpyHeader h = parseNpyHeader(path, data, size);
     const size_t body = size - h.data_offset;
     if (body < h.data_bytes)
-        throw Error(path, "truncated: the header promises " + std::to_string(h.data_bytes) + " bytes of data, the file has " +
-                              std::to_string(body));
+        throw Error(path, "truncated: the header promises " + std::to_string(h.data_bytes) +
+                              " bytes of data, the file has " + std::to_string(body));
     if (body > h.data_bytes)
         throw Error(path, "has " + std::to_string(body - h.data_bytes) +
                               " bytes after the array its NumPy header describes (a damaged file)");
@@ -262,9 +268,10 @@ std::string zipEntryText(const std::string& path, const std::string& suffix) {
         const char* name = zip_get_name(z.get(), zip_uint64_t(i), 0);
         if (!name || !std::string_view(name).ends_with(suffix)) continue;
         zip_stat_t st;
-        zip_file_t* f = zip_stat_index(z.get(), zip_uint64_t(i), 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size < 4096
-                            ? zip_fopen_index(z.get(), zip_uint64_t(i), 0)
-                            : nullptr;
+        zip_file_t* f =
+            zip_stat_index(z.get(), zip_uint64_t(i), 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size < 4096
+                ? zip_fopen_index(z.get(), zip_uint64_t(i), 0)
+                : nullptr;
         if (f) {
             text.resize(size_t(st.size));
             if (zip_fread(f, text.data(), st.size) != zip_int64_t(st.size)) text.clear();

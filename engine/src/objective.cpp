@@ -14,12 +14,12 @@ void Objective::Impl::checkFinite(const torch::Tensor& loss, int64_t batch_index
     if (!std::isfinite(v))
         throw Error(model_path, std::string("the loss is ") + (std::isnan(v) ? "NaN" : "infinite") +
                                     " on the batch of samples starting at " +
-                                    std::to_string(batch_index * spec.batch_size) + " of " +
-                                    data.summary.inputs_path + " at these weights");
+                                    std::to_string(batch_index * spec.batch_size) + " of " + data.summary.inputs_path +
+                                    " at these weights");
 }
 
 Evaluation Objective::Impl::pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
-                JobContext* job) {
+                                 JobContext* job) {
     if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
     Evaluation e;
     e.samples = data.summary.samples;
@@ -134,7 +134,8 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
     }
     impl->data.summary.local_samples = impl->local_n;
     if (impl->data.summary.samples > 0 && impl->data.summary.targets_counted == 0)
-        throw Error(impl->data.summary.targets_path, "every target equals ignore_index (" + std::to_string(spec.ignore_index) +
+        throw Error(impl->data.summary.targets_path, "every target equals ignore_index (" +
+                                                         std::to_string(spec.ignore_index) +
                                                          "): there is nothing to compute a loss on");
     impl->weighBatches();
     impl->probeOutputs();

@@ -15,7 +15,7 @@ struct Objective::Impl {
     std::string model_path;
     torch::jit::Module module;
     std::vector<torch::Tensor> params;
-    std::vector<torch::Tensor> buffers;     // floating-point buffers, in module order
+    std::vector<torch::Tensor> buffers;  // floating-point buffers, in module order
     std::vector<ParameterInfo> buffer_infos;
     std::vector<ParameterInfo> infos;
     std::vector<ParameterGroup> groups;
@@ -38,7 +38,7 @@ struct Objective::Impl {
     bool bn_stale = true;  // parameters changed since the statistics were last recomputed
 
     Communicator* comm = nullptr;  // null or size 1: everything is local
-    int64_t local_n = 0;            // samples held here (data.summary.samples is the global count)
+    int64_t local_n = 0;           // samples held here (data.summary.samples is the global count)
     // Sums across processes in place (a no-op without a communicator).
     void reduce(double* data, size_t n) const {
         if (comm && comm->size() > 1) comm->sum(data, n);
@@ -102,7 +102,8 @@ struct Objective::Impl {
     void checkFinite(const torch::Tensor& loss, int64_t batch_index);
     // One pass over the data. grad_out (if given) receives the gradient of the mean loss;
     // v (if given) makes the pass compute H v into hv_out instead.
-    Evaluation pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out, JobContext* job);
+    Evaluation pass(torch::Tensor* grad_out, const std::vector<torch::Tensor>* v, torch::Tensor* hv_out,
+                    JobContext* job);
     std::vector<torch::Tensor> split(const Eigen::VectorXd& vec) const;
     static Eigen::VectorXd toEigen(const torch::Tensor& t);
 

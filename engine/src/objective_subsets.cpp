@@ -54,8 +54,8 @@ void Objective::restrictSamples(const std::vector<int64_t>& samples) {
 std::vector<int64_t> Objective::classLabels() const {
     const auto& t = impl_->data.targets;
     if (t.scalar_type() != torch::kLong || t.dim() != 1)
-        throw Error(impl_->data.summary.targets_path,
-                    "holds targets of shape " + c10::str(t.sizes()) + "; class structure needs one class index per sample");
+        throw Error(impl_->data.summary.targets_path, "holds targets of shape " + c10::str(t.sizes()) +
+                                                          "; class structure needs one class index per sample");
     const auto c = t.contiguous();
     return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
@@ -81,7 +81,9 @@ Eigen::MatrixXd Objective::outputVjps(const std::vector<Eigen::MatrixXd>& cotang
     Impl& m = *impl_;
     const int64_t N = m.local_n, M = int64_t(cotangents.size());
     for (const auto& r : cotangents)
-        if (r.rows() != N) throw Error("a cotangent of " + std::to_string(r.rows()) + " rows was given for " + std::to_string(N) + " samples");
+        if (r.rows() != N)
+            throw Error("a cotangent of " + std::to_string(r.rows()) + " rows was given for " + std::to_string(N) +
+                        " samples");
     Eigen::MatrixXd result = Eigen::MatrixXd::Zero(m.P, M);
     if (M == 0) return result;
     const int64_t bsize = std::max<int64_t>(1, m.spec.batch_size);
@@ -96,7 +98,9 @@ Eigen::MatrixXd Objective::outputVjps(const std::vector<Eigen::MatrixXd>& cotang
             using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
             RowMajor rows = cotangents[size_t(k)].middleRows(lo, n);
             const auto r = torch::from_blob(rows.data(), {n, rows.cols()}, torch::kFloat64).to(out.scalar_type());
-            const auto g = torch::autograd::grad(std::vector<torch::Tensor>{out}, m.params, std::vector<torch::Tensor>{r}, /*retain_graph=*/k + 1 < M, false, true);
+            const auto g =
+                torch::autograd::grad(std::vector<torch::Tensor>{out}, m.params, std::vector<torch::Tensor>{r},
+                                      /*retain_graph=*/k + 1 < M, false, true);
             std::vector<torch::Tensor> flat;
             for (size_t p = 0; p < m.params.size(); ++p)
                 flat.push_back(g[p].defined() ? g[p].reshape(-1) : torch::zeros({m.infos[p].size}, out.options()));

@@ -28,7 +28,8 @@ double number(const PyValue* v, const std::string& path, const std::string& what
     if (v && (v->kind == Kind::Float)) return v->f;
     if (v && (v->kind == Kind::Int || v->kind == Kind::Bool)) return double(v->i);
     if (v && v->kind == Kind::Tensor && v->tensor.numel() == 1) return v->tensor.to(torch::kFloat64).item<double>();
-    throw Error(path, "its optimizer state has no number for '" + what + "' (" + (v ? detail::describe(*v) : "missing") + ")");
+    throw Error(
+        path, "its optimizer state has no number for '" + what + "' (" + (v ? detail::describe(*v) : "missing") + ")");
 }
 
 }  // namespace
@@ -40,10 +41,12 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
         if (!sd)
             if (const PyValue* v = entry(*root, key); v && isOptimizerDict(*v)) sd = v;
     if (!sd)
-        throw Error(path, "holds " + detail::describe(*root) + " with no optimizer state in it: Basin reads "
-                          "torch.save(optimizer.state_dict()), or a checkpoint dict holding it under 'optimizer'");
+        throw Error(path, "holds " + detail::describe(*root) +
+                              " with no optimizer state in it: Basin reads "
+                              "torch.save(optimizer.state_dict()), or a checkpoint dict holding it under 'optimizer'");
     const PyValue* groups = entry(*sd, "param_groups");
-    if (groups->kind != Kind::List || groups->items.empty()) throw Error(path, "its optimizer state has no parameter groups");
+    if (groups->kind != Kind::List || groups->items.empty())
+        throw Error(path, "its optimizer state has no parameter groups");
 
     OptimizerState s;
     s.path = path;
@@ -75,7 +78,8 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
     std::vector<int64_t> order;
     for (const auto& g : groups->items) {
         for (const char* key : {"lr", "momentum", "eps", "weight_decay"})
-            if (entry(*g, key) && entry(g0, key) && number(entry(*g, key), path, key) != number(entry(g0, key), path, key))
+            if (entry(*g, key) && entry(g0, key) &&
+                number(entry(*g, key), path, key) != number(entry(g0, key), path, key))
                 throw Error(path, std::string("has parameter groups with different ") + key +
                                       "; the stability rule takes one setting for the whole model");
         const PyValue* params = entry(*g, "params");
@@ -88,13 +92,17 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
                               " has " + std::to_string(infos.size()) + ": it is another model's optimizer");
     // Out-of-range or non-finite settings would give a threshold that looks like a number.
     auto inUnit = [&](double v, const char* what) {
-        if (!(v >= 0 && v < 1)) throw Error(path, std::string("has ") + what + " " + std::to_string(v) + "; it must be at least 0 and below 1");
+        if (!(v >= 0 && v < 1))
+            throw Error(path,
+                        std::string("has ") + what + " " + std::to_string(v) + "; it must be at least 0 and below 1");
     };
-    if (!(s.lr > 0 && std::isfinite(s.lr))) throw Error(path, "has a learning rate of " + std::to_string(s.lr) + "; it must be positive and finite");
+    if (!(s.lr > 0 && std::isfinite(s.lr)))
+        throw Error(path, "has a learning rate of " + std::to_string(s.lr) + "; it must be positive and finite");
     inUnit(s.momentum, "momentum");
     inUnit(s.beta1, "beta1");
     inUnit(s.beta2, "beta2");
-    if (!(s.eps >= 0 && std::isfinite(s.eps))) throw Error(path, "has eps " + std::to_string(s.eps) + "; it must be 0 or positive and finite");
+    if (!(s.eps >= 0 && std::isfinite(s.eps)))
+        throw Error(path, "has eps " + std::to_string(s.eps) + "; it must be 0 or positive and finite");
     if (!adam) return s;
 
     const PyValue* state = entry(*sd, "state");
@@ -113,15 +121,18 @@ OptimizerState readOptimizerState(const std::string& path, const Objective& o) {
         const std::vector<int64_t> shape(v->tensor.sizes().begin(), v->tensor.sizes().end());
         if (shape != infos[i].shape)
             throw Error(path, "holds an exp_avg_sq of shape " + c10::str(v->tensor.sizes()) + " for " + infos[i].name +
-                                  ", which has shape " + c10::str(c10::IntArrayRef(infos[i].shape)) + ": another model's optimizer");
+                                  ", which has shape " + c10::str(c10::IntArrayRef(infos[i].shape)) +
+                                  ": another model's optimizer");
         const auto flat = v->tensor.reshape(-1).to(torch::kFloat64).contiguous();
         if (!torch::isfinite(flat).all().item<bool>() || (flat < 0).any().item<bool>())
-            throw Error(path, "holds an exp_avg_sq for " + infos[i].name + " that is negative or not finite (a damaged state)");
+            throw Error(
+                path, "holds an exp_avg_sq for " + infos[i].name + " that is negative or not finite (a damaged state)");
         s.exp_avg_sq.segment(infos[i].offset, infos[i].size) =
             Eigen::Map<const Eigen::VectorXd>(flat.data_ptr<double>(), infos[i].size);
         const double step = number(entry(*it->second, "step"), path, "step");
         if (i == 0) s.step = step;
-        else if (step != s.step) throw Error(path, "has parameters at different Adam steps; the bias correction needs one");
+        else if (step != s.step)
+            throw Error(path, "has parameters at different Adam steps; the bias correction needs one");
     }
     if (!(s.step >= 1)) throw Error(path, "has an Adam step of " + std::to_string(s.step) + "; save it after a step");
     return s;

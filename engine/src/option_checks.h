@@ -40,7 +40,8 @@ inline void requireAtLeast(const OptionName& o, int64_t v, int64_t least) {
 
 inline void requireRange(const OptionName& o, int64_t v, int64_t least, int64_t most) {
     if (v < least || v > most)
-        optionError(o, std::to_string(v), "a whole number from " + std::to_string(least) + " to " + std::to_string(most));
+        optionError(o, std::to_string(v),
+                    "a whole number from " + std::to_string(least) + " to " + std::to_string(most));
 }
 
 inline void requirePositive(const OptionName& o, double v) {

@@ -23,41 +23,101 @@ constexpr size_t kMaxStack = size_t(1) << 22;
 
 class PickleWalker {
 public:
-    PickleWalker(const std::string& where, const unsigned char* data, size_t size) : where_(where), p_(data), end_(data + size) {}
+    PickleWalker(const std::string& where, const unsigned char* data, size_t size)
+        : where_(where), p_(data), end_(data + size) {}
 
     void run() {
         while (true) {
             const unsigned char op = byte();
             switch (op) {
-                case 0x80: byte(); break;                   // PROTO
-                case '.':                                   // STOP
+                case 0x80:
+                    byte();
+                    break;  // PROTO
+                case '.':   // STOP
                     need(1);
                     return;
-                case '(': marks_.push_back(stack_.size()); break;  // MARK
-                case 'N': case 0x88: case 0x89: push(0); break;    // NONE, NEWTRUE, NEWFALSE
-                case 'K': skip(1), push(0); break;          // BININT1
-                case 'M': skip(2), push(0); break;          // BININT2
-                case 'J': skip(4), push(0); break;          // BININT
-                case 'G': skip(8), push(0); break;          // BINFLOAT
-                case 0x8a: skip(byte()), push(0); break;    // LONG1
-                case 0x8b: skip(u32()), push(0); break;     // LONG4
-                case 'X': case 'B': skip(u32()), push(0); break;  // BINUNICODE, BINBYTES
-                case 'T': skip(u32()), push(0); break;      // BINSTRING
-                case 'U': case 'C': case 0x8c: skip(byte()), push(0); break;  // SHORT_BINSTRING, SHORT_BINBYTES, SHORT_BINUNICODE
-                case 'c': line(), line(), push(0); break;   // GLOBAL module\nname\n
-                case ')': case ']': case '}': push(1); break;  // EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT
-                case 'q': put(byte()); break;               // BINPUT
-                case 'r': put(u32()); break;                // LONG_BINPUT
-                case 'h': get(byte()); break;               // BINGET
-                case 'j': get(u32()); break;                // LONG_BINGET
-                case 't': case 'l': push(1 + popToMark()); break;  // TUPLE, LIST
-                case 'd': evenAboveMark(), push(1 + popToMark()); break;  // DICT: key, value, key, value ...
-                case 0x85: collect(1); break;               // TUPLE1
-                case 0x86: collect(2); break;               // TUPLE2
-                case 0x87: collect(3); break;               // TUPLE3
-                case 'a': into(1); break;                   // APPEND
-                case 's': into(2); break;                   // SETITEM
-                case 'e': case 'u': {                       // APPENDS, SETITEMS: into the value below the mark
+                case '(':
+                    marks_.push_back(stack_.size());
+                    break;  // MARK
+                case 'N':
+                case 0x88:
+                case 0x89:
+                    push(0);
+                    break;  // NONE, NEWTRUE, NEWFALSE
+                case 'K':
+                    skip(1), push(0);
+                    break;  // BININT1
+                case 'M':
+                    skip(2), push(0);
+                    break;  // BININT2
+                case 'J':
+                    skip(4), push(0);
+                    break;  // BININT
+                case 'G':
+                    skip(8), push(0);
+                    break;  // BINFLOAT
+                case 0x8a:
+                    skip(byte()), push(0);
+                    break;  // LONG1
+                case 0x8b:
+                    skip(u32()), push(0);
+                    break;  // LONG4
+                case 'X':
+                case 'B':
+                    skip(u32()), push(0);
+                    break;  // BINUNICODE, BINBYTES
+                case 'T':
+                    skip(u32()), push(0);
+                    break;  // BINSTRING
+                case 'U':
+                case 'C':
+                case 0x8c:
+                    skip(byte()), push(0);
+                    break;  // SHORT_BINSTRING, SHORT_BINBYTES, SHORT_BINUNICODE
+                case 'c':
+                    line(), line(), push(0);
+                    break;  // GLOBAL module\nname\n
+                case ')':
+                case ']':
+                case '}':
+                    push(1);
+                    break;  // EMPTY_TUPLE, EMPTY_LIST, EMPTY_DICT
+                case 'q':
+                    put(byte());
+                    break;  // BINPUT
+                case 'r':
+                    put(u32());
+                    break;  // LONG_BINPUT
+                case 'h':
+                    get(byte());
+                    break;  // BINGET
+                case 'j':
+                    get(u32());
+                    break;  // LONG_BINGET
+                case 't':
+                case 'l':
+                    push(1 + popToMark());
+                    break;  // TUPLE, LIST
+                case 'd':
+                    evenAboveMark(), push(1 + popToMark());
+                    break;  // DICT: key, value, key, value ...
+                case 0x85:
+                    collect(1);
+                    break;  // TUPLE1
+                case 0x86:
+                    collect(2);
+                    break;  // TUPLE2
+                case 0x87:
+                    collect(3);
+                    break;  // TUPLE3
+                case 'a':
+                    into(1);
+                    break;  // APPEND
+                case 's':
+                    into(2);
+                    break;  // SETITEM
+                case 'e':
+                case 'u': {  // APPENDS, SETITEMS: into the value below the mark
                     if (op == 'u') evenAboveMark();
                     const size_t mark = marks_.empty() ? 0 : marks_.back();
                     const int h = popToMark();
@@ -65,7 +125,8 @@ public:
                     nest(stack_.back(), h + 1);
                     break;
                 }
-                case 'R': case 0x81: {                      // REDUCE, NEWOBJ: callable, arguments -> value
+                case 'R':
+                case 0x81: {  // REDUCE, NEWOBJ: callable, arguments -> value
                     need(2);
                     const int h = std::max(stack_.end()[-1], stack_.end()[-2]);
                     stack_.pop_back();
@@ -73,17 +134,25 @@ public:
                     check(stack_.back());
                     break;
                 }
-                case 'b': {                                 // BUILD: value, state -> value
+                case 'b': {  // BUILD: value, state -> value
                     need(2);
                     const int h = stack_.back();
                     stack_.pop_back();
                     nest(stack_.back(), h + 1);
                     break;
                 }
-                case 'Q': need(1); break;                   // BINPERSID
-                case '0': need(1), stack_.pop_back(); break;  // POP
-                case '1': popToMark(); break;               // POP_MARK
-                case '2': need(1), push(stack_.back()); break;  // DUP
+                case 'Q':
+                    need(1);
+                    break;  // BINPERSID
+                case '0':
+                    need(1), stack_.pop_back();
+                    break;  // POP
+                case '1':
+                    popToMark();
+                    break;  // POP_MARK
+                case '2':
+                    need(1), push(stack_.back());
+                    break;  // DUP
                 default:
                     fail("uses the pickle opcode 0x" + hex(op) + ", which PyTorch files do not");
             }
@@ -117,7 +186,8 @@ private:
         p_ = static_cast<const unsigned char*>(nl) + 1;
     }
     void need(size_t n) {
-        if (stack_.size() - (marks_.empty() ? 0 : marks_.back()) < n) fail("an operation takes more values than there are");
+        if (stack_.size() - (marks_.empty() ? 0 : marks_.back()) < n)
+            fail("an operation takes more values than there are");
     }
     void check(int h) {
         if (h > kMaxNesting) fail("values nested more than " + std::to_string(kMaxNesting) + " deep");

@@ -37,13 +37,20 @@ PyRef makeStr(std::string s, Kind k = Kind::Str) {
 // Storage classes torch.save names (torch.FloatStorage, ...) and their element types.
 bool storageType(const std::string& name, torch::ScalarType& out) {
     static const std::map<std::string, torch::ScalarType> types = {
-        {"torch.DoubleStorage", torch::kFloat64}, {"torch.FloatStorage", torch::kFloat32},
-        {"torch.HalfStorage", torch::kFloat16},   {"torch.BFloat16Storage", torch::kBFloat16},
-        {"torch.LongStorage", torch::kInt64},     {"torch.IntStorage", torch::kInt32},
-        {"torch.ShortStorage", torch::kInt16},    {"torch.CharStorage", torch::kInt8},
-        {"torch.ByteStorage", torch::kUInt8},     {"torch.BoolStorage", torch::kBool},
-        {"torch.ComplexFloatStorage", torch::kComplexFloat}, {"torch.ComplexDoubleStorage", torch::kComplexDouble},
-        {"torch.storage.UntypedStorage", torch::kUInt8}, {"torch.UntypedStorage", torch::kUInt8}};
+        {"torch.DoubleStorage", torch::kFloat64},
+        {"torch.FloatStorage", torch::kFloat32},
+        {"torch.HalfStorage", torch::kFloat16},
+        {"torch.BFloat16Storage", torch::kBFloat16},
+        {"torch.LongStorage", torch::kInt64},
+        {"torch.IntStorage", torch::kInt32},
+        {"torch.ShortStorage", torch::kInt16},
+        {"torch.CharStorage", torch::kInt8},
+        {"torch.ByteStorage", torch::kUInt8},
+        {"torch.BoolStorage", torch::kBool},
+        {"torch.ComplexFloatStorage", torch::kComplexFloat},
+        {"torch.ComplexDoubleStorage", torch::kComplexDouble},
+        {"torch.storage.UntypedStorage", torch::kUInt8},
+        {"torch.UntypedStorage", torch::kUInt8}};
     auto it = types.find(name);
     if (it == types.end()) return false;
     out = it->second;
@@ -145,14 +152,17 @@ private:
         return int64_t(v);
     }
 
-    PyRef global(const std::string& module, const std::string& name) { return makeStr(module + "." + name, Kind::Global); }
+    PyRef global(const std::string& module, const std::string& name) {
+        return makeStr(module + "." + name, Kind::Global);
+    }
 
     // REDUCE and NEWOBJ: the few callables a state dict needs are understood; anything else is
     // kept as an opaque object of that name.
     PyRef call(const PyRef& fn, const PyRef& args) {
         const std::string name = fn->kind == Kind::Global ? fn->s : std::string();
         const auto& a = args->items;
-        if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor") return rebuildTensor(a);
+        if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor")
+            return rebuildTensor(a);
         if ((name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") &&
             !a.empty() && a[0]->kind == Kind::Tensor)
             return a[0];
@@ -160,7 +170,8 @@ private:
             auto d = make(Kind::Dict);
             if (!a.empty() && a[0]->kind == Kind::List)
                 for (const auto& kv : a[0]->items)
-                    if (kv->kind == Kind::Tuple && kv->items.size() == 2) d->dict.emplace_back(kv->items[0], kv->items[1]);
+                    if (kv->kind == Kind::Tuple && kv->items.size() == 2)
+                        d->dict.emplace_back(kv->items[0], kv->items[1]);
             return d;
         }
         if (name == "builtins.set" || name == "builtins.frozenset" || name == "__builtin__.set") {
@@ -184,7 +195,8 @@ private:
         for (size_t d = 0; d < size.size(); ++d) {
             if (size[d] < 0 || stride[d] < 0) fail("a tensor has a negative size or stride");
             if (size[d] == 0) empty = true;
-            else if (size[d] > 1 && stride[d] > (INT64_MAX - last) / (size[d] - 1)) fail("a tensor is larger than any storage");
+            else if (size[d] > 1 && stride[d] > (INT64_MAX - last) / (size[d] - 1))
+                fail("a tensor is larger than any storage");
             else last += (size[d] - 1) * stride[d];
         }
         auto t = make(Kind::Tensor);
@@ -193,28 +205,47 @@ private:
             return t;
         }
         if (offset < 0 || last >= numel)
-            fail("a tensor reaches past the end of its storage (" + std::to_string(last + 1) + " of " + std::to_string(numel) + " elements)");
+            fail("a tensor reaches past the end of its storage (" + std::to_string(last + 1) + " of " +
+                 std::to_string(numel) + " elements)");
         t->tensor = storage_(*a[0]).as_strided(size, stride, offset).clone();
         return t;
     }
 
     void step(unsigned char op) {
         switch (op) {
-            case 0x80: u8(); break;     // PROTO
-            case 0x95: le(8); break;    // FRAME
-            case '(': marks_.push_back(stack_.size()); break;
-            case '}': stack_.push_back(make(Kind::Dict)); break;
-            case ']': stack_.push_back(make(Kind::List)); break;
-            case ')': stack_.push_back(tuple({})); break;
-            case 0x8f: stack_.push_back(make(Kind::List)); break;  // EMPTY_SET
-            case 't': stack_.push_back(tuple(popToMark())); break;
+            case 0x80:
+                u8();
+                break;  // PROTO
+            case 0x95:
+                le(8);
+                break;  // FRAME
+            case '(':
+                marks_.push_back(stack_.size());
+                break;
+            case '}':
+                stack_.push_back(make(Kind::Dict));
+                break;
+            case ']':
+                stack_.push_back(make(Kind::List));
+                break;
+            case ')':
+                stack_.push_back(tuple({}));
+                break;
+            case 0x8f:
+                stack_.push_back(make(Kind::List));
+                break;  // EMPTY_SET
+            case 't':
+                stack_.push_back(tuple(popToMark()));
+                break;
             case 0x91: {  // FROZENSET
                 auto l = make(Kind::List);
                 l->items = popToMark();
                 stack_.push_back(l);
                 break;
             }
-            case 0x85: case 0x86: case 0x87: {  // TUPLE1..3
+            case 0x85:
+            case 0x86:
+            case 0x87: {  // TUPLE1..3
                 std::vector<PyRef> items(size_t(op - 0x84));
                 for (size_t k = items.size(); k-- > 0;) items[k] = pop();
                 stack_.push_back(tuple(std::move(items)));
@@ -237,7 +268,8 @@ private:
                 appendItems(*top(), {v});
                 break;
             }
-            case 'e': case 0x90: {  // APPENDS, ADDITEMS
+            case 'e':
+            case 0x90: {  // APPENDS, ADDITEMS
                 auto items = popToMark();
                 appendItems(*top(), items);
                 break;
@@ -253,18 +285,30 @@ private:
                 setItems(*top(), kv);
                 break;
             }
-            case 'J': stack_.push_back(makeInt(int32_t(uint32_t(le(4))))); break;
-            case 'K': stack_.push_back(makeInt(int64_t(le(1)))); break;
-            case 'M': stack_.push_back(makeInt(int64_t(le(2)))); break;
-            case 0x8a: stack_.push_back(makeInt(longFrom(bytes(le(1))))); break;
-            case 0x8b: stack_.push_back(makeInt(longFrom(bytes(le(4))))); break;
+            case 'J':
+                stack_.push_back(makeInt(int32_t(uint32_t(le(4)))));
+                break;
+            case 'K':
+                stack_.push_back(makeInt(int64_t(le(1))));
+                break;
+            case 'M':
+                stack_.push_back(makeInt(int64_t(le(2))));
+                break;
+            case 0x8a:
+                stack_.push_back(makeInt(longFrom(bytes(le(1)))));
+                break;
+            case 0x8b:
+                stack_.push_back(makeInt(longFrom(bytes(le(4)))));
+                break;
             case 'I': {
                 const std::string s = line();
                 if (s == "00" || s == "01") stack_.push_back(makeInt(s == "01", Kind::Bool));
                 else stack_.push_back(makeInt(std::strtoll(s.c_str(), nullptr, 10)));
                 break;
             }
-            case 'L': stack_.push_back(makeInt(std::strtoll(line().c_str(), nullptr, 10))); break;
+            case 'L':
+                stack_.push_back(makeInt(std::strtoll(line().c_str(), nullptr, 10)));
+                break;
             case 'G': {
                 uint64_t bits = 0;
                 for (int k = 0; k < 8; ++k) bits = (bits << 8) | u8();  // big-endian
@@ -279,24 +323,49 @@ private:
                 stack_.push_back(v);
                 break;
             }
-            case 'N': stack_.push_back(make(Kind::None)); break;
-            case 0x88: stack_.push_back(makeInt(1, Kind::Bool)); break;
-            case 0x89: stack_.push_back(makeInt(0, Kind::Bool)); break;
-            case 'X': stack_.push_back(makeStr(bytes(le(4)))); break;
-            case 0x8c: stack_.push_back(makeStr(bytes(le(1)))); break;
-            case 0x8d: stack_.push_back(makeStr(bytes(le(8)))); break;
-            case 'V': stack_.push_back(makeStr(line())); break;
-            case 'U': stack_.push_back(makeStr(bytes(le(1)))); break;
-            case 'T': stack_.push_back(makeStr(bytes(le(4)))); break;
+            case 'N':
+                stack_.push_back(make(Kind::None));
+                break;
+            case 0x88:
+                stack_.push_back(makeInt(1, Kind::Bool));
+                break;
+            case 0x89:
+                stack_.push_back(makeInt(0, Kind::Bool));
+                break;
+            case 'X':
+                stack_.push_back(makeStr(bytes(le(4))));
+                break;
+            case 0x8c:
+                stack_.push_back(makeStr(bytes(le(1))));
+                break;
+            case 0x8d:
+                stack_.push_back(makeStr(bytes(le(8))));
+                break;
+            case 'V':
+                stack_.push_back(makeStr(line()));
+                break;
+            case 'U':
+                stack_.push_back(makeStr(bytes(le(1))));
+                break;
+            case 'T':
+                stack_.push_back(makeStr(bytes(le(4))));
+                break;
             case 'S': {
                 std::string s = line();
                 if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"')) s = s.substr(1, s.size() - 2);
                 stack_.push_back(makeStr(s));
                 break;
             }
-            case 'B': stack_.push_back(makeStr(bytes(le(4)), Kind::Bytes)); break;
-            case 'C': stack_.push_back(makeStr(bytes(le(1)), Kind::Bytes)); break;
-            case 0x8e: case 0x96: stack_.push_back(makeStr(bytes(le(8)), Kind::Bytes)); break;
+            case 'B':
+                stack_.push_back(makeStr(bytes(le(4)), Kind::Bytes));
+                break;
+            case 'C':
+                stack_.push_back(makeStr(bytes(le(1)), Kind::Bytes));
+                break;
+            case 0x8e:
+            case 0x96:
+                stack_.push_back(makeStr(bytes(le(8)), Kind::Bytes));
+                break;
             case 'c': {
                 const std::string module = line();
                 stack_.push_back(global(module, line()));
@@ -305,11 +374,13 @@ private:
             case 0x93: {  // STACK_GLOBAL
                 auto name = pop();
                 auto module = pop();
-                if (module->kind != Kind::Str || name->kind != Kind::Str) fail("a class is named by something not a string");
+                if (module->kind != Kind::Str || name->kind != Kind::Str)
+                    fail("a class is named by something not a string");
                 stack_.push_back(global(module->s, name->s));
                 break;
             }
-            case 'R': case 0x81: {  // REDUCE, NEWOBJ
+            case 'R':
+            case 0x81: {  // REDUCE, NEWOBJ
                 auto args = pop();
                 auto fn = pop();
                 if (args->kind != Kind::Tuple) fail("a call's arguments are not a tuple");
@@ -332,21 +403,46 @@ private:
             }
             case 'o': {  // OBJ: class and arguments from the mark
                 auto items = popToMark();
-                stack_.push_back(makeStr(!items.empty() && items[0]->kind == Kind::Global ? items[0]->s : "object", Kind::Object));
+                stack_.push_back(
+                    makeStr(!items.empty() && items[0]->kind == Kind::Global ? items[0]->s : "object", Kind::Object));
                 break;
             }
-            case 'b': pop(); break;  // BUILD: an object's state (an OrderedDict's _metadata); not needed
-            case 'q': memoPut(le(1)); break;
-            case 'r': memoPut(le(4)); break;
-            case 'p': memoPut(uint64_t(std::strtoull(line().c_str(), nullptr, 10))); break;
-            case 0x94: memoPut(memo_.size()); break;  // MEMOIZE
-            case 'h': stack_.push_back(memoGet(le(1))); break;
-            case 'j': stack_.push_back(memoGet(le(4))); break;
-            case 'g': stack_.push_back(memoGet(uint64_t(std::strtoull(line().c_str(), nullptr, 10)))); break;
-            case 'Q': stack_.push_back(persistent(pop())); break;
-            case '0': pop(); break;
-            case '1': popToMark(); break;
-            case '2': stack_.push_back(top()); break;
+            case 'b':
+                pop();
+                break;  // BUILD: an object's state (an OrderedDict's _metadata); not needed
+            case 'q':
+                memoPut(le(1));
+                break;
+            case 'r':
+                memoPut(le(4));
+                break;
+            case 'p':
+                memoPut(uint64_t(std::strtoull(line().c_str(), nullptr, 10)));
+                break;
+            case 0x94:
+                memoPut(memo_.size());
+                break;  // MEMOIZE
+            case 'h':
+                stack_.push_back(memoGet(le(1)));
+                break;
+            case 'j':
+                stack_.push_back(memoGet(le(4)));
+                break;
+            case 'g':
+                stack_.push_back(memoGet(uint64_t(std::strtoull(line().c_str(), nullptr, 10))));
+                break;
+            case 'Q':
+                stack_.push_back(persistent(pop()));
+                break;
+            case '0':
+                pop();
+                break;
+            case '1':
+                popToMark();
+                break;
+            case '2':
+                stack_.push_back(top());
+                break;
             default: {
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "0x%02x", op);
@@ -381,19 +477,32 @@ private:
 
 std::string describe(const PyValue& v) {
     switch (v.kind) {
-        case Kind::None: return "None";
-        case Kind::Bool: return "a boolean";
-        case Kind::Int: return "a whole number";
-        case Kind::Float: return "a number";
-        case Kind::Str: return "a string";
-        case Kind::Bytes: return "bytes";
-        case Kind::List: return "a list";
-        case Kind::Tuple: return "a tuple";
-        case Kind::Dict: return "a dict";
-        case Kind::Global: return "the name " + v.s;
-        case Kind::Storage: return "a storage";
-        case Kind::Tensor: return "a tensor";
-        case Kind::Object: return "a pickled " + v.s + " object";
+        case Kind::None:
+            return "None";
+        case Kind::Bool:
+            return "a boolean";
+        case Kind::Int:
+            return "a whole number";
+        case Kind::Float:
+            return "a number";
+        case Kind::Str:
+            return "a string";
+        case Kind::Bytes:
+            return "bytes";
+        case Kind::List:
+            return "a list";
+        case Kind::Tuple:
+            return "a tuple";
+        case Kind::Dict:
+            return "a dict";
+        case Kind::Global:
+            return "the name " + v.s;
+        case Kind::Storage:
+            return "a storage";
+        case Kind::Tensor:
+            return "a tensor";
+        case Kind::Object:
+            return "a pickled " + v.s + " object";
     }
     return "?";
 }
@@ -408,7 +517,8 @@ PyRef readTorchSavePickle(const std::string& path) {
             if (std::string(static_cast<const char*>(ptr.get()), n).rfind("big", 0) == 0)
                 throw Error(path, "was saved on a big-endian machine; Basin reads little-endian torch.save files");
         }
-        if (!reader->hasRecord("data.pkl")) throw Error(path, "is a zip archive without data.pkl: not a torch.save file");
+        if (!reader->hasRecord("data.pkl"))
+            throw Error(path, "is a zip archive without data.pkl: not a torch.save file");
         auto [ptr, n] = reader->getRecord("data.pkl");
         pickle.assign(static_cast<const char*>(ptr.get()), n);
     } catch (const basin::Error&) {
@@ -426,8 +536,8 @@ PyRef readTorchSavePickle(const std::string& path) {
         auto [ptr, n] = reader->getRecord(record);
         const size_t want = size_t(s.numel) * c10::elementSize(s.dtype);
         if (n != want)
-            throw Error(path, "tensor data " + record + " holds " + std::to_string(n) + " bytes, " + std::to_string(want) +
-                                  " were announced: the file is damaged");
+            throw Error(path, "tensor data " + record + " holds " + std::to_string(n) + " bytes, " +
+                                  std::to_string(want) + " were announced: the file is damaged");
         auto t = torch::from_blob(ptr.get(), {s.numel}, torch::TensorOptions().dtype(s.dtype)).clone();
         storages.emplace(s.s, t);
         return t;

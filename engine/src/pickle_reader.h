@@ -19,14 +19,14 @@ using PyRef = std::shared_ptr<PyValue>;
 struct PyValue {
     enum class Kind { None, Bool, Int, Float, Str, Bytes, List, Tuple, Dict, Global, Storage, Tensor, Object };
     Kind kind = Kind::None;
-    int64_t i = 0;                             ///< Bool, Int
-    double f = 0;                              ///< Float
-    std::string s;                             ///< Str, Bytes; Global and Object: "module.name"; Storage: record key
-    std::vector<PyRef> items;                  ///< List, Tuple
-    std::vector<std::pair<PyRef, PyRef>> dict; ///< Dict, in insertion order
-    torch::Tensor tensor;                      ///< Tensor
-    torch::ScalarType dtype = torch::kFloat;   ///< Storage
-    int64_t numel = 0;                         ///< Storage
+    int64_t i = 0;                              ///< Bool, Int
+    double f = 0;                               ///< Float
+    std::string s;                              ///< Str, Bytes; Global and Object: "module.name"; Storage: record key
+    std::vector<PyRef> items;                   ///< List, Tuple
+    std::vector<std::pair<PyRef, PyRef>> dict;  ///< Dict, in insertion order
+    torch::Tensor tensor;                       ///< Tensor
+    torch::ScalarType dtype = torch::kFloat;    ///< Storage
+    int64_t numel = 0;                          ///< Storage
 };
 
 /// The object pickled in `path`'s data.pkl, tensors read from its data/ records. Throws

@@ -8,9 +8,9 @@
 #include "basin/error.h"
 #include "basin/surface_job.h"
 #include "json_util.h"
-#include "result_file.h"
 #include "option_checks.h"
 #include "options_json.h"
+#include "result_file.h"
 #include "stats.h"
 
 namespace basin {
@@ -78,7 +78,8 @@ std::vector<std::string> referencedFiles(const ProbeOptions& o, const StudySpec&
     return referencedFiles(o.directions, spec);
 }
 
-ProbeResult computeProbe(Objective& objective, const ProbeOptions& given, JobContext* job, const SurfacePlan* given_plan) {
+ProbeResult computeProbe(Objective& objective, const ProbeOptions& given, JobContext* job,
+                         const SurfacePlan* given_plan) {
     validate(given);
     const auto t0 = std::chrono::steady_clock::now();
     ProbeOptions o = given;
@@ -147,7 +148,8 @@ ProbeResult probeFromJson(const std::string& text, const std::string& origin) {
         r.y_label = j.value("y_label", "");
         r.spectrum = spectrumFromJson(j.at("spectrum").dump(), origin);
         r.options = probeOptionsFromObject(j.at("options"), origin);
-        if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
+        if (j.contains("provenance") && !j["provenance"].is_null())
+            r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds a probe that cannot be read (") + e.what() + ")");
     }

@@ -115,7 +115,9 @@ Provenance provenanceFromJson(const std::string& text, const std::string& origin
     try {
         const json j = json::parse(text);
         if (!j.is_object()) throw Error(origin, "has a provenance that is not a JSON object");
-        auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+        auto str = [&](const char* k) {
+            return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+        };
         auto sub = [&](const char* k) { return j.contains(k) && !j[k].is_null() ? j[k].dump() : std::string(); };
         p.analysis = str("analysis");
         p.options = sub("options");

@@ -12,7 +12,8 @@ std::string infoJson(const Objective& o, const Evaluation& e) {
     json groups = json::array();
     for (const auto& g : o.groups()) {
         json params = json::array();
-        for (int k : g.parameters) params.push_back({{"name", o.parameters()[k].name}, {"shape", o.parameters()[k].shape}});
+        for (int k : g.parameters)
+            params.push_back({{"name", o.parameters()[k].name}, {"shape", o.parameters()[k].shape}});
         groups.push_back({{"name", g.name}, {"parameters", g.size}, {"tensors", params}});
     }
     const auto& d = o.data();

@@ -9,8 +9,8 @@
 #include "basin/sampling.h"
 #include "basin/stability.h"
 #include "json_util.h"
-#include "result_file.h"
 #include "lanczos.h"
+#include "result_file.h"
 #include "sample_subsets.h"
 #include "stats.h"
 
@@ -40,7 +40,8 @@ struct Estimate {
 // Hutchinson as estimateTrace draws it (the same probes, products and order, so the trace is the
 // spectrum analysis's bit for bit), and from the same products the density's second moment
 // (1/P) tr(H^2) = (1/P) E ||H z||^2: the spectral density's moments are (1/P) tr(H^k).
-void hutchinson(const LinearOperator& H, int64_t P, const TraceOptions& o, JobContext* job, Estimate& trace, Estimate& m2) {
+void hutchinson(const LinearOperator& H, int64_t P, const TraceOptions& o, JobContext* job, Estimate& trace,
+                Estimate& m2) {
     std::mt19937_64 rng(o.seed);
     std::vector<double> t, q;
     Eigen::VectorXd Hz(P);
@@ -70,7 +71,8 @@ void summarise(ResampledQuantity& q, const std::vector<double>& errors, int64_t 
     q.data_error = q.per_sample / std::sqrt(double(n));
     const double full = std::abs(q.full);
     q.relative_data_error = full > 0 ? q.data_error / full : INFINITY;
-    q.suggested_samples = full > 0 ? std::max<int64_t>(1, int64_t(std::ceil(std::pow(q.per_sample / (target * full), 2)))) : 0;
+    q.suggested_samples =
+        full > 0 ? std::max<int64_t>(1, int64_t(std::ceil(std::pow(q.per_sample / (target * full), 2)))) : 0;
 }
 
 json quantityJson(const ResampledQuantity& q) {
@@ -111,7 +113,8 @@ std::optional<ResampledQuantity> quantityFromJson(const json& j) {
 std::vector<std::vector<int64_t>> resampleSubsets(int64_t n, int64_t m, int count, uint64_t study_seed) {
     std::vector<std::vector<int64_t>> out;
     for (int r = 0; r < count; ++r)
-        out.push_back(disjointBatches(n, m, 1, splitmix64(seedFor(study_seed, SeedStream::Resamples) + uint64_t(r))).front());
+        out.push_back(
+            disjointBatches(n, m, 1, splitmix64(seedFor(study_seed, SeedStream::Resamples) + uint64_t(r))).front());
     return out;
 }
 
@@ -174,8 +177,8 @@ ResampleResult computeResample(Objective& o, const ResampleOptions& opt, JobCont
     }
     const auto subsets = resampleSubsets(n, m, opt.resamples, opt.seed);
     for (size_t k = 0; k < subsets.size(); ++k) {
-        detail::SubJob sub(job, "subsample " + std::to_string(k + 1) + " of " + std::to_string(subsets.size()) + " (m = " +
-                                    std::to_string(m) + ")");
+        detail::SubJob sub(job, "subsample " + std::to_string(k + 1) + " of " + std::to_string(subsets.size()) +
+                                    " (m = " + std::to_string(m) + ")");
         run(sub.get(), &subsets[k], false);
     }
     if (opt.lambda_max) {
@@ -225,7 +228,8 @@ ResampleResult resampleFromJson(const std::string& text, const std::string& orig
         r.trace = quantityFromJson(j.at("trace"));
         r.second_moment = quantityFromJson(j.at("second_moment"));
         r.options = resampleOptionsFromJson(j.at("options").dump(), origin);
-        if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
+        if (j.contains("provenance") && !j["provenance"].is_null())
+            r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds a resampling result that cannot be read (") + e.what() + ")");
     }

@@ -106,8 +106,7 @@ ResultLookup lookUpResult(const StudySpec& spec, const std::string& analysis, co
 
 void storeResult(const std::string& study_path, const Provenance& p, const std::string& result_json) {
     if (p.key.empty()) throw Error(study_path, "a result without a key cannot be stored");
-    if (!isWritable(study_path))
-        throw Error(study_path, "is read-only, so results computed now are not saved in it");
+    if (!isWritable(study_path)) throw Error(study_path, "is read-only, so results computed now are not saved in it");
     ojson result;
     try {
         result = ojson::parse(result_json);
@@ -117,8 +116,11 @@ void storeResult(const std::string& study_path, const Provenance& p, const std::
     updateFileLocked(study_path, [&](const std::string& text) {
         if (text.empty()) throw Error(study_path, "the study file vanished or is empty; results are not stored");
         ojson j = parseStudyText(study_path, text);
-        j["results"][p.key] = {{"analysis", p.analysis}, {"inputs_key", p.inputs_key}, {"options_key", p.options_key},
-                               {"saved", utcNow()},      {"result", result}};
+        j["results"][p.key] = {{"analysis", p.analysis},
+                               {"inputs_key", p.inputs_key},
+                               {"options_key", p.options_key},
+                               {"saved", utcNow()},
+                               {"result", result}};
         return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     });
 }

@@ -54,20 +54,28 @@ void validate(const BatchSpectraOptions& o) {
     requireRange(spectraName("top", "--top-k"), o.top_k, 1, 1000);
     requirePositive(spectraName("tol", "--tol"), o.tol);
     if (o.max_hvp < o.top_k)
-        optionError(spectraName("max_hvp", "--max-hvp"), std::to_string(o.max_hvp),
-                    "a whole number of at least the eigenvalues asked for at each end (top = " + std::to_string(o.top_k) + ")");
+        optionError(
+            spectraName("max_hvp", "--max-hvp"), std::to_string(o.max_hvp),
+            "a whole number of at least the eigenvalues asked for at each end (top = " + std::to_string(o.top_k) + ")");
     requireRange(spectraName("bins", "--bins"), o.bins, 1, 10000);
 }
 
 std::string toJson(const BatchSpectraOptions& o) {
-    return json{{"batch_size", o.batch_size}, {"batches", o.batches}, {"top", o.top_k}, {"which", whichName(o.which)},
-                {"tol", o.tol},               {"max_hvp", o.max_hvp}, {"bins", o.bins}, {"seed", o.seed}}
+    return json{{"batch_size", o.batch_size},
+                {"batches", o.batches},
+                {"top", o.top_k},
+                {"which", whichName(o.which)},
+                {"tol", o.tol},
+                {"max_hvp", o.max_hvp},
+                {"bins", o.bins},
+                {"seed", o.seed}}
         .dump();
 }
 
 BatchSpectraOptions batchSpectraOptionsFromJson(const std::string& text, const std::string& origin) {
     const json j = detail::parseOptions(text, origin, "batch-spectra");
-    detail::OptionsReader r(j, origin, "batch-spectra", {"batch_size", "batches", "top", "which", "tol", "max_hvp", "bins", "seed"});
+    detail::OptionsReader r(j, origin, "batch-spectra",
+                            {"batch_size", "batches", "top", "which", "tol", "max_hvp", "bins", "seed"});
     BatchSpectraOptions o;
     r.get("batch_size", o.batch_size);
     r.get("batches", o.batches);
@@ -77,7 +85,8 @@ BatchSpectraOptions batchSpectraOptionsFromJson(const std::string& text, const s
     if (which == "largest") o.which = Which::Largest;
     else if (which == "smallest") o.which = Which::Smallest;
     else if (which == "both") o.which = Which::Both;
-    else if (!which.empty()) throw Error(origin, "batch-spectra option which is '" + which + "'; it must be largest, smallest or both");
+    else if (!which.empty())
+        throw Error(origin, "batch-spectra option which is '" + which + "'; it must be largest, smallest or both");
     r.get("tol", o.tol);
     r.get("max_hvp", o.max_hvp);
     r.get("bins", o.bins);
@@ -94,20 +103,28 @@ void validate(const ResampleOptions& o) {
     requirePositive(resampleName("tol", "--tol"), o.tol);
     requireRange(resampleName("max_hvp", "--max-hvp"), o.max_hvp, 2, 100000);
     requireRange(resampleName("probes", "--probes"), o.probes, 2, 100000);
-    if (!(o.target > 0 && o.target < 1)) optionError(resampleName("target", "--target"), valueText(o.target), "a relative error above 0 and below 1");
+    if (!(o.target > 0 && o.target < 1))
+        optionError(resampleName("target", "--target"), valueText(o.target), "a relative error above 0 and below 1");
 }
 
 std::string toJson(const ResampleOptions& o) {
-    return json{{"resamples", o.resamples}, {"subsample", o.subsample}, {"lambda_max", o.lambda_max},
-                {"trace", o.trace},         {"tol", o.tol},             {"max_hvp", o.max_hvp},
-                {"probes", o.probes},       {"target", o.target},       {"seed", o.seed}}
+    return json{{"resamples", o.resamples},
+                {"subsample", o.subsample},
+                {"lambda_max", o.lambda_max},
+                {"trace", o.trace},
+                {"tol", o.tol},
+                {"max_hvp", o.max_hvp},
+                {"probes", o.probes},
+                {"target", o.target},
+                {"seed", o.seed}}
         .dump();
 }
 
 ResampleOptions resampleOptionsFromJson(const std::string& text, const std::string& origin) {
     const json j = detail::parseOptions(text, origin, "resample");
-    detail::OptionsReader r(j, origin, "resample",
-                            {"resamples", "subsample", "lambda_max", "trace", "tol", "max_hvp", "probes", "target", "seed"});
+    detail::OptionsReader r(
+        j, origin, "resample",
+        {"resamples", "subsample", "lambda_max", "trace", "tol", "max_hvp", "probes", "target", "seed"});
     ResampleOptions o;
     r.get("resamples", o.resamples);
     r.get("subsample", o.subsample);
@@ -138,9 +155,10 @@ ResampleCost resampleCost(const ResampleOptions& o, int64_t n) {
     c.max_products = c.estimates * each;
     c.full_equivalent = double(each) * (1.0 + double(o.resamples) * double(m) / double(n));
     c.text = "resample: " + std::to_string(o.resamples) + " subsamples of " + std::to_string(m) + " of the " +
-             std::to_string(n) + " samples (without replacement) and the full sample: at most " + std::to_string(c.estimates) +
-             " x " + std::to_string(each) + " = " + std::to_string(c.max_products) + " H*v, about " +
-             std::to_string(int64_t(std::ceil(c.full_equivalent))) + " full-sample H*v (a product over m samples costs about m/N of one)";
+             std::to_string(n) + " samples (without replacement) and the full sample: at most " +
+             std::to_string(c.estimates) + " x " + std::to_string(each) + " = " + std::to_string(c.max_products) +
+             " H*v, about " + std::to_string(int64_t(std::ceil(c.full_equivalent))) +
+             " full-sample H*v (a product over m samples costs about m/N of one)";
     return c;
 }
 

@@ -8,17 +8,18 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
-#include "stats.h"
 #include "basin/options.h"
 #include "blocks.h"
 #include "lanczos.h"
+#include "stats.h"
 
 namespace basin {
 
 using detail::secondsSince;
 
 void quantise(Eigen::VectorXd& theta, const std::vector<ParameterInfo>& params, const std::vector<int>& idx, int bits) {
-    if (bits < 2 || bits > 16) throw Error("quantisation to " + std::to_string(bits) + " bits is not offered (2 to 16)");
+    if (bits < 2 || bits > 16)
+        throw Error("quantisation to " + std::to_string(bits) + " bits is not offered (2 to 16)");
     const double levels = std::pow(2.0, bits - 1) - 1;
     for (int k : idx) {
         const auto& p = params[size_t(k)];
@@ -120,7 +121,8 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
         for (size_t g = 0; g < groups.size(); ++g) {
             double s = 0;
             for (int k : groups[g].parameters)
-                s += z.segment(params[size_t(k)].offset, params[size_t(k)].size).dot(Hz.segment(params[size_t(k)].offset, params[size_t(k)].size));
+                s += z.segment(params[size_t(k)].offset, params[size_t(k)].size)
+                         .dot(Hz.segment(params[size_t(k)].offset, params[size_t(k)].size));
             samples[g].push_back(s);
             total += s;
         }
@@ -204,17 +206,20 @@ SensitivityResult computeSensitivity(Objective& o, const SensitivityOptions& opt
         std::sort(widths.rbegin(), widths.rend());
         if (!qgroups.empty())
             for (int b : widths)
-                r.uniform.push_back(evaluateBits("uniform " + std::to_string(b) + "-bit", std::vector<int>(qgroups.size(), b)));
+                r.uniform.push_back(
+                    evaluateBits("uniform " + std::to_string(b) + "-bit", std::vector<int>(qgroups.size(), b)));
         if (opt.budget_bytes) {
             // The frontier's Omega falls as its size grows: the least Omega within the budget is
             // the largest point that fits.
             std::ptrdiff_t best = -1;
             for (std::size_t i = 0; i < r.pareto.size(); ++i)
-                if (r.pareto[i].size_bytes <= *opt.budget_bytes && (best < 0 || r.pareto[i].omega < r.pareto[size_t(best)].omega))
+                if (r.pareto[i].size_bytes <= *opt.budget_bytes &&
+                    (best < 0 || r.pareto[i].omega < r.pareto[size_t(best)].omega))
                     best = std::ptrdiff_t(i);
             if (best >= 0) {
                 r.proposal = evaluateBits("proposal", r.pareto[size_t(best)].bits);
-                for (std::ptrdiff_t i = std::max<std::ptrdiff_t>(0, best - 2); i <= best + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i) {
+                for (std::ptrdiff_t i = std::max<std::ptrdiff_t>(0, best - 2);
+                     i <= best + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i) {
                     if (i == best) continue;
                     static const char* const kNames[] = {"frontier: second smaller", "frontier: next smaller", "",
                                                          "frontier: next larger"};

@@ -78,7 +78,8 @@ void validate(const SensitivityOptions& o) {
     std::set<int> seen;
     for (int b : o.bits) {
         requireRange(name("bits", "--bits"), b, 2, 16);
-        if (!seen.insert(b).second) optionError(name("bits", "--bits"), std::to_string(b) + " twice", "a list of distinct bit widths");
+        if (!seen.insert(b).second)
+            optionError(name("bits", "--bits"), std::to_string(b) + " twice", "a list of distinct bit widths");
     }
     requirePositive(name("eig_tol", "--tol"), o.eig_tol);
     requireAtLeast(name("eig_max_hvp", "--max-hvp"), o.eig_max_hvp, 1);
@@ -115,23 +116,24 @@ std::string sensitivityJson(const SensitivityResult& r) {
     for (const auto& f : r.frontier_measured) frontier.push_back(quantJson(f));
     json options = optionsObject(r.options);
     options["quantisation"] = "symmetric per-channel uniform on weight tensors; biases and norms stay float32";
-    json j = {{"groups", groups},
-              {"quantisable_groups", r.quantisable},
-              {"pareto", pareto},
-              {"float32_size", r.float32_bytes},
-              {"trace_total", r.trace_total},
-              {"trace_total_stderr", r.trace_total_stderr},
-              {"full_precision", detail::toJson(r.full_precision)},
-              {"uniform", uniform},
-              {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
-              {"frontier_measured", frontier},
-              {"proposal_dominated_by", r.proposal_dominated_by.empty() ? json(nullptr) : json(r.proposal_dominated_by)},
-              {"budget", r.budget_bytes ? json(*r.budget_bytes) : json(nullptr)},
-              {"hvp_count", r.hvp_count},
-              {"hvp", detail::toJson(r.hvp)},
-              {"seconds", r.seconds},
-              {"options", options},
-              {"provenance", detail::provenanceObject(r.provenance)}};
+    json j = {
+        {"groups", groups},
+        {"quantisable_groups", r.quantisable},
+        {"pareto", pareto},
+        {"float32_size", r.float32_bytes},
+        {"trace_total", r.trace_total},
+        {"trace_total_stderr", r.trace_total_stderr},
+        {"full_precision", detail::toJson(r.full_precision)},
+        {"uniform", uniform},
+        {"proposal", r.proposal ? quantJson(*r.proposal) : json(nullptr)},
+        {"frontier_measured", frontier},
+        {"proposal_dominated_by", r.proposal_dominated_by.empty() ? json(nullptr) : json(r.proposal_dominated_by)},
+        {"budget", r.budget_bytes ? json(*r.budget_bytes) : json(nullptr)},
+        {"hvp_count", r.hvp_count},
+        {"hvp", detail::toJson(r.hvp)},
+        {"seconds", r.seconds},
+        {"options", options},
+        {"provenance", detail::provenanceObject(r.provenance)}};
     return detail::dumpText(j);
 }
 
@@ -156,14 +158,16 @@ SensitivityResult sensitivityFromJson(const std::string& text, const std::string
         }
         r.quantisable = j.value("quantisable_groups", std::vector<std::string>{});
         for (const auto& p : j.value("pareto", json::array()))
-            r.pareto.push_back({p.at("bits").get<std::vector<int>>(), p.at("size").get<double>(), p.at("omega").get<double>()});
+            r.pareto.push_back(
+                {p.at("bits").get<std::vector<int>>(), p.at("size").get<double>(), p.at("omega").get<double>()});
         r.float32_bytes = j.value("float32_size", 0.0);
         r.trace_total = j.value("trace_total", 0.0);
         r.trace_total_stderr = j.value("trace_total_stderr", 0.0);
         r.full_precision = detail::evaluationFromJson(j.at("full_precision"));
         for (const auto& u : j.value("uniform", json::array())) r.uniform.push_back(quantFromJson(u));
         if (j.contains("proposal") && !j["proposal"].is_null()) r.proposal = quantFromJson(j["proposal"]);
-        for (const auto& f : j.value("frontier_measured", json::array())) r.frontier_measured.push_back(quantFromJson(f));
+        for (const auto& f : j.value("frontier_measured", json::array()))
+            r.frontier_measured.push_back(quantFromJson(f));
         if (j.contains("proposal_dominated_by") && !j["proposal_dominated_by"].is_null())
             r.proposal_dominated_by = j["proposal_dominated_by"].get<std::string>();
         if (j.contains("budget") && !j["budget"].is_null()) r.budget_bytes = j["budget"].get<double>();

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "basin/curvature.h"
 #include "arrays.h"
+#include "basin/curvature.h"
 #include "basin/error.h"
+#include "basin/options.h"
 #include "lanczos.h"
 #include "stats.h"
-#include "basin/options.h"
 
 namespace basin {
 
@@ -57,7 +57,8 @@ ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, in
     const double hn = H.norm();
     r.asymmetry = hn > 0 ? (H - H.transpose()).norm() / hn : 0.0;
     const Eigen::MatrixXd Hs = 0.5 * (H + H.transpose());
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(Hs, vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(Hs,
+                                                      vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
     for (int64_t i = n - 1; i >= 0; --i) r.eigenvalues.push_back(es.eigenvalues()[i]);
     if (vectors) r.vectors = es.eigenvectors().rowwise().reverse();
     r.hvp_count = n;
@@ -65,7 +66,8 @@ ExactSpectrum exactSpectrum(const LinearOperator& A, int64_t n, bool vectors, in
     return r;
 }
 
-OutlierReport splitOutliers(const std::vector<double>& top, double trace, int classes, std::optional<double> manual_edge) {
+OutlierReport splitOutliers(const std::vector<double>& top, double trace, int classes,
+                            std::optional<double> manual_edge) {
     OutlierReport r;
     r.classes = classes;
     std::vector<double> v = top;
@@ -91,9 +93,11 @@ OutlierReport splitOutliers(const std::vector<double>& top, double trace, int cl
     for (size_t i = 0; i + 1 < v.size() && v[i + 1] > 0; ++i) gap.push_back((v[i] - v[i + 1]) / v[i + 1]);
     const double min_gap = 0.5;  // an outlier stands at least 1.5x above the next value
     std::ostringstream rule;
-    rule << "largest relative gap (l_i - l_{i+1})/l_{i+1} among the top " << v.size()
-         << " Ritz values; a gap below " << min_gap << " means no outliers";
-    if (classes > 0) rule << "; cross-checked against C = " << classes << " classes (a gap at C-1 or C within 2x of the largest wins)";
+    rule << "largest relative gap (l_i - l_{i+1})/l_{i+1} among the top " << v.size() << " Ritz values; a gap below "
+         << min_gap << " means no outliers";
+    if (classes > 0)
+        rule << "; cross-checked against C = " << classes
+             << " classes (a gap at C-1 or C within 2x of the largest wins)";
     int best = -1;
     for (size_t i = 0; i < gap.size(); ++i)
         if (best < 0 || gap[i] > gap[best]) best = int(i);

@@ -14,8 +14,12 @@ using nlohmann::json;
 namespace {
 
 json endJson(const EigenResult& e) {
-    return {{"eigenvalues", e.eigenvalues}, {"residuals", e.residuals}, {"converged", e.converged},
-            {"method", e.method},           {"hvp_count", e.hvp_count}, {"seconds", e.seconds},
+    return {{"eigenvalues", e.eigenvalues},
+            {"residuals", e.residuals},
+            {"converged", e.converged},
+            {"method", e.method},
+            {"hvp_count", e.hvp_count},
+            {"seconds", e.seconds},
             {"tol", e.tol}};
 }
 
@@ -69,16 +73,20 @@ std::string spectrumJson(const SpectrumResult& r) {
     j["dtype"] = r.dtype;
     j["hvp"] = detail::toJson(r.hvp);
     if (r.trace)
-        j["trace"] = {{"mean", r.trace->mean},       {"stderr", r.trace->stderr_}, {"probes", r.trace->probes},
-                      {"method", r.trace->method},   {"hvp_count", r.trace->hvp_count},
-                      {"seconds", r.trace->seconds}};
+        j["trace"] = {{"mean", r.trace->mean},     {"stderr", r.trace->stderr_},      {"probes", r.trace->probes},
+                      {"method", r.trace->method}, {"hvp_count", r.trace->hvp_count}, {"seconds", r.trace->seconds}};
     if (r.density)
-        j["density"] = {{"grid", r.density->grid},     {"values", r.density->values},
-                        {"nodes", r.density->nodes},   {"weights", r.density->weights},
-                        {"sigma", r.density->sigma},   {"log10_abs_grid", r.density->log_grid},
+        j["density"] = {{"grid", r.density->grid},
+                        {"values", r.density->values},
+                        {"nodes", r.density->nodes},
+                        {"weights", r.density->weights},
+                        {"sigma", r.density->sigma},
+                        {"log10_abs_grid", r.density->log_grid},
                         {"log10_abs_values", r.density->log_values},
-                        {"probes", r.density->probes}, {"steps", r.density->steps},
-                        {"hvp_count", r.density->hvp_count}, {"seconds", r.density->seconds}};
+                        {"probes", r.density->probes},
+                        {"steps", r.density->steps},
+                        {"hvp_count", r.density->hvp_count},
+                        {"seconds", r.density->seconds}};
     if (r.exact) {
         j["exact_eigenvalues"] = r.exact->eigenvalues;
         j["exact_asymmetry"] = r.exact->asymmetry;
@@ -132,7 +140,8 @@ SpectrumResult spectrumFromJson(const std::string& text, const std::string& orig
             dr.steps = d.value("steps", 0);
             dr.hvp_count = d.value("hvp_count", int64_t(0));
             dr.seconds = d.value("seconds", 0.0);
-            if (dr.grid.size() != dr.values.size()) throw Error(origin, "the density's grid and values differ in length");
+            if (dr.grid.size() != dr.values.size())
+                throw Error(origin, "the density's grid and values differ in length");
             r.density = dr;
         }
         if (j.contains("exact_eigenvalues")) {

@@ -59,10 +59,11 @@ std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const Stabili
     if (models.empty()) models = spec.checkpoints;
     if (models.empty()) models = {spec.model};
     if (!optimizers.empty() && optimizers.size() != models.size())
-        throw Error("--optimizer names " + std::to_string(optimizers.size()) + " files for " + std::to_string(models.size()) +
-                    " checkpoints; give one per checkpoint, in the same order");
+        throw Error("--optimizer names " + std::to_string(optimizers.size()) + " files for " +
+                    std::to_string(models.size()) + " checkpoints; give one per checkpoint, in the same order");
     // The study's list is parallel to its checkpoints (or, without any, holds its model's).
-    const std::vector<std::string>& listed = spec.checkpoints.empty() ? std::vector<std::string>{spec.model} : spec.checkpoints;
+    const std::vector<std::string>& listed =
+        spec.checkpoints.empty() ? std::vector<std::string>{spec.model} : spec.checkpoints;
     std::vector<StabilityInput> out;
     for (size_t i = 0; i < models.size(); ++i) {
         StabilityInput in;
@@ -72,7 +73,8 @@ std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const Stabili
         } else {
             for (size_t k = 0; k < listed.size() && k < spec.optimizers.size(); ++k)
                 if (listed[k] == models[i]) in.optimizer = spec.optimizers[k];
-            if (in.optimizer.empty() && !options.lr) in.optimizer = models[i];  // a checkpoint dict may hold its optimizer
+            if (in.optimizer.empty() && !options.lr)
+                in.optimizer = models[i];  // a checkpoint dict may hold its optimizer
         }
         out.push_back(in);
     }
@@ -90,15 +92,17 @@ OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& inpu
         try {
             s = readOptimizerState(input.optimizer, o);
         } catch (const Error& e) {
-            throw Error(std::string(e.what()) + "; give each checkpoint's optimizer state (the study's \"optimizers\" or "
-                                                "--optimizer) or type the learning rate (--lr, or options.stability.lr)");
+            throw Error(std::string(e.what()) +
+                        "; give each checkpoint's optimizer state (the study's \"optimizers\" or "
+                        "--optimizer) or type the learning rate (--lr, or options.stability.lr)");
         }
     } else if (!input.optimizer.empty()) {
         s = readOptimizerState(input.optimizer, o);
     } else {
         if (!options.lr)
-            throw Error(input.checkpoint, "has no optimizer state to read a learning rate from: give the study's "
-                                          "\"optimizers\", --optimizer FILE, or type the learning rate (--lr)");
+            throw Error(input.checkpoint,
+                        "has no optimizer state to read a learning rate from: give the study's "
+                        "\"optimizers\", --optimizer FILE, or type the learning rate (--lr)");
         s.kind = options.momentum && *options.momentum > 0 ? "sgd" : "gd";
     }
     if (options.lr) s.lr = *options.lr;
@@ -106,7 +110,8 @@ OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& inpu
     return s;
 }
 
-StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, const StabilityOptions& options, JobContext* job) {
+StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, const StabilityOptions& options,
+                              JobContext* job) {
     validate(options);
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount();
@@ -146,8 +151,9 @@ StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, con
     row.ratio = row.sharpness / row.threshold;
     row.hvp_count = o.hvpCount() - hvp0;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    row.provenance = makeProvenance(o, "stability", toJson(options),
-                                    optimizer.path.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer.path});
+    row.provenance =
+        makeProvenance(o, "stability", toJson(options),
+                       optimizer.path.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer.path});
     row.provenance.seconds = row.seconds;
     row.provenance.hvp_count = row.hvp_count;
     return row;

@@ -22,7 +22,10 @@ OptionName scalingName(const char* key, const char* flag) { return {"batch-scali
 json optionalNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 json stabilityOptionsObject(const StabilityOptions& o) {
-    return {{"tol", o.tol}, {"max_hvp", o.max_hvp}, {"lr", optionalNumber(o.lr)}, {"momentum", optionalNumber(o.momentum)},
+    return {{"tol", o.tol},
+            {"max_hvp", o.max_hvp},
+            {"lr", optionalNumber(o.lr)},
+            {"momentum", optionalNumber(o.momentum)},
             {"seed", o.seed}};
 }
 
@@ -61,9 +64,17 @@ json rowObject(const StabilityRow& r) {
     return {{"format", "basin-stability-row"},
             {"checkpoint", r.checkpoint},
             {"optimizer",
-             {{"file", s.path}, {"kind", s.kind}, {"lr", s.lr}, {"momentum", s.momentum}, {"dampening", s.dampening},
-              {"nesterov", s.nesterov}, {"beta1", s.beta1}, {"beta2", s.beta2}, {"eps", s.eps},
-              {"weight_decay", s.weight_decay}, {"step", s.step}}},
+             {{"file", s.path},
+              {"kind", s.kind},
+              {"lr", s.lr},
+              {"momentum", s.momentum},
+              {"dampening", s.dampening},
+              {"nesterov", s.nesterov},
+              {"beta1", s.beta1},
+              {"beta2", s.beta2},
+              {"eps", s.eps},
+              {"weight_decay", s.weight_decay},
+              {"step", s.step}}},
             {"lambda_max", r.lambda_max},
             {"preconditioned_lambda_max", r.preconditioned ? json(*r.preconditioned) : json(nullptr)},
             {"sharpness", r.sharpness},
@@ -78,7 +89,8 @@ json rowObject(const StabilityRow& r) {
 }
 
 StabilityRow rowFromObject(const json& j, const std::string& origin) {
-    if (!j.is_object() || j.value("format", "") != "basin-stability-row") throw Error(origin, "does not hold a stability row");
+    if (!j.is_object() || j.value("format", "") != "basin-stability-row")
+        throw Error(origin, "does not hold a stability row");
     StabilityRow r;
     r.checkpoint = j.at("checkpoint").get<std::string>();
     const json& s = j.at("optimizer");
@@ -103,7 +115,8 @@ StabilityRow rowFromObject(const json& j, const std::string& origin) {
     r.hvp_count = j.at("hvp_count").get<int64_t>();
     r.seconds = j.at("seconds").get<double>();
     r.options = stabilityOptionsFromObject(j.at("options"), origin);
-    if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
+    if (j.contains("provenance") && !j["provenance"].is_null())
+        r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     return r;
 }
 
@@ -142,7 +155,8 @@ void validate(const BatchScalingOptions& o) {
         if (o.sizes[i] < 1 || (i > 0 && o.sizes[i] <= o.sizes[i - 1])) {
             std::string list;
             for (int64_t b : o.sizes) list += (list.empty() ? "" : ",") + std::to_string(b);
-            optionError(scalingName("sizes", "--sizes"), list, "batch sizes of at least 1 in ascending order, each once");
+            optionError(scalingName("sizes", "--sizes"), list,
+                        "batch sizes of at least 1 in ascending order, each once");
         }
     requireRange(scalingName("batches", "--batches"), o.batches, 1, 100000);
     requirePositive(scalingName("tol", "--tol"), o.tol);
@@ -159,7 +173,8 @@ std::string stabilityRowJson(const StabilityRow& row) { return detail::dumpText(
 
 StabilityRow stabilityRowFromJson(const std::string& text, const std::string& origin) {
     try {
-        return rowFromObject(detail::parseResultFile(text, origin, "basin-stability-row", "does not hold a stability row"), origin);
+        return rowFromObject(
+            detail::parseResultFile(text, origin, "basin-stability-row", "does not hold a stability row"), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds a stability row that cannot be read (") + e.what() + ")");
     }
@@ -168,7 +183,8 @@ StabilityRow stabilityRowFromJson(const std::string& text, const std::string& or
 std::string stabilityJson(const StabilityResult& r) {
     json rows = json::array();
     for (const StabilityRow& row : r.rows) rows.push_back(rowObject(row));
-    return detail::dumpText({{"format", "basin-stability"}, {"options", stabilityOptionsObject(r.options)}, {"rows", rows}});
+    return detail::dumpText(
+        {{"format", "basin-stability"}, {"options", stabilityOptionsObject(r.options)}, {"rows", rows}});
 }
 
 StabilityResult stabilityFromJson(const std::string& text, const std::string& origin) {
@@ -184,8 +200,9 @@ StabilityResult stabilityFromJson(const std::string& text, const std::string& or
 }
 
 std::string stabilityCsv(const StabilityResult& r) {
-    std::string csv = "checkpoint,optimizer,lr,momentum,beta1,lambda_max,preconditioned_lambda_max,sharpness,threshold,ratio,"
-                      "converged,hvp_count,seconds,rule\n";
+    std::string csv =
+        "checkpoint,optimizer,lr,momentum,beta1,lambda_max,preconditioned_lambda_max,sharpness,threshold,ratio,"
+        "converged,hvp_count,seconds,rule\n";
     for (const StabilityRow& row : r.rows) {
         const OptimizerState& s = row.optimizer;
         csv += quoted(row.checkpoint) + "," + s.kind + "," + csvNumber(s.lr) + "," + csvNumber(s.momentum) + "," +
@@ -200,8 +217,11 @@ std::string stabilityCsv(const StabilityResult& r) {
 std::string batchScalingJson(const BatchScalingResult& r) {
     json rows = json::array();
     for (const auto& row : r.rows)
-        rows.push_back({{"batch_size", row.batch_size}, {"lambda_max", row.lambda_max}, {"mean", row.mean},
-                        {"stddev", row.stddev}, {"stable_lr_sgd", finiteOrNull(row.stable_lr_sgd)}});
+        rows.push_back({{"batch_size", row.batch_size},
+                        {"lambda_max", row.lambda_max},
+                        {"mean", row.mean},
+                        {"stddev", row.stddev},
+                        {"stable_lr_sgd", finiteOrNull(row.stable_lr_sgd)}});
     return detail::dumpText({{"format", "basin-batch-scaling"},
                              {"rows", rows},
                              {"full_lambda_max", r.full_lambda_max},
@@ -216,7 +236,8 @@ std::string batchScalingJson(const BatchScalingResult& r) {
 BatchScalingResult batchScalingFromJson(const std::string& text, const std::string& origin) {
     BatchScalingResult r;
     try {
-        const json j = detail::parseResultFile(text, origin, "basin-batch-scaling", "does not hold a batch-scaling result");
+        const json j =
+            detail::parseResultFile(text, origin, "basin-batch-scaling", "does not hold a batch-scaling result");
         for (const json& row : j.at("rows")) {
             BatchScalingRow b;
             b.batch_size = row.at("batch_size").get<int64_t>();
@@ -232,7 +253,8 @@ BatchScalingResult batchScalingFromJson(const std::string& text, const std::stri
         r.hvp_count = j.at("hvp_count").get<int64_t>();
         r.seconds = j.at("seconds").get<double>();
         r.options = scalingOptionsFromObject(j.at("options"), origin);
-        if (j.contains("provenance") && !j["provenance"].is_null()) r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
+        if (j.contains("provenance") && !j["provenance"].is_null())
+            r.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
         throw Error(origin, std::string("holds a batch-scaling result that cannot be read (") + e.what() + ")");
     }

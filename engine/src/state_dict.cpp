@@ -57,9 +57,7 @@ std::string listed(const std::vector<std::string>& names) {
     return s;
 }
 
-std::string counted(size_t n, const char* what) {
-    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-}
+std::string counted(size_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
 }  // namespace
 
@@ -82,18 +80,22 @@ StateDict readStateDict(const std::string& path) {
         if (!sd) {
             std::string hint;
             for (const auto& [k, v] : root->dict)
-                if (k->kind == Kind::Str && std::find(std::begin(kUsualKeys), std::end(kUsualKeys), k->s) != std::end(kUsualKeys))
+                if (k->kind == Kind::Str &&
+                    std::find(std::begin(kUsualKeys), std::end(kUsualKeys), k->s) != std::end(kUsualKeys))
                     hint += "; its '" + k->s + "' is " + describe(*v) + ", not a dict of tensors";
             throw Error(path, "holds a dict with no state dict in it (keys " + quotedKeys(*root) + hint +
                                   "). Basin looks for a dict of tensors, as the file's content or under 'state_dict', "
                                   "'model_state_dict', 'model' or 'net'");
         }
     } else if (root->kind == Kind::Object) {
-        throw Error(path, "holds " + describe(*root) + " (torch.save(model)), not a state dict: save "
-                          "model.state_dict() instead, or export the model with torch.jit.script(model).save(path)");
+        throw Error(path,
+                    "holds " + describe(*root) +
+                        " (torch.save(model)), not a state dict: save "
+                        "model.state_dict() instead, or export the model with torch.jit.script(model).save(path)");
     } else {
-        throw Error(path, "holds " + describe(*root) + ", not a state dict (a dict of tensors saved with "
-                          "torch.save(model.state_dict(), path))");
+        throw Error(path, "holds " + describe(*root) +
+                              ", not a state dict (a dict of tensors saved with "
+                              "torch.save(model.state_dict(), path))");
     }
     for (const auto& [k, v] : sd->dict)
         if (!skippable(k->s)) out.tensors.emplace_back(k->s, v->tensor);
@@ -101,8 +103,9 @@ StateDict readStateDict(const std::string& path) {
     for (bool stripped = true; stripped;) {
         stripped = false;
         for (const std::string prefix : {"module.", "_orig_mod."}) {
-            const bool all = std::all_of(out.tensors.begin(), out.tensors.end(),
-                                         [&](const auto& e) { return e.first.starts_with(prefix) && e.first.size() > prefix.size(); });
+            const bool all = std::all_of(out.tensors.begin(), out.tensors.end(), [&](const auto& e) {
+                return e.first.starts_with(prefix) && e.first.size() > prefix.size();
+            });
             if (!all) continue;
             for (auto& e : out.tensors) e.first.erase(0, prefix.size());
             out.stripped_prefix += prefix;
@@ -138,7 +141,8 @@ void checkStateDict(const torch::jit::Module& module, const StateDict& sd, const
         }
         seen.insert(name);
         if (t.sizes() != it->second.tensor.sizes())
-            misshaped.push_back(name + " " + shapeText(t) + " in the file, " + shapeText(it->second.tensor) + " in the model");
+            misshaped.push_back(name + " " + shapeText(t) + " in the file, " + shapeText(it->second.tensor) +
+                                " in the model");
     }
     for (const auto& name : order) {
         if (seen.count(name)) continue;
@@ -154,7 +158,8 @@ void checkStateDict(const torch::jit::Module& module, const StateDict& sd, const
     add(missing, "missing key");
     add(unexpected, "unexpected key");
     add(misshaped, "key of the wrong shape");
-    const std::string where = sd.found_under.empty() ? "its state dict" : "the state dict under '" + sd.found_under + "'";
+    const std::string where =
+        sd.found_under.empty() ? "its state dict" : "the state dict under '" + sd.found_under + "'";
     throw Error(path, where + " does not fit the architecture of " + arch_path + " (matched by name): " + what);
 }
 

@@ -21,8 +21,8 @@ double cosine(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 }
 
 // ‖D‖₂ of a symmetric operator D from the two ends of one Lanczos run.
-void spectralNorm(const LinearOperator& D, int64_t n, const StructureOptions& opt, AlignScope& s, const std::string& what,
-                  JobContext* job) {
+void spectralNorm(const LinearOperator& D, int64_t n, const StructureOptions& opt, AlignScope& s,
+                  const std::string& what, JobContext* job) {
     EigenOptions eo;
     eo.top_k = 1;
     eo.which = n > 1 ? Which::Both : Which::Largest;
@@ -62,7 +62,9 @@ AlignPart alignPart(Objective& a, const StructureOptions& opt, JobContext* job, 
             if (g.name == opt.align_group) head = &g;
             names += (names.empty() ? "" : ", ") + g.name;
         }
-        if (!head) throw Error("structure option align_group (--align-group) is '" + opt.align_group + "'; it must be one of the layer groups: " + names);
+        if (!head)
+            throw Error("structure option align_group (--align-group) is '" + opt.align_group +
+                        "'; it must be one of the layer groups: " + names);
     }
     const int64_t nh = groupSize(params, head->parameters);
 
@@ -103,7 +105,8 @@ AlignPart alignPart(Objective& a, const StructureOptions& opt, JobContext* job, 
         hd.push_back(ha.back() - hb.back());
         if (job) job->step(p + 1);
     }
-    auto fill = [](AlignScope& s, const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& d) {
+    auto fill = [](AlignScope& s, const std::vector<double>& x, const std::vector<double>& y,
+                   const std::vector<double>& d) {
         s.trace_a = meanAndStderr(x).mean;
         s.trace_b = meanAndStderr(y).mean;
         const auto m = meanAndStderr(d);

@@ -41,16 +41,18 @@ int classTop(const StructureOptions& opt, int classes) { return opt.class_top > 
 ClassPart classPart(Objective& o, const StructureOptions& opt, const SharedEigen& eigen, JobContext* job) {
     const auto t0 = std::chrono::steady_clock::now();
     if (o.spec().loss != Loss::CrossEntropy)
-        throw Error("the class structure of the Gauss-Newton matrix is offered for the cross_entropy loss; this study's is " +
-                    lossName(o.spec().loss));
+        throw Error(
+            "the class structure of the Gauss-Newton matrix is offered for the cross_entropy loss; this study's is " +
+            lossName(o.spec().loss));
     const int64_t P = o.parameterCount();
     const std::vector<int64_t> labels = o.classLabels();
     const int64_t N = int64_t(labels.size());
     const int K = int(o.outputs(job).cols());
     for (int64_t y : labels)
         if (y < 0 || y >= K)
-            throw Error(o.data().targets_path, "holds class " + std::to_string(y) + ", but the model has " + std::to_string(K) +
-                                                   " outputs (classes 0 to " + std::to_string(K - 1) + ")");
+            throw Error(o.data().targets_path, "holds class " + std::to_string(y) + ", but the model has " +
+                                                   std::to_string(K) + " outputs (classes 0 to " +
+                                                   std::to_string(K - 1) + ")");
     checkMemory(P, K * K + 3 * K, "the class structure (" + std::to_string(K * K) + " class and cross-class vectors)");
     ClassPart r;
     r.classes = K;

@@ -43,7 +43,7 @@ std::string entryName(const ParameterInfo& p, int64_t i) {
 struct Candidate {
     StructureEntry entry;  // a single weight's name is made only when it is shown (see named)
     std::vector<std::pair<int64_t, int64_t>> runs;
-    int param = -1;        // for a single weight: its tensor and index in it
+    int param = -1;  // for a single weight: its tensor and index in it
     int64_t index = 0;
 };
 
@@ -76,8 +76,10 @@ DiagonalPart diagonalPart(Objective& o, const LinearOperator& H, const Structure
     const auto tensors = tensorStructures(o), channels = channelStructures(o), groups = groupStructures(o, opt.merge);
     const auto heads = headStructures(o, opt.heads, r.head_rule);
     if (opt.prune_level == PruneLevel::Head && heads.empty())
-        throw Error("structure option prune_level (--prune-level) is head, but the model has no attention heads Basin can find (" +
-                    r.head_rule.front() + ")");
+        throw Error(
+            "structure option prune_level (--prune-level) is head, but the model has no attention heads Basin can find "
+            "(" +
+            r.head_rule.front() + ")");
     std::vector<const std::vector<Structure>*> levels = {&tensors, &channels, &heads, &groups};
 
     Eigen::VectorXd mean(P), se = Eigen::VectorXd::Zero(P);
@@ -156,7 +158,8 @@ DiagonalPart diagonalPart(Objective& o, const LinearOperator& H, const Structure
             for (int64_t i = 0; i < p.size; ++i) {
                 const int64_t at = p.offset + i;
                 Candidate c;
-                c.entry = {"", "weight", 1, mean[at], se[at], mean[at] * half_w2[at], se[at] * half_w2[at], 2 * half_w2[at]};
+                c.entry = {
+                    "", "weight", 1, mean[at], se[at], mean[at] * half_w2[at], se[at] * half_w2[at], 2 * half_w2[at]};
                 c.runs = {{at, 1}};
                 c.param = int(k);
                 c.index = i;
@@ -168,15 +171,18 @@ DiagonalPart diagonalPart(Objective& o, const LinearOperator& H, const Structure
         const auto& entries = opt.prune_level == PruneLevel::Channel ? r.channels : r.heads;
         for (size_t k = 0; k < level.size(); ++k) cand.push_back({entries[k], level[k].runs});
     }
-    if (cand.empty()) throw Error("the model has no " + r.prune_level + "s to remove (weights of tensors of dimension >= 2)");
+    if (cand.empty())
+        throw Error("the model has no " + r.prune_level + "s to remove (weights of tensors of dimension >= 2)");
     const auto by_saliency = order(cand, true), by_magnitude = order(cand, false);
-    for (size_t i = 0; i < by_saliency.size() && int(i) < opt.table; ++i) r.least_salient.push_back(named(cand[by_saliency[i]], o));
+    for (size_t i = 0; i < by_saliency.size() && int(i) < opt.table; ++i)
+        r.least_salient.push_back(named(cand[by_saliency[i]], o));
 
     std::vector<int> counts;
     for (int k : opt.prune) counts.push_back(std::min<int>(k, int(cand.size())));
     std::sort(counts.begin(), counts.end());
     counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
-    if (job) job->stage("zeroing the least salient and the smallest " + r.prune_level + "s", int64_t(2 * counts.size()));
+    if (job)
+        job->stage("zeroing the least salient and the smallest " + r.prune_level + "s", int64_t(2 * counts.size()));
     try {
         r.base = o.evaluate(job);
         int done = 0;

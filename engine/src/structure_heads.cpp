@@ -50,11 +50,14 @@ std::string prefixOf(const std::string& name, const std::string& suffix) {
 }
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-    return s == suffix || (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-                           s[s.size() - suffix.size() - 1] == '.');
+    return s == suffix ||
+           (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+            s[s.size() - suffix.size() - 1] == '.');
 }
 
-std::string join(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
+std::string join(const std::string& prefix, const std::string& name) {
+    return prefix.empty() ? name : prefix + "." + name;
+}
 
 // Rows [row, row + rows) of a tensor stored row-major with `cols` entries per row.
 void addRows(Structure& s, const ParameterInfo& p, int64_t row, int64_t rows) {
@@ -135,8 +138,8 @@ std::vector<Structure> headStructures(const Objective& o, int heads, std::vector
         }
         rule.push_back(where + ": " + std::to_string(H) + " heads of " + std::to_string(d) +
                        " rows of q, k and v (with their biases)" +
-                       (outp ? " and " + std::to_string(d) + " columns of " + outp->name : std::string()) +
-                       "; heads " + source);
+                       (outp ? " and " + std::to_string(d) + " columns of " + outp->name : std::string()) + "; heads " +
+                       source);
         (void)qkv;
     };
     for (const auto& p : o.parameters()) {
@@ -152,15 +155,17 @@ std::vector<Structure> headStructures(const Objective& o, int heads, std::vector
             const ParameterInfo* k = find(join(m, "k_proj.weight"));
             const ParameterInfo* v = find(join(m, "v_proj.weight"));
             if (!k || !v || p.shape.size() != 2 || k->shape != p.shape || v->shape != p.shape) {
-                rule.push_back(p.name + ": heads not applied: k_proj and v_proj weights of the same shape were not found");
+                rule.push_back(p.name +
+                               ": heads not applied: k_proj and v_proj weights of the same shape were not found");
                 continue;
             }
             build(m, {&p, k, v}, p.shape[0], false);
         }
     }
     if (rule.empty())
-        rule.push_back("no attention heads: no parameter is named in_proj_weight (nn.MultiheadAttention) or "
-                       "q_proj/k_proj/v_proj.weight");
+        rule.push_back(
+            "no attention heads: no parameter is named in_proj_weight (nn.MultiheadAttention) or "
+            "q_proj/k_proj/v_proj.weight");
     return out;
 }
 

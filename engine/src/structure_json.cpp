@@ -12,9 +12,14 @@ namespace {
 using nlohmann::json;
 
 json entryJson(const StructureEntry& e) {
-    return {{"name", e.name},         {"level", e.level},       {"size", e.size},
-            {"diag_sum", e.diag_sum}, {"diag_sum_stderr", e.diag_sum_stderr},
-            {"saliency", e.saliency}, {"saliency_stderr", e.saliency_stderr}, {"weight_sq", e.weight_sq}};
+    return {{"name", e.name},
+            {"level", e.level},
+            {"size", e.size},
+            {"diag_sum", e.diag_sum},
+            {"diag_sum_stderr", e.diag_sum_stderr},
+            {"saliency", e.saliency},
+            {"saliency_stderr", e.saliency_stderr},
+            {"weight_sq", e.weight_sq}};
 }
 
 StructureEntry entryFrom(const json& j) {
@@ -45,17 +50,31 @@ std::vector<StructureEntry> entriesFrom(const json& j) {
 json diagJson(const DiagonalPart& d) {
     json removal = json::array();
     for (const auto& r : d.removal) {
-        json row = {{"k", r.k}, {"criterion", r.criterion}, {"predicted", r.predicted}, {"weight_sq", r.weight_sq},
+        json row = {{"k", r.k},
+                    {"criterion", r.criterion},
+                    {"predicted", r.predicted},
+                    {"weight_sq", r.weight_sq},
                     {"removed", r.removed}};
         row.update(detail::toJson(r.eval));
         removal.push_back(row);
     }
-    return {{"method", d.method},         {"probes", d.probes},           {"trace", d.trace},
-            {"trace_stderr", d.trace_stderr}, {"tensors", entries(d.tensors)}, {"channels", entries(d.channels)},
-            {"heads", entries(d.heads)},  {"groups", entries(d.groups)},  {"head_rule", d.head_rule},
-            {"prune_level", d.prune_level}, {"least_salient", entries(d.least_salient)},
-            {"base", detail::toJson(d.base)}, {"removal", removal},      {"diagonal", d.diagonal},
-            {"diagonal_stderr", d.diagonal_stderr}, {"hvp_count", d.hvp_count}, {"seconds", d.seconds}};
+    return {{"method", d.method},
+            {"probes", d.probes},
+            {"trace", d.trace},
+            {"trace_stderr", d.trace_stderr},
+            {"tensors", entries(d.tensors)},
+            {"channels", entries(d.channels)},
+            {"heads", entries(d.heads)},
+            {"groups", entries(d.groups)},
+            {"head_rule", d.head_rule},
+            {"prune_level", d.prune_level},
+            {"least_salient", entries(d.least_salient)},
+            {"base", detail::toJson(d.base)},
+            {"removal", removal},
+            {"diagonal", d.diagonal},
+            {"diagonal_stderr", d.diagonal_stderr},
+            {"hvp_count", d.hvp_count},
+            {"seconds", d.seconds}};
 }
 
 DiagonalPart diagFrom(const json& j) {
@@ -122,7 +141,10 @@ LocalisationPart localisationFrom(const json& j) {
 json classesJson(const ClassPart& c) {
     json split = json::array();
     for (const auto& s : c.ggn_split)
-        split.push_back({{"eigenvalue", s.eigenvalue}, {"class", s.class_part}, {"cross", s.cross_part}, {"within", s.within_part}});
+        split.push_back({{"eigenvalue", s.eigenvalue},
+                         {"class", s.class_part},
+                         {"cross", s.cross_part},
+                         {"within", s.within_part}});
     return {{"classes", c.classes},
             {"counts", c.counts},
             {"ggn_eigenvalues", c.ggn_eigenvalues},
@@ -153,8 +175,8 @@ ClassPart classesFrom(const json& j) {
     c.class_trace = j.at("class_trace").get<double>();
     c.cross_trace = j.at("cross_trace").get<double>();
     for (const auto& s : j.at("ggn_split"))
-        c.ggn_split.push_back({s.at("eigenvalue").get<double>(), s.at("class").get<double>(), s.at("cross").get<double>(),
-                               s.at("within").get<double>()});
+        c.ggn_split.push_back({s.at("eigenvalue").get<double>(), s.at("class").get<double>(),
+                               s.at("cross").get<double>(), s.at("within").get<double>()});
     c.ggn_overlap = j.at("ggn_overlap").get<std::vector<std::vector<double>>>();
     c.hessian_overlap = j.at("hessian_overlap").get<std::vector<std::vector<double>>>();
     c.converged = j.at("converged").get<bool>();
@@ -174,9 +196,10 @@ json blocksJson(const BlockPart& b) {
                           {"nodes", x.nodes},
                           {"weights", x.weights},
                           {"log_values", x.log_values}});
-    return {{"full", b.full},         {"block", b.block},     {"block_of", b.block_of}, {"angles", b.angles},
-            {"blocks", blocks},       {"log_grid", b.log_grid}, {"js", b.js},         {"js_sigma", b.js_sigma},
-            {"hvp_count", b.hvp_count}, {"seconds", b.seconds}};
+    return {{"full", b.full},      {"block", b.block},       {"block_of", b.block_of},
+            {"angles", b.angles},  {"blocks", blocks},       {"log_grid", b.log_grid},
+            {"js", b.js},          {"js_sigma", b.js_sigma}, {"hvp_count", b.hvp_count},
+            {"seconds", b.seconds}};
 }
 
 BlockPart blocksFrom(const json& j) {
@@ -235,8 +258,9 @@ AlignScope scopeFrom(const json& j) {
 }
 
 json alignJson(const AlignPart& a) {
-    return {{"inputs", a.inputs}, {"targets", a.targets},         {"a", detail::toJson(a.a)}, {"b", detail::toJson(a.b)},
-            {"model", scopeJson(a.model)}, {"head", scopeJson(a.head)}, {"hvp_count", a.hvp_count}, {"seconds", a.seconds}};
+    return {{"inputs", a.inputs},       {"targets", a.targets},        {"a", detail::toJson(a.a)},
+            {"b", detail::toJson(a.b)}, {"model", scopeJson(a.model)}, {"head", scopeJson(a.head)},
+            {"hvp_count", a.hvp_count}, {"seconds", a.seconds}};
 }
 
 AlignPart alignFrom(const json& j) {
@@ -285,7 +309,8 @@ StructureResult structureFromJson(const std::string& text, const std::string& or
     StructureResult r;
     try {
         const json j = detail::parseBoundedJson(text);
-        if (!j.is_object() || j.value("analysis", "") != "structure") throw Error(origin, "does not hold a structure result");
+        if (!j.is_object() || j.value("analysis", "") != "structure")
+            throw Error(origin, "does not hold a structure result");
         r.parameters = j.at("parameters").get<int64_t>();
         read(j, "diag", r.diag, diagFrom);
         read(j, "localisation", r.localisation, localisationFrom);

@@ -19,16 +19,20 @@ PruneLevel parseLevel(const std::string& s, const std::string& origin) {
     if (s == "weight") return PruneLevel::Weight;
     if (s == "channel") return PruneLevel::Channel;
     if (s == "head") return PruneLevel::Head;
-    throw Error(origin, "structure option prune_level (--prune-level) is '" + s + "'; it must be weight, channel or head");
+    throw Error(origin,
+                "structure option prune_level (--prune-level) is '" + s + "'; it must be weight, channel or head");
 }
 
 }  // namespace
 
 std::string pruneLevelName(PruneLevel level) {
     switch (level) {
-    case PruneLevel::Weight: return "weight";
-    case PruneLevel::Channel: return "channel";
-    case PruneLevel::Head: return "head";
+        case PruneLevel::Weight:
+            return "weight";
+        case PruneLevel::Channel:
+            return "channel";
+        case PruneLevel::Head:
+            return "head";
     }
     return {};
 }
@@ -46,7 +50,8 @@ void validate(const StructureOptions& o) {
         std::set<int> seen;
         for (int k : o.prune) {
             requireAtLeast(name("prune", "--prune"), k, 1);
-            if (!seen.insert(k).second) optionError(name("prune", "--prune"), std::to_string(k) + " twice", "a list of distinct counts");
+            if (!seen.insert(k).second)
+                optionError(name("prune", "--prune"), std::to_string(k) + " twice", "a list of distinct counts");
         }
     }
     if (o.localisation || o.blocks || o.classes) {
@@ -99,11 +104,12 @@ json structureOptionsObject(const StructureOptions& o) {
 }
 
 StructureOptions structureOptionsFromObject(const json& j, const std::string& origin) {
-    detail::OptionsReader r(j, origin, "structure",
-                            {"diag", "localisation", "classes", "blocks", "align_data", "align_targets", "align_group",
-                             "probes", "exact", "exact_max", "heads", "prune_level", "prune", "table", "keep_diagonal",
-                             "top", "tol", "max_hvp", "class_top", "density_probes", "density_steps", "align_probes",
-                             "merge", "seed"});
+    detail::OptionsReader r(
+        j, origin, "structure",
+        {"diag",        "localisation",   "classes",       "blocks",       "align_data", "align_targets",
+         "align_group", "probes",         "exact",         "exact_max",    "heads",      "prune_level",
+         "prune",       "table",          "keep_diagonal", "top",          "tol",        "max_hvp",
+         "class_top",   "density_probes", "density_steps", "align_probes", "merge",      "seed"});
     StructureOptions o;
     r.get("diag", o.diag);
     r.get("localisation", o.localisation);

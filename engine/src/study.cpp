@@ -1,5 +1,6 @@
 #include "basin/study.h"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-#include <unistd.h>
 
 #include "arrays.h"
 #include "basin/analysis_defaults.h"
@@ -66,10 +66,14 @@ HvpMode parseHvpMode(const std::string& n) {
 
 std::string hvpModeName(HvpMode m) {
     switch (m) {
-        case HvpMode::Exact: return "exact";
-        case HvpMode::ExactReuse: return "exact-reuse";
-        case HvpMode::FiniteDifference: return "fd";
-        case HvpMode::Auto: return "auto";
+        case HvpMode::Exact:
+            return "exact";
+        case HvpMode::ExactReuse:
+            return "exact-reuse";
+        case HvpMode::FiniteDifference:
+            return "fd";
+        case HvpMode::Auto:
+            return "auto";
     }
     return "?";
 }
@@ -83,9 +87,12 @@ CurvatureKind parseCurvature(const std::string& n) {
 
 std::string curvatureName(CurvatureKind k) {
     switch (k) {
-        case CurvatureKind::Hessian: return "hessian";
-        case CurvatureKind::GaussNewton: return "ggn";
-        case CurvatureKind::HessianMinusGaussNewton: return "h-ggn";
+        case CurvatureKind::Hessian:
+            return "hessian";
+        case CurvatureKind::GaussNewton:
+            return "ggn";
+        case CurvatureKind::HessianMinusGaussNewton:
+            return "h-ggn";
     }
     return "?";
 }
@@ -112,7 +119,8 @@ std::string describe(const json& v) {
 
 // A whole number (42, or 42.0) that fits in [lo, hi]; `fallback` when the key is absent.
 int64_t wholeNumber(const json& j, const char* key, int64_t fallback, const std::string& origin,
-                    int64_t lo = std::numeric_limits<int64_t>::min(), int64_t hi = std::numeric_limits<int64_t>::max()) {
+                    int64_t lo = std::numeric_limits<int64_t>::min(),
+                    int64_t hi = std::numeric_limits<int64_t>::max()) {
     const auto it = j.find(key);
     if (it == j.end()) return fallback;
     std::optional<int64_t> v;
@@ -169,7 +177,8 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         throw Error(origin, "is not a Basin study (expected a JSON object with \"format\": \"basin-study\")");
     const auto version_it = j.find("version");
     if (version_it != j.end() && !version_it->is_number_integer())
-        throw Error(origin, "its \"version\" must be a whole number (this Basin reads version 1), not " + describe(*version_it));
+        throw Error(origin, "its \"version\" must be a whole number (this Basin reads version 1), not " +
+                                describe(*version_it));
     const int64_t version = version_it == j.end() ? 0 : version_it->get<int64_t>();
     if (version != 1)
         throw Error(origin, "is a Basin study of version " + std::to_string(version) +
@@ -182,8 +191,10 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
     try {
         s.name = j.value("name", "");
         s.model = resolve(j.value("model", ""), base_dir);
-        for (const auto& c : j.value("checkpoints", json::array())) s.checkpoints.push_back(resolve(c.get<std::string>(), base_dir));
-        for (const auto& c : j.value("optimizers", json::array())) s.optimizers.push_back(resolve(c.get<std::string>(), base_dir));
+        for (const auto& c : j.value("checkpoints", json::array()))
+            s.checkpoints.push_back(resolve(c.get<std::string>(), base_dir));
+        for (const auto& c : j.value("optimizers", json::array()))
+            s.optimizers.push_back(resolve(c.get<std::string>(), base_dir));
         const size_t models = s.checkpoints.empty() ? 1 : s.checkpoints.size();
         if (!s.optimizers.empty() && s.optimizers.size() != models)
             throw Error(origin, "its \"optimizers\" lists " + std::to_string(s.optimizers.size()) + " files for " +
@@ -204,7 +215,8 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
         s.loss = parseLoss(j.value("loss", "cross_entropy"));
         s.samples = wholeNumber(j, "samples", 0, origin);
         s.sample = parseSampleMode(j.value("sample", "first"));
-        s.class_axis = int(wholeNumber(j, "class_axis", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+        s.class_axis = int(
+            wholeNumber(j, "class_axis", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
         s.ignore_index = wholeNumber(j, "ignore_index", -100, origin);
         s.batch_size = wholeNumber(j, "batch_size", 256, origin);
         if (const auto seed_it = j.find("seed"); seed_it != j.end() && seed_it->is_number_unsigned()) {
@@ -214,7 +226,8 @@ StudySpec parseStudy(const std::string& text, const std::string& base_dir, const
             checkNumber(StudyNumber::Seed, double(seed), "seed", origin);
             s.seed = uint64_t(seed);
         }
-        s.threads = int(wholeNumber(j, "threads", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+        s.threads =
+            int(wholeNumber(j, "threads", 0, origin, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
         s.device = j.value("device", "cpu");
         s.dtype = parseDType(j.value("dtype", "float32"));
         s.hvp_mode = parseHvpMode(j.value("hvp", "auto"));
@@ -237,7 +250,8 @@ StudySpec loadStudy(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path, "study file not found");
     const auto bytes = detail::readFileBytes(path);  // refuses FIFOs and devices, never blocks
-    StudySpec spec = parseStudy(std::string(bytes.begin(), bytes.end()), fs::absolute(path).parent_path().string(), path);
+    StudySpec spec =
+        parseStudy(std::string(bytes.begin(), bytes.end()), fs::absolute(path).parent_path().string(), path);
     checkStudyOptions(spec);
     return spec;
 }
@@ -248,9 +262,12 @@ std::string studyToJson(const StudySpec& s) {
               {"name", s.name},
               {"model", s.model},
               {"checkpoints", s.checkpoints},
-              {"data", {{"inputs", s.data.inputs}, {"targets", s.data.targets},
-                        {"input_key", s.data.input_key}, {"target_key", s.data.target_key},
-                        {"inputs_keys", s.data.inputs_keys}}},
+              {"data",
+               {{"inputs", s.data.inputs},
+                {"targets", s.data.targets},
+                {"input_key", s.data.input_key},
+                {"target_key", s.data.target_key},
+                {"inputs_keys", s.data.inputs_keys}}},
               {"loss", lossName(s.loss)},
               {"samples", s.samples},
               {"sample", sampleModeName(s.sample)},
@@ -278,8 +295,10 @@ void validateStudy(const StudySpec& s) {
     checkNumber(StudyNumber::Threads, s.threads, "threads", where);
     checkNumber(StudyNumber::HvpTolerance, s.hvp_tolerance, "hvp_tolerance", where);
     if (s.class_axis != 0 && s.class_axis != 1 && s.class_axis != -1)
-        throw Error(where, "class_axis must be 1 (classes on axis 1, as PyTorch) or -1 (classes last, as sequence "
-                           "models), not " + std::to_string(s.class_axis));
+        throw Error(where,
+                    "class_axis must be 1 (classes on axis 1, as PyTorch) or -1 (classes last, as sequence "
+                    "models), not " +
+                        std::to_string(s.class_axis));
     if (!s.data.input_key.empty() && !s.data.inputs_keys.empty())
         throw Error(where, "give the inputs by input_key or by inputs_keys, not both");
     for (size_t i = 0; i < s.data.inputs_keys.size(); ++i) {

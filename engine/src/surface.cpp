@@ -125,22 +125,23 @@ void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const E
         objective.setBatchNormMode(saved_bn);
     };
     try {
-        detail::walkGrid(grid, deal, job, "surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""),
-                         [&](int64_t k) {
-                             const int i = int(k % nx), j = int(k / nx);
-                             if (line) {
-                                 placeOnLine(objective, *line, grid.xs[size_t(i)]);
-                             } else {
-                                 theta = origin + grid.xs[size_t(i)] * dx;
-                                 if (dy) theta += grid.ys[size_t(j)] * *dy;
-                                 objective.setParameters(theta);
-                             }
-                             const auto e = objective.evaluate(job);
-                             grid.loss[size_t(k)] = e.loss;
-                             grid.accuracy[size_t(k)] = e.accuracy;
-                             grid.done[size_t(k)] = 1;
-                         },
-                         on_partial, partial_every);
+        detail::walkGrid(
+            grid, deal, job, "surface " + std::to_string(nx) + (grid.is2D() ? "x" + std::to_string(ny) : ""),
+            [&](int64_t k) {
+                const int i = int(k % nx), j = int(k / nx);
+                if (line) {
+                    placeOnLine(objective, *line, grid.xs[size_t(i)]);
+                } else {
+                    theta = origin + grid.xs[size_t(i)] * dx;
+                    if (dy) theta += grid.ys[size_t(j)] * *dy;
+                    objective.setParameters(theta);
+                }
+                const auto e = objective.evaluate(job);
+                grid.loss[size_t(k)] = e.loss;
+                grid.accuracy[size_t(k)] = e.accuracy;
+                grid.done[size_t(k)] = 1;
+            },
+            on_partial, partial_every);
     } catch (...) {
         restore();
         throw;
@@ -165,12 +166,23 @@ std::string surfaceJson(const SurfaceGrid& g) {
     }
     json traj = json::array();
     for (size_t t = 0; t < g.trajectory.size(); ++t)
-        traj.push_back({{"x", g.trajectory[t][0]}, {"y", g.trajectory[t][1]},
+        traj.push_back({{"x", g.trajectory[t][0]},
+                        {"y", g.trajectory[t][1]},
                         {"label", t < g.trajectory_labels.size() ? g.trajectory_labels[t] : ""}});
-    json j = {{"format", "basin-surface"}, {"version", 2},        {"xcoordinates", g.xs}, {"ycoordinates", g.ys},
-              {"loss", loss},              {"accuracy", acc},     {"done", done},         {"x_label", g.x_label},
-              {"y_label", g.y_label},      {"bn", g.bn_mode},     {"trajectory", traj},   {"cosine_xy", g.cosine_xy},
-              {"complete", g.complete()},  {"directions_key", g.directions_key},
+    json j = {{"format", "basin-surface"},
+              {"version", 2},
+              {"xcoordinates", g.xs},
+              {"ycoordinates", g.ys},
+              {"loss", loss},
+              {"accuracy", acc},
+              {"done", done},
+              {"x_label", g.x_label},
+              {"y_label", g.y_label},
+              {"bn", g.bn_mode},
+              {"trajectory", traj},
+              {"cosine_xy", g.cosine_xy},
+              {"complete", g.complete()},
+              {"directions_key", g.directions_key},
               {"options", detail::surfaceOptionsObject(g.options)},
               {"provenance", detail::provenanceObject(g.provenance)}};
     if (g.curvature) {
@@ -185,9 +197,13 @@ std::string surfaceJson(const SurfaceGrid& g) {
             return m;
         };
         auto number = [&](const std::vector<double>& v) {
-            return rows([&](size_t k) { return g.done[k] && k < v.size() && std::isfinite(v[k]) ? json(v[k]) : json(nullptr); });
+            return rows([&](size_t k) {
+                return g.done[k] && k < v.size() && std::isfinite(v[k]) ? json(v[k]) : json(nullptr);
+            });
         };
-        auto whole = [&](const auto& v) { return rows([&](size_t k) { return g.done[k] && k < v.size() ? json(int(v[k])) : json(nullptr); }); };
+        auto whole = [&](const auto& v) {
+            return rows([&](size_t k) { return g.done[k] && k < v.size() ? json(int(v[k])) : json(nullptr); });
+        };
         j["curvature"] = {{"settings", detail::curvatureSettingsObject(c.settings)},
                           {"lambda_max", number(c.lambda_max)},
                           {"lambda_min", number(c.lambda_min)},
@@ -226,8 +242,8 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
                                         " rows for " + std::to_string(ny) + " y coordinates");
             for (size_t r = 0; r < ny; ++r)
                 if (!m[r].is_array() || m[r].size() != nx)
-                    throw Error(origin, std::string("row ") + std::to_string(r) + " of the " + what + " does not have " +
-                                            std::to_string(nx) + " values");
+                    throw Error(origin, std::string("row ") + std::to_string(r) + " of the " + what +
+                                            " does not have " + std::to_string(nx) + " values");
         };
         checkRows(L, "loss");
         checkRows(A, "accuracy");
@@ -236,7 +252,9 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
                 const size_t k = r * nx + c;
                 if (L[r][c].is_null()) continue;
                 const double v = L[r][c].get<double>();
-                if (!std::isfinite(v)) throw Error(origin, "holds a loss that is not finite at point (" + std::to_string(c) + ", " + std::to_string(r) + ")");
+                if (!std::isfinite(v))
+                    throw Error(origin, "holds a loss that is not finite at point (" + std::to_string(c) + ", " +
+                                            std::to_string(r) + ")");
                 g.loss[k] = v;
                 g.done[k] = 1;
                 g.accuracy[k] = A[r][c].is_null() ? -1.0 : A[r][c].get<double>();
@@ -265,7 +283,8 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
                         const json& v = m[r][col];
                         if (v.is_null()) continue;
                         const double x = v.get<double>();
-                        if (!std::isfinite(x)) throw Error(origin, std::string("holds a ") + key + " that is not finite");
+                        if (!std::isfinite(x))
+                            throw Error(origin, std::string("holds a ") + key + " that is not finite");
                         out[r * nx + col] = static_cast<std::decay_t<decltype(out[0])>>(x);
                     }
             };
@@ -278,11 +297,12 @@ SurfaceGrid surfaceFromJson(const std::string& text, const std::string& origin) 
             read("warm", gc.warm);
             for (size_t k = 0; k < n; ++k)
                 if (g.done[k] && !std::isfinite(gc.lambda_max[k]))
-                    throw Error(origin, "holds a computed point without its lambda_max (point " + std::to_string(k % nx) + ", " +
-                                            std::to_string(k / nx) + ")");
+                    throw Error(origin, "holds a computed point without its lambda_max (point " +
+                                            std::to_string(k % nx) + ", " + std::to_string(k / nx) + ")");
             g.curvature = std::move(gc);
         }
-        if (j.contains("options") && j["options"].is_object()) g.options = detail::surfaceOptionsFromObject(j["options"], origin);
+        if (j.contains("options") && j["options"].is_object())
+            g.options = detail::surfaceOptionsFromObject(j["options"], origin);
         if (j.contains("provenance") && j["provenance"].is_object())
             g.provenance = provenanceFromJson(j["provenance"].dump(), origin);
     } catch (const json::exception& e) {
@@ -309,14 +329,17 @@ std::string optionDifferences(const SurfaceJobOptions& was, const SurfaceJobOpti
 void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string& origin) {
     const std::string refuse = "cannot be resumed here: ";
     if (partial.provenance.empty() || partial.directions_key.empty())
-        throw Error(origin, refuse + "it does not record the directions, data and options it was made with (a file of an "
-                                     "older Basin); start the surface again without --resume");
+        throw Error(origin, refuse +
+                                "it does not record the directions, data and options it was made with (a file of an "
+                                "older Basin); start the surface again without --resume");
     if (partial.provenance.inputs_key != grid.provenance.inputs_key)
-        throw Error(origin, refuse + "it was made with other model or data bytes or study settings (samples, batch, dtype, "
-                                     "seed, H·v mode) than these; resume with the study it was made with, or start again");
+        throw Error(origin, refuse +
+                                "it was made with other model or data bytes or study settings (samples, batch, dtype, "
+                                "seed, H·v mode) than these; resume with the study it was made with, or start again");
     if (grid.curvature.has_value() != partial.curvature.has_value())
-        throw Error(origin, refuse + (partial.curvature ? "it is a curvature map, not a loss surface; resume it with curvature-map"
-                                                        : "it is a loss surface, not a curvature map; start the map again"));
+        throw Error(origin, refuse + (partial.curvature
+                                          ? "it is a curvature map, not a loss surface; resume it with curvature-map"
+                                          : "it is a loss surface, not a curvature map; start the map again"));
     std::string diff = optionDifferences(partial.options, grid.options);
     if (grid.curvature) {
         const auto a = detail::curvatureSettingsObject(partial.curvature->settings),
@@ -326,11 +349,13 @@ void resumeFrom(SurfaceGrid& grid, const SurfaceGrid& partial, const std::string
                 diff += (diff.empty() ? "" : "; ") + it.key() + " " + it.value().dump() + ", not " + b[it.key()].dump();
     }
     if (!diff.empty() || partial.provenance.options_key != grid.provenance.options_key)
-        throw Error(origin, refuse + "it was made with other options (" + (diff.empty() ? "the files they name changed" : diff) +
-                                     "); give the same options to resume it");
+        throw Error(origin, refuse + "it was made with other options (" +
+                                (diff.empty() ? "the files they name changed" : diff) +
+                                "); give the same options to resume it");
     if (partial.directions_key != grid.directions_key)
-        throw Error(origin, refuse + "its directions differ from the ones planned now (with the same options: a direction "
-                                     "file or checkpoint changed, or eigenvectors came out otherwise); start again");
+        throw Error(origin, refuse +
+                                "its directions differ from the ones planned now (with the same options: a direction "
+                                "file or checkpoint changed, or eigenvectors came out otherwise); start again");
     if (partial.xs != grid.xs || partial.ys != grid.ys)
         throw Error(origin, refuse + "it holds a grid of other coordinates; give the same --grid and --range");
     if (grid.curvature) {

@@ -44,12 +44,14 @@ std::vector<std::string> splitComma(const std::string& s) {
 
 void validate(const SurfaceJobOptions& o) {
     using namespace detail;
-    if (o.dirs.empty()) optionError(name("dirs", "--dirs"), "empty", "random, eigen, eigen-neg, checkpoints, pca or FILE[,FILE]");
+    if (o.dirs.empty())
+        optionError(name("dirs", "--dirs"), "empty", "random, eigen, eigen-neg, checkpoints, pca or FILE[,FILE]");
     requireRange(name("nx", "--grid"), o.nx, 2, kMaxPoints);
     requireRange(name("ny", "--grid"), o.ny, 1, kMaxPoints);
     const int64_t points = int64_t(o.nx) * int64_t(o.ny);
     if (points > kMaxPoints)
-        optionError(name("grid", "--grid"), std::to_string(o.nx) + "x" + std::to_string(o.ny) + " (" + std::to_string(points) + " points)",
+        optionError(name("grid", "--grid"),
+                    std::to_string(o.nx) + "x" + std::to_string(o.ny) + " (" + std::to_string(points) + " points)",
                     "at most " + std::to_string(kMaxPoints) +
                         " points; each point is one pass over the samples, so 1001x1001 already takes hours");
     if (!o.group.empty() && (o.dirs == "checkpoints" || o.dirs == "pca"))
@@ -59,7 +61,8 @@ void validate(const SurfaceJobOptions& o) {
         const auto& r = *o.range;
         for (double v : r) requireFinite(name("range", "--range"), v);
         if (!(r[1] > r[0]))
-            optionError(name("range", "--range"), valueText(r[0]) + ":" + valueText(r[1]), "a range whose end is above its start");
+            optionError(name("range", "--range"), valueText(r[0]) + ":" + valueText(r[1]),
+                        "a range whose end is above its start");
         if (!o.isLine() && !(r[3] > r[2]))
             optionError(name("range", "--range"), valueText(r[2]) + ":" + valueText(r[3]),
                         "a range whose end is above its start (the second axis)");
@@ -83,8 +86,9 @@ json surfaceOptionsObject(const SurfaceJobOptions& o) {
 }
 
 SurfaceJobOptions surfaceOptionsFromObject(const json& j, const std::string& origin) {
-    OptionsReader r(j, origin, "surface", {"dirs", "norm", "ignore", "orthogonal", "checkpoints", "grid", "range", "bn", "seed",
-                                                 "directions_model", "group"});
+    OptionsReader r(j, origin, "surface",
+                    {"dirs", "norm", "ignore", "orthogonal", "checkpoints", "grid", "range", "bn", "seed",
+                     "directions_model", "group"});
     SurfaceJobOptions o;
     r.get("dirs", o.dirs);
     try {
@@ -110,7 +114,8 @@ SurfaceJobOptions surfaceOptionsFromObject(const json& j, const std::string& ori
     std::string bn;
     r.get("bn", bn);
     if (!bn.empty()) {
-        if (bn != "eval" && bn != "recompute") throw Error(origin, "surface option bn is '" + bn + "'; it must be eval or recompute");
+        if (bn != "eval" && bn != "recompute")
+            throw Error(origin, "surface option bn is '" + bn + "'; it must be eval or recompute");
         o.bn = bn == "recompute" ? BatchNormMode::Recompute : BatchNormMode::Eval;
     }
     r.get("seed", o.seed);

@@ -35,8 +35,8 @@ std::vector<int64_t> groupEntries(const Objective& o, const std::string& group) 
     } catch (const Error&) {
         std::string known;
         for (const auto& g : o.groups()) known += (known.empty() ? "" : ", ") + g.name;
-        throw Error("surface option group (--group) is '" + group + "'; it must name a layer group of the model (" + known +
-                    "), or several joined by +");
+        throw Error("surface option group (--group) is '" + group + "'; it must name a layer group of the model (" +
+                    known + "), or several joined by +");
     }
     const auto& params = o.parameters();
     std::vector<int> idx = groups.back().parameters;
@@ -62,7 +62,8 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
     std::ostringstream desc;
     auto ckpts = r.checkpoints.empty() ? o.spec().checkpoints : r.checkpoints;
     if (!r.group.empty() && (r.dirs == "checkpoints" || r.dirs == "pca"))
-        throw Error("surface option group (--group) applies to random, eigen, eigen-neg and file directions, not to " + r.dirs);
+        throw Error("surface option group (--group) applies to random, eigen, eigen-neg and file directions, not to " +
+                    r.dirs);
     const std::vector<int64_t> entries = r.group.empty() ? std::vector<int64_t>{} : groupEntries(o, r.group);
     const bool restricted = !r.group.empty();
 
@@ -73,7 +74,9 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         plan.x_label = "random direction 1";
         plan.y_label = "random direction 2";
         desc << "random Gaussian directions, seed " << r.seed << ", "
-             << (r.norm == DirectionNorm::Filter ? "filter" : r.norm == DirectionNorm::Layer ? "layer" : "no")
+             << (r.norm == DirectionNorm::Filter  ? "filter"
+                 : r.norm == DirectionNorm::Layer ? "layer"
+                                                  : "no")
              << " normalisation, biases and BatchNorm " << (r.ignore == IgnoreMode::BiasBN ? "zeroed" : "kept");
     } else if (r.dirs == "eigen" || r.dirs == "eigen-neg") {
         EigenOptions eo;
@@ -116,7 +119,8 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         desc << "unit Hessian eigenvectors (Lanczos, tol 1e-4, seed " << r.seed << ")";
         if (restricted) desc << " of the block of group " << r.group;
     } else if (r.dirs == "checkpoints") {
-        if (ckpts.size() < 2) throw Error("a line between checkpoints needs 2 checkpoints, " + std::to_string(ckpts.size()) + " given");
+        if (ckpts.size() < 2)
+            throw Error("a line between checkpoints needs 2 checkpoints, " + std::to_string(ckpts.size()) + " given");
         std::vector<Eigen::VectorXd> pts;
         for (const auto& c : ckpts) pts.push_back(o.parametersOfModel(c));
         if (!r.two_d || ckpts.size() == 2) {
@@ -176,9 +180,10 @@ SurfacePlan planSurface(Objective& o, const SurfaceRequest& r, JobContext* job) 
         plan.dx = masked(plan.dx, entries);
         if (plan.dy) plan.dy = masked(*plan.dy, entries);
         if (plan.dx.norm() == 0 || (plan.dy && plan.dy->norm() == 0))
-            throw Error("the directions restricted to group " + r.group +
-                        " are zero: its parameters are biases or normalisation layers, which --ignore biasbn leaves out; "
-                        "give --ignore none to move them");
+            throw Error(
+                "the directions restricted to group " + r.group +
+                " are zero: its parameters are biases or normalisation layers, which --ignore biasbn leaves out; "
+                "give --ignore none to move them");
         desc << ", restricted to group " << r.group << " (zero elsewhere)";
     }
     if (restricted) {

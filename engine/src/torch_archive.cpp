@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -45,7 +45,8 @@ std::optional<uint64_t> reachBytes(const at::Tensor& t) {
     }
     if (empty) return 0;
     uint64_t bytes = 0;
-    if (__builtin_add_overflow(last, uint64_t(1), &last) || __builtin_mul_overflow(last, uint64_t(t.element_size()), &bytes))
+    if (__builtin_add_overflow(last, uint64_t(1), &last) ||
+        __builtin_mul_overflow(last, uint64_t(t.element_size()), &bytes))
         return std::nullopt;
     return bytes;
 }
@@ -55,10 +56,12 @@ std::string what(const std::string& name) { return name.empty() ? "the tensor" :
 void checkExtent(const std::string& path, const std::string& name, const at::Tensor& t, uint64_t storage_bytes) {
     const auto reach = reachBytes(t);
     if (!reach)
-        throw Error(path, what(name) + " has a negative or impossibly large size, stride or offset (a damaged or altered file)");
+        throw Error(path, what(name) +
+                              " has a negative or impossibly large size, stride or offset (a damaged or altered file)");
     if (*reach > storage_bytes)
         throw Error(path, what(name) + "'s shape, strides and offset reach " + std::to_string(*reach) +
-                              " bytes into a storage of " + std::to_string(storage_bytes) + " (a damaged or altered file)");
+                              " bytes into a storage of " + std::to_string(storage_bytes) +
+                              " (a damaged or altered file)");
 }
 
 // Type tags that need the model's own classes (e.g. List[__torch__.Block]) cannot be parsed
@@ -113,7 +116,8 @@ Archive openArchive(const std::string& path) {
     std::vector<std::pair<std::string, uint64_t>> entries;
     for (zip_int64_t i = 0; i < n; ++i) {
         zip_stat_t st;
-        if (zip_stat_index(a.zip.get(), zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE))
+        if (zip_stat_index(a.zip.get(), zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+            !(st.valid & ZIP_STAT_SIZE))
             throw Error(path, "entry " + std::to_string(i) + " of the archive cannot be read (a damaged PyTorch file)");
         entries.emplace_back(st.name, st.size);
     }
@@ -130,12 +134,15 @@ Archive openArchive(const std::string& path) {
 std::vector<char> readRecord(const std::string& path, Archive& a, const std::string& record) {
     const uint64_t size = a.sizes.at(record);
     requireMemory(path, size, "its " + record + " record");
-    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen(a.zip.get(), (a.prefix + record).c_str(), 0), zip_fclose);
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen(a.zip.get(), (a.prefix + record).c_str(), 0),
+                                                        zip_fclose);
     if (!f) throw Error(path, "its " + record + " record cannot be read (a damaged or truncated PyTorch file)");
     std::vector<unsigned char> bytes;
     const size_t got = readGrowing(bytes, size, [&](unsigned char* dst, size_t n) {
         const zip_int64_t k = zip_fread(f.get(), dst, n);
-        if (k < 0) throw Error(path, "its " + record + " record is damaged (" + zip_error_strerror(zip_file_get_error(f.get())) + ")");
+        if (k < 0)
+            throw Error(
+                path, "its " + record + " record is damaged (" + zip_error_strerror(zip_file_get_error(f.get())) + ")");
         return size_t(k);
     });
     if (got != size) throw Error(path, "its " + record + " record is truncated (a damaged PyTorch file)");
@@ -144,7 +151,8 @@ std::vector<char> readRecord(const std::string& path, Archive& a, const std::str
 
 // Unpickles `pickle` (whose tensors live in records under `dir`/) with placeholder storages,
 // then holds each tensor against the record it names.
-void checkPickle(const std::string& path, Archive& a, const std::string& pickle, const std::string& dir, uint64_t version) {
+void checkPickle(const std::string& path, Archive& a, const std::string& pickle, const std::string& dir,
+                 uint64_t version) {
     const std::vector<char> bytes = readRecord(path, a, pickle);
     checkPickleStream(path, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     size_t pos = 0;
@@ -185,12 +193,15 @@ void checkPickle(const std::string& path, Archive& a, const std::string& pickle,
             tensors.push_back(t._values());
             continue;
         }
-        if (!t.has_storage()) throw Error(path, "holds a tensor of a kind Basin cannot read (" + c10::str(t.layout()) + ")");
+        if (!t.has_storage())
+            throw Error(path, "holds a tensor of a kind Basin cannot read (" + c10::str(t.layout()) + ")");
         const auto it = record_of.find(t.storage().data());
-        if (it == record_of.end()) continue;  // made by the unpickler itself (e.g. an empty tensor), not read from a record
+        if (it == record_of.end())
+            continue;  // made by the unpickler itself (e.g. an empty tensor), not read from a record
         const auto rec = a.sizes.find(it->second);
         if (rec == a.sizes.end())
-            throw Error(path, "refers to a weight record '" + it->second + "' that the archive does not hold (a damaged or altered file)");
+            throw Error(path, "refers to a weight record '" + it->second +
+                                  "' that the archive does not hold (a damaged or altered file)");
         const uint64_t declared = t.storage().nbytes();
         if (declared > rec->second)
             throw Error(path, "its weight record '" + it->second + "' holds " + std::to_string(rec->second) +
@@ -239,7 +250,8 @@ void checkPyTorchArchive(const std::string& path) {
         throw;
     } catch (const std::exception& e) {
         // LibTorch's own unpickler (the one torch::pickle_load and torch::jit::load use) refused it.
-        throw Error(path, "its pickled contents cannot be read by LibTorch " TORCH_VERSION " (" + firstLine(e.what()) + ")");
+        throw Error(path,
+                    "its pickled contents cannot be read by LibTorch " TORCH_VERSION " (" + firstLine(e.what()) + ")");
     }
 }
 

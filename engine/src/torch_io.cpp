@@ -42,14 +42,30 @@ bool hasZipMagic(const std::vector<unsigned char>& b) {
 torch::Tensor fromRaw(const RawArray& a) {
     torch::ScalarType t = torch::kFloat32;
     switch (a.type) {
-        case ElemType::UInt8: t = torch::kUInt8; break;
-        case ElemType::Int8: t = torch::kInt8; break;
-        case ElemType::Int16: t = torch::kInt16; break;
-        case ElemType::Int32: t = torch::kInt32; break;
-        case ElemType::Int64: t = torch::kInt64; break;
-        case ElemType::Float32: t = torch::kFloat32; break;
-        case ElemType::Float64: t = torch::kFloat64; break;
-        case ElemType::Bool: t = torch::kBool; break;
+        case ElemType::UInt8:
+            t = torch::kUInt8;
+            break;
+        case ElemType::Int8:
+            t = torch::kInt8;
+            break;
+        case ElemType::Int16:
+            t = torch::kInt16;
+            break;
+        case ElemType::Int32:
+            t = torch::kInt32;
+            break;
+        case ElemType::Int64:
+            t = torch::kInt64;
+            break;
+        case ElemType::Float32:
+            t = torch::kFloat32;
+            break;
+        case ElemType::Float64:
+            t = torch::kFloat64;
+            break;
+        case ElemType::Bool:
+            t = torch::kBool;
+            break;
     }
     auto out = torch::empty(a.shape, torch::TensorOptions().dtype(t));
     std::memcpy(out.data_ptr(), a.bytes.data(), a.bytes.size());
@@ -104,7 +120,8 @@ std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::
     } else if (v.isTuple() || v.isList()) {
         auto elems = v.isTuple() ? v.toTupleRef().elements().vec() : v.toListRef().vec();
         for (size_t i = 0; i < elems.size(); ++i) {
-            if (!elems[i].isTensor()) throw Error(path, "element " + std::to_string(i) + " of the saved sequence is not a tensor");
+            if (!elems[i].isTensor())
+                throw Error(path, "element " + std::to_string(i) + " of the saved sequence is not a tensor");
             out.emplace_back(i == 0 ? "x" : i == 1 ? "y" : std::to_string(i), elems[i].toTensor());
         }
     } else {
@@ -118,8 +135,9 @@ std::vector<std::pair<std::string, torch::Tensor>> tensorsFromIValue(const std::
 std::vector<std::pair<std::string, torch::Tensor>> readTorchFile(const std::string& path,
                                                                  const std::vector<unsigned char>& bytes) {
     if (!hasZipMagic(bytes))
-        throw Error(path, "not a PyTorch zip file (was it written by torch.save with "
-                          "_use_new_zipfile_serialization=False? Save it again with a current torch.save)");
+        throw Error(path,
+                    "not a PyTorch zip file (was it written by torch.save with "
+                    "_use_new_zipfile_serialization=False? Save it again with a current torch.save)");
     // LibTorch trusts the sizes the pickle states, and its zip reader leaks what it read of a
     // damaged archive: check the archive (with libzip) before LibTorch opens it.
     checkArchiveVersion(path);
@@ -162,7 +180,8 @@ std::string torchMessage(const std::exception& e) {
     if (text.find("Traceback of TorchScript") != std::string::npos) {
         auto end = text.find_last_not_of("\n ");
         auto start = text.rfind('\n', end);
-        return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+        return text.substr(start == std::string::npos ? 0 : start + 1,
+                           end - (start == std::string::npos ? 0 : start + 1) + 1);
     }
     // Errors from the TorchScript compiler start with an empty line.
     std::istringstream in(text);
@@ -244,9 +263,10 @@ std::string newerPyTorchMessage(const std::string& msg) {
         op = op.substr(0, op.find_first_of(". \n"));
         std::string how = "export it with PyTorch " + torchVersion() + ", or rewrite that step with older operators";
         if (op.find("scaled_dot_product_attention") != std::string::npos)
-            how = "write attention in its explicit form, softmax(Q K^T / sqrt(d)) V (for a HuggingFace model, "
-                  "attn_implementation=\"eager\"), or torch.jit.trace the model's math path, then save it again "
-                  "(resources/python/basin_export.py does the export)";
+            how =
+                "write attention in its explicit form, softmax(Q K^T / sqrt(d)) V (for a HuggingFace model, "
+                "attn_implementation=\"eager\"), or torch.jit.trace the model's math path, then save it again "
+                "(resources/python/basin_export.py does the export)";
         return "uses the operator " + op + ", which LibTorch " + torchVersion() +
                " does not have: the file was written by a newer PyTorch. To export a compatible model, " + how;
     }
@@ -262,9 +282,10 @@ std::string newerPyTorchMessage(const std::string& msg) {
 
 torch::jit::Module loadModel(const std::string& path) {
     if (archiveKind(path, kNotZip) == ArchiveKind::TorchSave)
-        throw Error(path, "is a torch.save file (a state dict or a pickled object), not TorchScript. The study's model "
-                          "must be TorchScript, the architecture its state-dict checkpoints are loaded into: export it "
-                          "with torch.jit.script(model).save(path)");
+        throw Error(path,
+                    "is a torch.save file (a state dict or a pickled object), not TorchScript. The study's model "
+                    "must be TorchScript, the architecture its state-dict checkpoints are loaded into: export it "
+                    "with torch.jit.script(model).save(path)");
     checkPyTorchArchive(path);  // LibTorch trusts the sizes its pickles state
     try {
         auto m = loadScript(path);

@@ -7,8 +7,8 @@
 
 #include "basin/curvature.h"
 #include "basin/error.h"
-#include "stats.h"
 #include "lanczos.h"
+#include "stats.h"
 
 namespace basin {
 

@@ -3,13 +3,13 @@
 // or button of the views is cut (its text is wider than the room it got) or spills over its
 // neighbour, and no list hides an entry behind a sideways scroller. Each problem is one line
 // naming the widget and the numbers.
+#include <qcustomplot.h>
 #include <QAbstractButton>
 #include <QFontMetrics>
 #include <QLabel>
 #include <QListWidget>
 #include <QScrollBar>
 #include <QStringList>
-#include <qcustomplot.h>
 
 namespace basin::test {
 
@@ -35,7 +35,10 @@ inline void checkPlot(QCustomPlot* plot, QStringList& problems) {
             if (!text->visible() || text->text().isEmpty()) continue;
             const int need = textWidth(text->font(), text->text());
             if (need > text->outerRect().width() + 1 || text->outerRect().right() > plot->width() + 1)
-                problems << QString("%1: title \"%2\" needs %3 px, has %4").arg(name, text->text()).arg(need).arg(text->outerRect().width());
+                problems << QString("%1: title \"%2\" needs %3 px, has %4")
+                                .arg(name, text->text())
+                                .arg(need)
+                                .arg(text->outerRect().width());
         }
         if (auto* rect = qobject_cast<QCPAxisRect*>(e)) {
             for (QCPAxis* axis : rect->axes()) {
@@ -45,7 +48,10 @@ inline void checkPlot(QCustomPlot* plot, QStringList& problems) {
                 const int need = textWidth(axis->labelFont(), axis->label());
                 // A vertical label longer than its rect runs into the rect above or below it.
                 if (need > room)
-                    problems << QString("%1: axis label \"%2\" needs %3 px along its axis, has %4").arg(name, axis->label()).arg(need).arg(room);
+                    problems << QString("%1: axis label \"%2\" needs %3 px along its axis, has %4")
+                                    .arg(name, axis->label())
+                                    .arg(need)
+                                    .arg(room);
             }
         }
     }
@@ -53,7 +59,8 @@ inline void checkPlot(QCustomPlot* plot, QStringList& problems) {
         QCPAbstractLegendItem* item = plot->legend->item(i);
         if (!item || !plot->legend->visible() || !item->visible()) continue;
         const int need = item->minimumOuterSizeHint().width(), has = item->outerRect().width();
-        if (need > has + 1) problems << QString("%1: legend entry %2 needs %3 px, has %4").arg(name).arg(i).arg(need).arg(has);
+        if (need > has + 1)
+            problems << QString("%1: legend entry %2 needs %3 px, has %4").arg(name).arg(i).arg(need).arg(has);
         if (item->outerRect().right() > plot->width() + 1)
             problems << QString("%1: legend entry %2 ends outside the plot").arg(name).arg(i);
     }
@@ -69,19 +76,24 @@ inline QStringList layoutProblems(QWidget* root) {
             if (label->text().isEmpty() || label->pixmap().isNull() == false) continue;
             if (label->wordWrap()) {
                 if (label->heightForWidth(label->width()) > label->height() + 2)
-                    problems << QString("%1: \"%2\" needs %3 px of height, has %4").arg(where(label), label->text().left(40))
-                                    .arg(label->heightForWidth(label->width())).arg(label->height());
+                    problems << QString("%1: \"%2\" needs %3 px of height, has %4")
+                                    .arg(where(label), label->text().left(40))
+                                    .arg(label->heightForWidth(label->width()))
+                                    .arg(label->height());
             } else if (label->sizeHint().width() > label->width() + 1) {
-                problems << QString("%1: \"%2\" needs %3 px, has %4").arg(where(label), label->text().left(40))
-                                .arg(label->sizeHint().width()).arg(label->width());
+                problems << QString("%1: \"%2\" needs %3 px, has %4")
+                                .arg(where(label), label->text().left(40))
+                                .arg(label->sizeHint().width())
+                                .arg(label->width());
             }
         } else if (auto* button = qobject_cast<QAbstractButton*>(w)) {
             if (!button->text().isEmpty() && button->minimumSizeHint().width() > button->width() + 1)
-                problems << QString("%1: \"%2\" needs %3 px, has %4").arg(where(button), button->text())
-                                .arg(button->minimumSizeHint().width()).arg(button->width());
+                problems << QString("%1: \"%2\" needs %3 px, has %4")
+                                .arg(where(button), button->text())
+                                .arg(button->minimumSizeHint().width())
+                                .arg(button->width());
         } else if (auto* list = qobject_cast<QListWidget*>(w)) {
-            if (list->horizontalScrollBar()->isVisible())
-                problems << QString("%1: scrolls sideways").arg(where(list));
+            if (list->horizontalScrollBar()->isVisible()) problems << QString("%1: scrolls sideways").arg(where(list));
             for (int i = 0; i < list->count(); ++i)
                 if (!list->viewport()->rect().contains(list->visualItemRect(list->item(i))))
                     problems << QString("%1: entry \"%2\" is out of view").arg(where(list), list->item(i)->text());

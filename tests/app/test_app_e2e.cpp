@@ -1,4 +1,5 @@
 // The app end to end: the real window, controller and worker thread on the demo model and data.
+#include <qcustomplot.h>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPushButton>
@@ -6,35 +7,34 @@
 #include <QTableWidget>
 #include <QtTest>
 #include <algorithm>
-#include <qcustomplot.h>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
 
-#include "basin/widgets/compare_view.h"
+#include "app_test_support.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/results_store.h"
+#include "basin/widgets/compare_view.h"
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/structure_view.h"
-#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_math.h"
+#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
-#include "app_test_support.h"
-#include "image_compare.h"
 #include "engine_controller.h"
+#include "image_compare.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
-#include "window_options.h"
+#include "main_window.h"
 #include "result_views.h"
 #include "spectrum_convert.h"
-#include "main_window.h"
 #include "study_files.h"
 #include "study_panel.h"
+#include "window_options.h"
 
 using namespace basin;
 using namespace basin::gui;
@@ -101,7 +101,8 @@ private Q_SLOTS:
         QCOMPARE(shown.bulk_edge.value(), result->outliers.edge);
         QCOMPARE(shown.outlier_count, result->outliers.count);
         QCOMPARE(shown.hvp_count, result->hvp_count);
-        QVERIFY(view->readoutText().contains(QString::fromStdString(widgets::formatNumber(result->largest->eigenvalues[0]))));
+        QVERIFY(view->readoutText().contains(
+            QString::fromStdString(widgets::formatNumber(result->largest->eigenvalues[0]))));
 
         // The readout names how the products were made.
         QVERIFY(!result->hvp.chosen.empty());
@@ -236,7 +237,8 @@ private Q_SLOTS:
         EngineController second;
         MainWindow second_window(&second);
         run(second, second_window);
-        qInfo("reopened with its stored spectrum, surface and sensitivity: all views filled in %lld ms", clock.elapsed());
+        qInfo("reopened with its stored spectrum, surface and sensitivity: all views filled in %lld ms",
+              clock.elapsed());
         QCOMPARE(second.productsComputed(), int64_t(0));
         QCOMPARE(second.pointsComputed(), int64_t(0));
         QCOMPARE(int(second.results()->spectrum().state), int(ResultState::Stored));
@@ -281,8 +283,10 @@ private Q_SLOTS:
             f.close();
             study["hvp"] = "exact";
             study["seed"] = 4;
-            study["options"] = QJsonDocument::fromJson(R"({"spectrum": {"top": 3, "which": "both", "trace": "hutchinson",
-                "trace_probes": 6, "density": true, "density_probes": 2, "density_steps": 15}})").object();
+            study["options"] =
+                QJsonDocument::fromJson(R"({"spectrum": {"top": 3, "which": "both", "trace": "hutchinson",
+                "trace_probes": 6, "density": true, "density_probes": 2, "density_steps": 15}})")
+                    .object();
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(QJsonDocument(study).toJson());
         }
@@ -363,9 +367,14 @@ private Q_SLOTS:
             QJsonObject study = QJsonDocument::fromJson(f.readAll()).object();
             f.close();
             study["hvp"] = "exact";
-            study["options"] = QJsonObject{{"structure", QJsonObject{{"probes", 4}, {"prune", QJsonArray{1, 2}}, {"top", 2},
-                                                                      {"max_hvp", 12}, {"classes", true}, {"class_top", 3},
-                                                                      {"density_probes", 1}, {"density_steps", 4}}}};
+            study["options"] = QJsonObject{{"structure", QJsonObject{{"probes", 4},
+                                                                     {"prune", QJsonArray{1, 2}},
+                                                                     {"top", 2},
+                                                                     {"max_hvp", 12},
+                                                                     {"classes", true},
+                                                                     {"class_top", 3},
+                                                                     {"density_probes", 1},
+                                                                     {"density_steps", 4}}}};
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(QJsonDocument(study).toJson());
         }
@@ -404,7 +413,8 @@ private Q_SLOTS:
         for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
             window.resize(size);
             QTest::qWait(200);
-            window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/structure_%1x%2.png").arg(size.width()).arg(size.height()));
+            window.grab().save(QString(BASIN_TEST_OUT_DIR) +
+                               QString("/structure_%1x%2.png").arg(size.width()).arg(size.height()));
         }
 
         // Reopened: shown as stored, nothing computed; basin-cli render draws the stored result.
@@ -417,7 +427,8 @@ private Q_SLOTS:
         QCOMPARE(int(second.results()->structure().state), int(ResultState::Stored));
         QCOMPARE(second_window.structureView()->saliencyBars(), saliency);
         QProcess render;
-        render.start(BASIN_CLI, {"render", study_, "--view", "structure", "--style", "paper-2col", "--out", out.filePath("r.pdf")});
+        render.start(BASIN_CLI, {"render", study_, "--view", "structure", "--style", "paper-2col", "--out",
+                                 out.filePath("r.pdf")});
         QVERIFY(render.waitForFinished(kJobTimeoutMs));
         const QString err = render.readAllStandardError();
         QVERIFY2(render.exitCode() == 0, qPrintable(err));
@@ -439,7 +450,8 @@ private Q_SLOTS:
         // While the view has nothing to draw, it says how far the computation is.
         auto* title = qobject_cast<QCPTextElement*>(window.spectrumView()->plot()->plotLayout()->element(0, 0));
         QVERIFY(title);
-        QTRY_VERIFY_WITH_TIMEOUT(title->text().replace('\n', ' ').startsWith("Computing the spectrum: "), kJobTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(title->text().replace('\n', ' ').startsWith("Computing the spectrum: "),
+                                 kJobTimeoutMs);
         controller.cancel(id);
         QCOMPARE(controller.job(id).state, JobState::Cancelling);
         QCOMPARE(window.jobsPanel()->row(id)->stateText(), QString("cancelling"));
@@ -588,7 +600,8 @@ private Q_SLOTS:
         samples->selectAll();
         QTest::keyClicks(samples, "100");
         QCOMPARE(panel->fieldErrors().value("model"), QString("“ckpt_missing.pt” does not exist"));
-        QCOMPARE(panel->fieldNotes().value("batch"), QString("Batch size 512 is larger than the 100 samples: they go in one batch of 100"));
+        QCOMPARE(panel->fieldNotes().value("batch"),
+                 QString("Batch size 512 is larger than the 100 samples: they go in one batch of 100"));
         QVERIFY(panel->findChild<QLabel*>("study-model-error")->isVisible());
         QVERIFY(panel->findChild<QLabel*>("study-batch-error")->isVisible());
         QVERIFY(!apply->isEnabled());
@@ -627,7 +640,8 @@ private Q_SLOTS:
         QCOMPARE(saved.batch_size, int64_t(64));
         QCOMPARE(saved.data.inputs, std::string("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
         QVERIFY(QFileInfo::exists(QString::fromStdString(saved.model)));
-        QCOMPARE(findResult(path.toStdString(), "feedfacecafebeef").value().result, std::string(R"({"eigenvalues":[1.5]})"));
+        QCOMPARE(findResult(path.toStdString(), "feedfacecafebeef").value().result,
+                 std::string(R"({"eigenvalues":[1.5]})"));
         QVERIFY(window.statusBar()->currentMessage().startsWith("Saved "));
     }
 
@@ -713,7 +727,8 @@ private Q_SLOTS:
         // ...and its empty plot says so, instead of "Computing the spectrum".
         auto* title = qobject_cast<QCPTextElement*>(window.spectrumView()->plot()->plotLayout()->element(0, 0));
         QVERIFY(title);
-        QVERIFY2(title->text().replace('\n', ' ').startsWith("No spectrum: No study is open"), qPrintable(title->text()));
+        QVERIFY2(title->text().replace('\n', ' ').startsWith("No spectrum: No study is open"),
+                 qPrintable(title->text()));
     }
 
     void aTokenModelShowsItsInputsAndFillsTheSpectrum() {
@@ -738,6 +753,7 @@ private Q_SLOTS:
         QVERIFY2(std::abs(result->largest->eigenvalues.front() - exact) < 1e-3 * exact,
                  qPrintable(QString("lambda_max %1, exact %2").arg(result->largest->eigenvalues.front()).arg(exact)));
     }
+
 private:
     QTemporaryDir dir_;
     QString study_;

@@ -1,4 +1,5 @@
 // The app end to end: the real window, controller and worker thread on the demo model and data.
+#include <qcustomplot.h>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPushButton>
@@ -6,40 +7,39 @@
 #include <QTableWidget>
 #include <QtTest>
 #include <algorithm>
-#include <qcustomplot.h>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
 
-#include "basin/widgets/compare_view.h"
-#include "basin/widgets/dynamics_view.h"
-#include "basin/analysis_defaults.h"
-#include "basin/stability.h"
 #include <nlohmann/json.hpp>
-#include "basin/study.h"
+#include "app_test_support.h"
+#include "basin/analysis_defaults.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/results_store.h"
+#include "basin/stability.h"
+#include "basin/study.h"
+#include "basin/widgets/compare_view.h"
 #include "basin/widgets/contour_view.h"
+#include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_math.h"
 #include "basin/widgets/spectrum_view.h"
 #include "basin/widgets/structure_view.h"
-#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_math.h"
+#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
-#include "app_test_support.h"
-#include "image_compare.h"
 #include "engine_controller.h"
+#include "image_compare.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
-#include "window_options.h"
+#include "main_window.h"
 #include "result_views.h"
 #include "spectrum_convert.h"
-#include "main_window.h"
 #include "study_files.h"
 #include "study_panel.h"
+#include "window_options.h"
 
 using namespace basin;
 using namespace basin::gui;
@@ -59,7 +59,6 @@ private Q_SLOTS:
         study_ = writeSmallDemoStudy(dir_, QString("demo-small-%1.basin.json").arg(++count_));
         QVERIFY(!study_.isEmpty());
     }
-
 
     void checkpointsCompareSideBySide() {
         const QString demo = QFileInfo(BASIN_DEMO_STUDY).absolutePath();
@@ -172,7 +171,8 @@ private Q_SLOTS:
         QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
         window.tabs()->setCurrentIndex(1);
         // Kept in the build folder, to be looked at when they differ.
-        const QString gui = QString(BASIN_TEST_OUT_DIR) + "/render_gui.png", cli = QString(BASIN_TEST_OUT_DIR) + "/render_cli.png";
+        const QString gui = QString(BASIN_TEST_OUT_DIR) + "/render_gui.png",
+                      cli = QString(BASIN_TEST_OUT_DIR) + "/render_cli.png";
         QCOMPARE(window.exportCurrentView(gui, QSize(900, 600)), QString());
         // ...and basin-cli render of the same study and views, without a window.
         QProcess render;
@@ -361,7 +361,6 @@ private Q_SLOTS:
         QCOMPARE(int(other_controller.results()->probes().size()), 0);
     }
 
-
     void theDynamicsTabPlotsTheEnginesNumbersAndReopensStored() {
         // Two demo checkpoints with the training script's SGD (η = 0.05, β = 0.9) typed in the
         // study's options, few products: the test checks the plumbing, not the estimates.
@@ -375,7 +374,8 @@ private Q_SLOTS:
             study["checkpoints"] = QJsonArray{c0, c5};
             study["options"] = QJsonObject{
                 {"stability", QJsonObject{{"lr", 0.05}, {"momentum", 0.9}, {"tol", 1e-2}, {"max_hvp", 10}}},
-                {"batch-scaling", QJsonObject{{"sizes", QJsonArray{16, 64}}, {"batches", 2}, {"tol", 1e-2}, {"max_hvp", 8}}}};
+                {"batch-scaling",
+                 QJsonObject{{"sizes", QJsonArray{16, 64}}, {"batches", 2}, {"tol", 1e-2}, {"max_hvp", 8}}}};
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(QJsonDocument(study).toJson());
         }
@@ -412,7 +412,8 @@ private Q_SLOTS:
         const BatchScalingResult again = computeBatchScaling(whole, *studyBatchScalingOptions(spec));
         QCustomPlot* bplot = window.dynamicsView()->scalingPlot();
         for (int i = 0; i < 2; ++i)
-            QVERIFY(std::abs(bplot->graph(0)->data()->at(i)->value - again.rows[size_t(i)].mean) <= 1e-9 * again.rows[size_t(i)].mean);
+            QVERIFY(std::abs(bplot->graph(0)->data()->at(i)->value - again.rows[size_t(i)].mean) <=
+                    1e-9 * again.rows[size_t(i)].mean);
         QCOMPARE(bplot->graph(1)->data()->at(0)->value, scaling->full_lambda_max);
         QVERIFY(bplot->graph(2)->name().contains(QString::number(scaling->slope, 'f', 3)));
 
@@ -430,7 +431,8 @@ private Q_SLOTS:
         for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
             window.resize(size);
             QTest::qWait(200);
-            window.grab().save(QString(BASIN_TEST_OUT_DIR) + QString("/dynamics_%1x%2.png").arg(size.width()).arg(size.height()));
+            window.grab().save(QString(BASIN_TEST_OUT_DIR) +
+                               QString("/dynamics_%1x%2.png").arg(size.width()).arg(size.height()));
         }
 
         // Reopened: both shown as stored, nothing computed; basin-cli render draws the stored results.
@@ -445,12 +447,14 @@ private Q_SLOTS:
         QCOMPARE(int(second.results()->batchScaling().state), int(ResultState::Stored));
         QCOMPARE(second_window.dynamicsView()->stabilityPlot()->graph(0)->data()->at(0)->value, shown);
         QProcess render;
-        render.start(BASIN_CLI, {"render", study_, "--view", "stability,batch-scaling", "--out", out.filePath("r.png")});
+        render.start(BASIN_CLI,
+                     {"render", study_, "--view", "stability,batch-scaling", "--out", out.filePath("r.png")});
         QVERIFY(render.waitForFinished(kJobTimeoutMs));
         const QString err = render.readAllStandardError();
         QVERIFY2(render.exitCode() == 0, qPrintable(err));
-        QVERIFY2(err.contains("using the stability result stored") && err.contains("using the batch-scaling result stored"),
-                 qPrintable(err));
+        QVERIFY2(
+            err.contains("using the stability result stored") && err.contains("using the batch-scaling result stored"),
+            qPrintable(err));
         QVERIFY(QFileInfo(out.filePath("r.png")).size() > 1000);
     }
 

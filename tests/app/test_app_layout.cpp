@@ -12,8 +12,8 @@
 #include "basin/widgets/dynamics_view.h"
 #include "basin/widgets/layer_view.h"
 #include "basin/widgets/spectrum_view.h"
-#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/structure_view.h"
+#include "basin/widgets/surface_panel.h"
 #include "basin/widgets/surface_view.h"
 #include "compare_bar.h"
 #include "jobs_panel.h"
@@ -65,8 +65,10 @@ widgets::SurfacePlotData bowl(const std::string& title, double depth) {
 widgets::LayerPlotData layers() {
     widgets::LayerPlotData d;
     d.title = kName;
-    d.layers = {{"conv1", 80, 12.5, 0.9, 0.08, 0.012, 8}, {"bn1", 16, 3.1, 0.4, 0.05, std::nullopt, std::nullopt},
-                {"conv2", 1168, 4.2, 0.05, 0.006, 0.0021, 4}, {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
+    d.layers = {{"conv1", 80, 12.5, 0.9, 0.08, 0.012, 8},
+                {"bn1", 16, 3.1, 0.4, 0.05, std::nullopt, std::nullopt},
+                {"conv2", 1168, 4.2, 0.05, 0.006, 0.0021, 4},
+                {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
                 {"fc2", 330, 25.0, 1.6, 0.2, 0.0045, 8}};
     d.quantised = {"conv1", "conv2", "fc1", "fc2"};
     d.precision = {{"float32", {}, 36584, 0.2188, 0.9219, std::nullopt, false},
@@ -99,22 +101,34 @@ widgets::PathPlotData path() {
 widgets::StructurePlotData structure() {
     widgets::StructurePlotData d;
     d.title = kName;
-    d.groups = {{"conv1", 80, 1.02, 0.1, 0.31, 0.02}, {"bn1", 16, 1.9, 0.3, 0.29, 0.03}, {"conv2", 4624, 0.21, 0.02, 0.02, 0.001},
-                {"bn2", 32, 0.48, 0.1, 0.05, 0.01}, {"fc", 4394, 0.22, 0.01, 0.01, 0.001}};
+    d.groups = {{"conv1", 80, 1.02, 0.1, 0.31, 0.02},
+                {"bn1", 16, 1.9, 0.3, 0.29, 0.03},
+                {"conv2", 4624, 0.21, 0.02, 0.02, 0.001},
+                {"bn2", 32, 0.48, 0.1, 0.05, 0.01},
+                {"fc", 4394, 0.22, 0.01, 0.01, 0.001}};
     d.prune_level = "channel";
     for (int i = 0; i < 12; ++i)
-        d.least_salient.push_back({"conv2.weight[" + std::to_string(i) + "]", 72, -0.05 + 0.004 * i, 0.006, 1.2 - 0.05 * i});
+        d.least_salient.push_back(
+            {"conv2.weight[" + std::to_string(i) + "]", 72, -0.05 + 0.004 * i, 0.006, 1.2 - 0.05 * i});
     d.base_loss = 0.2188;
-    d.removal = {{1, 0.2508, 0.2844, -0.0516, 0.02344}, {2, 0.274, 0.3265, -0.0638, 0.01506}, {4, 0.311, 0.41, -0.08, 0.03}};
-    d.localisation = {"Eigenvector localisation: share of ‖v‖² per layer", "eigenvector", "layer group",
+    d.removal = {
+        {1, 0.2508, 0.2844, -0.0516, 0.02344}, {2, 0.274, 0.3265, -0.0638, 0.01506}, {4, 0.311, 0.41, -0.08, 0.03}};
+    d.localisation = {"Eigenvector localisation: share of ‖v‖² per layer",
+                      "eigenvector",
+                      "layer group",
                       {"top 1 (λ 17.1)", "top 2 (λ 6.22)", "bottom 1 (λ -0.345)", "bottom 2 (λ -0.103)"},
                       {"conv1", "bn1", "conv2", "bn2", "fc"},
-                      {{0.36, 0.07, 0.22, 0.02, 0.33}, {0.03, 0.03, 0.16, 0.02, 0.76}, {0.03, 0.01, 0.34, 0.17, 0.45},
+                      {{0.36, 0.07, 0.22, 0.02, 0.33},
+                       {0.03, 0.03, 0.16, 0.02, 0.76},
+                       {0.03, 0.01, 0.34, 0.17, 0.45},
                        {0.05, 0.01, 0.39, 0.30, 0.25}}};
     std::vector<std::string> classes;
     for (int c = 0; c < 10; ++c) classes.push_back(std::to_string(c));
-    d.classes = {"Outliers of G against class-mean gradients: cos²", "eigenvector of G", "class",
-                 {"1 (λ 17.1)", "2 (λ 6.21)", "3 (λ 4.18)"}, classes,
+    d.classes = {"Outliers of G against class-mean gradients: cos²",
+                 "eigenvector of G",
+                 "class",
+                 {"1 (λ 17.1)", "2 (λ 6.21)", "3 (λ 4.18)"},
+                 classes,
                  {{0.59, 0.0, 0.12, 0.0, 0.01, 0.0, 0.26, 0.0, 0.01, 0.01},
                   {0.05, 0.0, 0.01, 0.0, 0.81, 0.0, 0.01, 0.0, 0.0, 0.0},
                   {0.28, 0.02, 0.09, 0.15, 0.05, 0.0, 0.01, 0.0, 0.01, 0.0}}};
@@ -149,8 +163,8 @@ void fill(MainWindow& w) {
     w.surfacePanel()->setData(bowl(kName, 0.22));
     w.layerView()->setData(layers());
     QStringList checkpoints;
-    for (const char* c : {"ckpt_0_init.pt", "ckpt_1_step30.pt", "ckpt_2_epoch1.pt", "ckpt_3_epoch2.pt", "ckpt_4_epoch3.pt",
-                          "ckpt_5_epoch4.pt"})
+    for (const char* c : {"ckpt_0_init.pt", "ckpt_1_step30.pt", "ckpt_2_epoch1.pt", "ckpt_3_epoch2.pt",
+                          "ckpt_4_epoch3.pt", "ckpt_5_epoch4.pt"})
         checkpoints << QString("/home/researcher/studies/") + c;
     w.compareBar()->setCheckpoints(checkpoints);
     widgets::CompareView* compare = w.compareView();
@@ -178,8 +192,9 @@ void fill(MainWindow& w) {
     st.lambda_max = std::vector<double>(6, NAN);
     st.sharpness_label = "λmax(H)";
     st.threshold_label = "(2 + 2β)/η = 76";
-    st.notes = {"ckpt_1_step30.pt: sharpness 24.4 against 76 (ratio 0.321), 23 H·v; (2 + 2β)/η for heavy-ball momentum, "
-                "η = 0.05, β = 0.9 (Cohen et al. 2021)"};
+    st.notes = {
+        "ckpt_1_step30.pt: sharpness 24.4 against 76 (ratio 0.321), 23 H·v; (2 + 2β)/η for heavy-ball momentum, "
+        "η = 0.05, β = 0.9 (Cohen et al. 2021)"};
     w.dynamicsView()->setStability(st);
     widgets::BatchScalingPlotData bs;
     bs.title = "λmax of mini-batch Hessians: " + kName;
@@ -251,7 +266,9 @@ private Q_SLOTS:
                     if (QString(shown).replace('\n', ' ') != QString::fromStdString(v->data().title))
                         problems << names[tab] + ": 3D title cut to \"" + shown + "\"";
                     if (v->titleWidth() > v->width())
-                        problems << names[tab] + QString(": 3D title %1 px in a view of %2").arg(v->titleWidth()).arg(v->width());
+                        problems
+                            << names[tab] +
+                                   QString(": 3D title %1 px in a view of %2").arg(v->titleWidth()).arg(v->width());
                 }
         }
         for (QDockWidget* dock : {w.studyDock(), w.jobsDock()})

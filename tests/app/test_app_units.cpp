@@ -2,25 +2,25 @@
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSpinBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
 #include "drop_classify.h"
+#include "export_dialog.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
 #include "layer_options_bar.h"
-#include "export_dialog.h"
-#include "view_export.h"
-#include "window_options.h"
 #include "recent_studies.h"
 #include "spectrum_convert.h"
 #include "study_file.h"
 #include "study_panel.h"
 #include "study_validation.h"
 #include "surface_convert.h"
+#include "view_export.h"
+#include "window_options.h"
 
 using namespace basin;
 
@@ -160,7 +160,8 @@ private Q_SLOTS:
         r.quantisable = {"conv"};
         r.float32_bytes = 432;
         r.full_precision = {0.2, 0.9, 256};
-        r.uniform = {{"uniform 4-bit", {4}, 77, 0.01, {0.25, 0.88, 256}}, {"uniform 8-bit", {8}, 122, 0.001, {0.21, 0.9, 256}}};
+        r.uniform = {{"uniform 4-bit", {4}, 77, 0.01, {0.25, 0.88, 256}},
+                     {"uniform 8-bit", {8}, 122, 0.001, {0.21, 0.9, 256}}};
         r.proposal = QuantisedEvaluation{"proposal", {8}, 122, 0.001, {0.21, 0.9, 256}};
         r.budget_bytes = 130;
         const widgets::LayerPlotData d = gui::toPlotData(r, "t");
@@ -246,7 +247,8 @@ private Q_SLOTS:
         // A batch larger than the samples runs (one batch of all of them): a note, not an error.
         QCOMPARE(gui::validateStudyFields(counts, dir.path()), (QMap<QString, QString>{}));
         QCOMPARE(gui::studyFieldNotes(counts),
-                 (QMap<QString, QString>{{"batch", "Batch size 512 is larger than the 256 samples: they go in one batch of 256"}}));
+                 (QMap<QString, QString>{
+                     {"batch", "Batch size 512 is larger than the 256 samples: they go in one batch of 256"}}));
         counts.batch = "256";
         QVERIFY(gui::studyFieldNotes(counts).isEmpty());
         counts.batch = "512";
@@ -281,7 +283,8 @@ private Q_SLOTS:
         panel.setField("batch", "512");
         auto* batch_error = panel.findChild<QLabel*>("study-batch-error");
         QVERIFY(batch_error && !batch_error->isHidden());
-        QCOMPARE(batch_error->text(), QString("Batch size 512 is larger than the 256 samples: they go in one batch of 256"));
+        QCOMPARE(batch_error->text(),
+                 QString("Batch size 512 is larger than the 256 samples: they go in one batch of 256"));
         QVERIFY(panel.fieldErrors().isEmpty());
         QCOMPARE(panel.fieldNotes().keys(), QStringList{"batch"});
         QVERIFY(apply->isEnabled());
@@ -461,15 +464,18 @@ private Q_SLOTS:
         QVERIFY(!bar.options().budget_bytes);
         // Values out of range read as the engine words them, and Compute waits.
         bits->setText("4, 4");
-        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 4 twice; it must be a list of distinct bit widths"));
+        QCOMPARE(bar.problem(),
+                 QString("sensitivity option bits (--bits) is 4 twice; it must be a list of distinct bit widths"));
         QVERIFY(!run->isEnabled());
         bits->setText("4, 20");
-        QCOMPARE(bar.problem(), QString("sensitivity option bits (--bits) is 20; it must be a whole number from 2 to 16"));
+        QCOMPARE(bar.problem(),
+                 QString("sensitivity option bits (--bits) is 20; it must be a whole number from 2 to 16"));
         bits->setText("4, eight");
         QCOMPARE(bar.problem(), QString("bits: “eight” is not a whole number"));
         bits->setText("4, 8");
         probes->setValue(1);
-        QCOMPARE(bar.problem(), QString("sensitivity option probes (--probes) is 1; it must be a whole number of at least 2"));
+        QCOMPARE(bar.problem(),
+                 QString("sensitivity option probes (--probes) is 1; it must be a whole number of at least 2"));
         run->click();
         QCOMPARE(asked.count(), 1);  // not asked again
     }

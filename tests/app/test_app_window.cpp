@@ -2,6 +2,7 @@
 // results everywhere, a failed Apply keeps the open study, Esc in a drop-down is not a cancel,
 // quitting with work running asks, the Jobs panel stays bounded, the compare job shows one bar
 // over the whole comparison, exports say how they were drawn, and the window comes back as it was.
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
@@ -17,7 +18,6 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QtTest>
-#include <qcustomplot.h>
 
 #include "app_test_support.h"
 #include "basin/objective.h"
@@ -35,8 +35,8 @@
 #include "layer_options_bar.h"
 #include "main_window.h"
 #include "study_panel.h"
-#include "window_options.h"
 #include "surface_options_bar.h"
+#include "window_options.h"
 
 using namespace basin;
 using namespace basin::gui;
@@ -177,15 +177,17 @@ private Q_SLOTS:
         // The engine keeps the study that worked, and so does the window: its numbers, its results.
         QVERIFY(c.openStudySpec().model == demoFile("ckpt_5_epoch4.pt").toStdString());
         QVERIFY2(c.results()->spectrum().result == spectrum_before,
-                 qPrintable(QString::fromStdString(c.results()->spectrum().result ? c.results()->spectrum().result->provenance.model : "none")));
+                 qPrintable(QString::fromStdString(
+                     c.results()->spectrum().result ? c.results()->spectrum().result->provenance.model : "none")));
         QCOMPARE(w.spectrumView()->data().top_eigenvalues.size(), spectrum_before->largest->eigenvalues.size());
         QCOMPARE(panel->field("loss value"), loss_before);
         QCOMPARE(panel->findChild<QLabel*>("study-state")->text(),
                  QString("Open: failed-apply.basin.json (the settings below did not open)"));
         // The error names the file and says what to do; the failed settings stay to be corrected.
         QVERIFY2(panel->errorText().contains("garbage.pt"), qPrintable(panel->errorText()));
-        QVERIFY2(panel->errorText().contains("stays open with its results. Correct the settings and Apply again, or Revert"),
-                 qPrintable(panel->errorText()));
+        QVERIFY2(
+            panel->errorText().contains("stays open with its results. Correct the settings and Apply again, or Revert"),
+            qPrintable(panel->errorText()));
         QCOMPARE(panel->field("model"), QFileInfo(garbage).fileName());  // beside the study: shown relative
         QVERIFY(panel->isModified());
         // Revert brings the open study's settings back.

@@ -81,13 +81,14 @@ private Q_SLOTS:
         QTRY_COMPARE(queue.job(first).state, JobState::Cancelled);
         QVERIFY(!queue.busy());
         QVERIFY(!second_ran.load());
-        queue.cancel(first);                      // a finished job: nothing happens
+        queue.cancel(first);  // a finished job: nothing happens
         QCOMPARE(queue.job(first).state, JobState::Cancelled);
     }
 
     void aFailureKeepsItsMessage() {
         JobQueue queue(false);
-        const int id = queue.enqueue(JobKind::Open, "open", [](JobContext&) { throw Error("m.pt", "not a TorchScript file"); });
+        const int id =
+            queue.enqueue(JobKind::Open, "open", [](JobContext&) { throw Error("m.pt", "not a TorchScript file"); });
         QTRY_VERIFY(isFinished(queue.job(id).state));
         QCOMPARE(queue.job(id).state, JobState::Failed);
         QCOMPARE(queue.job(id).error, QString("m.pt: not a TorchScript file"));

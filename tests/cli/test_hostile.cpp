@@ -8,52 +8,13 @@
 
 #include <sys/stat.h>
 
-#include "../engine/fixtures.h"
+#include "cli_run.h"
+
+using namespace cli_test;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-    QProcess::ExitStatus status = QProcess::CrashExit;
-    bool finished = false;
-};
-
-// `timeout_ms` is short where the old behaviour was to hang (a FIFO).
-Run runProgram(const QString& program, const QStringList& args, int timeout_ms = 120000) {
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    r.finished = p.waitForFinished(timeout_ms);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished();
-    }
-    r.code = p.exitCode();
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    r.status = p.exitStatus();
-    return r;
-}
-
-Run runCli(QStringList args, int timeout_ms = 120000) {
-    if (!args.contains("--threads")) args << "--threads" << "1";  // tiny models; ctest may run beside other work
-    return runProgram(BASIN_CLI, args, timeout_ms);
-}
-
-QString fixture(const QString& name) { return QString::fromStdString(fx::path(name.toStdString())); }
 QString hostile(const QString& name) { return fixture("hostile/" + name); }
-
-// What a clean refusal is: finished, exit 1, one line on stderr holding `fragment`, no backtrace.
-QString refusalProblem(const Run& r, const QString& fragment) {
-    if (!r.finished) return "did not finish (hung)";
-    if (r.status != QProcess::NormalExit) return "crashed";
-    if (r.code != 1) return QString("exit code %1: %2").arg(r.code).arg(r.err);
-    if (r.err.count('\n') != 1) return "not one line: " + r.err;
-    if (!r.err.contains(fragment)) return "lacks '" + fragment + "': " + r.err;
-    if (r.err.contains("frame #") || r.err.contains("internal error")) return "internal error: " + r.err;
-    return {};
-}
 
 }  // namespace
 
@@ -61,11 +22,6 @@ class TestHostile : public QObject {
     Q_OBJECT
 
     QTemporaryDir tmp_;
-
-    void expectRefusal(const QStringList& args, const QString& fragment, int timeout_ms = 120000) {
-        const QString problem = refusalProblem(runCli(args, timeout_ms), fragment);
-        QVERIFY2(problem.isEmpty(), qPrintable(args.join(' ') + ": " + problem));
-    }
 
     void infoRefuses(const QString& data, const QString& fragment, const QString& targets = {}) {
         QStringList args{"info", "--model", fixture("mlp.pt"), "--data", data};
@@ -81,8 +37,10 @@ class TestHostile : public QObject {
     }
 
     QString study(const QString& name, const QString& extra) {
-        return writeFile(name, QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\"%3}")
-                                   .arg(fixture("mlp.pt"), fixture("mlp_data.pt"), extra).toUtf8());
+        return writeFile(name,
+                         QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\"%3}")
+                             .arg(fixture("mlp.pt"), fixture("mlp_data.pt"), extra)
+                             .toUtf8());
     }
 
 private Q_SLOTS:
@@ -95,14 +53,16 @@ private Q_SLOTS:
     }
 
     void zeroSamples() {
-        infoRefuses(hostile("zero_samples.npy"), "zero_samples.npy: holds an empty array", hostile("zero_samples_y.npy"));
+        infoRefuses(hostile("zero_samples.npy"), "zero_samples.npy: holds an empty array",
+                    hostile("zero_samples_y.npy"));
         infoRefuses(hostile("zero_samples.pt"), "zero_samples.pt: entry 'x' is empty (shape [0, 6])");
     }
 
     void damagedArchivesAndStreams() {
         infoRefuses(hostile("badcrc.npz"), "badcrc.npz:x.npy: fails its CRC-32 check");
         infoRefuses(hostile("declared_size.npz"), "says the entry holds 1048576 bytes");
-        infoRefuses(hostile("bomb-idx3-ubyte.gz"), "holds more data than its IDX header describes", hostile("labels-idx1-ubyte"));
+        infoRefuses(hostile("bomb-idx3-ubyte.gz"), "holds more data than its IDX header describes",
+                    hostile("labels-idx1-ubyte"));
         infoRefuses(hostile("badcrc-idx3-ubyte.gz"), "incorrect data check", hostile("labels-idx1-ubyte"));
         infoRefuses(hostile("nul.csv"), "nul.csv: line 3 holds a NUL byte");
     }
@@ -110,9 +70,11 @@ private Q_SLOTS:
     void torchSaveTensors() {
         infoRefuses(hostile("quantized.pt"), "quantized.pt: entry 'x' is a quantized tensor");
         infoRefuses(hostile("short_record.pt"), "short_record.pt: its weight record 'data/0' holds 1536 bytes");
-        infoRefuses(hostile("small_storage.pt"), "small_storage.pt: the tensor's shape, strides and offset reach 3072 bytes");
+        infoRefuses(hostile("small_storage.pt"),
+                    "small_storage.pt: the tensor's shape, strides and offset reach 3072 bytes");
         // The untouched original: the loss PyTorch computes.
-        const Run r = runCli({"info", "--model", fixture("mlp.pt"), "--data", hostile("data_ok.pt"), "--dtype", "float64", "--json"});
+        const Run r = runCli(
+            {"info", "--model", fixture("mlp.pt"), "--data", hostile("data_ok.pt"), "--dtype", "float64", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const double want = fx::expected()["mlp"]["loss"].get<double>();
         QVERIFY(std::abs(nlohmann::json::parse(r.out.toStdString())["loss"].get<double>() - want) < 1e-10 * want);
@@ -132,18 +94,22 @@ private Q_SLOTS:
     void hostileStudies() {
         // Nested 100000 deep: parsed, it overflowed the stack when the study was written back.
         const QString deep = study("deep.json", ", \"extra\": " + QString(100000, '[') + QString(100000, ']'));
-        expectRefusal({"spectrum", "--study", deep, "--top", "1", "--cache"}, "deep.json: nests values more than 128 levels deep");
+        expectRefusal({"spectrum", "--study", deep, "--top", "1", "--cache"},
+                      "deep.json: nests values more than 128 levels deep");
         const QString base = "{\"format\": \"basin-study\", \"version\": %1}";
-        expectRefusal({"info", "--study", writeFile("v1.json", base.arg("\"1\"").toUtf8())}, "\"version\" must be a whole number");
-        expectRefusal({"info", "--study", writeFile("v2.json", base.arg("null").toUtf8())}, "\"version\" must be a whole number");
-        expectRefusal({"spectrum", "--study", study("r.json", ", \"results\": 3"), "--cache"}, "\"results\" must be a JSON object");
+        expectRefusal({"info", "--study", writeFile("v1.json", base.arg("\"1\"").toUtf8())},
+                      "\"version\" must be a whole number");
+        expectRefusal({"info", "--study", writeFile("v2.json", base.arg("null").toUtf8())},
+                      "\"version\" must be a whole number");
+        expectRefusal({"spectrum", "--study", study("r.json", ", \"results\": 3"), "--cache"},
+                      "\"results\" must be a JSON object");
     }
 
     void resumeFileWithAnEmptyAccuracy() {
         const QString partial = writeFile("partial.json", R"({"format": "basin-surface", "version": 1,
             "xcoordinates": [-1, 0, 1], "ycoordinates": [-1, 0, 1], "loss": [[1, 2, 3], [1, 2, 3], [1, 2, null]], "accuracy": []})");
-        expectRefusal({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--grid", "3x3", "--range=-1:1,-1:1",
-                       "--resume", partial},
+        expectRefusal({"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--grid", "3x3",
+                       "--range=-1:1,-1:1", "--resume", partial},
                       "partial.json: the accuracy has 0 rows for 3 y coordinates");
     }
 
@@ -154,9 +120,11 @@ private Q_SLOTS:
         expectRefusal(base + QStringList{"--batch", "0"}, "--batch must be positive, not 0");
         expectRefusal(base + QStringList{"--threads", "-1"}, "--threads must be 0 (all cores) or positive, not -1");
         expectRefusal(base + QStringList{"--seed", "-1"}, "--seed must be 0 or positive, not -1");
-        expectRefusal(base + QStringList{"--hvp-tol", "-1"}, "--hvp-tol must be at least 0 and below 1 (0 = the default), not -1");
+        expectRefusal(base + QStringList{"--hvp-tol", "-1"},
+                      "--hvp-tol must be at least 0 and below 1 (0 = the default), not -1");
         // The same sentence as the study file's (the study's key in place of the flag).
-        expectRefusal({"info", "--study", study("neg.json", ", \"samples\": -5")}, "samples must be 0 (all) or positive, not -5");
+        expectRefusal({"info", "--study", study("neg.json", ", \"samples\": -5")},
+                      "samples must be 0 (all) or positive, not -5");
         // --samples 0 still means all of them.
         const Run r = runCli(base + QStringList{"--samples", "0", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -177,8 +145,9 @@ private Q_SLOTS:
         // QProcess takes QStrings, which cannot hold the byte 0xFF of a file name: go through sh.
         const QString dir = tmp_.path();
         // The file is removed by the script: QTemporaryDir could not name it to remove it.
-        const QString script = QString("f=\"$(printf '%2/m\\377.pt')\"; cp '%1' \"$f\" && '%3' info --model \"$f\" "
-                                       "--data '%4' --threads 1 --json; rc=$?; rm -f \"$f\"; exit $rc")
+        const QString script = QString(
+                                   "f=\"$(printf '%2/m\\377.pt')\"; cp '%1' \"$f\" && '%3' info --model \"$f\" "
+                                   "--data '%4' --threads 1 --json; rc=$?; rm -f \"$f\"; exit $rc")
                                    .arg(fixture("mlp.pt"), dir, BASIN_CLI, fixture("mlp_data.pt"));
         const Run r = runProgram("/bin/sh", {"-c", script});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -193,14 +162,16 @@ private Q_SLOTS:
         expectRefusal(QStringList{"spectrum"} + mlp + QStringList{"--max-hvp", "0"}, "--max-hvp");  // was SIGSEGV
         expectRefusal(QStringList{"spectrum"} + mlp + QStringList{"--max-hvp", "-1"}, "--max-hvp");
         expectRefusal(QStringList{"surface"} + mlp + QStringList{"--range", "a:b"}, "--range");
-        expectRefusal(QStringList{"surface"} + mlp + QStringList{"--grid", "100000x100000"}, "--grid");  // was bad_alloc
+        expectRefusal(QStringList{"surface"} + mlp + QStringList{"--grid", "100000x100000"},
+                      "--grid");  // was bad_alloc
     }
 
     // A model whose weight record is shorter than its pickle says: the loader checks the archive
     // (detail::checkPyTorchArchive) before torch::jit::load reads past the record's end.
     void aModelWithShortWeightsIsRefused() {
-        const QString problem = refusalProblem(
-            runCli({"info", "--model", hostile("short_weights.pt"), "--data", fixture("mlp_data.pt")}), "weight record 'data/0'");
+        const QString problem =
+            refusalProblem(runCli({"info", "--model", hostile("short_weights.pt"), "--data", fixture("mlp_data.pt")}),
+                           "weight record 'data/0'");
         QVERIFY2(problem.isEmpty(), qPrintable("short_weights.pt as a model: " + problem));
     }
 };

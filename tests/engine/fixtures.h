@@ -55,17 +55,17 @@ inline double relErr(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 }  // namespace fx
 
 // Asserts that `stmt` throws basin::Error whose message contains every given fragment.
-#define BASIN_EXPECT_ERROR(stmt, ...)                                                           \
-    do {                                                                                        \
-        bool thrown_ = false;                                                                   \
-        try {                                                                                   \
-            stmt;                                                                               \
-        } catch (const basin::Error& e_) {                                                      \
-            thrown_ = true;                                                                     \
-            const std::string msg_ = e_.what();                                                 \
-            for (const std::string& frag_ : std::initializer_list<std::string>{__VA_ARGS__})                                      \
-                QVERIFY2(msg_.find(frag_) != std::string::npos,                                 \
+#define BASIN_EXPECT_ERROR(stmt, ...)                                                                         \
+    do {                                                                                                      \
+        bool thrown_ = false;                                                                                 \
+        try {                                                                                                 \
+            stmt;                                                                                             \
+        } catch (const basin::Error& e_) {                                                                    \
+            thrown_ = true;                                                                                   \
+            const std::string msg_ = e_.what();                                                               \
+            for (const std::string& frag_ : std::initializer_list<std::string>{__VA_ARGS__})                  \
+                QVERIFY2(msg_.find(frag_) != std::string::npos,                                               \
                          qPrintable(QString::fromStdString("message '" + msg_ + "' lacks '" + frag_ + "'"))); \
-        }                                                                                       \
-        QVERIFY2(thrown_, "expected basin::Error from " #stmt);                                 \
+        }                                                                                                     \
+        QVERIFY2(thrown_, "expected basin::Error from " #stmt);                                               \
     } while (0)

@@ -77,13 +77,16 @@ class TestCurvature : public QObject {
         const double scale = std::abs(exact.eigenvalues.front());
         for (int i = 0; i < 5; ++i) {
             const double err = std::abs(r.largest->eigenvalues[i] - exact.eigenvalues[i]) / scale;
-            QVERIFY2(err < tol, qPrintable(QString("top %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[i]).arg(exact.eigenvalues[i])));
+            QVERIFY2(err < tol,
+                     qPrintable(
+                         QString("top %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[i]).arg(exact.eigenvalues[i])));
         }
         const size_t n = exact.eigenvalues.size();
         for (int i = 0; i < 3; ++i) {
             // smallest: descending order, so the last entry is the most negative
             const double got = r.smallest->eigenvalues[4 - i], want = exact.eigenvalues[n - 1 - i];
-            QVERIFY2(std::abs(got - want) / scale < tol, qPrintable(QString("bottom %1: %2 vs %3").arg(i).arg(got).arg(want)));
+            QVERIFY2(std::abs(got - want) / scale < tol,
+                     qPrintable(QString("bottom %1: %2 vs %3").arg(i).arg(got).arg(want)));
         }
         QVERIFY(r.largest->hvp_count <= opt.max_hvp);
     }
@@ -120,8 +123,12 @@ private Q_SLOTS:
         // Stopping on a relative change below tol leaves an error of about tol * rho / (1 - rho),
         // rho the ratio of consecutive eigenvalues; 1e-5 covers rho up to 0.9999.
         for (int i = 0; i < 3; ++i) {
-            const double err = std::abs(r.largest->eigenvalues[i] - exact.eigenvalues[i]) / std::abs(exact.eigenvalues[i]);
-            QVERIFY2(err < 1e-5, qPrintable(QString("power %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[i]).arg(exact.eigenvalues[i])));
+            const double err =
+                std::abs(r.largest->eigenvalues[i] - exact.eigenvalues[i]) / std::abs(exact.eigenvalues[i]);
+            QVERIFY2(
+                err < 1e-5,
+                qPrintable(
+                    QString("power %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[i]).arg(exact.eigenvalues[i])));
         }
     }
 
@@ -151,7 +158,8 @@ private Q_SLOTS:
         QCOMPARE(r.eigenvalues.size(), size_t(H.rows()));
         for (Eigen::Index i = 0; i < H.rows(); ++i) {
             const double want = es.eigenvalues()[H.rows() - 1 - i];
-            QVERIFY2(std::abs(r.eigenvalues[size_t(i)] - want) <= 1e-10 * es.eigenvalues().maxCoeff(), "exact vs closed form");
+            QVERIFY2(std::abs(r.eigenvalues[size_t(i)] - want) <= 1e-10 * es.eigenvalues().maxCoeff(),
+                     "exact vs closed form");
         }
         QVERIFY(r.asymmetry < 1e-14);
         // The vectors diagonalise H.
@@ -198,7 +206,8 @@ private Q_SLOTS:
             QCOMPARE(pp.hvp_count, int64_t(30));
             err_pp += std::abs(pp.mean - s.trace());
         }
-        QVERIFY2(err_pp < err_h, qPrintable(QString("Hutch++ %1 vs Hutchinson %2 (sum of 20 errors)").arg(err_pp).arg(err_h)));
+        QVERIFY2(err_pp < err_h,
+                 qPrintable(QString("Hutch++ %1 vs Hutchinson %2 (sum of 20 errors)").arg(err_pp).arg(err_h)));
     }
 
     void slqIntegratesToOneAndMatchesMoments() {

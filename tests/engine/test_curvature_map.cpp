@@ -91,10 +91,23 @@ private Q_SLOTS:
                 const double lmax = e["lambda_max"][size_t(j)][size_t(i)].get<double>();
                 const double lmin = e["lambda_min"][size_t(j)][size_t(i)].get<double>();
                 const double tr = e["trace"][size_t(j)][size_t(i)].get<double>();
-                QVERIFY2(relative(c.lambda_max[k], lmax) < 1e-8, qPrintable(QString("lambda_max (%1,%2): %3 vs %4").arg(i).arg(j).arg(c.lambda_max[k], 0, 'g', 17).arg(lmax, 0, 'g', 17)));
-                QVERIFY2(relative(c.lambda_min[k], lmin) < 1e-8, qPrintable(QString("lambda_min (%1,%2): %3 vs %4").arg(i).arg(j).arg(c.lambda_min[k], 0, 'g', 17).arg(lmin, 0, 'g', 17)));
+                QVERIFY2(relative(c.lambda_max[k], lmax) < 1e-8, qPrintable(QString("lambda_max (%1,%2): %3 vs %4")
+                                                                                .arg(i)
+                                                                                .arg(j)
+                                                                                .arg(c.lambda_max[k], 0, 'g', 17)
+                                                                                .arg(lmax, 0, 'g', 17)));
+                QVERIFY2(relative(c.lambda_min[k], lmin) < 1e-8, qPrintable(QString("lambda_min (%1,%2): %3 vs %4")
+                                                                                .arg(i)
+                                                                                .arg(j)
+                                                                                .arg(c.lambda_min[k], 0, 'g', 17)
+                                                                                .arg(lmin, 0, 'g', 17)));
                 QVERIFY2(std::abs(c.trace[k] - tr) <= 4 * c.trace_stderr[k],
-                         qPrintable(QString("trace (%1,%2): %3 +- %4 vs %5").arg(i).arg(j).arg(c.trace[k]).arg(c.trace_stderr[k]).arg(tr)));
+                         qPrintable(QString("trace (%1,%2): %3 +- %4 vs %5")
+                                        .arg(i)
+                                        .arg(j)
+                                        .arg(c.trace[k])
+                                        .arg(c.trace_stderr[k])
+                                        .arg(tr)));
                 QVERIFY(c.trace_stderr[k] > 0);
                 QVERIFY(c.converged[k]);
                 QVERIFY(c.hvp[k] > 64 && c.hvp[k] <= 99 + 64);
@@ -130,8 +143,8 @@ private Q_SLOTS:
         const auto wc = curvatureMapCost(warm), cc = curvatureMapCost(cold);
         QCOMPARE(wc.points, int64_t(63));
         QCOMPARE(wc.warm_points, int64_t(62));  // all but the first point
-        qInfo("H*v per point: warm %.1f, cold %.1f (%lld vs %lld in all)", wc.perPoint(), cc.perPoint(), (long long)wc.hvp,
-              (long long)cc.hvp);
+        qInfo("H*v per point: warm %.1f, cold %.1f (%lld vs %lld in all)", wc.perPoint(), cc.perPoint(),
+              (long long)wc.hvp, (long long)cc.hvp);
         QVERIFY2(wc.hvp < cc.hvp, "the warm start must spend fewer products");
         QCOMPARE(warm.loss, cold.loss);
         QVERIFY(toJson(curvatureMapOptions(warm)) != toJson(curvatureMapOptions(cold)));  // keyed apart
@@ -146,9 +159,12 @@ private Q_SLOTS:
             SurfaceGrid part = curvatureMapGridFor(o, opt, plan);
             JobContext job;
             try {
-                computeCurvatureMapPoints(o, plan, part, &job, [&](const SurfaceGrid& g) {
-                    if (g.computed() >= 20) job.cancel();
-                }, 1);
+                computeCurvatureMapPoints(
+                    o, plan, part, &job,
+                    [&](const SurfaceGrid& g) {
+                        if (g.computed() >= 20) job.cancel();
+                    },
+                    1);
                 QFAIL("the map was not cancelled");
             } catch (const Cancelled&) {
             }
@@ -216,7 +232,8 @@ private Q_SLOTS:
         bad = opt;
         bad.curvature.trace_probes = 1;
         BASIN_EXPECT_ERROR(validate(bad), "curvature-map option trace_probes (--probes) is 1", "0 (no trace)");
-        BASIN_EXPECT_ERROR(curvatureMapOptionsFromJson(R"({"ends": "smallest"})", "s.json"), "s.json", "ends", "both or largest");
+        BASIN_EXPECT_ERROR(curvatureMapOptionsFromJson(R"({"ends": "smallest"})", "s.json"), "s.json", "ends",
+                           "both or largest");
     }
 
     void theProbeAtTheCentreIsTheCentresSpectrum() {
@@ -321,7 +338,8 @@ private Q_SLOTS:
                 QCOMPARE(w.name, std::string("fc1.weight"));
                 const int64_t per = w.size / w.shape[0];
                 for (int64_t f = 0; f < w.shape[0]; ++f)
-                    QVERIFY(std::abs(plan.dx.segment(w.offset + f * per, per).norm() - theta.segment(w.offset + f * per, per).norm()) < 1e-12);
+                    QVERIFY(std::abs(plan.dx.segment(w.offset + f * per, per).norm() -
+                                     theta.segment(w.offset + f * per, per).norm()) < 1e-12);
             }
         }
         // Along the fixture's directions restricted to fc1: PyTorch's loss at those weights.
@@ -346,7 +364,7 @@ private Q_SLOTS:
         joined.group = "fc1+bn";
         joined.ignore = IgnoreMode::None;
         const SurfacePlan pj = planSurfaceJob(o, joined);
-        QVERIFY(pj.dx.segment(params[2].offset, params[2].size).norm() > 0);  // bn.weight moves
+        QVERIFY(pj.dx.segment(params[2].offset, params[2].size).norm() > 0);            // bn.weight moves
         QCOMPARE(pj.dx.segment(params.back().offset, params.back().size).norm(), 0.0);  // fc2.bias does not
     }
 };

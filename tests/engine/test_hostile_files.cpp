@@ -9,9 +9,9 @@
 #include <fstream>
 
 #include "arrays.h"
+#include "basin/curvature.h"
 #include "basin/error.h"
 #include "basin/objective.h"
-#include "basin/curvature.h"
 #include "basin/study.h"
 #include "basin/surface.h"
 #include "fixtures.h"
@@ -55,14 +55,19 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(detail::readNpy(hostile("negative_dim.npy")), "negative_dim.npy", "negative dimension (-1)");
         // 2^32 * 2^32 * 4 bytes wraps to 0 in 64 bits: the product must be checked, not computed.
         BASIN_EXPECT_ERROR(detail::readNpy(hostile("overflow_dim.npy")), "overflow_dim.npy", "too large to exist");
-        BASIN_EXPECT_ERROR(detail::readNpy(hostile("not_a_number_dim.npy")), "not_a_number_dim.npy", "not a tuple of whole numbers");
-        BASIN_EXPECT_ERROR(detail::readNpy(hostile("trailing_bytes.npy")), "trailing_bytes.npy", "4 bytes after the array");
-        BASIN_EXPECT_ERROR(detail::readNpy(hostile("zero_samples.npy")), "zero_samples.npy", "empty array", "at least one sample");
+        BASIN_EXPECT_ERROR(detail::readNpy(hostile("not_a_number_dim.npy")), "not_a_number_dim.npy",
+                           "not a tuple of whole numbers");
+        BASIN_EXPECT_ERROR(detail::readNpy(hostile("trailing_bytes.npy")), "trailing_bytes.npy",
+                           "4 bytes after the array");
+        BASIN_EXPECT_ERROR(detail::readNpy(hostile("zero_samples.npy")), "zero_samples.npy", "empty array",
+                           "at least one sample");
     }
 
     void idxHeadersWithImpossibleShapes() {
-        BASIN_EXPECT_ERROR(detail::readIdx(hostile("dims255-idx3-ubyte")), "dims255-idx3-ubyte", "declares 255 dimensions", "1 to 16");
-        BASIN_EXPECT_ERROR(detail::readIdx(hostile("overflow-idx3-ubyte")), "overflow-idx3-ubyte", "too large to exist");
+        BASIN_EXPECT_ERROR(detail::readIdx(hostile("dims255-idx3-ubyte")), "dims255-idx3-ubyte",
+                           "declares 255 dimensions", "1 to 16");
+        BASIN_EXPECT_ERROR(detail::readIdx(hostile("overflow-idx3-ubyte")), "overflow-idx3-ubyte",
+                           "too large to exist");
     }
 
     void gzipBombIsRefusedAfterTheDeclaredBytes() {
@@ -72,8 +77,8 @@ private Q_SLOTS:
     }
 
     void gzipChecksumsAreVerified() {
-        BASIN_EXPECT_ERROR(detail::readIdx(hostile("badcrc-idx3-ubyte.gz")), "badcrc-idx3-ubyte.gz", "damaged gzip stream",
-                           "incorrect data check");
+        BASIN_EXPECT_ERROR(detail::readIdx(hostile("badcrc-idx3-ubyte.gz")), "badcrc-idx3-ubyte.gz",
+                           "damaged gzip stream", "incorrect data check");
     }
 
     void gzipWithTwoMembersIsRead() {
@@ -150,15 +155,17 @@ private Q_SLOTS:
         };
         using namespace std::string_literals;  // "..."s keeps the NUL bytes
         const std::string proto = "\x80\x02"s;
-        walk(proto + "K\x01."s);                             // the int 1
-        walk(proto + "}(X\x01\0\0\0aK\x01u."s);            // {'a': 1}
+        walk(proto + "K\x01."s);                                 // the int 1
+        walk(proto + "}(X\x01\0\0\0aK\x01u."s);                  // {'a': 1}
         walk(proto + "K\x01" + std::string(200, '\x85') + ".");  // a tuple 200 deep
         BASIN_EXPECT_ERROR(walk(proto + "R."), "p.pkl", "takes more values than there are");
-        BASIN_EXPECT_ERROR(walk(proto + "K\x01(K\x02R."), "p.pkl", "takes more values than there are");  // across a MARK
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01(K\x02R."), "p.pkl",
+                           "takes more values than there are");  // across a MARK
         BASIN_EXPECT_ERROR(walk(proto + "t."), "p.pkl", "closes a MARK it never opened");
         BASIN_EXPECT_ERROR(walk(proto + "}(K\x01u."), "p.pkl", "a key without a value");
         BASIN_EXPECT_ERROR(walk(proto + "h\x05."), "p.pkl", "memo entry it never stored");
-        BASIN_EXPECT_ERROR(walk(proto + "K\x01" + std::string(300, '\x85') + "."), "p.pkl", "nested more than 256 deep");
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01" + std::string(300, '\x85') + "."), "p.pkl",
+                           "nested more than 256 deep");
         BASIN_EXPECT_ERROR(walk(proto + "K\x01"), "p.pkl", "ends before its STOP");
         BASIN_EXPECT_ERROR(walk(proto + "X\xff\0\0\0ab."s), "p.pkl", "runs past its end");
         BASIN_EXPECT_ERROR(walk(proto + "\x95."), "p.pkl", "opcode 0x95");
@@ -181,24 +188,24 @@ private Q_SLOTS:
     void everySoundArchiveOfTheFixturesPassesTheStorageCheck() {
         int checked = 0;
         for (const char* dir : {BASIN_FIXTURE_DIR, BASIN_DEMO_DIR})
-        for (const auto& e : fs::directory_iterator(dir)) {
-            if (e.path().extension() != ".pt") continue;
-            const std::string name = e.path().filename().string();
-            if (name == "state_dict.pt" || name.starts_with("sd_") || name.starts_with("opt_")) {
-                // An OrderedDict with _metadata: LibTorch's unpickler (pickle_load too) cannot read it,
-                // so state-dict checkpoints and optimizer states go through Basin's own pickle reader
-                // (test_model_reach, test_stability).
-                // (Some sd_ fixtures are damaged on purpose; every one is refused here, naming the file.)
-                BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(e.path().string()), name, name);
-                continue;
+            for (const auto& e : fs::directory_iterator(dir)) {
+                if (e.path().extension() != ".pt") continue;
+                const std::string name = e.path().filename().string();
+                if (name == "state_dict.pt" || name.starts_with("sd_") || name.starts_with("opt_")) {
+                    // An OrderedDict with _metadata: LibTorch's unpickler (pickle_load too) cannot read it,
+                    // so state-dict checkpoints and optimizer states go through Basin's own pickle reader
+                    // (test_model_reach, test_stability).
+                    // (Some sd_ fixtures are damaged on purpose; every one is refused here, naming the file.)
+                    BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(e.path().string()), name, name);
+                    continue;
+                }
+                try {
+                    detail::checkPyTorchArchive(e.path().string());
+                } catch (const Error& err) {
+                    QFAIL(err.what());
+                }
+                ++checked;
             }
-            try {
-                detail::checkPyTorchArchive(e.path().string());
-            } catch (const Error& err) {
-                QFAIL(err.what());
-            }
-            ++checked;
-        }
         QVERIFY2(checked >= 16, qPrintable(QString::number(checked)));
     }
 
@@ -212,14 +219,18 @@ private Q_SLOTS:
 
     void studyFieldsOfTheWrongKind() {
         const std::string base = "{\"format\": \"basin-study\", \"version\": ";
-        BASIN_EXPECT_ERROR(loadStudy(write("v1.json", base + "\"1\"}")), "v1.json", "\"version\" must be a whole number",
-                           "not the text \"1\"");
-        BASIN_EXPECT_ERROR(loadStudy(write("v2.json", base + "null}")), "v2.json", "\"version\" must be a whole number", "not null");
+        BASIN_EXPECT_ERROR(loadStudy(write("v1.json", base + "\"1\"}")), "v1.json",
+                           "\"version\" must be a whole number", "not the text \"1\"");
+        BASIN_EXPECT_ERROR(loadStudy(write("v2.json", base + "null}")), "v2.json", "\"version\" must be a whole number",
+                           "not null");
         BASIN_EXPECT_ERROR(loadStudy(write("r.json", studyText(", \"results\": [1, 2]"))), "r.json",
                            "\"results\" must be a JSON object", "not a JSON array");
-        BASIN_EXPECT_ERROR(loadStudy(write("f.json", "{\"format\": 7, \"version\": 1}")), "f.json", "not a Basin study");
-        BASIN_EXPECT_ERROR(loadStudy(write("s.json", studyText(", \"samples\": 1.5"))), "s.json", "samples must be a whole number");
-        BASIN_EXPECT_ERROR(loadStudy(write("seed.json", studyText(", \"seed\": -1"))), "seed.json", "seed must be 0 or positive, not -1");
+        BASIN_EXPECT_ERROR(loadStudy(write("f.json", "{\"format\": 7, \"version\": 1}")), "f.json",
+                           "not a Basin study");
+        BASIN_EXPECT_ERROR(loadStudy(write("s.json", studyText(", \"samples\": 1.5"))), "s.json",
+                           "samples must be a whole number");
+        BASIN_EXPECT_ERROR(loadStudy(write("seed.json", studyText(", \"seed\": -1"))), "seed.json",
+                           "seed must be 0 or positive, not -1");
         auto spec = loadStudy(write("tol.json", studyText(", \"hvp_tolerance\": -1")));
         BASIN_EXPECT_ERROR(validateStudy(spec), "tol.json", "hvp_tolerance must be at least 0 and below 1", "not -1");
         QCOMPARE(loadStudy(write("whole.json", studyText(", \"batch_size\": 32.0"))).batch_size, int64_t(32));
@@ -235,7 +246,8 @@ private Q_SLOTS:
     }
 
     void partialSurfaceTablesMustHaveTheGridsShape() {
-        const std::string head = "{\"format\": \"basin-surface\", \"version\": 1, \"xcoordinates\": [0, 1], \"ycoordinates\": [0, 1, 2], ";
+        const std::string head =
+            "{\"format\": \"basin-surface\", \"version\": 1, \"xcoordinates\": [0, 1], \"ycoordinates\": [0, 1, 2], ";
         const std::string loss = "\"loss\": [[1, 2], [3, null], [5, 6]]";
         BASIN_EXPECT_ERROR(surfaceFromJson(head + loss + ", \"accuracy\": []}", "p.json"), "p.json",
                            "the accuracy has 0 rows for 3 y coordinates");

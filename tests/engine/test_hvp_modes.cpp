@@ -43,7 +43,8 @@ private Q_SLOTS:
             for (int rep = 0; rep < 3; ++rep) {  // the reused graphs give the same answer every time
                 o.hvp(fx::vec(ref["v"]), hv);
                 const double err = fx::relErr(hv, fx::vec(ref["hv"]));
-                QVERIFY2(err < 1e-10, qPrintable(QString("%1: %2").arg(QString::fromStdString(hvpModeName(m))).arg(err)));
+                QVERIFY2(err < 1e-10,
+                         qPrintable(QString("%1: %2").arg(QString::fromStdString(hvpModeName(m))).arg(err)));
             }
             QCOMPARE(o.hvpReport().chosen, hvpModeName(m));
         }
@@ -75,7 +76,8 @@ private Q_SLOTS:
                 ex.hvp(unit(ex.parameterCount(), seed), b);
                 // Measured on two vectors, the error on others stays within 10x of it.
                 const double err = fx::relErr(a, b);
-                QVERIFY2(err <= 10 * reported, qPrintable(QString("fd error %1 vs reported %2").arg(err).arg(reported)));
+                QVERIFY2(err <= 10 * reported,
+                         qPrintable(QString("fd error %1 vs reported %2").arg(err).arg(reported)));
             }
             QCOMPARE(fx::relErr(fd.parametersFlat(), before), 0.0);  // weights restored exactly
         }
@@ -112,9 +114,9 @@ private Q_SLOTS:
             // may be fd when it timed fastest (on a loaded machine it can), within its tolerance.
             const double tol = k < 4 || a.hvpReport().chosen != "fd" ? 1e-12 : a.hvpReport().tolerance;
             QVERIFY2(fx::relErr(ha, he) < tol, qPrintable(QString("product %1 (%2): %3")
-                                                               .arg(k)
-                                                               .arg(QString::fromStdString(a.hvpReport().chosen))
-                                                               .arg(fx::relErr(ha, he))));
+                                                              .arg(k)
+                                                              .arg(QString::fromStdString(a.hvpReport().chosen))
+                                                              .arg(fx::relErr(ha, he))));
         }
         QCOMPARE(a.hvpCount(), int64_t(5));
     }
@@ -181,7 +183,10 @@ private Q_SLOTS:
         const double tol = a.hvpReport().tolerance, scale = re.largest->eigenvalues[0];
         for (int i = 0; i < 3; ++i)
             QVERIFY2(std::abs(ra.largest->eigenvalues[size_t(i)] - re.largest->eigenvalues[size_t(i)]) <= tol * scale,
-                     qPrintable(QString("%1 vs %2 (auto chose %3)").arg(ra.largest->eigenvalues[size_t(i)]).arg(re.largest->eigenvalues[size_t(i)]).arg(QString::fromStdString(a.hvpReport().chosen))));
+                     qPrintable(QString("%1 vs %2 (auto chose %3)")
+                                    .arg(ra.largest->eigenvalues[size_t(i)])
+                                    .arg(re.largest->eigenvalues[size_t(i)])
+                                    .arg(QString::fromStdString(a.hvpReport().chosen))));
     }
 
     void gaussNewtonMatchesExplicitJacobians() {
@@ -189,7 +194,8 @@ private Q_SLOTS:
         auto g = mlp(HvpMode::Exact, CurvatureKind::GaussNewton);
         Eigen::VectorXd gv;
         g.hvp(fx::vec(ref["v"]), gv);
-        QVERIFY2(fx::relErr(gv, fx::vec(ref["ggn_v"])) < 1e-10, qPrintable(QString::number(fx::relErr(gv, fx::vec(ref["ggn_v"])))));
+        QVERIFY2(fx::relErr(gv, fx::vec(ref["ggn_v"])) < 1e-10,
+                 qPrintable(QString::number(fx::relErr(gv, fx::vec(ref["ggn_v"])))));
         // H - G
         auto d = mlp(HvpMode::Exact, CurvatureKind::HessianMinusGaussNewton);
         Eigen::VectorXd dv;

@@ -22,10 +22,11 @@ const nlohmann::json& want(const char* name) { return fx::expected()[name]; }
 
 double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
-#define EXPECT_REL(got, expected, tol)                                                                     \
-    do {                                                                                                   \
-        const double g_ = (got), w_ = (expected);                                                          \
-        QVERIFY2(rel(g_, w_) <= (tol), qPrintable(QString("%1 = %2, PyTorch %3").arg(#got).arg(g_, 0, 'g', 17).arg(w_, 0, 'g', 17))); \
+#define EXPECT_REL(got, expected, tol)                                                                          \
+    do {                                                                                                        \
+        const double g_ = (got), w_ = (expected);                                                               \
+        QVERIFY2(rel(g_, w_) <= (tol),                                                                          \
+                 qPrintable(QString("%1 = %2, PyTorch %3").arg(#got).arg(g_, 0, 'g', 17).arg(w_, 0, 'g', 17))); \
     } while (0)
 
 // Loss, gradient and H v of `o` against the fixture's PyTorch values.
@@ -33,9 +34,11 @@ void expectDerivatives(Objective& o, const nlohmann::json& ref, double tol) {
     Eigen::VectorXd g, hv;
     const auto e = o.gradient(g);
     EXPECT_REL(e.loss, ref["loss"].get<double>(), tol);
-    QVERIFY2(fx::relErr(g, fx::vec(ref["grad"])) <= tol, qPrintable(QString("gradient error %1").arg(fx::relErr(g, fx::vec(ref["grad"])))));
+    QVERIFY2(fx::relErr(g, fx::vec(ref["grad"])) <= tol,
+             qPrintable(QString("gradient error %1").arg(fx::relErr(g, fx::vec(ref["grad"])))));
     o.hvp(fx::vec(ref["v"]), hv);
-    QVERIFY2(fx::relErr(hv, fx::vec(ref["hv"])) <= tol, qPrintable(QString("H*v error %1").arg(fx::relErr(hv, fx::vec(ref["hv"])))));
+    QVERIFY2(fx::relErr(hv, fx::vec(ref["hv"])) <= tol,
+             qPrintable(QString("H*v error %1").arg(fx::relErr(hv, fx::vec(ref["hv"])))));
     if (ref.contains("accuracy")) QCOMPARE(e.accuracy, ref["accuracy"].get<double>());
     qInfo("relative errors against PyTorch: loss %.1e, gradient %.1e, H*v %.1e", rel(e.loss, ref["loss"].get<double>()),
           fx::relErr(g, fx::vec(ref["grad"])), fx::relErr(hv, fx::vec(ref["hv"])));
@@ -76,16 +79,22 @@ private Q_SLOTS:
                                      o.parameterCount(), opt);
         const double scale = std::abs(exact[0]);
         double worst = 0;
-        for (int i = 0; i < 5; ++i) worst = std::max(worst, std::abs(r.largest->eigenvalues[size_t(i)] - exact[i]) / scale);
-        for (int i = 0; i < 3; ++i) worst = std::max(worst, std::abs(r.smallest->eigenvalues[size_t(4 - i)] - exact[exact.size() - 1 - i]) / scale);
-        qInfo("Lanczos: %lld products, largest error %.1e of |lambda_max| = %.4f", (long long)r.largest->hvp_count, worst, scale);
         for (int i = 0; i < 5; ++i)
-            QVERIFY2(std::abs(r.largest->eigenvalues[size_t(i)] - exact[i]) / scale < 1e-8,
-                     qPrintable(QString("top %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[size_t(i)]).arg(exact[i])));
+            worst = std::max(worst, std::abs(r.largest->eigenvalues[size_t(i)] - exact[i]) / scale);
+        for (int i = 0; i < 3; ++i)
+            worst =
+                std::max(worst, std::abs(r.smallest->eigenvalues[size_t(4 - i)] - exact[exact.size() - 1 - i]) / scale);
+        qInfo("Lanczos: %lld products, largest error %.1e of |lambda_max| = %.4f", (long long)r.largest->hvp_count,
+              worst, scale);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(
+                std::abs(r.largest->eigenvalues[size_t(i)] - exact[i]) / scale < 1e-8,
+                qPrintable(QString("top %1: %2 vs %3").arg(i).arg(r.largest->eigenvalues[size_t(i)]).arg(exact[i])));
         const Eigen::Index n = exact.size();
         for (int i = 0; i < 3; ++i) {
             const double got = r.smallest->eigenvalues[size_t(4 - i)], w = exact[n - 1 - i];
-            QVERIFY2(std::abs(got - w) / scale < 1e-8, qPrintable(QString("bottom %1: %2 vs %3").arg(i).arg(got).arg(w)));
+            QVERIFY2(std::abs(got - w) / scale < 1e-8,
+                     qPrintable(QString("bottom %1: %2 vs %3").arg(i).arg(got).arg(w)));
         }
     }
 
@@ -100,11 +109,13 @@ private Q_SLOTS:
         QCOMPARE(d.output_shape, (std::vector<int64_t>{5, 7}));
         QCOMPARE(d.targets_counted, ref["counted"].get<int64_t>());
         QCOMPARE(d.targets_ignored, ref["ignored"].get<int64_t>());
-        expectDerivatives(o, ref, 1e-10);  // loss and token accuracy as cross_entropy(logits.reshape(-1, V), y.reshape(-1))
+        expectDerivatives(o, ref,
+                          1e-10);  // loss and token accuracy as cross_entropy(logits.reshape(-1, V), y.reshape(-1))
         o.setCurvature(CurvatureKind::GaussNewton);
         Eigen::VectorXd gv;
         o.hvp(fx::vec(ref["v"]), gv);
-        QVERIFY2(fx::relErr(gv, fx::vec(ref["ggn_v"])) < 1e-10, qPrintable(QString("G*v error %1").arg(fx::relErr(gv, fx::vec(ref["ggn_v"])))));
+        QVERIFY2(fx::relErr(gv, fx::vec(ref["ggn_v"])) < 1e-10,
+                 qPrintable(QString("G*v error %1").arg(fx::relErr(gv, fx::vec(ref["ggn_v"])))));
         // exact-reuse skips the empty batch the same way.
         o.setCurvature(CurvatureKind::Hessian);
         o.setHvpMode(HvpMode::ExactReuse);
@@ -140,14 +151,16 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(Objective::open(s), "two_inputs_keys.npz", "argument 'attention_mask'", "inputs_keys");
 
         BASIN_EXPECT_ERROR(Objective::open(fx::spec("two_inputs.pt", "two_inputs_no_mask.npz", Loss::CrossEntropy)),
-                           "two_inputs_no_mask.npz", "forward(input_ids, attention_mask)", "'attention_mask'", "'input_ids', 'labels'");
+                           "two_inputs_no_mask.npz", "forward(input_ids, attention_mask)", "'attention_mask'",
+                           "'input_ids', 'labels'");
         BASIN_EXPECT_ERROR(Objective::open(fx::spec("two_inputs.pt", "two_inputs_counts.npz", Loss::CrossEntropy)),
                            "two_inputs_counts.npz", "different numbers of samples", "[40, 6]", "[39, 6]");
     }
 
     void outputsFromDictsAndTuples() {
         const double loss = want("token_classifier")["loss"].get<double>();
-        for (auto [model, used] : {std::pair{"dict_logits.pt", "dict['logits']"}, std::pair{"tuple_out.pt", "tuple[0]"}}) {
+        for (auto [model, used] :
+             {std::pair{"dict_logits.pt", "dict['logits']"}, std::pair{"tuple_out.pt", "tuple[0]"}}) {
             auto o = Objective::open(fx::spec(model, "token_data.npz", Loss::CrossEntropy));
             QCOMPARE(o.data().output, std::string(used));
             EXPECT_REL(o.evaluate().loss, loss, 1e-12);
@@ -205,7 +218,8 @@ private Q_SLOTS:
             QVERIFY(fx::relErr(o.parametersOfModel(fx::path(ckpt)), fx::vec(ref["params_b"])) < 1e-15);
             QVERIFY(fx::relErr(o.buffersOfModel(fx::path(ckpt)), fx::vec(ref["buffers_b"])) < 1e-15);
         }
-        const Eigen::VectorXd pc = o.parametersOfModel(fx::path("sd_nested.pt")), bc = o.buffersOfModel(fx::path("sd_nested.pt"));
+        const Eigen::VectorXd pc = o.parametersOfModel(fx::path("sd_nested.pt")),
+                              bc = o.buffersOfModel(fx::path("sd_nested.pt"));
         QVERIFY(fx::relErr(pc, fx::vec(ref["params_c"])) < 1e-15);
         QVERIFY(fx::relErr(bc, fx::vec(ref["buffers_c"])) < 1e-15);
         // Halfway, the BatchNorm statistics moved with the weights; they stay through a recompute.
@@ -232,7 +246,8 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_pickled_model.pt")), "sd_pickled_model.pt", "BNNet",
                            "torch.save(model)", "model.state_dict()");
         BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_cut_pickle.pt")), "sd_cut_pickle.pt", "torch.save");
-        BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_short_storage.pt")), "sd_short_storage.pt", "data/0", "damaged");
+        BASIN_EXPECT_ERROR(Objective::open(s, fx::path("sd_short_storage.pt")), "sd_short_storage.pt", "data/0",
+                           "damaged");
         StudySpec sd_as_model = s;  // a state dict has no architecture of its own
         sd_as_model.model = fx::path("sd_plain.pt");
         BASIN_EXPECT_ERROR(Objective::open(sd_as_model), "sd_plain.pt", "not TorchScript", "architecture");

@@ -142,7 +142,8 @@ private Q_SLOTS:
         QVERIFY(fx::relErr(g, fx::vec(ref["grad"])) < 1e-10);
         QCOMPARE(e.accuracy, -1.0);
         // The MLP has no loss() method: a clear error, not a crash.
-        BASIN_EXPECT_ERROR(Objective::open(fx::spec("mlp.pt", "mlp_data.pt", Loss::ModelMethod)).evaluate(), "mlp.pt", "no loss() method");
+        BASIN_EXPECT_ERROR(Objective::open(fx::spec("mlp.pt", "mlp_data.pt", Loss::ModelMethod)).evaluate(), "mlp.pt",
+                           "no loss() method");
     }
 
     void float32IsCloseToFloat64() {

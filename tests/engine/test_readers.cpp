@@ -22,7 +22,8 @@ class TestReaders : public QObject {
     std::string truncatedCopy(const std::string& name, double keep) {
         const auto bytes = detail::readFileBytes(fx::path(name));
         const std::string out = tmp_.path().toStdString() + "/trunc_" + name;
-        std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size() * keep));
+        std::ofstream(out, std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size() * keep));
         return out;
     }
 
@@ -84,7 +85,10 @@ private Q_SLOTS:
 
     void everyFormatThroughTheObjective() {
         // The same 4 samples, 3 ways: the objective reports their count, shape and classes.
-        struct Case { std::string inputs, targets; std::vector<int64_t> shape; };
+        struct Case {
+            std::string inputs, targets;
+            std::vector<int64_t> shape;
+        };
         const std::vector<Case> cases = {{"arr.npz", "", {3, 2}},
                                          {"arr_dict.pt", "", {3, 2}},
                                          {"arr-images-idx3-ubyte.gz", "arr-labels-idx1-ubyte.gz", {3, 2}},
@@ -108,7 +112,8 @@ private Q_SLOTS:
     void csvThroughTheObjective() {
         // A 2-input CSV feeding the 2-input model with its own loss.
         std::string text = "x1,x2,y\n";
-        for (int i = 0; i < 10; ++i) text += std::to_string(0.1 * i) + "," + std::to_string(-0.2 * i) + "," + std::to_string(0.05 * i) + "\n";
+        for (int i = 0; i < 10; ++i)
+            text += std::to_string(0.1 * i) + "," + std::to_string(-0.2 * i) + "," + std::to_string(0.05 * i) + "\n";
         StudySpec s = fx::spec("withloss.pt", "", Loss::ModelMethod);
         s.data.inputs = writeText("reg.csv", text);
         const auto d = summary(s);
@@ -118,8 +123,10 @@ private Q_SLOTS:
 
     void truncatedFiles() {
         BASIN_EXPECT_ERROR(detail::readNpy(truncatedCopy("arr_f32.npy", 0.6)), "trunc_arr_f32.npy", "truncated");
-        BASIN_EXPECT_ERROR(detail::readIdx(truncatedCopy("arr-images-idx3-ubyte", 0.5)), "trunc_arr-images-idx3-ubyte", "truncated");
-        BASIN_EXPECT_ERROR(detail::readIdx(truncatedCopy("arr-images-idx3-ubyte.gz", 0.5)), "trunc_arr-images-idx3-ubyte.gz");
+        BASIN_EXPECT_ERROR(detail::readIdx(truncatedCopy("arr-images-idx3-ubyte", 0.5)), "trunc_arr-images-idx3-ubyte",
+                           "truncated");
+        BASIN_EXPECT_ERROR(detail::readIdx(truncatedCopy("arr-images-idx3-ubyte.gz", 0.5)),
+                           "trunc_arr-images-idx3-ubyte.gz");
         BASIN_EXPECT_ERROR(detail::readNpz(truncatedCopy("arr.npz", 0.5)), "trunc_arr.npz");
         StudySpec s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
         s.data.inputs = truncatedCopy("mlp_data.pt", 0.5);
@@ -201,8 +208,11 @@ private Q_SLOTS:
 
     void badStudies() {
         BASIN_EXPECT_ERROR(loadStudy(writeText("a.json", "{not json")), "a.json", "not valid JSON");
-        BASIN_EXPECT_ERROR(loadStudy(writeText("b.json", "{\"format\": \"basin-study\", \"version\": 7}")), "b.json", "version 7");
-        BASIN_EXPECT_ERROR(loadStudy(writeText("c.json", "{\"format\": \"basin-study\", \"version\": 1, \"loss\": \"hinge\"}")), "c.json", "hinge");
+        BASIN_EXPECT_ERROR(loadStudy(writeText("b.json", "{\"format\": \"basin-study\", \"version\": 7}")), "b.json",
+                           "version 7");
+        BASIN_EXPECT_ERROR(
+            loadStudy(writeText("c.json", "{\"format\": \"basin-study\", \"version\": 1, \"loss\": \"hinge\"}")),
+            "c.json", "hinge");
         BASIN_EXPECT_ERROR(loadStudy(writeText("d.json", "[1,2]")), "d.json", "not a Basin study");
     }
 

@@ -18,9 +18,9 @@
 #include "basin/compare.h"
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
-#include "basin/probe.h"
 #include "basin/error.h"
 #include "basin/options.h"
+#include "basin/probe.h"
 #include "basin/results_store.h"
 #include "basin/sampling.h"
 #include "basin/sensitivity.h"
@@ -53,27 +53,52 @@ const Table kSpectrum = {{"top", 7},
                          {"exact", true},
                          {"exact_max", 1000},
                          {"seed", 5}};
-const Table kSurface = {{"dirs", "eigen"},       {"norm", "layer"},          {"ignore", "none"},
-                        {"orthogonal", true},    {"checkpoints", {"a.pt"}},  {"grid", {31, 11}},
-                        {"range", {-2, 2, -1, 1}}, {"bn", "recompute"},     {"seed", 3},
-                        {"directions_model", "x.pt"}, {"group", "fc1"}};
-const Table kCurvatureMap = {{"surface", {{"grid", {9, 7}}}}, {"ends", "largest"}, {"tol", 1e-6}, {"max_hvp", 40},
-                             {"trace_probes", 16},            {"warm_start", false}, {"seed", 6}};
-const Table kProbe = {{"spectrum", {{"top", 2}}}, {"directions", {{"dirs", "eigen"}}}, {"at", {0.5, -0.25}}, {"seed", 8}};
-const Table kBatchSpectra = {{"batch_size", 16}, {"batches", 4}, {"top", 3},  {"which", "both"},
+const Table kSurface = {{"dirs", "eigen"},
+                        {"norm", "layer"},
+                        {"ignore", "none"},
+                        {"orthogonal", true},
+                        {"checkpoints", {"a.pt"}},
+                        {"grid", {31, 11}},
+                        {"range", {-2, 2, -1, 1}},
+                        {"bn", "recompute"},
+                        {"seed", 3},
+                        {"directions_model", "x.pt"},
+                        {"group", "fc1"}};
+const Table kCurvatureMap = {
+    {"surface", {{"grid", {9, 7}}}}, {"ends", "largest"}, {"tol", 1e-6}, {"max_hvp", 40}, {"trace_probes", 16},
+    {"warm_start", false},           {"seed", 6}};
+const Table kProbe = {
+    {"spectrum", {{"top", 2}}}, {"directions", {{"dirs", "eigen"}}}, {"at", {0.5, -0.25}}, {"seed", 8}};
+const Table kBatchSpectra = {{"batch_size", 16}, {"batches", 4},  {"top", 3},   {"which", "both"},
                              {"tol", 1e-6},      {"max_hvp", 50}, {"bins", 30}, {"seed", 2}};
 const Table kResample = {{"resamples", 10}, {"subsample", 64}, {"lambda_max", false}, {"trace", false}, {"tol", 1e-6},
                          {"max_hvp", 50},   {"probes", 8},     {"target", 0.1},       {"seed", 3}};
-const Table kSensitivity = {{"probes", 8},      {"bits", {4, 8}}, {"eig_tol", 1e-2},      {"eig_max_hvp", 50},
+const Table kSensitivity = {{"probes", 8},      {"bits", {4, 8}}, {"eig_tol", 1e-2},    {"eig_max_hvp", 50},
                             {"budget", 1000.0}, {"seed", 2},      {"merge", {"fc1+bn"}}};
-const Table kStructure = {{"diag", false},          {"localisation", false},   {"classes", true},
-                          {"blocks", false},        {"align_data", "b.pt"},    {"align_targets", "t.npy"},
-                          {"align_group", "fc"},    {"probes", 16},            {"exact", true},
-                          {"exact_max", 100},       {"heads", 4},              {"prune_level", "weight"},
-                          {"prune", {3, 7}},        {"table", 5},              {"keep_diagonal", true},
-                          {"top", 3},               {"tol", 1e-5},             {"max_hvp", 50},
-                          {"class_top", 12},        {"density_probes", 3},     {"density_steps", 9},
-                          {"align_probes", 5},      {"merge", {"fc1+bn"}},     {"seed", 6}};
+const Table kStructure = {{"diag", false},
+                          {"localisation", false},
+                          {"classes", true},
+                          {"blocks", false},
+                          {"align_data", "b.pt"},
+                          {"align_targets", "t.npy"},
+                          {"align_group", "fc"},
+                          {"probes", 16},
+                          {"exact", true},
+                          {"exact_max", 100},
+                          {"heads", 4},
+                          {"prune_level", "weight"},
+                          {"prune", {3, 7}},
+                          {"table", 5},
+                          {"keep_diagonal", true},
+                          {"top", 3},
+                          {"tol", 1e-5},
+                          {"max_hvp", 50},
+                          {"class_top", 12},
+                          {"density_probes", 3},
+                          {"density_steps", 9},
+                          {"align_probes", 5},
+                          {"merge", {"fc1+bn"}},
+                          {"seed", 6}};
 const Table kCompare = {{"checkpoints", {"a.pt", "b.pt"}},
                         {"spectrum", {{"top", 2}}},
                         {"surfaces", true},
@@ -103,7 +128,8 @@ void everyFieldChangesTheKey(const char* analysis, const Table& table, const std
         const Options o = fromJson(changed.dump(), "test");
         const std::string text = toJson(o);
         QVERIFY2(json::parse(text)[k] != j[k], qPrintable(QString::fromStdString(std::string(analysis) + "." + k)));
-        QVERIFY2(optionsKey(analysis, text) != key0, qPrintable(QString::fromStdString(std::string(analysis) + "." + k)));
+        QVERIFY2(optionsKey(analysis, text) != key0,
+                 qPrintable(QString::fromStdString(std::string(analysis) + "." + k)));
     }
 }
 
@@ -137,21 +163,26 @@ class TestResults : public QObject {
 
 private Q_SLOTS:
     void everyOptionFieldChangesTheResultKey() {
-        everyFieldChangesTheKey<SpectrumOptions>("spectrum", kSpectrum, toJson(SpectrumOptions{}), spectrumOptionsFromJson);
-        everyFieldChangesTheKey<SurfaceJobOptions>("surface", kSurface, toJson(SurfaceJobOptions{}), surfaceOptionsFromJson);
+        everyFieldChangesTheKey<SpectrumOptions>("spectrum", kSpectrum, toJson(SpectrumOptions{}),
+                                                 spectrumOptionsFromJson);
+        everyFieldChangesTheKey<SurfaceJobOptions>("surface", kSurface, toJson(SurfaceJobOptions{}),
+                                                   surfaceOptionsFromJson);
         everyFieldChangesTheKey<SensitivityOptions>("sensitivity", kSensitivity, toJson(SensitivityOptions{}),
                                                     sensitivityOptionsFromJson);
         everyFieldChangesTheKey<CompareOptions>("compare", kCompare, toJson(CompareOptions{}), compareOptionsFromJson);
-        everyFieldChangesTheKey<StructureOptions>("structure", kStructure, toJson(StructureOptions{}), structureOptionsFromJson);
+        everyFieldChangesTheKey<StructureOptions>("structure", kStructure, toJson(StructureOptions{}),
+                                                  structureOptionsFromJson);
         everyFieldChangesTheKey<CurvatureMapOptions>("curvature-map", kCurvatureMap, toJson(CurvatureMapOptions{}),
                                                      curvatureMapOptionsFromJson);
         everyFieldChangesTheKey<ProbeOptions>("probe", kProbe, toJson(ProbeOptions{}), probeOptionsFromJson);
-        everyFieldChangesTheKey<StabilityOptions>("stability", kStability, toJson(StabilityOptions{}), stabilityOptionsFromJson);
+        everyFieldChangesTheKey<StabilityOptions>("stability", kStability, toJson(StabilityOptions{}),
+                                                  stabilityOptionsFromJson);
         everyFieldChangesTheKey<BatchScalingOptions>("batch-scaling", kBatchScaling, toJson(BatchScalingOptions{}),
                                                      batchScalingOptionsFromJson);
         everyFieldChangesTheKey<BatchSpectraOptions>("batch-spectra", kBatchSpectra, toJson(BatchSpectraOptions{}),
                                                      batchSpectraOptionsFromJson);
-        everyFieldChangesTheKey<ResampleOptions>("resample", kResample, toJson(ResampleOptions{}), resampleOptionsFromJson);
+        everyFieldChangesTheKey<ResampleOptions>("resample", kResample, toJson(ResampleOptions{}),
+                                                 resampleOptionsFromJson);
     }
 
     void theInputsKeyFollowsTheBytesAndTheSettings() {
@@ -207,9 +238,11 @@ private Q_SLOTS:
         t.budget_bytes = -5;
         BASIN_EXPECT_ERROR(validate(t), "budget", "-5");
         // From a file: unknown keys and wrong types name the file and the option.
-        BASIN_EXPECT_ERROR(spectrumOptionsFromJson(R"({"topp": 3})", "s.json"), "s.json", "unknown spectrum option 'topp'");
+        BASIN_EXPECT_ERROR(spectrumOptionsFromJson(R"({"topp": 3})", "s.json"), "s.json",
+                           "unknown spectrum option 'topp'");
         BASIN_EXPECT_ERROR(spectrumOptionsFromJson(R"({"top": "three"})", "s.json"), "s.json", "top", "wrong type");
-        BASIN_EXPECT_ERROR(spectrumOptionsFromJson(R"({"max_hvp": 0})", "s.json"), "s.json", "max_hvp (--max-hvp) is 0");
+        BASIN_EXPECT_ERROR(spectrumOptionsFromJson(R"({"max_hvp": 0})", "s.json"), "s.json",
+                           "max_hvp (--max-hvp) is 0");
         // A study's own options are checked when it is read.
         StudySpec study = mlpSpec();
         study.options = R"({"surface": {"grid": [1, 5]}})";
@@ -220,12 +253,14 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.structure", "structure option prune (--prune) is 0");
         study.options = R"({"stability": {"lr": -1}, "batch-scaling": {"batches": 2}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "options.stability", "stability option lr (--lr) is -1");
-        study.options = R"({"stability": {"lr": 0.05, "momentum": 0.9}, "batch-scaling": {"sizes": [8, 16], "batches": 2}})";
+        study.options =
+            R"({"stability": {"lr": 0.05, "momentum": 0.9}, "batch-scaling": {"sizes": [8, 16], "batches": 2}})";
         checkStudyOptions(study);
         QCOMPARE(*studyStabilityOptions(study)->lr, 0.05);
         QCOMPARE(studyBatchScalingOptions(study)->sizes, (std::vector<int64_t>{8, 16}));
         QCOMPARE(studyBatchScalingOptions(study)->seed, study.seed);
-        BASIN_EXPECT_ERROR(stabilityOptionsFromJson(R"({"learning_rate": 1})", "s.json"), "s.json", "unknown stability option");
+        BASIN_EXPECT_ERROR(stabilityOptionsFromJson(R"({"learning_rate": 1})", "s.json"), "s.json",
+                           "unknown stability option");
         study.options = R"({"spectrumm": {}})";
         BASIN_EXPECT_ERROR(checkStudyOptions(study), "unknown analysis 'spectrumm'");
     }
@@ -379,7 +414,8 @@ private Q_SLOTS:
         const std::string target = dir.filePath("f.json").toStdString();
         // pid 0x7ffffff0 runs nowhere; our parent does.
         const std::string dead = dir.filePath(".f.json.basin-tmp-2147483632-0.json").toStdString();
-        const std::string alive = dir.filePath(".f.json.basin-tmp-" + QString::number(::getppid()) + "-0.json").toStdString();
+        const std::string alive =
+            dir.filePath(".f.json.basin-tmp-" + QString::number(::getppid()) + "-0.json").toStdString();
         std::ofstream(dead) << "half a file";
         std::ofstream(alive) << "{}";
         writeFileAtomically(target, "{}");
@@ -401,9 +437,12 @@ private Q_SLOTS:
         SurfaceGrid part = surfaceGridFor(o, opt, plan);
         JobContext job;
         try {
-            computeSurface(o, plan.origin, plan.dx, &*plan.dy, part, opt.bn, &job, [&](const SurfaceGrid& g) {
-                if (g.computed() >= 6) job.cancel();
-            }, 1);
+            computeSurface(
+                o, plan.origin, plan.dx, &*plan.dy, part, opt.bn, &job,
+                [&](const SurfaceGrid& g) {
+                    if (g.computed() >= 6) job.cancel();
+                },
+                1);
             QFAIL("the grid was not cancelled");
         } catch (const Cancelled&) {
         }
@@ -442,8 +481,8 @@ private Q_SLOTS:
 
     void nonFiniteNumbersStopTheAnalysis() {
         // One infinite input: refused when the study opens, naming the file and the sample.
-        BASIN_EXPECT_ERROR(Objective::open(fx::spec("mlp.pt", "mlp_data_inf.npz", Loss::CrossEntropy)), "mlp_data_inf.npz",
-                           "sample 5", "infinite");
+        BASIN_EXPECT_ERROR(Objective::open(fx::spec("mlp.pt", "mlp_data_inf.npz", Loss::CrossEntropy)),
+                           "mlp_data_inf.npz", "sample 5", "infinite");
         // A finite loss whose H·v is NaN.
         auto o = Objective::open(fx::spec("sqrt_relu.pt", "sqrt_relu_data.npz", Loss::CrossEntropy));
         QVERIFY(std::isfinite(o.evaluate().loss));

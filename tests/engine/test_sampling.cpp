@@ -44,7 +44,8 @@ Eigen::VectorXd batchEigenvalues(const std::vector<Eigen::MatrixXd>& H, const st
     Eigen::MatrixXd m = Eigen::MatrixXd::Zero(H.front().rows(), H.front().cols());
     for (int64_t i : samples) m += H[size_t(i)];
     m /= double(samples.size());
-    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(0.5 * (m + m.transpose()), Eigen::EigenvaluesOnly).eigenvalues();
+    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(0.5 * (m + m.transpose()), Eigen::EigenvaluesOnly)
+        .eigenvalues();
 }
 
 BatchSpectraOptions exactSpectra() {
@@ -78,7 +79,10 @@ private Q_SLOTS:
             for (int i = 0; i < 3; ++i) {
                 // Largest: 1e-8 relative to λmax of the batch; smallest (near zero here): 1e-8 of λmax.
                 QVERIFY2(std::abs(b.largest[size_t(i)] - exact[exact.size() - 1 - i]) <= 1e-8 * scale,
-                         qPrintable(QString("largest %1: %2 vs %3").arg(i).arg(b.largest[size_t(i)], 0, 'g', 17).arg(exact[exact.size() - 1 - i], 0, 'g', 17)));
+                         qPrintable(QString("largest %1: %2 vs %3")
+                                        .arg(i)
+                                        .arg(b.largest[size_t(i)], 0, 'g', 17)
+                                        .arg(exact[exact.size() - 1 - i], 0, 'g', 17)));
                 QVERIFY(std::abs(b.smallest[size_t(2 - i)] - exact[i]) <= 1e-8 * scale);
             }
             QVERIFY(b.converged);
@@ -194,8 +198,10 @@ private Q_SLOTS:
         b = {};
         b.max_hvp = 2;
         BASIN_EXPECT_ERROR(validate(b), "max_hvp (--max-hvp) is 2", "top = 5");
-        BASIN_EXPECT_ERROR(batchSpectraOptionsFromJson(R"({"which": "middle"})", "s.json"), "s.json", "largest, smallest or both");
-        BASIN_EXPECT_ERROR(batchSpectraOptionsFromJson(R"({"bin": 3})", "s.json"), "unknown batch-spectra option 'bin'");
+        BASIN_EXPECT_ERROR(batchSpectraOptionsFromJson(R"({"which": "middle"})", "s.json"), "s.json",
+                           "largest, smallest or both");
+        BASIN_EXPECT_ERROR(batchSpectraOptionsFromJson(R"({"bin": 3})", "s.json"),
+                           "unknown batch-spectra option 'bin'");
         auto o = Objective::open(mlpSpec());
         b = {};
         b.batch_size = 16;
@@ -210,7 +216,8 @@ private Q_SLOTS:
         r = {};
         r.subsample = 64;
         BASIN_EXPECT_ERROR(computeResample(o, r), "resample option subsample (--subsample) is 64", "from 2 to 63");
-        BASIN_EXPECT_ERROR(resampleOptionsFromJson(R"({"probes": "many"})", "s.json"), "s.json", "probes", "wrong type");
+        BASIN_EXPECT_ERROR(resampleOptionsFromJson(R"({"probes": "many"})", "s.json"), "s.json", "probes",
+                           "wrong type");
     }
 
     void aCancelLeavesTheObjectiveOnAllItsSamples() {
@@ -280,7 +287,8 @@ private Q_SLOTS:
         QVERIFY(std::abs(r.trace->per_sample / sigma - 1) < 0.08);
         QVERIFY(std::abs(r.trace->mean - full) < 5 * closed / std::sqrt(double(opt.resamples)));
         QCOMPARE(r.trace->data_error, r.trace->per_sample / std::sqrt(double(N)));
-        QCOMPARE(r.trace->suggested_samples, int64_t(std::ceil(std::pow(r.trace->per_sample / (0.05 * r.trace->full), 2))));
+        QCOMPARE(r.trace->suggested_samples,
+                 int64_t(std::ceil(std::pow(r.trace->per_sample / (0.05 * r.trace->full), 2))));
         QVERIFY(r.lambda_max->converged);
         QVERIFY(r.lambda_max->mean > r.lambda_max->full);  // a subsample's λmax is biased upwards
     }

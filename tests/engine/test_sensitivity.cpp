@@ -20,7 +20,8 @@ namespace {
 Eigen::MatrixXd block(const Eigen::MatrixXd& H, const Objective& o, const std::vector<int>& idx) {
     std::vector<Eigen::Index> rows;
     for (int k : idx)
-        for (int64_t i = 0; i < o.parameters()[size_t(k)].size; ++i) rows.push_back(o.parameters()[size_t(k)].offset + i);
+        for (int64_t i = 0; i < o.parameters()[size_t(k)].size; ++i)
+            rows.push_back(o.parameters()[size_t(k)].offset + i);
     Eigen::MatrixXd B(Eigen::Index(rows.size()), Eigen::Index(rows.size()));
     for (size_t a = 0; a < rows.size(); ++a)
         for (size_t b = 0; b < rows.size(); ++b) B(Eigen::Index(a), Eigen::Index(b)) = H(rows[a], rows[b]);
@@ -48,16 +49,25 @@ private Q_SLOTS:
         double sum = 0;
         for (const auto& g : r.groups) sum += g.trace;
         QVERIFY(std::abs(sum - r.trace_total) < 1e-9 * std::abs(r.trace_total));
-        QVERIFY2(std::abs(r.trace_total - H.trace()) < 4 * r.trace_total_stderr,
-                 qPrintable(QString("total %1 +- %2 vs exact %3").arg(r.trace_total).arg(r.trace_total_stderr).arg(H.trace())));
+        QVERIFY2(
+            std::abs(r.trace_total - H.trace()) < 4 * r.trace_total_stderr,
+            qPrintable(
+                QString("total %1 +- %2 vs exact %3").arg(r.trace_total).arg(r.trace_total_stderr).arg(H.trace())));
         for (size_t g = 0; g < groups.size(); ++g) {
             const Eigen::MatrixXd B = block(H, o, groups[g].parameters);
             QVERIFY2(std::abs(r.groups[g].trace - B.trace()) < 4 * r.groups[g].trace_stderr + 1e-12,
-                     qPrintable(QString("%1: %2 +- %3 vs %4").arg(QString::fromStdString(r.groups[g].name)).arg(r.groups[g].trace).arg(r.groups[g].trace_stderr).arg(B.trace())));
+                     qPrintable(QString("%1: %2 +- %3 vs %4")
+                                    .arg(QString::fromStdString(r.groups[g].name))
+                                    .arg(r.groups[g].trace)
+                                    .arg(r.groups[g].trace_stderr)
+                                    .arg(B.trace())));
             Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(0.5 * (B + B.transpose()));
             const double top = es.eigenvalues().maxCoeff();
             QVERIFY2(std::abs(r.groups[g].top_eigenvalue - top) < 1e-6 * std::abs(top),
-                     qPrintable(QString("%1: %2 vs %3").arg(QString::fromStdString(r.groups[g].name)).arg(r.groups[g].top_eigenvalue).arg(top)));
+                     qPrintable(QString("%1: %2 vs %3")
+                                    .arg(QString::fromStdString(r.groups[g].name))
+                                    .arg(r.groups[g].top_eigenvalue)
+                                    .arg(top)));
             QCOMPARE(r.groups[g].mean_trace, r.groups[g].trace / double(r.groups[g].parameters));
         }
     }
@@ -111,7 +121,8 @@ private Q_SLOTS:
         for (const auto& p : all) {
             bool dominated = false;
             for (const auto& q : all)
-                if ((q.size_bytes <= p.size_bytes && q.omega < p.omega) || (q.size_bytes < p.size_bytes && q.omega <= p.omega))
+                if ((q.size_bytes <= p.size_bytes && q.omega < p.omega) ||
+                    (q.size_bytes < p.size_bytes && q.omega <= p.omega))
                     dominated = true;
             if (!dominated) brute.push_back(p);
         }
@@ -136,28 +147,35 @@ private Q_SLOTS:
         QCOMPARE(r.quantisable, (std::vector<std::string>{"fc1", "fc2"}));
         QVERIFY(r.proposal->size_bytes <= *opt.budget_bytes);
         const auto& losses = fx::expected()["mlp"]["quantised_losses"];
-        auto key = [](const std::vector<int>& b) { return "fc1=" + std::to_string(b[0]) + ",fc2=" + std::to_string(b[1]); };
+        auto key = [](const std::vector<int>& b) {
+            return "fc1=" + std::to_string(b[0]) + ",fc2=" + std::to_string(b[1]);
+        };
         const double want = losses[key(r.proposal->bits)].get<double>();
-        QVERIFY2(std::abs(r.proposal->eval.loss - want) < 1e-10 * want, qPrintable(QString("%1 vs %2").arg(r.proposal->eval.loss).arg(want)));
+        QVERIFY2(std::abs(r.proposal->eval.loss - want) < 1e-10 * want,
+                 qPrintable(QString("%1 vs %2").arg(r.proposal->eval.loss).arg(want)));
         for (const auto& u : r.uniform) QVERIFY(std::abs(u.eval.loss - losses[key(u.bits)].get<double>()) < 1e-10);
         // Every uniform width asked for, widest first.
         QCOMPARE(r.uniform.size(), size_t(4));
-        for (size_t i = 0; i < 4; ++i) QCOMPARE(r.uniform[i].bits, std::vector<int>(2, std::vector<int>{8, 4, 3, 2}[i]));
+        for (size_t i = 0; i < 4; ++i)
+            QCOMPARE(r.uniform[i].bits, std::vector<int>(2, std::vector<int>{8, 4, 3, 2}[i]));
         // The frontier next to the proposal is measured too, each loss PyTorch's for the same bits:
         // up to two smaller points and the next larger one, in the frontier's order.
         QVERIFY(!r.frontier_measured.empty() && r.frontier_measured.size() <= 3);
-        const auto at = std::find_if(r.pareto.begin(), r.pareto.end(), [&](const ParetoPoint& p) { return p.bits == r.proposal->bits; });
+        const auto at = std::find_if(r.pareto.begin(), r.pareto.end(),
+                                     [&](const ParetoPoint& p) { return p.bits == r.proposal->bits; });
         QVERIFY(at != r.pareto.end());
         const auto proposal_index = std::ptrdiff_t(at - r.pareto.begin());
         std::vector<std::vector<int>> neighbours;
-        for (auto i = std::max<std::ptrdiff_t>(0, proposal_index - 2); i <= proposal_index + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i)
+        for (auto i = std::max<std::ptrdiff_t>(0, proposal_index - 2);
+             i <= proposal_index + 1 && i < std::ptrdiff_t(r.pareto.size()); ++i)
             if (i != proposal_index) neighbours.push_back(r.pareto[size_t(i)].bits);
         QCOMPARE(r.frontier_measured.size(), neighbours.size());
         for (size_t i = 0; i < neighbours.size(); ++i) {
             const QuantisedEvaluation& f = r.frontier_measured[i];
             QCOMPARE(f.bits, neighbours[i]);
             const double pytorch = losses[key(f.bits)].get<double>();
-            QVERIFY2(std::abs(f.eval.loss - pytorch) < 1e-10 * pytorch, qPrintable(QString("%1 vs %2").arg(f.eval.loss).arg(pytorch)));
+            QVERIFY2(std::abs(f.eval.loss - pytorch) < 1e-10 * pytorch,
+                     qPrintable(QString("%1 vs %2").arg(f.eval.loss).arg(pytorch)));
             QCOMPARE(f.label.find("over budget") != std::string::npos, f.size_bytes > *opt.budget_bytes);
         }
         // The flag names exactly the measured choice, no larger, with the lowest loss below the proposal's.
@@ -165,7 +183,8 @@ private Q_SLOTS:
         double lowest = r.proposal->eval.loss;
         for (const auto* list : {&r.uniform, &r.frontier_measured})
             for (const auto& q : *list)
-                if (q.size_bytes <= r.proposal->size_bytes && q.eval.loss < lowest) lowest = q.eval.loss, want_flag = q.label;
+                if (q.size_bytes <= r.proposal->size_bytes && q.eval.loss < lowest)
+                    lowest = q.eval.loss, want_flag = q.label;
         QCOMPARE(r.proposal_dominated_by, want_flag);
         const SensitivityResult back = sensitivityFromJson(sensitivityJson(r), "test");
         QCOMPARE(back.frontier_measured.size(), r.frontier_measured.size());
@@ -193,7 +212,8 @@ private Q_SLOTS:
         // Uniform 8-bit has the lowest loss but is larger than the proposal: it does not count.
         QCOMPARE(dominatingChoice(proposal, uniform, {}), std::string("uniform 4-bit"));
         // A smaller frontier point lower still is the one named.
-        std::vector<QuantisedEvaluation> frontier = {{"frontier: next smaller", {8, 4, 4}, 7000, 0.02, {0.21, 0.93, 1797}}};
+        std::vector<QuantisedEvaluation> frontier = {
+            {"frontier: next smaller", {8, 4, 4}, 7000, 0.02, {0.21, 0.93, 1797}}};
         QCOMPARE(dominatingChoice(proposal, uniform, frontier), std::string("frontier: next smaller"));
         // A proposal with the lowest loss of all that fit is not flagged.
         proposal.eval.loss = 0.2;

@@ -69,13 +69,14 @@ private Q_SLOTS:
 
     void anotherModelsStateIsRefused() {
         auto o = Objective::open(mlpSpec());
-        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_other_model.pt"), o), "opt_other_model.pt",
-                           "2 parameters", "has 6", "another model's optimizer");
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_other_model.pt"), o), "opt_other_model.pt", "2 parameters",
+                           "has 6", "another model's optimizer");
         BASIN_EXPECT_ERROR(readOptimizerState(fx::path("sd_plain.pt"), o), "sd_plain.pt", "no optimizer state");
         // A setting out of range or a non-finite moment never becomes a threshold or a λ1.
-        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_bad_beta.pt"), o), "opt_bad_beta.pt", "beta1 1.5", "below 1");
-        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_nan_moment.pt"), o), "opt_nan_moment.pt", "exp_avg_sq for bn.weight",
-                           "not finite");
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_bad_beta.pt"), o), "opt_bad_beta.pt", "beta1 1.5",
+                           "below 1");
+        BASIN_EXPECT_ERROR(readOptimizerState(fx::path("opt_nan_moment.pt"), o), "opt_nan_moment.pt",
+                           "exp_avg_sq for bn.weight", "not finite");
     }
 
     void thresholdsAreTheirFormulas() {
@@ -103,10 +104,12 @@ private Q_SLOTS:
         for (const char* name : {"adam", "adamw"}) {
             const OptimizerState s = readOptimizerState(fx::path(std::string("opt_") + name + ".pt"), o);
             const StabilityRow r = computeStability(o, s, tightStability());
-            QVERIFY2(rel(r.lambda_max, want["lambda_max"].get<double>()) < 1e-8, qPrintable(QString::number(r.lambda_max, 'g', 17)));
+            QVERIFY2(rel(r.lambda_max, want["lambda_max"].get<double>()) < 1e-8,
+                     qPrintable(QString::number(r.lambda_max, 'g', 17)));
             QVERIFY(r.preconditioned);
             const double exact = want[name]["preconditioned_lambda_max"].get<double>();
-            QVERIFY2(rel(*r.preconditioned, exact) < 1e-8, qPrintable(QString("%1 vs %2").arg(*r.preconditioned, 0, 'g', 17).arg(exact, 0, 'g', 17)));
+            QVERIFY2(rel(*r.preconditioned, exact) < 1e-8,
+                     qPrintable(QString("%1 vs %2").arg(*r.preconditioned, 0, 'g', 17).arg(exact, 0, 'g', 17)));
             QCOMPARE(r.threshold, want[name]["threshold"].get<double>());
             QCOMPARE(r.ratio, *r.preconditioned / r.threshold);
             QVERIFY(r.hvp_count > 0);
@@ -124,14 +127,18 @@ private Q_SLOTS:
             const auto samples = b["samples"].get<std::vector<int64_t>>();
             const double want = b["lambda_max"].get<double>();
             const double got = batchLambdaMax(o, samples, tight());
-            QVERIFY2(rel(got, want) < 1e-8, qPrintable(QString("%1 samples: %2 vs %3").arg(samples.size()).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
+            QVERIFY2(
+                rel(got, want) < 1e-8,
+                qPrintable(
+                    QString("%1 samples: %2 vs %3").arg(samples.size()).arg(got, 0, 'g', 17).arg(want, 0, 'g', 17)));
         }
         // The objective is back on all its samples afterwards.
         QVERIFY(rel(batchLambdaMax(o, {}, tight()), full) < 1e-12);
     }
 
     void batchesAreDisjointAndReproducible() {
-        const auto a = disjointBatches(64, 8, 5, 11), b = disjointBatches(64, 8, 5, 11), c = disjointBatches(64, 8, 5, 12);
+        const auto a = disjointBatches(64, 8, 5, 11), b = disjointBatches(64, 8, 5, 11),
+                   c = disjointBatches(64, 8, 5, 12);
         QCOMPARE(a, b);
         QVERIFY(a != c);
         std::set<int64_t> seen;
@@ -160,7 +167,8 @@ private Q_SLOTS:
         for (const auto& row : r.rows) {
             const auto batches = disjointBatches(64, row.batch_size, 2, 5 + uint64_t(row.batch_size));
             QCOMPARE(int(row.lambda_max.size()), 2);
-            for (int k = 0; k < 2; ++k) QVERIFY(rel(row.lambda_max[size_t(k)], batchLambdaMax(o, batches[size_t(k)], tight(2))) < 1e-12);
+            for (int k = 0; k < 2; ++k)
+                QVERIFY(rel(row.lambda_max[size_t(k)], batchLambdaMax(o, batches[size_t(k)], tight(2))) < 1e-12);
             const double mean = 0.5 * (row.lambda_max[0] + row.lambda_max[1]);
             QVERIFY(rel(row.mean, mean) < 1e-14);
             QVERIFY(rel(row.stddev, std::abs(row.lambda_max[0] - row.lambda_max[1]) / std::sqrt(2.0)) < 1e-12);
@@ -171,7 +179,8 @@ private Q_SLOTS:
         // The slope by hand: least squares through three points.
         const double mx = (lx[0] + lx[1] + lx[2]) / 3, my = (ly[0] + ly[1] + ly[2]) / 3;
         double sxy = 0, sxx = 0;
-        for (int i = 0; i < 3; ++i) sxy += (lx[size_t(i)] - mx) * (ly[size_t(i)] - my), sxx += (lx[size_t(i)] - mx) * (lx[size_t(i)] - mx);
+        for (int i = 0; i < 3; ++i)
+            sxy += (lx[size_t(i)] - mx) * (ly[size_t(i)] - my), sxx += (lx[size_t(i)] - mx) * (lx[size_t(i)] - mx);
         QVERIFY(std::abs(r.slope - sxy / sxx) < 1e-12);
         QVERIFY(rel(r.full_lambda_max, fx::expected()["stability"]["lambda_max"].get<double>()) < 1e-8);
     }
@@ -189,7 +198,8 @@ private Q_SLOTS:
         // Given files win; a count that does not fit is refused.
         inputs = stabilityInputs(spec, opt, {}, {fx::path("opt_adamw.pt"), fx::path("opt_adam.pt")});
         QCOMPARE(inputs[0].optimizer, fx::path("opt_adamw.pt"));
-        BASIN_EXPECT_ERROR(stabilityInputs(spec, opt, {}, {fx::path("opt_adam.pt")}), "names 1 files for 2 checkpoints");
+        BASIN_EXPECT_ERROR(stabilityInputs(spec, opt, {}, {fx::path("opt_adam.pt")}),
+                           "names 1 files for 2 checkpoints");
         // Without a list: the checkpoint's own entry, or, with a typed learning rate, none.
         spec.optimizers.clear();
         QCOMPARE(stabilityInputs(spec, opt)[0].optimizer, fx::path("mlp.pt"));
@@ -197,13 +207,17 @@ private Q_SLOTS:
         QVERIFY(stabilityInputs(spec, opt)[0].optimizer.empty());
         QVERIFY(referencedFiles(stabilityInputs(spec, opt)[0]).empty());
         // A study file whose list does not fit its checkpoints is refused naming it.
-        const std::string text = nlohmann::json{{"format", "basin-study"}, {"version", 1}, {"model", fx::path("mlp.pt")},
-                                                {"data", fx::path("mlp_data.pt")}, {"checkpoints", {"a.pt", "b.pt"}},
-                                                {"optimizers", {"opt_a.pt"}}}.dump();
-        BASIN_EXPECT_ERROR(parseStudy(text, "/tmp", "s.basin.json"), "s.basin.json", "\"optimizers\" lists 1 files for 2 checkpoints");
+        const std::string text = nlohmann::json{{"format", "basin-study"},         {"version", 1},
+                                                {"model", fx::path("mlp.pt")},     {"data", fx::path("mlp_data.pt")},
+                                                {"checkpoints", {"a.pt", "b.pt"}}, {"optimizers", {"opt_a.pt"}}}
+                                     .dump();
+        BASIN_EXPECT_ERROR(parseStudy(text, "/tmp", "s.basin.json"), "s.basin.json",
+                           "\"optimizers\" lists 1 files for 2 checkpoints");
         // Relative paths are resolved as the checkpoints are, and written back.
-        const std::string ok = nlohmann::json{{"format", "basin-study"}, {"version", 1}, {"model", "m.pt"}, {"data", "d.pt"},
-                                              {"checkpoints", {"a.pt"}}, {"optimizers", {"opt_a.pt"}}}.dump();
+        const std::string ok = nlohmann::json{{"format", "basin-study"}, {"version", 1},
+                                              {"model", "m.pt"},         {"data", "d.pt"},
+                                              {"checkpoints", {"a.pt"}}, {"optimizers", {"opt_a.pt"}}}
+                                   .dump();
         const StudySpec parsed = parseStudy(ok, "/data/run", "s.basin.json");
         QCOMPARE(parsed.optimizers, std::vector<std::string>{"/data/run/opt_a.pt"});
         QCOMPARE(parseStudy(studyToJson(parsed), "/", "t").optimizers, parsed.optimizers);
@@ -244,7 +258,8 @@ private Q_SLOTS:
         for (const char* f : {"opt_adam.pt", "opt_sgd.pt"})
             table.rows.push_back(computeStability(o, readOptimizerState(fx::path(f), o), table.options));
         QCOMPARE(table.rows[0].provenance.options, toJson(table.options));
-        QCOMPARE(table.rows[0].provenance.options_key, optionsKey("stability", toJson(table.options), {fx::path("opt_adam.pt")}));
+        QCOMPARE(table.rows[0].provenance.options_key,
+                 optionsKey("stability", toJson(table.options), {fx::path("opt_adam.pt")}));
         const std::string text = stabilityJson(table);
         QCOMPARE(stabilityJson(stabilityFromJson(text, "t")), text);
         const std::string row = stabilityRowJson(table.rows[0]);
@@ -275,13 +290,12 @@ private Q_SLOTS:
 
     void aChangedOptimizerFileIsNeverAnsweredFromTheStore() {
         QTemporaryDir dir;
-        const std::string opt_file = dir.filePath("opt.pt").toStdString(), study = dir.filePath("s.basin.json").toStdString();
+        const std::string opt_file = dir.filePath("opt.pt").toStdString(),
+                          study = dir.filePath("s.basin.json").toStdString();
         std::filesystem::copy_file(fx::path("opt_adam.pt"), opt_file);
         StudySpec spec = mlpSpec();
         spec.study_path = study;
-        {
-            std::ofstream(study) << studyToJson(spec);
-        }
+        { std::ofstream(study) << studyToJson(spec); }
         auto o = Objective::open(spec);
         const StabilityOptions opt = tightStability();
         const StabilityInput in{spec.model, opt_file};
@@ -291,7 +305,8 @@ private Q_SLOTS:
         QVERIFY(found.stored);
         QCOMPARE(found.keys.key, row.provenance.key);
         // The same file name with other bytes (another step of training): a new key, nothing stored.
-        std::filesystem::copy_file(fx::path("opt_adamw.pt"), opt_file, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(fx::path("opt_adamw.pt"), opt_file,
+                                   std::filesystem::copy_options::overwrite_existing);
         QVERIFY(!lookUpResult(spec, "stability", toJson(opt), referencedFiles(in), in.checkpoint).stored);
     }
 };

@@ -43,7 +43,8 @@ StructureOptions only(const char* part) {
 std::vector<Eigen::Index> indicesOf(const Objective& o, const SensitivityGroup& g) {
     std::vector<Eigen::Index> rows;
     for (int k : g.parameters)
-        for (int64_t i = 0; i < o.parameters()[size_t(k)].size; ++i) rows.push_back(o.parameters()[size_t(k)].offset + i);
+        for (int64_t i = 0; i < o.parameters()[size_t(k)].size; ++i)
+            rows.push_back(o.parameters()[size_t(k)].offset + i);
     return rows;
 }
 
@@ -104,7 +105,8 @@ private Q_SLOTS:
             const auto r = computeStructure(o, opt);
             int within = 0;
             for (Eigen::Index i = 0; i < H.rows(); ++i)
-                if (std::abs(r.diag->diagonal[size_t(i)] - H(i, i)) <= 4 * r.diag->diagonal_stderr[size_t(i)] + 1e-12) ++within;
+                if (std::abs(r.diag->diagonal[size_t(i)] - H(i, i)) <= 4 * r.diag->diagonal_stderr[size_t(i)] + 1e-12)
+                    ++within;
             const double share = double(within) / double(H.rows());
             qInfo("seed %d: %.1f%% of entries within 4 standard errors", int(seed), 100 * share);
             QVERIFY2(share >= 0.95, qPrintable(QString::number(share)));
@@ -146,7 +148,11 @@ private Q_SLOTS:
                 QCOMPARE(row.criterion, want[i]["criterion"].get<std::string>());
                 QCOMPARE(row.removed, want[i]["removed"].get<std::vector<std::string>>());
                 QVERIFY2(near(row.eval.loss, want[i]["loss"].get<double>(), 1e-10),
-                         qPrintable(QString("%1 %2: %3 vs %4").arg(row.k).arg(QString::fromStdString(row.criterion)).arg(row.eval.loss).arg(want[i]["loss"].get<double>())));
+                         qPrintable(QString("%1 %2: %3 vs %4")
+                                        .arg(row.k)
+                                        .arg(QString::fromStdString(row.criterion))
+                                        .arg(row.eval.loss)
+                                        .arg(want[i]["loss"].get<double>())));
                 QVERIFY(std::abs(row.predicted - want[i]["predicted"].get<double>()) < 1e-12);
             }
             QCOMPARE(r.diag->base.loss, loss0);
@@ -176,7 +182,8 @@ private Q_SLOTS:
             QCOMPARE(r.diag->heads[h].size, want[h]["size"].get<int64_t>());
             QVERIFY(near(r.diag->heads[h].diag_sum, want[h]["diag_sum"].get<double>(), 1e-10));
         }
-        QVERIFY2(r.diag->head_rule.front().find("2 heads of 2 rows") != std::string::npos, r.diag->head_rule.front().c_str());
+        QVERIFY2(r.diag->head_rule.front().find("2 heads of 2 rows") != std::string::npos,
+                 r.diag->head_rule.front().c_str());
         QVERIFY(r.diag->head_rule.front().find("read from attn.num_heads") != std::string::npos);
         QCOMPARE(r.diag->removal[0].removed.size(), size_t(1));
         // Three heads do not divide 4 rows: said, and no heads.
@@ -214,7 +221,8 @@ private Q_SLOTS:
             for (size_t g = 0; g < groups.size(); ++g) {
                 double want = 0;
                 for (Eigen::Index i : indicesOf(o, groups[g])) want += u[i] * u[i];
-                QVERIFY2(std::abs(v.shares[g] - want) < 1e-6, qPrintable(QString("%1 %2: %3 vs %4").arg(k).arg(g).arg(v.shares[g]).arg(want)));
+                QVERIFY2(std::abs(v.shares[g] - want) < 1e-6,
+                         qPrintable(QString("%1 %2: %3 vs %4").arg(k).arg(g).arg(v.shares[g]).arg(want)));
                 sum += v.shares[g];
             }
             QVERIFY(std::abs(sum - 1) < 1e-12);
@@ -249,10 +257,12 @@ private Q_SLOTS:
         const Eigen::MatrixXd Uh = eh.eigenvectors().rightCols(4), Ub = eb.eigenvectors().rightCols(4);
         Eigen::JacobiSVD<Eigen::MatrixXd> svd(Ub.transpose() * Uh);
         std::vector<double> angles;
-        for (int i = 0; i < 4; ++i) angles.push_back(std::acos(std::min(1.0, svd.singularValues()[i])) * 180 / std::numbers::pi);
+        for (int i = 0; i < 4; ++i)
+            angles.push_back(std::acos(std::min(1.0, svd.singularValues()[i])) * 180 / std::numbers::pi);
         std::sort(angles.begin(), angles.end());
         for (size_t i = 0; i < 4; ++i)
-            QVERIFY2(std::abs(r.blocks->angles[i] - angles[i]) < 1e-3, qPrintable(QString("%1 vs %2").arg(r.blocks->angles[i]).arg(angles[i])));
+            QVERIFY2(std::abs(r.blocks->angles[i] - angles[i]) < 1e-3,
+                     qPrintable(QString("%1 vs %2").arg(r.blocks->angles[i]).arg(angles[i])));
         // Each block's own top eigenvalues; distances symmetric, zero on the diagonal, in [0, 1].
         for (size_t g = 0; g < groups.size(); ++g) {
             const Eigen::VectorXd e = descending(sub(H, indicesOf(o, groups[g])));
@@ -280,12 +290,16 @@ private Q_SLOTS:
         const Eigen::VectorXd ga = fx::vec(fx::expected()["mlp"]["grad"]), gb = fx::vec(sx()["align"]["grad_b"]);
         const Eigen::VectorXd d = descending(Ha - Hb);
         const double norm = std::max(std::abs(d[0]), std::abs(d[d.size() - 1]));
-        QVERIFY2(near(r.align->model.norm, norm, 1e-6), qPrintable(QString("%1 vs %2").arg(r.align->model.norm).arg(norm)));
+        QVERIFY2(near(r.align->model.norm, norm, 1e-6),
+                 qPrintable(QString("%1 vs %2").arg(r.align->model.norm).arg(norm)));
         QVERIFY(near(r.align->model.lambda_max, d[0], 1e-6) && near(r.align->model.lambda_min, d[d.size() - 1], 1e-6));
         QVERIFY(std::abs(r.align->model.gradient_cosine - ga.dot(gb) / (ga.norm() * gb.norm())) < 1e-10);
         const double tdiff = (Ha - Hb).trace();
         QVERIFY2(std::abs(r.align->model.trace_diff - tdiff) < 4 * r.align->model.trace_diff_stderr,
-                 qPrintable(QString("%1 +- %2 vs %3").arg(r.align->model.trace_diff).arg(r.align->model.trace_diff_stderr).arg(tdiff)));
+                 qPrintable(QString("%1 +- %2 vs %3")
+                                .arg(r.align->model.trace_diff)
+                                .arg(r.align->model.trace_diff_stderr)
+                                .arg(tdiff)));
         // The classifier head: the last group (fc2) alone.
         QCOMPARE(r.align->head.scope, std::string("fc2"));
         const auto idx = indicesOf(o, sensitivityGroups(o).back());
@@ -308,12 +322,14 @@ private Q_SLOTS:
         QCOMPARE(r.classes->classes, 3);
         QCOMPARE(r.classes->ggn_eigenvalues.size(), size_t(3));
         for (const char* key : {"class_gram", "cross_gram", "between_gram"}) {
-            const auto& got = std::string(key) == "class_gram" ? r.classes->class_gram
-                              : std::string(key) == "cross_gram" ? r.classes->cross_gram : r.classes->between_gram;
+            const auto& got = std::string(key) == "class_gram"   ? r.classes->class_gram
+                              : std::string(key) == "cross_gram" ? r.classes->cross_gram
+                                                                 : r.classes->between_gram;
             const auto w = want[key].get<std::vector<double>>();
             QCOMPARE(got.size(), w.size());
             for (size_t i = 0; i < w.size(); ++i)
-                QVERIFY2(std::abs(got[i] - w[i]) < 1e-10 * w[0], qPrintable(QString("%1[%2]: %3 vs %4").arg(key).arg(i).arg(got[i]).arg(w[i])));
+                QVERIFY2(std::abs(got[i] - w[i]) < 1e-10 * w[0],
+                         qPrintable(QString("%1[%2]: %3 vs %4").arg(key).arg(i).arg(got[i]).arg(w[i])));
         }
         QVERIFY(near(r.classes->class_trace, want["class_trace"].get<double>(), 1e-10));
         QVERIFY(near(r.classes->cross_trace, want["cross_trace"].get<double>(), 1e-10));
@@ -324,7 +340,11 @@ private Q_SLOTS:
             QVERIFY(s.within_part > -1e-9);  // G_within is positive semi-definite
             for (size_t c = 0; c < 3; ++c)
                 QVERIFY2(std::abs(r.classes->ggn_overlap[k][c] - want["ggn_overlap"][k][c].get<double>()) < 1e-6,
-                         qPrintable(QString("%1 %2: %3 vs %4").arg(k).arg(c).arg(r.classes->ggn_overlap[k][c]).arg(want["ggn_overlap"][k][c].get<double>())));
+                         qPrintable(QString("%1 %2: %3 vs %4")
+                                        .arg(k)
+                                        .arg(c)
+                                        .arg(r.classes->ggn_overlap[k][c])
+                                        .arg(want["ggn_overlap"][k][c].get<double>())));
         }
         QCOMPARE(r.classes->hessian_overlap.size(), size_t(3));
         // The study's curvature and samples are back.
@@ -360,8 +380,8 @@ private Q_SLOTS:
         const auto rn = computeStructure(noisy, n);
         for (size_t k = 0; k < 4; ++k) {
             const double rel = rn.classes->class_gram[k] / rn.classes->ggn_eigenvalues[k] - 1;
-            qInfo("noisy planted outlier %d: class-mean Gram %.6g, Gauss-Newton %.6g (%.3f%%)", int(k), rn.classes->class_gram[k],
-                  rn.classes->ggn_eigenvalues[k], 100 * rel);
+            qInfo("noisy planted outlier %d: class-mean Gram %.6g, Gauss-Newton %.6g (%.3f%%)", int(k),
+                  rn.classes->class_gram[k], rn.classes->ggn_eigenvalues[k], 100 * rel);
             QVERIFY(std::abs(rel) < 0.01);
             QVERIFY(rn.classes->ggn_overlap[k][3 - k] > 0.99);
         }
@@ -386,7 +406,8 @@ private Q_SLOTS:
         QCOMPARE(r.provenance.analysis, std::string("structure"));
         QCOMPARE(r.provenance.options, toJson(opt));
         QCOMPARE(r.provenance.hvp_count, r.hvp_count);
-        QCOMPARE(r.hvp_count, r.diag->hvp_count + r.eigen_hvp_count + r.blocks->hvp_count + r.align->hvp_count + r.classes->hvp_count);
+        QCOMPARE(r.hvp_count, r.diag->hvp_count + r.eigen_hvp_count + r.blocks->hvp_count + r.align->hvp_count +
+                                  r.classes->hvp_count);
         QCOMPARE(r.provenance.options_key, optionsKey("structure", toJson(opt), referencedFiles(opt)));
         BASIN_EXPECT_ERROR(structureFromJson("{\"analysis\": \"spectrum\"}", "x.json"), "x.json", "structure result");
     }
@@ -404,7 +425,8 @@ private Q_SLOTS:
             bool after_classes = false;
             JobContext job([&, stage = std::string(stage)](const Progress& p) {
                 if (p.stage.rfind("class and cross-class", 0) == 0) after_classes = true;
-                const bool ggn = stage == "top of the Gauss-Newton" && after_classes && p.stage == "lanczos" && p.done >= 2;
+                const bool ggn =
+                    stage == "top of the Gauss-Newton" && after_classes && p.stage == "lanczos" && p.done >= 2;
                 if ((p.stage.rfind(stage, 0) == 0 && p.done >= 1) || ggn) job.cancel();
             });
             StructureOptions opt = only(part);
@@ -432,8 +454,10 @@ private Q_SLOTS:
         p.probes = 8;
         p.prune = {4, 4};
         BASIN_EXPECT_ERROR(validate(p), "prune (--prune)", "distinct");
-        BASIN_EXPECT_ERROR(structureOptionsFromJson(R"({"prune_level": "filter"})", "s.json"), "s.json", "weight, channel or head");
-        BASIN_EXPECT_ERROR(structureOptionsFromJson(R"({"diagg": true})", "s.json"), "unknown structure option 'diagg'");
+        BASIN_EXPECT_ERROR(structureOptionsFromJson(R"({"prune_level": "filter"})", "s.json"), "s.json",
+                           "weight, channel or head");
+        BASIN_EXPECT_ERROR(structureOptionsFromJson(R"({"diagg": true})", "s.json"),
+                           "unknown structure option 'diagg'");
         auto lin = Objective::open(fx::spec("linreg.pt", "linreg.npz", Loss::MSE));
         BASIN_EXPECT_ERROR(computeStructure(lin, only("classes")), "offered for the cross_entropy loss", "mse");
         auto mlp = Objective::open(mlpSpec());

@@ -44,10 +44,15 @@ void compareWithPyTorch(bool two_d, BatchNormMode bn) {
     const auto& e = fx::expected()["surface"];
     for (int j = 0; j < g.ny(); ++j)
         for (int i = 0; i < g.nx(); ++i) {
-            const double want = two_d ? e["grid_" + mode][size_t(j)][size_t(i)].get<double>() : e["line_" + mode][size_t(i)].get<double>();
+            const double want = two_d ? e["grid_" + mode][size_t(j)][size_t(i)].get<double>()
+                                      : e["line_" + mode][size_t(i)].get<double>();
             const double got = g.loss[size_t(j * g.nx() + i)];
-            QVERIFY2(std::abs(got - want) <= 1e-5 * std::abs(want),
-                     qPrintable(QString("%1 (%2,%3): %4 vs PyTorch %5").arg(QString::fromStdString(mode)).arg(i).arg(j).arg(got).arg(want)));
+            QVERIFY2(std::abs(got - want) <= 1e-5 * std::abs(want), qPrintable(QString("%1 (%2,%3): %4 vs PyTorch %5")
+                                                                                   .arg(QString::fromStdString(mode))
+                                                                                   .arg(i)
+                                                                                   .arg(j)
+                                                                                   .arg(got)
+                                                                                   .arg(want)));
         }
     // The objective is left as it was found.
     QCOMPARE(fx::relErr(o.parametersFlat(), theta), 0.0);
@@ -73,7 +78,8 @@ private Q_SLOTS:
         computeSurface(o, o.parametersFlat(), dx, &dy, g, BatchNormMode::Eval);
         const auto& acc = fx::expected()["surface"]["grid_accuracy_eval"];
         for (int j = 0; j < g.ny(); ++j)
-            for (int i = 0; i < g.nx(); ++i) QCOMPARE(g.accuracy[size_t(j * g.nx() + i)], acc[size_t(j)][size_t(i)].get<double>());
+            for (int i = 0; i < g.nx(); ++i)
+                QCOMPARE(g.accuracy[size_t(j * g.nx() + i)], acc[size_t(j)][size_t(i)].get<double>());
     }
 
     void evalModeRestoresStoredStatistics() {
@@ -99,7 +105,8 @@ private Q_SLOTS:
             }
             const int64_t per = p.size / p.shape[0];
             for (int64_t f = 0; f < p.shape[0]; ++f) {
-                const double dn = d.segment(p.offset + f * per, per).norm(), tn = theta.segment(p.offset + f * per, per).norm();
+                const double dn = d.segment(p.offset + f * per, per).norm(),
+                             tn = theta.segment(p.offset + f * per, per).norm();
                 QVERIFY(std::abs(dn - tn) <= 1e-12 * tn);
                 ++filters_checked;
             }
@@ -107,11 +114,13 @@ private Q_SLOTS:
         QCOMPARE(filters_checked, 4 + 4);  // conv: 4 filters, fc: 4 rows
         const auto kept = randomDirection(o.parameters(), theta, DirectionNorm::Layer, IgnoreMode::None, 3);
         const auto& conv = o.parameters()[0];
-        QVERIFY(std::abs(kept.segment(conv.offset, conv.size).norm() - theta.segment(conv.offset, conv.size).norm()) < 1e-12);
+        QVERIFY(std::abs(kept.segment(conv.offset, conv.size).norm() - theta.segment(conv.offset, conv.size).norm()) <
+                1e-12);
         const auto& bias = o.parameters()[1];
         QCOMPARE(fx::relErr(kept.segment(bias.offset, bias.size), theta.segment(bias.offset, bias.size)), 0.0);
         // Same seed, same direction.
-        QCOMPARE(fx::relErr(d, randomDirection(o.parameters(), theta, DirectionNorm::Filter, IgnoreMode::BiasBN, 3)), 0.0);
+        QCOMPARE(fx::relErr(d, randomDirection(o.parameters(), theta, DirectionNorm::Filter, IgnoreMode::BiasBN, 3)),
+                 0.0);
     }
 
     void orthogonalisationReportsTheCosine() {
@@ -198,7 +207,12 @@ private Q_SLOTS:
             QVERIFY(fx::relErr(t, o.parametersOfModel(r.checkpoints[k])) < 1e-10);
         }
         QVERIFY(plan.x_label.find("% of variance") != std::string::npos);
-        BASIN_EXPECT_ERROR(planSurface(o, SurfaceRequest{"pca", DirectionNorm::Filter, IgnoreMode::None, false, true, 0,
+        BASIN_EXPECT_ERROR(planSurface(o, SurfaceRequest{"pca",
+                                                         DirectionNorm::Filter,
+                                                         IgnoreMode::None,
+                                                         false,
+                                                         true,
+                                                         0,
                                                          {fx::path("cnn_ckpt0.pt"), fx::path("cnn_ckpt1.pt")}}),
                            "at least 3 checkpoints");
     }

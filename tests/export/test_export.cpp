@@ -2,13 +2,13 @@
 // al.'s layout (and h5py the way their plot_2D.py reads it), JSON and CSV round trips.
 #include <QtTest/QtTest>
 
-#include <QProcess>
 #include <hdf5.h>
 #include <vtkDataArray.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
 #include <vtkStructuredGrid.h>
 #include <vtkXMLStructuredGridReader.h>
+#include <QProcess>
 
 #include <cmath>
 #include <fstream>
@@ -195,7 +195,8 @@ private Q_SLOTS:
         reader->SetFileName(file("m.vts").c_str());
         reader->Update();
         vtkPointData* pd = reader->GetOutput()->GetPointData();
-        for (const char* name : {"lambda_max", "lambda_min", "trace", "ratio", "loss"}) QVERIFY2(pd->GetArray(name), name);
+        for (const char* name : {"lambda_max", "lambda_min", "trace", "ratio", "loss"})
+            QVERIFY2(pd->GetArray(name), name);
         const vtkIdType id = 1 * 5 + 3;  // i = 3, j = 1
         QCOMPARE(pd->GetArray("lambda_max")->GetTuple1(id), 4.1);
         QCOMPARE(pd->GetArray("lambda_min")->GetTuple1(id), -1.0);
@@ -249,7 +250,9 @@ private Q_SLOTS:
         for (int r = 0; r < 9; ++r) std::getline(csv, row);  // the 9th point: i = 3, j = 1
         double x, y, l, a, lmax, lmin, ratio, tr, se;
         int hvp;
-        QCOMPARE(std::sscanf(row.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%d", &x, &y, &l, &a, &lmax, &lmin, &ratio, &tr, &se, &hvp), 10);
+        QCOMPARE(std::sscanf(row.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%d", &x, &y, &l, &a, &lmax, &lmin,
+                             &ratio, &tr, &se, &hvp),
+                 10);
         QCOMPARE(lmax, 4.1);
         QCOMPARE(lmin, -1.0);
         QVERIFY(std::abs(ratio - 1.0 / 4.1) < 1e-15);

@@ -47,7 +47,8 @@ bool unzip(const Bytes& file, Archive& out) {
     }
     for (zip_int64_t i = 0; i < zip_get_num_entries(z, 0); ++i) {
         zip_stat_t st;
-        zip_file_t* f = zip_stat_index(z, zip_uint64_t(i), 0, &st) == 0 ? zip_fopen_index(z, zip_uint64_t(i), 0) : nullptr;
+        zip_file_t* f =
+            zip_stat_index(z, zip_uint64_t(i), 0, &st) == 0 ? zip_fopen_index(z, zip_uint64_t(i), 0) : nullptr;
         if (!f) continue;
         Record r{st.name, Bytes(size_t(st.size))};
         const bool ok = zip_fread(f, r.data.data(), st.size) == zip_int64_t(st.size);
@@ -102,7 +103,9 @@ public:
                     b.insert(b.begin() + std::ptrdiff_t(at), 1 + below(8), uint8_t(below(256)));
                     break;
                 case 3:
-                    if (at < b.size()) b.erase(b.begin() + std::ptrdiff_t(at), b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(8))));
+                    if (at < b.size())
+                        b.erase(b.begin() + std::ptrdiff_t(at),
+                                b.begin() + std::ptrdiff_t(std::min(b.size(), at + 1 + below(8))));
                     break;
                 case 4:
                     b.resize(at);
@@ -137,14 +140,18 @@ public:
         size_t r = below(a.size());
         for (int tries = 0; tries < 4 && isCode(a[r].name) && !chance(0.05); ++tries) r = below(a.size());
         switch (below(10)) {
-            case 0: case 1: case 2: case 3: {  // the pickle's integers
+            case 0:
+            case 1:
+            case 2:
+            case 3: {  // the pickle's integers
                 size_t p = r;
                 for (size_t i = 0; i < a.size(); ++i)
                     if (a[i].name.ends_with("data.pkl") || (a[i].name.ends_with(".pkl") && chance(0.3))) p = i;
                 pickleIntegers(a[p].data);
                 break;
             }
-            case 4: case 5:  // bytes of any record, the pickle's opcodes included
+            case 4:
+            case 5:  // bytes of any record, the pickle's opcodes included
                 bytes(a[r].data);
                 break;
             case 6:  // a weight record cut short or grown
@@ -157,7 +164,8 @@ public:
             case 8:  // the format version
                 for (auto& rec : a)
                     if (rec.name.ends_with("/version")) {
-                        static const char* versions[] = {"0\n", "1\n", "3\n", "10\n", "99999999999999999999\n", "-1\n", "x"};
+                        static const char* versions[] = {"0\n",  "1\n", "3\n", "10\n", "99999999999999999999\n",
+                                                         "-1\n", "x"};
                         const std::string v = versions[below(std::size(versions))];
                         rec.data.assign(v.begin(), v.end());
                     }
@@ -210,13 +218,15 @@ int main(int argc, char** argv) {
     Mutator m(seed);
     // Every seed once as it is, then mutants until the time is up.
     auto run = [&](const Bytes& input, int64_t n) {
-        std::ofstream(last, std::ios::binary).write(reinterpret_cast<const char*>(input.data()), std::streamsize(input.size()));
+        std::ofstream(last, std::ios::binary)
+            .write(reinterpret_cast<const char*>(input.data()), std::streamsize(input.size()));
         try {
             LLVMFuzzerTestOneInput(input.data(), input.size());
         } catch (const std::exception& e) {
             const fs::path saved = crashes / ("exception-" + std::to_string(n) + ".pt");
             fs::copy_file(last, saved, fs::copy_options::overwrite_existing);
-            std::fprintf(stderr, "mutate_torch: input %lld threw %s (saved as %s)\n", (long long)n, e.what(), saved.c_str());
+            std::fprintf(stderr, "mutate_torch: input %lld threw %s (saved as %s)\n", (long long)n, e.what(),
+                         saved.c_str());
             return false;
         }
         return true;

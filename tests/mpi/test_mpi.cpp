@@ -16,7 +16,8 @@ struct Run {
 };
 
 Run run(int ranks, QStringList args) {
-    args << "--threads" << "1";
+    args << "--threads"
+         << "1";
     QProcess p;
     auto env = QProcessEnvironment::systemEnvironment();
     env.insert("OMPI_ALLOW_RUN_AS_ROOT", "1");  // CI runs as root
@@ -47,7 +48,8 @@ void compare(const nlohmann::json& a, const nlohmann::json& b, double tol, const
             continue;
         }
         const double x = a[i].get<double>(), y = b[i].get<double>();
-        QVERIFY2(std::abs(x - y) <= tol * std::max(1.0, std::abs(x)), qPrintable(QString("%1: %2 vs %3").arg(what).arg(x).arg(y)));
+        QVERIFY2(std::abs(x - y) <= tol * std::max(1.0, std::abs(x)),
+                 qPrintable(QString("%1: %2 vs %3").arg(what).arg(x).arg(y)));
     }
 }
 
@@ -57,9 +59,29 @@ class TestMpi : public QObject {
     Q_OBJECT
 
     void spectrumAgrees(const QString& dtype, double tol) {
-        const QStringList args = {"spectrum", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--batch", "8",
-                                  "--dtype", dtype, "--top", "3", "--which", "both", "--tol", "1e-9", "--max-hvp", "150",
-                                  "--trace", "--probes", "12", "--hvp", "exact", "--json"};
+        const QStringList args = {"spectrum",
+                                  "--model",
+                                  fixture("cnn.pt"),
+                                  "--data",
+                                  fixture("cnn_data.npz"),
+                                  "--batch",
+                                  "8",
+                                  "--dtype",
+                                  dtype,
+                                  "--top",
+                                  "3",
+                                  "--which",
+                                  "both",
+                                  "--tol",
+                                  "1e-9",
+                                  "--max-hvp",
+                                  "150",
+                                  "--trace",
+                                  "--probes",
+                                  "12",
+                                  "--hvp",
+                                  "exact",
+                                  "--json"};
         const auto one = jsonOf(run(0, args));
         for (int ranks : {2, 3}) {
             const auto many = jsonOf(run(ranks, args));
@@ -74,8 +96,9 @@ private Q_SLOTS:
     void spectrumFloat32() { spectrumAgrees("float32", 1e-5); }
 
     void sensitivityFloat64() {
-        const QStringList args = {"sensitivity", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype",
-                                  "float64", "--probes", "8", "--tol", "1e-9", "--hvp", "exact", "--json"};
+        const QStringList args = {"sensitivity", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"),
+                                  "--dtype",     "float64", "--probes",        "8",      "--tol",
+                                  "1e-9",        "--hvp",   "exact",           "--json"};
         const auto one = jsonOf(run(0, args)), two = jsonOf(run(2, args));
         for (size_t g = 0; g < one["groups"].size(); ++g) {
             const double a = one["groups"][g]["trace"].get<double>(), b = two["groups"][g]["trace"].get<double>();
@@ -86,8 +109,19 @@ private Q_SLOTS:
     void surfaceGrid() {
         QTemporaryDir tmp;
         auto args = [&](const QString& out) {
-            return QStringList{"surface", "--model", fixture("cnn.pt"), "--data", fixture("cnn_data.npz"), "--dtype", "float64",
-                               "--batch", "16", "--grid", "7x5", "--out", out};
+            return QStringList{"surface",
+                               "--model",
+                               fixture("cnn.pt"),
+                               "--data",
+                               fixture("cnn_data.npz"),
+                               "--dtype",
+                               "float64",
+                               "--batch",
+                               "16",
+                               "--grid",
+                               "7x5",
+                               "--out",
+                               out};
         };
         QCOMPARE(run(0, args(tmp.filePath("one.json"))).code, 0);
         for (int ranks : {2, 3}) {
@@ -95,7 +129,8 @@ private Q_SLOTS:
             QCOMPARE(run(ranks, args(out)).code, 0);
             QFile a(tmp.filePath("one.json")), b(out);
             QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
-            const auto ja = nlohmann::json::parse(a.readAll().toStdString()), jb = nlohmann::json::parse(b.readAll().toStdString());
+            const auto ja = nlohmann::json::parse(a.readAll().toStdString()),
+                       jb = nlohmann::json::parse(b.readAll().toStdString());
             QVERIFY(jb["complete"].get<bool>());
             compare(ja["loss"], jb["loss"], 1e-10, "surface");
         }
@@ -107,8 +142,25 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         for (const bool cold : {true, false}) {
             auto args = [&](const QString& out) {
-                QStringList a{"curvature-map", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"), "--dtype", "float64",
-                              "--grid", "5x4", "--tol", "1e-10", "--max-hvp", "99", "--probes", "4", "--hvp", "exact", "--out", out};
+                QStringList a{"curvature-map",
+                              "--model",
+                              fixture("mlp.pt"),
+                              "--data",
+                              fixture("mlp_data.pt"),
+                              "--dtype",
+                              "float64",
+                              "--grid",
+                              "5x4",
+                              "--tol",
+                              "1e-10",
+                              "--max-hvp",
+                              "99",
+                              "--probes",
+                              "4",
+                              "--hvp",
+                              "exact",
+                              "--out",
+                              out};
                 if (cold) a << "--cold";
                 return a;
             };
@@ -116,7 +168,8 @@ private Q_SLOTS:
             QCOMPARE(run(2, args(tmp.filePath("two.json"))).code, 0);
             QFile a(tmp.filePath("one.json")), b(tmp.filePath("two.json"));
             QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
-            const auto ja = nlohmann::json::parse(a.readAll().toStdString()), jb = nlohmann::json::parse(b.readAll().toStdString());
+            const auto ja = nlohmann::json::parse(a.readAll().toStdString()),
+                       jb = nlohmann::json::parse(b.readAll().toStdString());
             QVERIFY(jb["complete"].get<bool>());
             compare(ja["loss"], jb["loss"], 1e-12, "loss");
             for (const char* key : {"lambda_max", "lambda_min", "trace"})

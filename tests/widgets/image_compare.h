@@ -50,8 +50,9 @@ inline BaselineResult compareWithBaseline(const QImage& image, const QString& ba
     r.ok = r.difference >= 0 && r.difference <= threshold;
     if (!r.ok) {
         image.save(out_path);
-        r.message = QString("%1 differs from its baseline %2 (mean |diff| %3 > %4, or size %5x%6 vs %7x%8); "
-                            "the new image is at %9")
+        r.message = QString(
+                        "%1 differs from its baseline %2 (mean |diff| %3 > %4, or size %5x%6 vs %7x%8); "
+                        "the new image is at %9")
                         .arg(name, baseline_path)
                         .arg(r.difference)
                         .arg(threshold)

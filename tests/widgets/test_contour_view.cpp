@@ -1,5 +1,6 @@
 // ContourView and LineView: a grid from above and a line, drawn from given numbers, compared with
 // baselines; SurfacePanel's display options and the point under the mouse.
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QComboBox>
 #include <QSignalSpy>
@@ -7,7 +8,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/contour_view.h"
 #include "basin/widgets/figure.h"
@@ -62,7 +62,8 @@ SurfacePlotData line() {
 // (negative on the left half), their ratio.
 SurfacePlotData bowlMap() {
     SurfacePlotData d = bowl();
-    SurfaceField lmax{"lambda_max", "λmax", {}, true}, lmin{"lambda_min", "λmin", {}, true}, ratio{"ratio", "|λmin/λmax|", {}, false};
+    SurfaceField lmax{"lambda_max", "λmax", {}, true}, lmin{"lambda_min", "λmin", {}, true},
+        ratio{"ratio", "|λmin/λmax|", {}, false};
     for (double y : d.y)
         for (double x : d.x) {
             lmax.values.push_back(4 + x * x + y);
@@ -160,7 +161,8 @@ private Q_SLOTS:
         QCOMPARE(panel.contourView()->data().value_label, std::string("log10 loss (clipped at 2)"));
         // The panel keeps the true numbers and reports them under the mouse.
         QCOMPARE(panel.data().values.back(), corner);
-        QCOMPARE(panel.describePoint(0.27, -0.3), QString("PC 1 = 0.25, PC 2 = \u22120.3333: loss 0.2, accuracy 87.50 %"));
+        QCOMPARE(panel.describePoint(0.27, -0.3),
+                 QString("PC 1 = 0.25, PC 2 = \u22120.3333: loss 0.2, accuracy 87.50 %"));
         panel.setClip(std::nullopt);
         panel.setLogScale(false);
         QCOMPARE(panel.contourView()->data().values.back(), corner);
@@ -182,8 +184,9 @@ private Q_SLOTS:
         QApplication::sendEvent(plot, &move);
         QCOMPARE(status.count(), 1);
         const double loss = 0.2 + 0.75 * 0.75 + 2 * (2.0 / 3) * (2.0 / 3);
-        QCOMPARE(status.at(0).at(0).toString(),
-                 QString("PC 1 = \u22120.5, PC 2 = 0.3333: loss %1, accuracy 85.00 %").arg(QString::number(loss, 'g', 4)));
+        QCOMPARE(
+            status.at(0).at(0).toString(),
+            QString("PC 1 = \u22120.5, PC 2 = 0.3333: loss %1, accuracy 85.00 %").arg(QString::number(loss, 'g', 4)));
     }
 
     void colourByRedrawsWithTheChosenField() {
@@ -210,13 +213,14 @@ private Q_SLOTS:
         const QColor middle = QColor::fromRgb(g.color(0.0, QCPRange(-1, 1)));
         QVERIFY2(middle.red() > 210 && middle.green() > 210 && middle.blue() > 210, "zero is drawn near-white");
         QVERIFY(QColor::fromRgb(g.color(-1.0, QCPRange(-1, 1))).blue() > 150);  // negative: blue
-        QVERIFY(QColor::fromRgb(g.color(1.0, QCPRange(-1, 1))).red() > 200);   // positive: vermillion
+        QVERIFY(QColor::fromRgb(g.color(1.0, QCPRange(-1, 1))).red() > 200);    // positive: vermillion
         QCOMPARE(panel.surfaceView()->data().colour_by, std::string("lambda_min"));
         QCOMPARE(panel.surfaceView()->data().values, d.values);  // the height stays the loss
         QVERIFY(panel.describePoint(0.27, -0.3).contains(QString("λmin 0.3333")));
         const QImage image = grabShown(panel, QSize(1200, 560));
-        const auto r = basin::test::compareWithBaseline(panel.contourView()->grab().toImage(), BASIN_BASELINE_DIR,
-                                                        BASIN_IMAGE_OUT_DIR, "contour_colour_by_lambda_min.png", kThreshold);
+        const auto r =
+            basin::test::compareWithBaseline(panel.contourView()->grab().toImage(), BASIN_BASELINE_DIR,
+                                             BASIN_IMAGE_OUT_DIR, "contour_colour_by_lambda_min.png", kThreshold);
         QVERIFY2(r.ok, qPrintable(r.message));
         QVERIFY(!image.isNull());
         // New data of the same kind keeps the choice; a loss surface falls back to the loss.

@@ -1,10 +1,10 @@
 // DynamicsView draws what it is given: the sharpness and threshold points, the batch sizes' means
 // with their spread and the full-sample line equal the data; a part not computed says so; and the
 // whole view matches its baseline image (the demo's measured stability and batch-scaling numbers).
+#include <qcustomplot.h>
 #include <QLabel>
 #include <QtTest>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/dynamics_view.h"
 #include "image_compare.h"
@@ -75,11 +75,13 @@ private Q_SLOTS:
         QCOMPARE(view.filledPlots().size(), size_t(2));
         // Every checkpoint is named on the axis, the batch sizes are the log axis's ticks.
         QCOMPARE(qSharedPointerCast<QCPAxisTickerText>(s->xAxis->ticker())->ticks().size(), 6);
-        QCOMPARE(qSharedPointerCast<QCPAxisTickerText>(b->xAxis->ticker())->ticks().keys(), (QList<double>{8, 16, 32, 64, 128}));
+        QCOMPARE(qSharedPointerCast<QCPAxisTickerText>(b->xAxis->ticker())->ticks().keys(),
+                 (QList<double>{8, 16, 32, 64, 128}));
         QVERIFY(view.notesLabel()->text().contains("147 H·v"));
 
         const QImage image = view.grab().toImage();
-        const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "dynamics.png", 2.0);
+        const auto r =
+            basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "dynamics.png", 2.0);
         QVERIFY2(r.ok, qPrintable(r.message));
     }
 

@@ -1,5 +1,6 @@
 // Figures as files: styles, sizes, vector text, the off-screen 3D surface, linked 3D cameras and
 // the compare plots.
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QFile>
 #include <QRegularExpression>
@@ -7,7 +8,6 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/compare_plots.h"
 #include "basin/widgets/figure.h"
@@ -174,7 +174,8 @@ private Q_SLOTS:
         for (int y = 0; y < image.height(); ++y)
             for (int x = 0; x < image.width(); ++x) {
                 const QColor c = image.pixelColor(x, y);
-                if (std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) > 40) ++coloured;
+                if (std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) > 40)
+                    ++coloured;
             }
         // Only the marks (minimum, current weights) are in colour.
         QVERIFY2(coloured < image.width() * image.height() / 100, qPrintable(QString::number(coloured)));
@@ -191,8 +192,8 @@ private Q_SLOTS:
         const QImage image = drawFigure({surface, {view.plot(), {}}}, style, 1400, 0, &complete);
         QVERIFY(complete);
         QCOMPARE(image.size(), QSize(1400, 560));
-        QVERIFY(distinctColours(image.copy(0, 0, 700, 560)) > 100);    // the surface
-        QVERIFY(distinctColours(image.copy(700, 0, 700, 560)) > 20);   // the plot
+        QVERIFY(distinctColours(image.copy(0, 0, 700, 560)) > 100);   // the surface
+        QVERIFY(distinctColours(image.copy(700, 0, 700, 560)) > 20);  // the plot
     }
 
     void aPaperFigureMatchesItsBaseline() {
@@ -239,7 +240,9 @@ private Q_SLOTS:
         for (int i = 1; i <= 10; ++i) QTest::mouseMove(b, QPoint(200 + 10 * i, 150 + 3 * i));
         QTest::mouseRelease(b, Qt::LeftButton, {}, QPoint(300, 180));
         const SurfaceCamera after_a = a->camera(), after_b = b->camera();
-        QVERIFY(std::abs(after_a.position[0] - before.position[0]) + std::abs(after_a.position[1] - before.position[1]) > 1e-3);
+        QVERIFY(std::abs(after_a.position[0] - before.position[0]) +
+                    std::abs(after_a.position[1] - before.position[1]) >
+                1e-3);
         for (int k = 0; k < 3; ++k) {
             QCOMPARE(after_a.position[k], after_b.position[k]);
             QCOMPARE(after_a.view_up[k], after_b.view_up[k]);

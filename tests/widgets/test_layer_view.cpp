@@ -1,4 +1,5 @@
 // LayerView: bars, table and proposal drawn from given numbers, compared with a baseline image.
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -7,7 +8,6 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <qcustomplot.h>
 
 #include "basin/widgets/figure.h"
 #include "basin/widgets/figure_style.h"
@@ -25,10 +25,8 @@ LayerPlotData synthetic() {
     LayerPlotData d;
     d.title = "synthetic layers";
     d.layers = {
-        {"conv1", 80, 12.5, 0.9, 0.08, 0.012, 8},
-        {"bn1", 16, 3.1, 0.4, 0.05, std::nullopt, std::nullopt},
-        {"conv2", 1168, 4.2, 0.05, 0.006, 0.0021, 4},
-        {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
+        {"conv1", 80, 12.5, 0.9, 0.08, 0.012, 8},     {"bn1", 16, 3.1, 0.4, 0.05, std::nullopt, std::nullopt},
+        {"conv2", 1168, 4.2, 0.05, 0.006, 0.0021, 4}, {"fc1", 7850, 0.8, 0.002, 0.0004, 0.00031, 2},
         {"fc2", 330, 25.0, 1.6, 0.2, 0.0045, 8},
     };
     d.quantised = {"conv1", "conv2", "fc1", "fc2"};
@@ -132,7 +130,8 @@ private Q_SLOTS:
         LayerPlotData d = synthetic();
         d.layers.clear();
         for (int i = 0; i < 40; ++i)
-            d.layers.push_back({"blocks." + std::to_string(i / 4) + ".attn.qkv" + std::to_string(i % 4), 1000, 1.0 + i, 0.1, 0.01, 0.001, 4});
+            d.layers.push_back({"blocks." + std::to_string(i / 4) + ".attn.qkv" + std::to_string(i % 4), 1000, 1.0 + i,
+                                0.1, 0.01, 0.001, 4});
         LayerView view;
         view.setData(d);
         view.resize(1100, 560);
@@ -155,8 +154,8 @@ private Q_SLOTS:
         view.setData(synthetic());
         const QImage image = grabShown(view);
         QCOMPARE(image.size(), QSize(1100, 560));
-        const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "layers.png",
-                                                        kThreshold);
+        const auto r =
+            basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "layers.png", kThreshold);
         QVERIFY2(r.ok, qPrintable(r.message));
     }
 
@@ -169,14 +168,18 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         for (QTableWidget* t : {view.layerTable(), view.precisionTable()}) {
             QVERIFY2(t->horizontalHeader()->length() <= t->viewport()->width(),
-                     qPrintable(QString("%1: columns %2 px in %3 px").arg(t->objectName())
-                                    .arg(t->horizontalHeader()->length()).arg(t->viewport()->width())));
+                     qPrintable(QString("%1: columns %2 px in %3 px")
+                                    .arg(t->objectName())
+                                    .arg(t->horizontalHeader()->length())
+                                    .arg(t->viewport()->width())));
             QVERIFY(!t->horizontalScrollBar()->isVisible());
         }
         // The chart has all the rest: no gap beside the tables.
         QVERIFY2(view.plot()->width() + view.layerTable()->width() >= view.width() - 20,
-                 qPrintable(QString("chart %1 + table %2 in %3").arg(view.plot()->width())
-                                .arg(view.layerTable()->width()).arg(view.width())));
+                 qPrintable(QString("chart %1 + table %2 in %3")
+                                .arg(view.plot()->width())
+                                .arg(view.layerTable()->width())
+                                .arg(view.width())));
     }
 
     void exportsFigures() {

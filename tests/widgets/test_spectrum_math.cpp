@@ -82,15 +82,20 @@ private Q_SLOTS:
         d.outlier_count = 1;
         d.hvp_count = 312;
         // 9 / 25.3 of the trace is above the edge.
-        const std::vector<std::string> want{"λmax  9", "λmin  \u22120.8", "trace  25.3 ± 1.7",
-                                            "outliers  1 (35.6% of trace)", "bulk edge  1.2", "H·v used  312"};
+        const std::vector<std::string> want{"λmax  9",           "λmin  \u22120.8",
+                                            "trace  25.3 ± 1.7", "outliers  1 (35.6% of trace)",
+                                            "bulk edge  1.2",    "H·v used  312"};
         QCOMPARE(readoutLines(d), want);
         d.edge_by_hand = true;
         d.hvp_mode = "fd (chosen by auto)";
         d.hvp_detail = "1.5 gradients per product";
-        const std::vector<std::string> by_hand{"λmax  9", "λmin  \u22120.8", "trace  25.3 ± 1.7",
-                                               "outliers  1 (35.6% of trace)", "bulk edge  1.2 (by hand)",
-                                               "H·v used  312", "H·v mode  fd (chosen by auto)",
+        const std::vector<std::string> by_hand{"λmax  9",
+                                               "λmin  \u22120.8",
+                                               "trace  25.3 ± 1.7",
+                                               "outliers  1 (35.6% of trace)",
+                                               "bulk edge  1.2 (by hand)",
+                                               "H·v used  312",
+                                               "H·v mode  fd (chosen by auto)",
                                                "  1.5 gradients per product"};
         QCOMPARE(readoutLines(d), by_hand);
     }

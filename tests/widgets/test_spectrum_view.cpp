@@ -1,3 +1,4 @@
+#include <qcustomplot.h>
 #include <QApplication>
 #include <QFileInfo>
 #include <QStyleFactory>
@@ -5,17 +6,16 @@
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/figure.h"
 #include "basin/widgets/figure_style.h"
 #include "basin/widgets/spectrum_view.h"
 #include "image_compare.h"
 
+using basin::widgets::figurePixels;
+using basin::widgets::FigureStyle;
 using basin::widgets::SpectrumPlotData;
 using basin::widgets::SpectrumView;
-using basin::widgets::FigureStyle;
-using basin::widgets::figurePixels;
 using basin::widgets::writeFigure;
 
 namespace {
@@ -143,7 +143,7 @@ private Q_SLOTS:
             if (view.plot()->graph(i)->property("basinRole").toString() == "probe-eigenvalues")
                 markers += view.plot()->graph(i)->data()->size();
         QCOMPARE(markers, int(probe.top_eigenvalues.size()));
-        QVERIFY(view.plot()->xAxis->range().upper >= 18);  // the probe's λmax (2 x 9) is in view
+        QVERIFY(view.plot()->xAxis->range().upper >= 18);                     // the probe's λmax (2 x 9) is in view
         QCOMPARE(view.stemCount(), int(synthetic().top_eigenvalues.size()));  // the centre's stems stay
         view.setOverlays({});
         QVERIFY(!graphNamed(view, "probe at (0.5, −0.25)"));
@@ -152,8 +152,9 @@ private Q_SLOTS:
     void readoutShowsTheKeyNumbers() {
         SpectrumView view;
         view.setData(synthetic());
-        QCOMPARE(view.readoutText(), QString("λmax  9\nλmin  \u22120.8\ntrace  25.3 ± 1.7\noutliers  3 (77.1% of trace)\n"
-                                             "bulk edge  1.2\nH·v used  312"));
+        QCOMPARE(view.readoutText(),
+                 QString("λmax  9\nλmin  \u22120.8\ntrace  25.3 ± 1.7\noutliers  3 (77.1% of trace)\n"
+                         "bulk edge  1.2\nH·v used  312"));
     }
 
     void logAbsAxisPlotsLog10OfMagnitudes() {

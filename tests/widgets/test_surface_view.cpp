@@ -29,7 +29,8 @@ int pixelsNear(const QImage& image, QColor colour, int tolerance) {
         for (int x = 0; x < image.width() * 8 / 10; ++x) {
             const QColor c = image.pixelColor(x, y);
             if (std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green()) +
-                    std::abs(c.blue() - colour.blue()) <= tolerance)
+                    std::abs(c.blue() - colour.blue()) <=
+                tolerance)
                 ++n;
         }
     return n;
@@ -64,8 +65,8 @@ private Q_SLOTS:
         // The low middle of the bowl is dark viridis, the rim high up is yellow-green.
         QVERIFY2(pixelsNear(image, QColor(0x44, 0x01, 0x54), 60) > 200, "no low (dark purple) surface drawn");
         QVERIFY2(pixelsNear(image, QColor(0xAA, 0xDC, 0x32), 90) > 200, "no high (yellow-green) surface drawn");
-        const auto r = basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR,
-                                                        "surface_bowl.png", 0.8);
+        const auto r =
+            basin::test::compareWithBaseline(image, BASIN_BASELINE_DIR, BASIN_IMAGE_OUT_DIR, "surface_bowl.png", 0.8);
         QVERIFY2(r.ok, qPrintable(r.message));
     }
 

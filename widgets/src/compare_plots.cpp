@@ -1,9 +1,9 @@
 #include "basin/widgets/compare_plots.h"
 
+#include <qcustomplot.h>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/spectrum_math.h"
@@ -15,8 +15,8 @@ namespace {
 
 // Up to four checkpoints: Okabe–Ito colours, each with its own dash so grey print keeps them apart.
 QPen seriesPen(std::size_t i, double width = 2) {
-    static const QColor colours[] = {palette::blue(), palette::vermillion(), palette::bluishGreen(),
-                                     palette::reddishPurple(), palette::orange(), palette::skyBlue()};
+    static const QColor colours[] = {palette::blue(),          palette::vermillion(), palette::bluishGreen(),
+                                     palette::reddishPurple(), palette::orange(),     palette::skyBlue()};
     static const Qt::PenStyle styles[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
     return QPen(colours[i % 6], width, styles[i % 4]);
 }

@@ -35,8 +35,9 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent), d_(std::make_unique
         d_->views[i] = new SurfaceView(surfaces);
         d_->views[i]->setObjectName(QStringLiteral("compareSurface%1").arg(i));
         d_->views[i]->setMinimumSize(200, 160);
-        d_->views[i]->setToolTip(tr("Vermillion ball: the lowest loss on the grid; white ball: the checkpoint's own "
-                                    "weights. Drag to turn all of them, wheel to zoom."));
+        d_->views[i]->setToolTip(
+            tr("Vermillion ball: the lowest loss on the grid; white ball: the checkpoint's own "
+               "weights. Drag to turn all of them, wheel to zoom."));
         grid->addWidget(d_->views[i], 0, i);
         // One camera for all: turning any of them turns every one.
         if (i > 0) d_->views[i]->linkCamera(d_->views[0]);

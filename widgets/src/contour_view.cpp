@@ -1,8 +1,8 @@
 #include "basin/widgets/contour_view.h"
 
+#include <qcustomplot.h>
 #include <QVBoxLayout>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/surface_math.h"
@@ -35,8 +35,10 @@ QCPTextElement* addTitle(QCustomPlot* plot, QFont font) {
 }
 
 // The marks mean the same in every view of a surface, the 3D one included: the grid's lowest
-// computed loss in vermillion (reddish purple over the diverging map), the current weights (the origin) in white, the checkpoints in orange.
-QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y, QColor colour = palette::vermillion()) {
+// computed loss in vermillion (reddish purple over the diverging map), the current weights (the origin) in white, the
+// checkpoints in orange.
+QCPGraph* minimumMarker(QCustomPlot* plot, QCPAxis* value_axis, double x, double y,
+                        QColor colour = palette::vermillion()) {
     auto* g = plot->addGraph(plot->xAxis, value_axis);
     g->setName(QObject::tr("minimum"));
     g->setLineStyle(QCPGraph::lsNone);
@@ -103,7 +105,8 @@ ContourView::ContourView(QWidget* parent) : QWidget(parent), d_(std::make_unique
         if (e->button() != Qt::LeftButton || d_->data.values.empty()) return;
         if ((e->position() - d_->pressed).manhattanLength() > 3) return;
         if (!d_->plot->axisRect()->rect().contains(e->position().toPoint())) return;
-        Q_EMIT clicked(d_->plot->xAxis->pixelToCoord(e->position().x()), d_->plot->yAxis->pixelToCoord(e->position().y()));
+        Q_EMIT clicked(d_->plot->xAxis->pixelToCoord(e->position().x()),
+                       d_->plot->yAxis->pixelToCoord(e->position().y()));
     });
     clear();
 }
@@ -183,7 +186,8 @@ void ContourView::setData(const SurfacePlotData& data) {
         g->setName(tr("probes"));
         g->setProperty("basinRole", "probes");
         g->setLineStyle(QCPGraph::lsNone);
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 1.8), QBrush(Qt::white), 12));
+        g->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 1.8), QBrush(Qt::white), 12));
         QVector<double> xs, ys;
         for (const auto& p : data.probes) xs << p[0], ys << p[1];
         g->setData(xs, ys);
@@ -210,7 +214,6 @@ void ContourView::setData(const SurfacePlotData& data) {
     plot->yAxis->setRange(y0 - dy, y1 + dy);
     plot->replot();
 }
-
 
 struct LineView::Private {
     SurfacePlotData data;
@@ -309,6 +312,5 @@ void LineView::setData(const SurfacePlotData& data) {
     plot->xAxis->setRange(data.x.front(), data.x.back());
     plot->replot();
 }
-
 
 }  // namespace basin::widgets

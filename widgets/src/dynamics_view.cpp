@@ -2,11 +2,11 @@
 // λmax against the batch size.
 #include "basin/widgets/dynamics_view.h"
 
+#include <qcustomplot.h>
 #include <QGridLayout>
 #include <QLabel>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/spectrum_math.h"
@@ -85,7 +85,8 @@ void useLogAxis(QCPAxis* axis) {
 void drawStability(QCustomPlot* plot, const StabilityPlotData& d, const QString& message) {
     reset(plot);
     if (d.empty()) return empty(plot, message);
-    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("Sharpness against the stability threshold") : qs(d.title));
+    setTitleText(titleOf(plot),
+                 d.title.empty() ? QObject::tr("Sharpness against the stability threshold") : qs(d.title));
     const int n = int(d.labels.size());
     QVector<double> keys, sharp, raw_keys, raw;
     double lo = INFINITY, hi = 0;
@@ -101,11 +102,13 @@ void drawStability(QCustomPlot* plot, const StabilityPlotData& d, const QString&
     }
     for (double t : d.threshold) lo = std::min(lo, t), hi = std::max(hi, t);
     for (double v : raw) lo = std::min(lo, v), hi = std::max(hi, v);
-    QCPGraph* s = line(plot, qs(d.sharpness_label), QPen(palette::blue(), 2.2), QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    QCPGraph* s =
+        line(plot, qs(d.sharpness_label), QPen(palette::blue(), 2.2), QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
     s->setData(keys, sharp, true);
     // The threshold: one dashed line across the plot when the learning rate did not change, else
     // through each checkpoint's own.
-    const bool flat = std::all_of(d.threshold.begin(), d.threshold.end(), [&](double t) { return t == d.threshold.front(); });
+    const bool flat =
+        std::all_of(d.threshold.begin(), d.threshold.end(), [&](double t) { return t == d.threshold.front(); });
     QCPGraph* t = line(plot, QObject::tr("threshold %1").arg(qs(d.threshold_label)), dashed(palette::vermillion()));
     if (flat) t->setData({-0.5, double(n) - 0.5}, {d.threshold.front(), d.threshold.front()}, true);
     else t->setData(keys, QVector<double>(d.threshold.begin(), d.threshold.end()), true);
@@ -145,7 +148,8 @@ void drawStability(QCustomPlot* plot, const StabilityPlotData& d, const QString&
 void drawBatchScaling(QCustomPlot* plot, const BatchScalingPlotData& d, const QString& message) {
     reset(plot);
     if (d.empty()) return empty(plot, message);
-    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("λmax of mini-batch Hessians against the batch size") : qs(d.title));
+    setTitleText(titleOf(plot),
+                 d.title.empty() ? QObject::tr("λmax of mini-batch Hessians against the batch size") : qs(d.title));
     useLogAxis(plot->xAxis);
     useLogAxis(plot->yAxis);
     const QVector<double> b(d.batch_sizes.begin(), d.batch_sizes.end()), mean(d.mean.begin(), d.mean.end());
@@ -175,7 +179,8 @@ void drawBatchScaling(QCustomPlot* plot, const BatchScalingPlotData& d, const QS
     hi = std::max(hi, d.full_lambda_max);
     QPen fit_pen(palette::bluishGreen(), 1.6);
     QCPGraph* fit = line(plot, QObject::tr("fit: slope %1 (log λmax on log B)").arg(d.slope, 0, 'f', 3), fit_pen);
-    fit->setData(QVector<double>(d.fit_x.begin(), d.fit_x.end()), QVector<double>(d.fit_y.begin(), d.fit_y.end()), true);
+    fit->setData(QVector<double>(d.fit_x.begin(), d.fit_x.end()), QVector<double>(d.fit_y.begin(), d.fit_y.end()),
+                 true);
     for (double y : d.fit_y) lo = std::min(lo, y), hi = std::max(hi, y);
     // The batch sizes themselves are the ticks (a log ticker falls back to linear steps within two decades).
     auto ticks = QSharedPointer<QCPAxisTickerText>::create();

@@ -1,5 +1,6 @@
 #include "basin/widgets/figure.h"
 
+#include <qcustomplot.h>
 #include <QFileInfo>
 #include <QPageSize>
 #include <QPdfWriter>
@@ -8,7 +9,6 @@
 #include <QTemporaryDir>
 #include <cmath>
 #include <cstdio>
-#include <qcustomplot.h>
 
 namespace basin::widgets {
 
@@ -27,8 +27,8 @@ std::vector<QRectF> cellsOf(std::size_t n, int columns, double w, double h) {
 
 // Draws every panel in its cell, in points; `px_per_pt` is the resolution images are made at.
 // Returns false when an image panel could not be made (it is left blank).
-bool paintPanels(QCPPainter& painter, const std::vector<FigurePanel>& panels, const FigureStyle& style, double px_per_pt,
-                 int columns) {
+bool paintPanels(QCPPainter& painter, const std::vector<FigurePanel>& panels, const FigureStyle& style,
+                 double px_per_pt, int columns) {
     bool ok = true;
     const std::vector<QRectF> cells = cellsOf(panels.size(), columns, style.widthPt(), style.heightPt());
     for (std::size_t i = 0; i < panels.size(); ++i) {
@@ -94,8 +94,10 @@ QString writeFigure(const std::vector<FigurePanel>& panels, const FigureStyle& s
                     int columns) {
     const QString ext = suffix(path);
     const QString cannot = QObject::tr("Could not write %1").arg(path);
-    const QString incomplete = QObject::tr("%1 not written: the 3D surface could not be drawn (it needs an X display: "
-                                           "run under xvfb-run -a)").arg(path);
+    const QString incomplete = QObject::tr(
+                                   "%1 not written: the 3D surface could not be drawn (it needs an X display: "
+                                   "run under xvfb-run -a)")
+                                   .arg(path);
     const QString& temp = path;
     // Images inside vector files are made at the style's dpi.
     const double px_per_pt = style.dpi / 72.0;

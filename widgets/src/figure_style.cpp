@@ -1,8 +1,8 @@
 #include "basin/widgets/figure_style.h"
 
+#include <qcustomplot.h>
 #include <QJsonValue>
 #include <cmath>
-#include <qcustomplot.h>
 
 namespace basin::widgets {
 
@@ -29,10 +29,17 @@ std::optional<FigureStyle> FigureStyle::preset(const QString& name) {
 QStringList FigureStyle::presetNames() { return {"paper-1col", "paper-2col", "screen"}; }
 
 QJsonObject FigureStyle::toJson() const {
-    return QJsonObject{{"style", name},           {"width_in", width_in},   {"height_in", height_in},
-                       {"dpi", dpi},              {"font_family", font_family}, {"font_pt", font_pt},
-                       {"line_scale", line_scale}, {"colormap", colormap},   {"transparent", transparent},
-                       {"readout", readout},      {"titles", titles}};
+    return QJsonObject{{"style", name},
+                       {"width_in", width_in},
+                       {"height_in", height_in},
+                       {"dpi", dpi},
+                       {"font_family", font_family},
+                       {"font_pt", font_pt},
+                       {"line_scale", line_scale},
+                       {"colormap", colormap},
+                       {"transparent", transparent},
+                       {"readout", readout},
+                       {"titles", titles}};
 }
 
 std::optional<FigureStyle> FigureStyle::fromJson(const QJsonObject& json, QString* error) {
@@ -140,7 +147,8 @@ void applyStyle(QCustomPlot* plot, const FigureStyle& s) {
         QCPAbstractItem* item = plot->item(i);
         if (auto* text = qobject_cast<QCPItemText*>(item)) text->setFont(styled(text->font(), s));
         else if (auto* line = qobject_cast<QCPItemLine*>(item)) line->setPen(scaled(line->pen(), k));
-        else if (auto* straight = qobject_cast<QCPItemStraightLine*>(item)) straight->setPen(scaled(straight->pen(), k));
+        else if (auto* straight = qobject_cast<QCPItemStraightLine*>(item))
+            straight->setPen(scaled(straight->pen(), k));
     }
     plot->plotLayout()->simplify();
     plot->setBackground(s.transparent ? QBrush(Qt::NoBrush) : QBrush(Qt::white));

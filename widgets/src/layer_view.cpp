@@ -1,5 +1,6 @@
 #include "basin/widgets/layer_view.h"
 
+#include <qcustomplot.h>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -8,7 +9,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/layer_math.h"
 #include "basin/widgets/palette.h"
@@ -48,7 +48,8 @@ QTableWidget* makeTable(QWidget* parent, const QStringList& headers) {
 int widthForAllColumns(QTableWidget* t) {
     int w = 2 * t->frameWidth() + t->verticalScrollBar()->sizeHint().width();
     for (int c = 0; c < t->columnCount(); ++c)
-        w += std::max(static_cast<QAbstractItemView*>(t)->sizeHintForColumn(c), t->horizontalHeader()->sectionSizeHint(c));
+        w += std::max(static_cast<QAbstractItemView*>(t)->sizeHintForColumn(c),
+                      t->horizontalHeader()->sectionSizeHint(c));
     return w;
 }
 
@@ -118,12 +119,14 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     hint->setWordWrap(true);  // the side is as wide as its tables, which may be narrower than the hint
     column->addWidget(hint);
     // Short headers, the full names in their tooltips: six columns fit beside the chart.
-    d_->layers = makeTable(side, {tr("layer"), tr("params"), tr("λ max"), tr("mean trace ± s.e."), tr("Ω 4-bit"), tr("bits")});
+    d_->layers =
+        makeTable(side, {tr("layer"), tr("params"), tr("λ max"), tr("mean trace ± s.e."), tr("Ω 4-bit"), tr("bits")});
     d_->layers->horizontalHeaderItem(1)->setToolTip(tr("Parameters in the layer"));
     d_->layers->horizontalHeaderItem(2)->setToolTip(tr("The layer's top Hessian eigenvalue"));
     d_->layers->horizontalHeaderItem(3)->setToolTip(tr("Mean trace Tr(Hᵢ)/nᵢ ± its standard error"));
     d_->layers->horizontalHeaderItem(5)->setToolTip(tr("Bits the mixed-precision proposal gives the layer"));
-    d_->layers->horizontalHeaderItem(4)->setToolTip(tr("Ωᵢ = Tr(Hᵢ)/nᵢ · ‖Q₄(Wᵢ) − Wᵢ‖², the loss increase expected from 4-bit weights"));
+    d_->layers->horizontalHeaderItem(4)->setToolTip(
+        tr("Ωᵢ = Tr(Hᵢ)/nᵢ · ‖Q₄(Wᵢ) − Wᵢ‖², the loss increase expected from 4-bit weights"));
     d_->layers->setObjectName("layerTable");
     d_->layers->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder);  // model order until the user sorts
     column->addWidget(d_->layers, 1);
@@ -133,7 +136,8 @@ LayerView::LayerView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Pri
     d_->precision_title = new QLabel(storages);
     d_->precision_title->setWordWrap(true);
     below->addWidget(d_->precision_title);
-    d_->precision = makeTable(storages, {tr("storage"), tr("bits per layer"), tr("size"), tr("Ω"), tr("loss"), tr("accuracy")});
+    d_->precision =
+        makeTable(storages, {tr("storage"), tr("bits per layer"), tr("size"), tr("Ω"), tr("loss"), tr("accuracy")});
     d_->precision->setObjectName("precisionTable");
     d_->precision->horizontalHeaderItem(3)->setToolTip(
         tr("ΣΩᵢ: the loss increase the choice predicts (second order); the loss beside it is measured"));
@@ -185,7 +189,6 @@ std::vector<double> LayerView::traceBars() const {
     return v;
 }
 
-
 void LayerView::setNameTicks() {
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (std::size_t i = 0; i < d_->data.layers.size(); i += std::size_t(d_->name_step))
@@ -200,7 +203,8 @@ void LayerView::fitLayerNames() {
     if (n == 0 || width <= 0) return;
     const QFontMetrics fm(d_->plot->xAxis->tickLabelFont());
     int widest = 0;
-    for (const LayerRow& r : d_->data.layers) widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(r.name)));
+    for (const LayerRow& r : d_->data.layers)
+        widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(r.name)));
     const double per = double(width) / n, line = fm.height();
     // Level while every name fits under its bar; turned by 45 degrees while the turned names keep
     // a line apart; upright (90) beyond that, naming every k-th layer so no two names touch.
@@ -274,8 +278,9 @@ void LayerView::redraw() {
         t->setItem(i, 2, new NumberItem(num(r.top_eigenvalue), r.top_eigenvalue));
         t->setItem(i, 3, new NumberItem(num(r.mean_trace) + " ± " + num(r.mean_trace_err), r.mean_trace));
         t->setItem(i, 4, r.omega4 ? new NumberItem(num(*r.omega4), *r.omega4) : new NumberItem(tr("float32"), -1));
-        t->setItem(i, 5, r.proposed_bits ? new NumberItem(QString::number(*r.proposed_bits), *r.proposed_bits)
-                                         : new NumberItem(QStringLiteral("—"), 99));
+        t->setItem(i, 5,
+                   r.proposed_bits ? new NumberItem(QString::number(*r.proposed_bits), *r.proposed_bits)
+                                   : new NumberItem(QStringLiteral("—"), 99));
     }
     t->setSortingEnabled(true);
     t->setMinimumWidth(widthForAllColumns(t));
@@ -303,9 +308,10 @@ void LayerView::redraw() {
         p->setItem(i, 2, new NumberItem(QString::fromStdString(formatBytes(r.size_bytes)), r.size_bytes));
         p->setItem(i, 3, r.omega ? new NumberItem(num(*r.omega), *r.omega) : new NumberItem(QStringLiteral("—"), -1));
         p->setItem(i, 4, new NumberItem(num(r.loss), r.loss));
-        p->setItem(i, 5, new NumberItem(r.accuracy < 0 ? QStringLiteral("—")
-                                                       : QStringLiteral("%1 %").arg(100 * r.accuracy, 0, 'f', 2),
-                                        r.accuracy));
+        p->setItem(i, 5,
+                   new NumberItem(
+                       r.accuracy < 0 ? QStringLiteral("—") : QStringLiteral("%1 %").arg(100 * r.accuracy, 0, 'f', 2),
+                       r.accuracy));
         if (r.proposal)
             for (int c = 0; c < p->columnCount(); ++c) {
                 QFont bold = p->item(i, c)->font();

@@ -1,8 +1,8 @@
 #pragma once
 // Layout pieces every QCustomPlot view of Basin shares: a title row on top, the legend in a row
 // of its own under the axes (inside them it would hide data).
-#include <algorithm>
 #include <qcustomplot.h>
+#include <algorithm>
 
 namespace basin::widgets {
 

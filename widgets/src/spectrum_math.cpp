@@ -95,10 +95,8 @@ std::string formatNumber(double v) {
     if (!std::isfinite(v)) return std::isnan(v) ? "n/a" : (v > 0 ? "∞" : "−∞");
     char buf[64];
     const double a = std::abs(v);
-    if (a != 0 && (a < 1e-3 || a >= 1e4))
-        std::snprintf(buf, sizeof buf, "%.3e", a);
-    else
-        std::snprintf(buf, sizeof buf, "%.4g", a);
+    if (a != 0 && (a < 1e-3 || a >= 1e4)) std::snprintf(buf, sizeof buf, "%.3e", a);
+    else std::snprintf(buf, sizeof buf, "%.4g", a);
     std::string s = buf;
     return v < 0 ? "\u2212" + s : s;
 }
@@ -122,8 +120,7 @@ std::vector<std::string> readoutLines(const SpectrumPlotData& data) {
         lines.push_back("λmax  " + formatNumber(*mx));
         lines.push_back("λmin  " + formatNumber(*mn));
     }
-    if (data.trace)
-        lines.push_back("trace  " + formatNumber(*data.trace) + " ± " + formatNumber(data.trace_stderr));
+    if (data.trace) lines.push_back("trace  " + formatNumber(*data.trace) + " ± " + formatNumber(data.trace_stderr));
     if (data.bulk_edge) {
         const OutlierSplit split = splitAt(data.top_eigenvalues, *data.bulk_edge, data.trace);
         std::string outliers = "outliers  " + std::to_string(data.outlier_count);

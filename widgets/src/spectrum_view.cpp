@@ -1,5 +1,6 @@
 #include "basin/widgets/spectrum_view.h"
 
+#include <qcustomplot.h>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -7,7 +8,6 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/spectrum_math.h"
@@ -195,9 +195,6 @@ QCustomPlot* SpectrumView::plot() const { return d_->plot; }
 int SpectrumView::stemCount() const { return d_->stems; }
 QString SpectrumView::readoutText() const { return d_->readout->text(); }
 
-
-
-
 void SpectrumView::redraw() {
     QCustomPlot* plot = d_->plot;
     const SpectrumPlotData& data = d_->data;
@@ -286,7 +283,8 @@ void SpectrumView::redraw() {
         ++d_->stems;
         (outlier ? outlier_x : (log_abs && lambda < 0 ? negative_x : bulk_x)).push_back(x);
     }
-    auto markers = [&](const QVector<double>& xs, const QString& name, QColor colour, QCPScatterStyle::ScatterShape shape, bool filled) {
+    auto markers = [&](const QVector<double>& xs, const QString& name, QColor colour,
+                       QCPScatterStyle::ScatterShape shape, bool filled) {
         if (xs.isEmpty()) return;
         auto* g = addGraph(plot, plot->yAxis2, name, QPen(colour, 1.6));
         g->setLineStyle(QCPGraph::lsNone);
@@ -302,7 +300,7 @@ void SpectrumView::redraw() {
     // Probes over the centre: their density as a line and their top eigenvalues as a row of
     // markers below the centre's, one colour and dash each (Okabe–Ito, grey print keeps the dashes).
     static const QColor kProbeColours[] = {palette::vermillion(), palette::bluishGreen(), palette::reddishPurple(),
-                                           palette::orange(), palette::skyBlue(), palette::blue()};
+                                           palette::orange(),     palette::skyBlue(),     palette::blue()};
     static const Qt::PenStyle kProbeDashes[] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
     for (std::size_t i = 0; i < d_->overlays.size(); ++i) {
         const SpectrumPlotData& o = d_->overlays[i];
@@ -322,7 +320,8 @@ void SpectrumView::redraw() {
         }
         QVector<double> xs;
         for (double lambda : o.top_eigenvalues)
-            if (std::isfinite(lambda) && !(log_abs && lambda == 0)) xs << (log_abs ? std::log10(std::abs(lambda)) : lambda);
+            if (std::isfinite(lambda) && !(log_abs && lambda == 0))
+                xs << (log_abs ? std::log10(std::abs(lambda)) : lambda);
         if (xs.isEmpty()) continue;
         auto* m = addGraph(plot, plot->yAxis2, named ? QString() : name, QPen(colour, 1.6));
         m->setProperty("basinRole", "probe-eigenvalues");

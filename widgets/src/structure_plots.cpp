@@ -1,7 +1,7 @@
 // The structure view's charts: per-layer bars, heatmaps, block-diagonal against full.
+#include <qcustomplot.h>
 #include <algorithm>
 #include <cmath>
-#include <qcustomplot.h>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/spectrum_math.h"
@@ -37,7 +37,8 @@ void reset(QCustomPlot* plot) {
 
 QSharedPointer<QCPAxisTickerText> textTicker(const std::vector<std::string>& labels, bool reversed) {
     auto t = QSharedPointer<QCPAxisTickerText>::create();
-    for (size_t i = 0; i < labels.size(); ++i) t->addTick(reversed ? double(labels.size() - 1 - i) : double(i), qs(labels[i]));
+    for (size_t i = 0; i < labels.size(); ++i)
+        t->addTick(reversed ? double(labels.size() - 1 - i) : double(i), qs(labels[i]));
     return t;
 }
 

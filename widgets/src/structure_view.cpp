@@ -1,5 +1,6 @@
 #include "basin/widgets/structure_view.h"
 
+#include <qcustomplot.h>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -7,7 +8,6 @@
 #include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <qcustomplot.h>
 
 #include "basin/widgets/spectrum_math.h"
 #include "plot_layout.h"
@@ -109,15 +109,19 @@ StructureView::StructureView(QWidget* parent) : QWidget(parent), d_(std::make_un
     d_->salient = makeTable(self, {tr("structure"), tr("size"), tr("saliency ± s.e."), tr("‖w‖²")}, "salientTable", 0);
     // Rank order first (the header's own default is descending, which would put the most salient on top).
     d_->salient->horizontalHeader()->setSortIndicator(0, Qt::AscendingOrder);
-    d_->salient->horizontalHeaderItem(2)->setToolTip(tr("OBD saliency Σ diag(H)·w²/2: the loss increase predicted for zeroing it"));
+    d_->salient->horizontalHeaderItem(2)->setToolTip(
+        tr("OBD saliency Σ diag(H)·w²/2: the loss increase predicted for zeroing it"));
     d_->removal = makeTable(self, {tr("k"), tr("loss (OBD)"), tr("Δ pred."), tr("loss (‖w‖)"), tr("Δ pred.")},
                             "removalTable", -1);
-    d_->removal->horizontalHeaderItem(1)->setToolTip(tr("The loss measured with the k least salient structures zeroed"));
+    d_->removal->horizontalHeaderItem(1)->setToolTip(
+        tr("The loss measured with the k least salient structures zeroed"));
     d_->removal->horizontalHeaderItem(2)->setToolTip(tr("The increase OBD predicts for zeroing them"));
     d_->removal->horizontalHeaderItem(3)->setToolTip(tr("The loss measured with the k of smallest ‖w‖² zeroed"));
     d_->removal->horizontalHeaderItem(4)->setToolTip(tr("The increase OBD predicts for zeroing those"));
-    d_->block_table = makeTable(self, {tr("k"), tr("λ of H"), tr("λ of block-diag"), tr("block"), tr("angle")}, "blockTable", 4);
-    d_->block_table->horizontalHeaderItem(4)->setToolTip(tr("The k-th principal angle between the two top eigenspaces"));
+    d_->block_table =
+        makeTable(self, {tr("k"), tr("λ of H"), tr("λ of block-diag"), tr("block"), tr("angle")}, "blockTable", 4);
+    d_->block_table->horizontalHeaderItem(4)->setToolTip(
+        tr("The k-th principal angle between the two top eigenspaces"));
     d_->notes = new QLabel(self);
     d_->notes->setObjectName("structureNotes");
     d_->notes->setWordWrap(true);
@@ -147,8 +151,9 @@ void StructureView::arrange(int columns) {
     // Wide: the three charts of where curvature lives above the tables and the block chart.
     // Narrow: two by two charts, then the two tables' columns.
     const std::vector<QWidget*> order =
-        columns == 3 ? std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->tables, d_->blocks, d_->right}
-                     : std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->blocks, d_->tables, d_->right};
+        columns == 3
+            ? std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->tables, d_->blocks, d_->right}
+            : std::vector<QWidget*>{d_->bars, d_->localisation, d_->classes, d_->blocks, d_->tables, d_->right};
     for (QWidget* w : order) grid->removeWidget(w);
     for (int i = 0; i < int(order.size()); ++i) grid->addWidget(order[size_t(i)], i / columns, i % columns);
     const int rows = int(order.size()) / columns;
@@ -236,8 +241,10 @@ void StructureView::redraw() {
         t->setItem(i, 3, new NumberItem(num(r.weight_sq), r.weight_sq));
     }
     t->setSortingEnabled(true);
-    d_->salient_title->setText(d.least_salient.empty() ? tr("<b>Least salient structures</b>: not computed")
-                                                       : tr("<b>Least salient %1s</b> (OBD, ranked)").arg(QString::fromStdString(d.prune_level)));
+    d_->salient_title->setText(
+        d.least_salient.empty()
+            ? tr("<b>Least salient structures</b>: not computed")
+            : tr("<b>Least salient %1s</b> (OBD, ranked)").arg(QString::fromStdString(d.prune_level)));
 
     QTableWidget* r = d_->removal;
     r->setRowCount(int(d.removal.size()));

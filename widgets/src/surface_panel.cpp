@@ -2,13 +2,13 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QPushButton>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -55,8 +55,9 @@ SurfacePanel::SurfacePanel(QWidget* parent) : QWidget(parent), d_(std::make_uniq
     row->addWidget(new QLabel(tr("colour by"), this));
     d_->colour_by = new QComboBox(this);
     d_->colour_by->setObjectName("surfaceColourBy");
-    d_->colour_by->setToolTip(tr("What colours the surface and the map: the loss, or a curvature map's λmax, λmin, "
-                                 "trace or |λmin/λmax| (signed ones on a map centred at zero)"));
+    d_->colour_by->setToolTip(
+        tr("What colours the surface and the map: the loss, or a curvature map's λmax, λmin, "
+           "trace or |λmin/λmax| (signed ones on a map centred at zero)"));
     d_->colour_by->addItem(tr("loss"), QString());
     row->addWidget(d_->colour_by);
     row->addSpacing(12);
@@ -192,17 +193,20 @@ QString SurfacePanel::describePoint(double x, double y) const {
     const int i = nearestIndex(d.x, x), j = nearestIndex(d.y, y);
     if (i < 0 || j < 0 || d.values.size() != d.x.size() * d.y.size()) return {};
     const std::size_t k = std::size_t(j) * d.x.size() + std::size_t(i);
-    QString text = QStringLiteral("%1 = %2").arg(QString::fromStdString(d.x_label), QString::fromStdString(formatNumber(d.x[i])));
+    QString text =
+        QStringLiteral("%1 = %2").arg(QString::fromStdString(d.x_label), QString::fromStdString(formatNumber(d.x[i])));
     if (!d.isLine())
-        text += QStringLiteral(", %1 = %2").arg(QString::fromStdString(d.y_label), QString::fromStdString(formatNumber(d.y[j])));
-    text += QStringLiteral(": %1 %2").arg(QString::fromStdString(d.value_label), QString::fromStdString(formatNumber(d.values[k])));
+        text += QStringLiteral(", %1 = %2")
+                    .arg(QString::fromStdString(d.y_label), QString::fromStdString(formatNumber(d.y[j])));
+    text += QStringLiteral(": %1 %2").arg(QString::fromStdString(d.value_label),
+                                          QString::fromStdString(formatNumber(d.values[k])));
     if (k < d.accuracy.size() && std::isfinite(d.accuracy[k]) && d.accuracy[k] >= 0)
         text += tr(", accuracy %1 %").arg(100 * d.accuracy[k], 0, 'f', 2);
     for (const SurfaceField& f : d.fields)
         if (k < f.values.size() && std::isfinite(f.values[k]))
-            text += QStringLiteral(", %1 %2").arg(QString::fromStdString(f.label), QString::fromStdString(formatNumber(f.values[k])));
+            text += QStringLiteral(", %1 %2").arg(QString::fromStdString(f.label),
+                                                  QString::fromStdString(formatNumber(f.values[k])));
     return text;
 }
-
 
 }  // namespace basin::widgets

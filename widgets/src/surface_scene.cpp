@@ -1,8 +1,5 @@
 #include "surface_scene.h"
 
-#include <QFile>
-#include <array>
-#include <cmath>
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -12,7 +9,6 @@
 #include <vtkCubeAxesActor.h>
 #include <vtkDoubleArray.h>
 #include <vtkImageData.h>
-#include <vtkSmartPointer.h>
 #include <vtkLegendBoxActor.h>
 #include <vtkLookupTable.h>
 #include <vtkNew.h>
@@ -23,10 +19,14 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
+#include <vtkSmartPointer.h>
 #include <vtkStructuredGrid.h>
 #include <vtkStructuredGridGeometryFilter.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
+#include <QFile>
+#include <array>
+#include <cmath>
 
 #include "basin/widgets/palette.h"
 #include "basin/widgets/surface_math.h"
@@ -62,7 +62,8 @@ double valueAt(const SurfacePlotData& d, double x, double y) {
     const auto [i, fx] = cell(d.x, x);
     const auto [j, fy] = cell(d.y, y);
     auto at = [&](std::size_t a, std::size_t b) { return d.values[std::min(b, ny - 1) * nx + std::min(a, nx - 1)]; };
-    return (1 - fy) * ((1 - fx) * at(i, j) + fx * at(i + 1, j)) + fy * ((1 - fx) * at(i, j + 1) + fx * at(i + 1, j + 1));
+    return (1 - fy) * ((1 - fx) * at(i, j) + fx * at(i + 1, j)) +
+           fy * ((1 - fx) * at(i, j + 1) + fx * at(i + 1, j + 1));
 }
 }  // namespace
 
@@ -79,7 +80,7 @@ struct SurfaceScene::Private {
     vtkNew<vtkScalarBarActor> bar;
     vtkNew<vtkCubeAxesActor> axes;
     vtkNew<vtkTextActor> title;
-    vtkNew<vtkLegendBoxActor> legend;  // what the marks mean
+    vtkNew<vtkLegendBoxActor> legend;     // what the marks mean
     vtkNew<vtkCoordinate> legend_corner;  // its top left
     // Marks: the minimum, the current weights, the trajectory (line and points), the probes.
     vtkNew<vtkPolyData> minimum_points, origin_points, path_line, path_points, probe_points;
@@ -99,7 +100,9 @@ struct SurfaceScene::Private {
     bool zTitle() const { return !compact; }
     bool zLabels() const { return false; }
 
-    std::array<vtkProp*, 11> props() { return {surface, contours, bar, axes, title, minimum, origin, line, points, legend, probes}; }
+    std::array<vtkProp*, 11> props() {
+        return {surface, contours, bar, axes, title, minimum, origin, line, points, legend, probes};
+    }
 };
 
 SurfaceScene::SurfaceScene(vtkRenderer* renderer) : d_(std::make_unique<Private>()) {
@@ -308,8 +311,8 @@ void SurfaceScene::setTextScale(double scale, bool title) {
     s.axes->SetTitleOffset(20.0 * axis_scale);
     s.title->GetTextProperty()->SetFontSize(px(kTitleFont));
     // The marks grow with the type, so a figure's (or a HiDPI screen's) marks read as the screen's do.
-    for (auto [actor, size] : {std::pair{s.minimum.Get(), 14.0}, {s.origin.Get(), 12.0}, {s.points.Get(), 12.0},
-                               {s.probes.Get(), 13.0}})
+    for (auto [actor, size] :
+         {std::pair{s.minimum.Get(), 14.0}, {s.origin.Get(), 12.0}, {s.points.Get(), 12.0}, {s.probes.Get(), 13.0}})
         actor->GetProperty()->SetPointSize(float(size * scale));
     s.line->GetProperty()->SetLineWidth(float(3 * scale));
     s.contours->GetProperty()->SetLineWidth(float(1.5 * scale));
@@ -458,7 +461,8 @@ QString SurfaceScene::setData(const SurfacePlotData& data) {
     s.marks += setPoints(s.minimum_points, minimum, false);
     // The current weights are the grid's origin, when the grid spans it.
     std::vector<std::array<double, 2>> origin;
-    if (data.x.front() <= 0 && data.x.back() >= 0 && data.y.front() <= 0 && data.y.back() >= 0) origin.push_back({0, 0});
+    if (data.x.front() <= 0 && data.x.back() >= 0 && data.y.front() <= 0 && data.y.back() >= 0)
+        origin.push_back({0, 0});
     s.marks += setPoints(s.origin_points, origin, false);
     setPoints(s.path_line, data.trajectory, true);
     s.marks += setPoints(s.path_points, data.trajectory, false);

@@ -1,20 +1,20 @@
 #include "basin/widgets/surface_view.h"
 
-#include <QFontMetrics>
-#include <QMouseEvent>
-#include <QOpenGLContext>
-#include <cmath>
-#include <cstring>
 #include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCommand.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
+#include <vtkPointData.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
-#include <vtkPointData.h>
 #include <vtkWindowToImageFilter.h>
+#include <QFontMetrics>
+#include <QMouseEvent>
+#include <QOpenGLContext>
+#include <cmath>
+#include <cstring>
 
 #include "surface_scene.h"
 
@@ -71,7 +71,8 @@ struct SurfaceView::Private {
 SurfaceView::SurfaceView(QWidget* parent) : VtkWidget(parent), s_(std::make_unique<Private>()) {
     s_->scene = std::make_unique<SurfaceScene>(renderer());
     s_->on_camera->SetClientData(this);
-    s_->on_camera->SetCallback([](vtkObject*, unsigned long, void* self, void*) { static_cast<SurfaceView*>(self)->update(); });
+    s_->on_camera->SetCallback(
+        [](vtkObject*, unsigned long, void* self, void*) { static_cast<SurfaceView*>(self)->update(); });
     watchCamera();
 }
 
@@ -222,7 +223,8 @@ QImage renderSurfaceImage(const SurfacePlotData& data, QSize pixels, const Figur
     styled.colormap = style.colormap.toStdString();
     const QString problem = scene.setData(styled);
     // A long study name goes on two lines rather than being clipped at both ends.
-    scene.setTitle(wrapTitle(QString::fromStdString(data.title), titleFont(scene.titlePixels()), int(pixels.width() * 0.92)));
+    scene.setTitle(
+        wrapTitle(QString::fromStdString(data.title), titleFont(scene.titlePixels()), int(pixels.width() * 0.92)));
     if (!problem.isEmpty()) {
         window->Finalize();
         return fail(problem);

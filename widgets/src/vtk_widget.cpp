@@ -1,10 +1,5 @@
 #include "basin/widgets/vtk_widget.h"
 
-#include <QMouseEvent>
-#include <QOpenGLContext>
-#include <QOpenGLFunctions>
-#include <QSurfaceFormat>
-#include <QWheelEvent>
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -14,6 +9,11 @@
 #include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
 #include <vtkVersion.h>
+#include <QMouseEvent>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
+#include <QSurfaceFormat>
+#include <QWheelEvent>
 
 namespace basin::widgets {
 
@@ -48,7 +48,8 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent), d_(std::make_uniq
     // The interactor must not render on its own: Qt decides when to paint, so it asks for an update.
     d_->interactor->EnableRenderOff();
     d_->on_render->SetClientData(this);
-    d_->on_render->SetCallback([](vtkObject*, unsigned long, void* self, void*) { static_cast<VtkWidget*>(self)->update(); });
+    d_->on_render->SetCallback(
+        [](vtkObject*, unsigned long, void* self, void*) { static_cast<VtkWidget*>(self)->update(); });
     d_->interactor->AddObserver(vtkCommand::RenderEvent, d_->on_render);
     // VTK asks for its context at every render. Only when it is not current already: the widget's
     // makeCurrent() also rebinds Qt's framebuffer, which in the middle of a render would send VTK's
@@ -125,19 +126,27 @@ void VtkWidget::forward(QMouseEvent* e, unsigned long vtk_event) {
 
 void VtkWidget::mousePressEvent(QMouseEvent* e) {
     switch (e->button()) {
-    case Qt::LeftButton: return forward(e, vtkCommand::LeftButtonPressEvent);
-    case Qt::MiddleButton: return forward(e, vtkCommand::MiddleButtonPressEvent);
-    case Qt::RightButton: return forward(e, vtkCommand::RightButtonPressEvent);
-    default: break;
+        case Qt::LeftButton:
+            return forward(e, vtkCommand::LeftButtonPressEvent);
+        case Qt::MiddleButton:
+            return forward(e, vtkCommand::MiddleButtonPressEvent);
+        case Qt::RightButton:
+            return forward(e, vtkCommand::RightButtonPressEvent);
+        default:
+            break;
     }
 }
 
 void VtkWidget::mouseReleaseEvent(QMouseEvent* e) {
     switch (e->button()) {
-    case Qt::LeftButton: return forward(e, vtkCommand::LeftButtonReleaseEvent);
-    case Qt::MiddleButton: return forward(e, vtkCommand::MiddleButtonReleaseEvent);
-    case Qt::RightButton: return forward(e, vtkCommand::RightButtonReleaseEvent);
-    default: break;
+        case Qt::LeftButton:
+            return forward(e, vtkCommand::LeftButtonReleaseEvent);
+        case Qt::MiddleButton:
+            return forward(e, vtkCommand::MiddleButtonReleaseEvent);
+        case Qt::RightButton:
+            return forward(e, vtkCommand::RightButtonReleaseEvent);
+        default:
+            break;
     }
 }
 

@@ -20,8 +20,8 @@ struct CompareOptions {
     /// Every surface along the directions planned at the first checkpoint (literally the same
     /// vectors), instead of directions normalised at each checkpoint's own weights.
     bool same_directions = false;
-    int path_points = 0;    ///< points on the line between the first and the last checkpoint (0: none)
-    int path_max_hvp = 100; ///< Lanczos cap for the top eigenvalue at each path point (0: none)
+    int path_points = 0;     ///< points on the line between the first and the last checkpoint (0: none)
+    int path_max_hvp = 100;  ///< Lanczos cap for the top eigenvalue at each path point (0: none)
     /// BatchNorm along the path: Eval interpolates the running statistics with the weights (so
     /// both ends are their checkpoints exactly); Recompute recomputes them at every point.
     BatchNormMode path_bn = BatchNormMode::Eval;
@@ -45,7 +45,8 @@ CheckpointRow checkpointRow(const StudySpec& spec, const std::string& checkpoint
 
 /// The provenance a row of `checkpoint` with these spectrum options would have, without computing
 /// it (reads the checkpoint's and data's bytes): its key finds a stored row.
-Provenance checkpointRowProvenance(const StudySpec& spec, const std::string& checkpoint, const SpectrumOptions& options);
+Provenance checkpointRowProvenance(const StudySpec& spec, const std::string& checkpoint,
+                                   const SpectrumOptions& options);
 
 struct PathPoint {
     double t = 0;  ///< 0 at the first checkpoint, 1 at the second
@@ -84,7 +85,8 @@ CheckpointRow checkpointRowFromJson(const std::string& json_text, const std::str
 std::string pathJson(const PathResult& path);
 PathResult pathFromJson(const std::string& json_text, const std::string& origin);
 /// {"checkpoints": [rows], "path": {...}, "options": {...}} and the table as CSV.
-std::string compareJson(const std::vector<CheckpointRow>& rows, const PathResult* path, const CompareOptions* options = nullptr);
+std::string compareJson(const std::vector<CheckpointRow>& rows, const PathResult* path,
+                        const CompareOptions* options = nullptr);
 std::string compareCsv(const std::vector<CheckpointRow>& rows);
 
 }  // namespace basin

@@ -81,16 +81,16 @@ struct TraceResult {
 TraceResult estimateTrace(const LinearOperator& A, int64_t n, const TraceOptions& options, JobContext* job = nullptr);
 
 struct DensityOptions {
-    int probes = 4;       ///< random start vectors
-    int steps = 40;       ///< Lanczos steps per probe
-    double sigma = -1;    ///< Gaussian smoothing std. dev.; < 0: 1% of the spectral range
+    int probes = 4;     ///< random start vectors
+    int steps = 40;     ///< Lanczos steps per probe
+    double sigma = -1;  ///< Gaussian smoothing std. dev.; < 0: 1% of the spectral range
     int grid_points = 400;
     uint64_t seed = 0;
 };
 
 struct DensityResult {
-    std::vector<double> grid, values;  ///< smoothed density on a linear grid; integrates to 1
-    std::vector<double> nodes, weights;  ///< Ritz values and weights of all probes (weights sum to 1)
+    std::vector<double> grid, values;          ///< smoothed density on a linear grid; integrates to 1
+    std::vector<double> nodes, weights;        ///< Ritz values and weights of all probes (weights sum to 1)
     std::vector<double> log_grid, log_values;  ///< density of log10|l| (integrates to 1 over log10 axis)
     double sigma = 0;
     int probes = 0, steps = 0;
@@ -169,7 +169,7 @@ struct SpectrumResult {
     int64_t hvp_count = 0;
     double seconds = 0;
     std::string dtype;
-    HvpReport hvp;  ///< how the products were made (mode, and what auto measured)
+    HvpReport hvp;            ///< how the products were made (mode, and what auto measured)
     SpectrumOptions options;  ///< what it ran with
     Provenance provenance;    ///< what made it
 };

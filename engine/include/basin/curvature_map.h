@@ -47,14 +47,16 @@ SurfacePlan planCurvatureMap(Objective& objective, const CurvatureMapOptions& op
 
 /// The map's empty grid along `plan` (planCurvatureMap): coordinates, labels,
 /// the curvature arrays (NaN), the provenance (analysis "curvature-map") and the directions' key.
-SurfaceGrid curvatureMapGridFor(const Objective& objective, const CurvatureMapOptions& options, const SurfacePlan& plan);
+SurfaceGrid curvatureMapGridFor(const Objective& objective, const CurvatureMapOptions& options,
+                                const SurfacePlan& plan);
 
 /// Fills the points of `map` not yet done (those dealt to this process), coarse to fine, as
 /// computeSurface does: `on_partial` after each level (every process alike) and every
 /// `partial_every` points when alone; cancellable within one H·v product (basin::Cancelled); the
 /// objective's parameters and BatchNorm mode are restored afterwards, also when cancelled or
 /// failed, and the map keeps what was computed. Throws basin::Error for a non-finite product.
-void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, SurfaceGrid& map, JobContext* job = nullptr,
+void computeCurvatureMapPoints(Objective& objective, const SurfacePlan& plan, SurfaceGrid& map,
+                               JobContext* job = nullptr,
                                const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 16,
                                const SurfaceDeal& deal = {});
 

@@ -47,8 +47,8 @@ Plane planeThrough(const Eigen::VectorXd& p0, const Eigen::VectorXd& p1, const E
 /// PCA of a trajectory: the rows are theta_i - theta_final for each checkpoint but the final one,
 /// not centred, so the plane passes through the final weights (Li et al. centre them).
 struct TrajectoryPCA {
-    Eigen::VectorXd x, y;                   ///< first two principal axes, unit norm
-    double explained_x = 0, explained_y = 0;  ///< fraction of variance each explains
+    Eigen::VectorXd x, y;                          ///< first two principal axes, unit norm
+    double explained_x = 0, explained_y = 0;       ///< fraction of variance each explains
     std::vector<std::array<double, 2>> projected;  ///< every checkpoint, final one at (0, 0)
 };
 /// `checkpoints` are flat parameter vectors in training order, the last one the origin.
@@ -56,8 +56,9 @@ TrajectoryPCA trajectoryPCA(const std::vector<Eigen::VectorXd>& checkpoints, con
                             IgnoreMode ignore);
 
 /// Projects points onto the plane (origin, x, y): least-squares coordinates.
-std::vector<std::array<double, 2>> projectOntoPlane(const std::vector<Eigen::VectorXd>& points, const Eigen::VectorXd& origin,
-                                                    const Eigen::VectorXd& x, const Eigen::VectorXd& y);
+std::vector<std::array<double, 2>> projectOntoPlane(const std::vector<Eigen::VectorXd>& points,
+                                                    const Eigen::VectorXd& origin, const Eigen::VectorXd& x,
+                                                    const Eigen::VectorXd& y);
 
 /// Writes a flat direction as a float64 .npy file (atomically); reads a direction from .npy (flat)
 /// or from a dict of named tensors (.npz, torch.save .pt) matched to the parameter names.

@@ -22,11 +22,11 @@ namespace basin {
 
 /// One named parameter tensor and where it lives in the flat vector.
 struct ParameterInfo {
-    std::string name;            ///< e.g. "conv1.weight"
-    std::vector<int64_t> shape;  ///< tensor shape
-    int64_t offset = 0;          ///< first index in the flat vector
-    int64_t size = 0;            ///< number of entries
-    std::string group;           ///< owning module, e.g. "conv1"
+    std::string name;              ///< e.g. "conv1.weight"
+    std::vector<int64_t> shape;    ///< tensor shape
+    int64_t offset = 0;            ///< first index in the flat vector
+    int64_t size = 0;              ///< number of entries
+    std::string group;             ///< owning module, e.g. "conv1"
     bool is_bias_or_norm = false;  ///< a bias, or a parameter of a normalisation layer
 };
 
@@ -55,9 +55,9 @@ struct DataSummary {
     std::vector<int64_t> target_shape;  ///< shape of one target (empty for a class index)
     int64_t classes = 0;                ///< largest class index + 1 among the counted targets; 0 for regression
     std::string inputs_path, targets_path;
-    std::vector<InputSummary> inputs;   ///< every input, see InputSummary
+    std::vector<InputSummary> inputs;  ///< every input, see InputSummary
 
-    std::string sample = "first";        ///< "first" or "random" (the study's `sample`)
+    std::string sample = "first";  ///< "first" or "random" (the study's `sample`)
     /// For "random": the indices into the data file of the samples used, in the order used (a
     /// shard takes a contiguous slice of them); empty for "first", which uses 0 .. samples - 1.
     std::vector<int64_t> sample_indices;
@@ -65,19 +65,19 @@ struct DataSummary {
     /// Which part of forward()'s result is the output: "tensor", "tuple[0]" (the first tensor of a
     /// tuple or "list[0]"), "dict['logits']" (else the dict's only tensor). Set when the objective opens.
     std::string output;
-    std::vector<int64_t> output_shape;   ///< shape of one sample's output
+    std::vector<int64_t> output_shape;  ///< shape of one sample's output
     /// Cross-entropy and NLL: the axis of the outputs holding the classes, 1 or -1, and the rule
     /// that chose it, in words (0 and "" for other losses).
     int class_axis = 0;
     std::string class_axis_rule;
-    int64_t ignore_index = -100;         ///< targets equal to it are left out (cross-entropy, NLL)
-    int64_t targets_counted = 0;         ///< targets in the mean loss and the accuracy (all shards)
-    int64_t targets_ignored = 0;         ///< targets equal to ignore_index (all shards)
+    int64_t ignore_index = -100;  ///< targets equal to it are left out (cross-entropy, NLL)
+    int64_t targets_counted = 0;  ///< targets in the mean loss and the accuracy (all shards)
+    int64_t targets_ignored = 0;  ///< targets equal to ignore_index (all shards)
 };
 
 struct Evaluation {
-    double loss = 0;      ///< mean loss over the samples
-    double accuracy = -1; ///< fraction correct, -1 when the loss has no notion of accuracy
+    double loss = 0;       ///< mean loss over the samples
+    double accuracy = -1;  ///< fraction correct, -1 when the loss has no notion of accuracy
     int64_t samples = 0;
 };
 
@@ -87,12 +87,12 @@ struct Evaluation {
 struct HvpReport {
     std::string requested, chosen, curvature;
     double tolerance = 0;
-    double seconds_gradient = 0;                 ///< one loss + gradient
-    std::map<std::string, double> seconds;       ///< per product, by mode
+    double seconds_gradient = 0;                   ///< one loss + gradient
+    std::map<std::string, double> seconds;         ///< per product, by mode
     std::map<std::string, double> relative_error;  ///< against exact, by mode
-    double fd_epsilon = 0;                       ///< the step used by fd (relative to ||v|| = 1)
-    int64_t calibration_products = 0;            ///< products spent measuring (not in hvpCount)
-    std::string note;                            ///< e.g. why exact-reuse was not used
+    double fd_epsilon = 0;                         ///< the step used by fd (relative to ||v|| = 1)
+    int64_t calibration_products = 0;              ///< products spent measuring (not in hvpCount)
+    std::string note;                              ///< e.g. why exact-reuse was not used
 };
 
 /// How BatchNorm layers behave when the parameters move (loss surfaces, mode connectivity).
@@ -108,10 +108,10 @@ public:
     /// problem (missing, not TorchScript, written by a newer PyTorch, shapes that do not match).
     /// `model_path` empty means the study's `model`; another path is a checkpoint, TorchScript or
     /// a state dict loaded (weights and buffers) into the study's model by name. One forward pass
-    /// on the first two samples finds the output and the class axis (DataSummary). With a communicator of size > 1 this process
-    /// keeps its shard of the samples: a data path containing "{rank}" names one file per process,
-    /// otherwise each takes a contiguous slice of the samples. The communicator must outlive the
-    /// objective; every process must then make the same calls in the same order.
+    /// on the first two samples finds the output and the class axis (DataSummary). With a communicator of size > 1 this
+    /// process keeps its shard of the samples: a data path containing "{rank}" names one file per process, otherwise
+    /// each takes a contiguous slice of the samples. The communicator must outlive the objective; every process must
+    /// then make the same calls in the same order.
     static Objective open(const StudySpec& spec, const std::string& model_path = {}, Communicator* comm = nullptr);
 
     Objective(Objective&&) noexcept;

@@ -30,8 +30,15 @@ namespace basin {
 ///   trace probes s + 1
 /// A curvature map draws every point's Lanczos start from s + 0 (a warm start keeps a share of it)
 /// and every point's Hutchinson probes from s + 1: the same vectors at every point.
-enum class SeedStream : uint64_t { Eigen = 0, Trace = 1, Density = 2, DirectionX = 0, DirectionY = 1, Samples = 3,
-                                   Resamples = 4 };
+enum class SeedStream : uint64_t {
+    Eigen = 0,
+    Trace = 1,
+    Density = 2,
+    DirectionX = 0,
+    DirectionY = 1,
+    Samples = 3,
+    Resamples = 4
+};
 
 inline uint64_t seedFor(uint64_t study_seed, SeedStream stream) { return study_seed + uint64_t(stream); }
 

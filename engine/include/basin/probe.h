@@ -18,7 +18,7 @@ namespace basin {
 
 /// The probe analysis's options (the contract of options.h).
 struct ProbeOptions {
-    SpectrumOptions spectrum;      ///< what is computed at the point (its seed is `seed`)
+    SpectrumOptions spectrum;  ///< what is computed at the point (its seed is `seed`)
     /// The plane: the direction fields of a surface's options (dirs, norm, ignore, orthogonal,
     /// checkpoints, group, bn, directions_model; a line when ny == 1). The grid and the range do
     /// not move the point and are left out of the key.

@@ -12,15 +12,15 @@ struct StudySpec;
 class Objective;
 
 struct Provenance {
-    std::string analysis;    ///< "spectrum", "surface", "sensitivity", "compare-row", "path", ...
-    std::string options;     ///< the analysis options, canonical JSON text (toJson of its options struct)
-    std::string inputs_key;  ///< the model and data bytes and the study settings that change numbers
-    std::string options_key; ///< the analysis and its options alone (finds a stale result for new bytes)
-    std::string key;         ///< the result key: inputs_key, analysis and options together
-    std::string model;       ///< the model file the numbers are of
+    std::string analysis;         ///< "spectrum", "surface", "sensitivity", "compare-row", "path", ...
+    std::string options;          ///< the analysis options, canonical JSON text (toJson of its options struct)
+    std::string inputs_key;       ///< the model and data bytes and the study settings that change numbers
+    std::string options_key;      ///< the analysis and its options alone (finds a stale result for new bytes)
+    std::string key;              ///< the result key: inputs_key, analysis and options together
+    std::string model;            ///< the model file the numbers are of
     std::string inputs, targets;  ///< the data files
-    std::string samples;     ///< which samples, JSON text: {"rule": "first", "count": N, ...}
-    std::string hvp;         ///< the H·v report, JSON text (empty when no products were made)
+    std::string samples;          ///< which samples, JSON text: {"rule": "first", "count": N, ...}
+    std::string hvp;              ///< the H·v report, JSON text (empty when no products were made)
     std::string basin_version;
     std::string computed_at;  ///< ISO 8601, UTC
     double seconds = 0;

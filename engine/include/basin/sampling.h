@@ -10,8 +10,8 @@
 /// Sampling uncertainty ("resample"): R seeded subsamples of m of the study's N samples, drawn
 /// WITHOUT replacement (subsampling, not a bootstrap: Basin's subset objective takes each sample
 /// at most once), each estimated as the full sample is (λmax by Lanczos, the trace by Hutchinson
-/// with the same probes, and from the same products the density's second moment), beside the estimator's own error at N (the Lanczos residual, the
-/// Hutchinson probe standard error). The rule that turns the spread into a data error and a
+/// with the same probes, and from the same products the density's second moment), beside the estimator's own error at N
+/// (the Lanczos residual, the Hutchinson probe standard error). The rule that turns the spread into a data error and a
 /// sample count, stated once:
 ///   spread_m  = standard deviation of the R subsample estimates (n − 1 in the denominator);
 ///   σ         = spread_m · √m · √((N − 1)/(N − m))   the per-sample spread: the finite-population
@@ -75,10 +75,10 @@ struct BatchEigenvalues {
 };
 
 struct BatchSpectraResult {
-    int64_t samples = 0;     ///< N, the samples the batches were drawn from
+    int64_t samples = 0;  ///< N, the samples the batches were drawn from
     int64_t parameters = 0;
     std::vector<BatchEigenvalues> batches;  ///< K, in draw order
-    Histogram largest, smallest;  ///< of every batch's eigenvalues at that end (empty when not asked)
+    Histogram largest, smallest;            ///< of every batch's eigenvalues at that end (empty when not asked)
     double lambda_max_mean = 0, lambda_max_stddev = 0;  ///< of the K λmax (stddev n − 1); 0 without the largest end
     BatchSpectraOptions options;
     Provenance provenance;  ///< analysis "batch-spectra"; its model is the checkpoint's
@@ -90,7 +90,8 @@ struct BatchSpectraResult {
 /// "batch k of K" progress and cancels through `job`; the objective goes back to all its samples
 /// afterwards, also when cancelled or failed. Throws basin::Error when K · B exceeds the samples,
 /// under more than one process, or when a product is not finite.
-BatchSpectraResult computeBatchSpectra(Objective& objective, const BatchSpectraOptions& options, JobContext* job = nullptr);
+BatchSpectraResult computeBatchSpectra(Objective& objective, const BatchSpectraOptions& options,
+                                       JobContext* job = nullptr);
 
 /// JSON: format "basin-batch-spectra", samples, parameters, batches[{samples, largest, smallest,
 /// residual, converged, hvp_count}], largest/smallest histograms {edges, counts, density},
@@ -103,15 +104,15 @@ std::string batchSpectraCsv(const std::vector<BatchSpectraResult>& results);
 
 /// The sampling-uncertainty analysis's options (the contract of options.h).
 struct ResampleOptions {
-    int resamples = 20;        ///< R subsamples
-    int64_t subsample = 0;     ///< m samples in each (at least 2, below N); 0: half the study's samples
-    bool lambda_max = true;    ///< resample λmax (Lanczos, top 1)
-    bool trace = true;         ///< resample the Hutchinson trace
-    double tol = 1e-4;         ///< Lanczos tolerance for each λmax
-    int max_hvp = 200;         ///< cap on products for each λmax
-    int probes = 32;           ///< Hutchinson probes for each trace
-    double target = 0.05;      ///< the relative data error the suggested sample count aims at
-    uint64_t seed = 0;         ///< the study's seed: subsamples s + 4, Lanczos s + 0, probes s + 1
+    int resamples = 20;      ///< R subsamples
+    int64_t subsample = 0;   ///< m samples in each (at least 2, below N); 0: half the study's samples
+    bool lambda_max = true;  ///< resample λmax (Lanczos, top 1)
+    bool trace = true;       ///< resample the Hutchinson trace
+    double tol = 1e-4;       ///< Lanczos tolerance for each λmax
+    int max_hvp = 200;       ///< cap on products for each λmax
+    int probes = 32;         ///< Hutchinson probes for each trace
+    double target = 0.05;    ///< the relative data error the suggested sample count aims at
+    uint64_t seed = 0;       ///< the study's seed: subsamples s + 4, Lanczos s + 0, probes s + 1
 };
 
 void validate(const ResampleOptions& options);
@@ -124,30 +125,31 @@ int64_t resampleSubsampleSize(const ResampleOptions& options, int64_t samples);
 
 /// What a resampling run costs, to say before it runs.
 struct ResampleCost {
-    int64_t estimates = 0;     ///< R + 1 (the full sample once)
-    int64_t max_products = 0;  ///< (R + 1) · (max_hvp + probes) at most
+    int64_t estimates = 0;       ///< R + 1 (the full sample once)
+    int64_t max_products = 0;    ///< (R + 1) · (max_hvp + probes) at most
     double full_equivalent = 0;  ///< the same in full-sample products: a product over m samples costs about m/N of one
-    std::string text;          ///< the sentence basin-cli prints
+    std::string text;            ///< the sentence basin-cli prints
 };
 ResampleCost resampleCost(const ResampleOptions& options, int64_t samples);
 
 /// The subsamples: resample r (0-based) is disjointBatches(N, m, 1, splitmix64(s + 4 + r))
 /// (stability.h), each ascending, so R = 40 begins with the 20 of R = 20.
-std::vector<std::vector<int64_t>> resampleSubsets(int64_t samples, int64_t subsample, int resamples, uint64_t study_seed);
+std::vector<std::vector<int64_t>> resampleSubsets(int64_t samples, int64_t subsample, int resamples,
+                                                  uint64_t study_seed);
 
 struct ResampledQuantity {
-    double full = 0;             ///< the estimate over all N samples
+    double full = 0;  ///< the estimate over all N samples
     /// The estimator's own error at N: Lanczos's residual ||Hx − λx|| for λmax, the Hutchinson
     /// probe standard error for the trace.
     double estimator_error = 0;
-    std::vector<double> values;  ///< the estimate on each subsample, in draw order
+    std::vector<double> values;            ///< the estimate on each subsample, in draw order
     double estimator_error_subsample = 0;  ///< root mean square of the subsamples' own estimator errors
-    double mean = 0, spread = 0;  ///< over the subsamples (spread: standard deviation, n − 1)
-    double per_sample = 0;        ///< σ (the rule above)
-    double data_error = 0;        ///< σ/√N
-    double relative_data_error = 0;  ///< data_error / |full| (infinite when full is 0)
-    int64_t suggested_samples = 0;   ///< ⌈(σ/(target·|full|))²⌉, at least 1 (0 when full is 0)
-    bool converged = true;        ///< λmax: every Lanczos run converged (always true for the trace)
+    double mean = 0, spread = 0;           ///< over the subsamples (spread: standard deviation, n − 1)
+    double per_sample = 0;                 ///< σ (the rule above)
+    double data_error = 0;                 ///< σ/√N
+    double relative_data_error = 0;        ///< data_error / |full| (infinite when full is 0)
+    int64_t suggested_samples = 0;         ///< ⌈(σ/(target·|full|))²⌉, at least 1 (0 when full is 0)
+    bool converged = true;                 ///< λmax: every Lanczos run converged (always true for the trace)
     int64_t hvp_count = 0;
 };
 

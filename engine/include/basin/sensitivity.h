@@ -22,7 +22,8 @@ namespace basin {
 /// `params` to `bits` bits: per output channel (slice along dim 0) the step is
 /// s = max|w| / (2^(bits-1) - 1) and w -> s * round(w / s). Biases and normalisation parameters
 /// (dimension <= 1) are left as they are (kept in float32, as HAWQ does).
-void quantise(Eigen::VectorXd& theta, const std::vector<ParameterInfo>& params, const std::vector<int>& param_indices, int bits);
+void quantise(Eigen::VectorXd& theta, const std::vector<ParameterInfo>& params, const std::vector<int>& param_indices,
+              int bits);
 
 struct SensitivityGroup {
     std::string name;
@@ -36,12 +37,12 @@ std::vector<SensitivityGroup> sensitivityGroups(const Objective& objective, cons
 /// The sensitivity analysis's options (the contract of options.h). The probes are drawn from
 /// seedFor(seed, SeedStream::Trace), each block's Lanczos start from seedFor(seed, SeedStream::Eigen).
 struct SensitivityOptions {
-    int probes = 32;                 ///< Hutchinson probes (each one H*v for all groups)
+    int probes = 32;  ///< Hutchinson probes (each one H*v for all groups)
     std::vector<int> bits = {2, 3, 4, 8};
-    double eig_tol = 1e-3;           ///< Lanczos tolerance for each block's top eigenvalue
+    double eig_tol = 1e-3;  ///< Lanczos tolerance for each block's top eigenvalue
     int eig_max_hvp = 100;
     std::optional<double> budget_bytes;  ///< size budget for the proposal
-    uint64_t seed = 0;               ///< the study's seed
+    uint64_t seed = 0;                   ///< the study's seed
     std::vector<std::string> merge;
 };
 
@@ -89,7 +90,7 @@ struct SensitivityResult {
     double float32_bytes = 0;
     double trace_total = 0, trace_total_stderr = 0;
     Evaluation full_precision;
-    std::vector<QuantisedEvaluation> uniform;  ///< every uniform width in `bits`, widest first
+    std::vector<QuantisedEvaluation> uniform;     ///< every uniform width in `bits`, widest first
     std::optional<QuantisedEvaluation> proposal;  ///< when a budget was given and is reachable
     /// Frontier points next to the proposal, measured like it: Omega is a second-order estimate,
     /// so the two smaller frontier points ("frontier: next smaller", "frontier: second smaller")
@@ -113,7 +114,8 @@ struct SensitivityResult {
 std::string dominatingChoice(const QuantisedEvaluation& proposal, const std::vector<QuantisedEvaluation>& uniform,
                              const std::vector<QuantisedEvaluation>& frontier);
 
-SensitivityResult computeSensitivity(Objective& objective, const SensitivityOptions& options, JobContext* job = nullptr);
+SensitivityResult computeSensitivity(Objective& objective, const SensitivityOptions& options,
+                                     JobContext* job = nullptr);
 
 /// JSON with the keys of `basin-cli sensitivity --json`: groups[{name, parameters, top_eigenvalue,
 /// trace, trace_stderr, mean_trace, omega{bits: value}, delta}], pareto[{bits, size, omega}],

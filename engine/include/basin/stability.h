@@ -50,7 +50,7 @@ struct StabilityOptions {
     /// typed momentum, heavy ball's (2 + 2β)/η).
     std::optional<double> lr;
     std::optional<double> momentum;  ///< a typed heavy-ball momentum β, replacing the file's
-    uint64_t seed = 0;  ///< the study's seed; every Lanczos run starts from s + 0
+    uint64_t seed = 0;               ///< the study's seed; every Lanczos run starts from s + 0
 };
 
 void validate(const StabilityOptions& options);
@@ -60,7 +60,8 @@ StabilityOptions stabilityOptionsFromJson(const std::string& json_text, const st
 /// One checkpoint of a stability table and where its optimizer state comes from.
 struct StabilityInput {
     std::string checkpoint;  ///< the model file
-    std::string optimizer;   ///< torch.save(optimizer.state_dict()) or a checkpoint dict holding one; "": none (typed lr)
+    std::string
+        optimizer;  ///< torch.save(optimizer.state_dict()) or a checkpoint dict holding one; "": none (typed lr)
 };
 
 /// The checkpoints (`checkpoints`, else the study's, else its model), each with its optimizer
@@ -87,8 +88,8 @@ struct StabilityRow {
     std::optional<double> preconditioned;  ///< Adam/AdamW: λ1(P^{-1/2} H P^{-1/2})
     double sharpness = 0;                  ///< the value held against the threshold
     double threshold = 0;
-    double ratio = 0;                      ///< sharpness / threshold (1: at the edge of stability)
-    bool converged = false;                ///< every Lanczos run met its tolerance
+    double ratio = 0;        ///< sharpness / threshold (1: at the edge of stability)
+    bool converged = false;  ///< every Lanczos run met its tolerance
     std::string rule;
     int64_t hvp_count = 0;
     double seconds = 0;

@@ -45,13 +45,13 @@ std::string pruneLevelName(PruneLevel level);  ///< "weight" | "channel" | "head
 /// alignment) is the Eigen stream; block densities the Density stream; alignment's trace probes the
 /// Trace stream.
 struct StructureOptions {
-    bool diag = true;          ///< the diagonal, its aggregates, saliency and removal
-    bool localisation = true;  ///< eigenvector shares per layer group
-    bool classes = false;      ///< class structure of the Gauss-Newton matrix (cross-entropy)
-    bool blocks = true;        ///< block-diagonal against full
-    std::string align_data;    ///< a second data file: alignment when not empty
-    std::string align_targets; ///< its targets file, when separate
-    std::string align_group;   ///< the classifier head's layer group; empty: the last group
+    bool diag = true;           ///< the diagonal, its aggregates, saliency and removal
+    bool localisation = true;   ///< eigenvector shares per layer group
+    bool classes = false;       ///< class structure of the Gauss-Newton matrix (cross-entropy)
+    bool blocks = true;         ///< block-diagonal against full
+    std::string align_data;     ///< a second data file: alignment when not empty
+    std::string align_targets;  ///< its targets file, when separate
+    std::string align_group;    ///< the classifier head's layer group; empty: the last group
 
     int probes = 64;           ///< Hutchinson probes of the diagonal (one H·v each)
     bool exact = false;        ///< the diagonal from the exact Hessian (P products)
@@ -59,18 +59,18 @@ struct StructureOptions {
     int heads = 0;             ///< heads per attention module; 0: the model's num_heads attribute
     PruneLevel prune_level = PruneLevel::Channel;
     std::vector<int> prune = {1, 2, 4, 8};  ///< how many structures to zero (each count: two evaluations)
-    int table = 20;            ///< rows of the ranked table of least salient structures
-    bool keep_diagonal = false;  ///< keep the per-entry diagonal and its standard error in the result
+    int table = 20;                         ///< rows of the ranked table of least salient structures
+    bool keep_diagonal = false;             ///< keep the per-entry diagonal and its standard error in the result
 
-    int top_k = 5;         ///< eigenvectors at each end (localisation), eigenvalues compared (blocks)
-    double tol = 1e-3;     ///< Lanczos residual tolerance, relative to |λ_max|
-    int max_hvp = 200;     ///< cap on products of each Lanczos run
-    int class_top = 0;     ///< Gauss-Newton and Hessian eigenpairs for the class structure; 0: C
-    int density_probes = 2;  ///< SLQ probes per block
-    int density_steps = 20;  ///< Lanczos steps per probe and block
-    int align_probes = 16;   ///< Hutchinson probes of the trace difference (two H·v each)
+    int top_k = 5;                   ///< eigenvectors at each end (localisation), eigenvalues compared (blocks)
+    double tol = 1e-3;               ///< Lanczos residual tolerance, relative to |λ_max|
+    int max_hvp = 200;               ///< cap on products of each Lanczos run
+    int class_top = 0;               ///< Gauss-Newton and Hessian eigenpairs for the class structure; 0: C
+    int density_probes = 2;          ///< SLQ probes per block
+    int density_steps = 20;          ///< Lanczos steps per probe and block
+    int align_probes = 16;           ///< Hutchinson probes of the trace difference (two H·v each)
     std::vector<std::string> merge;  ///< join layer groups, "conv1+bn1" (as sensitivity does)
-    uint64_t seed = 0;       ///< the study's seed
+    uint64_t seed = 0;               ///< the study's seed
 };
 
 void validate(const StructureOptions& options);
@@ -84,8 +84,8 @@ std::vector<std::string> referencedFiles(const StructureOptions& options);
 /// saliency Σ_i diag(H)_i w_i²/2 (OBD), each with the standard error of the Hutchinson estimate
 /// (0 when exact).
 struct StructureEntry {
-    std::string name;  ///< "conv1.weight", "conv1.weight[3]", "attn.head0", "conv1", "fc.weight[2,17]"
-    std::string level; ///< "tensor" | "channel" | "head" | "group" | "weight"
+    std::string name;   ///< "conv1.weight", "conv1.weight[3]", "attn.head0", "conv1", "fc.weight[2,17]"
+    std::string level;  ///< "tensor" | "channel" | "head" | "group" | "weight"
     int64_t size = 0;
     double diag_sum = 0, diag_sum_stderr = 0;
     double saliency = 0, saliency_stderr = 0;
@@ -95,10 +95,10 @@ struct StructureEntry {
 /// Zeroing the k least salient structures (or the k smallest by magnitude) and evaluating.
 struct RemovalRow {
     int k = 0;
-    std::string criterion;     ///< "saliency" | "magnitude"
-    double predicted = 0;      ///< Σ saliency of what was removed: OBD's predicted loss increase
-    double weight_sq = 0;      ///< Σ w² removed
-    Evaluation eval;           ///< loss and accuracy with them zeroed
+    std::string criterion;             ///< "saliency" | "magnitude"
+    double predicted = 0;              ///< Σ saliency of what was removed: OBD's predicted loss increase
+    double weight_sq = 0;              ///< Σ w² removed
+    Evaluation eval;                   ///< loss and accuracy with them zeroed
     std::vector<std::string> removed;  ///< names, in the ranking's order
 };
 
@@ -109,9 +109,9 @@ struct DiagonalPart {
     std::vector<StructureEntry> tensors, channels, heads, groups;
     std::vector<std::string> head_rule;  ///< how heads were found, or why none were
     std::string prune_level;
-    std::vector<StructureEntry> least_salient;  ///< at prune_level, least salient first
-    Evaluation base;                             ///< the model as it is
-    std::vector<RemovalRow> removal;             ///< per count: saliency, then magnitude
+    std::vector<StructureEntry> least_salient;      ///< at prune_level, least salient first
+    Evaluation base;                                ///< the model as it is
+    std::vector<RemovalRow> removal;                ///< per count: saliency, then magnitude
     std::vector<double> diagonal, diagonal_stderr;  ///< per entry, when kept
     int64_t hvp_count = 0;
     double seconds = 0;
@@ -120,7 +120,7 @@ struct DiagonalPart {
 struct EigenvectorShares {
     std::string end;  ///< "top" | "bottom"
     double eigenvalue = 0, residual = 0;
-    std::vector<double> shares;  ///< per layer group, Σ = 1
+    std::vector<double> shares;      ///< per layer group, Σ = 1
     double participation = 0;        ///< (Σ v²)² / Σ v⁴: how many entries carry the vector
     double group_participation = 0;  ///< 1 / Σ share²: how many groups carry it
 };
@@ -141,25 +141,26 @@ struct LocalisationPart {
 /// G_within. The class-mean gradient of class c is g_c, the gradient of the mean loss over the
 /// samples of class c.
 struct OutlierSplit {
-    double eigenvalue = 0;            ///< of G, from Lanczos
+    double eigenvalue = 0;                                   ///< of G, from Lanczos
     double class_part = 0, cross_part = 0, within_part = 0;  ///< vᵀ G_class v, vᵀ G_cross v, the rest
 };
 
 struct ClassPart {
     int classes = 0;
-    std::vector<int64_t> counts;              ///< N_c
-    std::vector<double> ggn_eigenvalues;      ///< top of G, descending
-    std::vector<double> hessian_eigenvalues;  ///< top of H, descending
-    std::vector<double> class_gram;           ///< eigenvalues of the C x C Gram of q_c, descending
-    std::vector<double> cross_gram;           ///< of the C(C−1) cross-class vectors
-    std::vector<double> between_gram;         ///< of all C² a_cc' (G_class + G_cross)
-    double class_trace = 0, cross_trace = 0;  ///< tr G_class, tr G_cross
-    std::vector<OutlierSplit> ggn_split;      ///< per top eigenvector of G
+    std::vector<int64_t> counts;                       ///< N_c
+    std::vector<double> ggn_eigenvalues;               ///< top of G, descending
+    std::vector<double> hessian_eigenvalues;           ///< top of H, descending
+    std::vector<double> class_gram;                    ///< eigenvalues of the C x C Gram of q_c, descending
+    std::vector<double> cross_gram;                    ///< of the C(C−1) cross-class vectors
+    std::vector<double> between_gram;                  ///< of all C² a_cc' (G_class + G_cross)
+    double class_trace = 0, cross_trace = 0;           ///< tr G_class, tr G_cross
+    std::vector<OutlierSplit> ggn_split;               ///< per top eigenvector of G
     std::vector<std::vector<double>> ggn_overlap;      ///< [k][c] cos²(v_k, g_c), v_k top of G
     std::vector<std::vector<double>> hessian_overlap;  ///< [k][c] cos²(u_k, g_c), u_k top of H
     bool converged = false;
-    int64_t hvp_count = 0;       ///< Gauss-Newton products (the Hessian's are the shared run's)
-    int64_t gradient_passes = 0; ///< backward passes over all samples (about a gradient each): C for the a_cc', one for the g_c
+    int64_t hvp_count = 0;  ///< Gauss-Newton products (the Hessian's are the shared run's)
+    int64_t gradient_passes =
+        0;  ///< backward passes over all samples (about a gradient each): C for the a_cc', one for the g_c
     double seconds = 0;
 };
 
@@ -173,10 +174,10 @@ struct BlockInfo {
 };
 
 struct BlockPart {
-    std::vector<double> full;          ///< top k of H
-    std::vector<double> block;         ///< top k of block-diag(H)
-    std::vector<std::string> block_of; ///< the group of each block eigenvalue
-    std::vector<double> angles;        ///< principal angles (degrees) between the two top-k eigenspaces, ascending
+    std::vector<double> full;           ///< top k of H
+    std::vector<double> block;          ///< top k of block-diag(H)
+    std::vector<std::string> block_of;  ///< the group of each block eigenvalue
+    std::vector<double> angles;         ///< principal angles (degrees) between the two top-k eigenspaces, ascending
     std::vector<BlockInfo> blocks;
     std::vector<double> log_grid;         ///< the blocks' common log10|λ| grid (negative λ fold onto |λ|)
     std::vector<std::vector<double>> js;  ///< Jensen-Shannon distance between blocks (base 2, in [0, 1])
@@ -188,19 +189,19 @@ struct BlockPart {
 struct AlignScope {
     std::string scope;  ///< "model", or the head's group
     int64_t parameters = 0;
-    double norm = 0;                   ///< ‖H_A − H_B‖₂ = max(|λ_max|, |λ_min|) of the difference
+    double norm = 0;  ///< ‖H_A − H_B‖₂ = max(|λ_max|, |λ_min|) of the difference
     double lambda_max = 0, lambda_min = 0;
     bool converged = false;
-    double trace_a = 0, trace_b = 0;   ///< Hutchinson, the same probes for both
+    double trace_a = 0, trace_b = 0;  ///< Hutchinson, the same probes for both
     double trace_diff = 0, trace_diff_stderr = 0;
-    double gradient_cosine = 0;        ///< cos(∇L_A, ∇L_B) on the scope's entries
+    double gradient_cosine = 0;  ///< cos(∇L_A, ∇L_B) on the scope's entries
 };
 
 struct AlignPart {
     std::string inputs, targets;  ///< the second data file(s)
     Evaluation a, b;              ///< the loss on the study's data and on the second
     AlignScope model, head;
-    int64_t hvp_count = 0;        ///< products on both objectives
+    int64_t hvp_count = 0;  ///< products on both objectives
     double seconds = 0;
 };
 

@@ -62,16 +62,16 @@ struct StudySpec {
     std::vector<std::string> optimizers = {};
     DataSpec data;
     Loss loss = Loss::CrossEntropy;
-    int64_t samples = 0;       ///< N samples of the data (the first N, or per `sample`); 0 = all
+    int64_t samples = 0;  ///< N samples of the data (the first N, or per `sample`); 0 = all
     SampleMode sample = SampleMode::First;
     /// Cross-entropy and NLL: the axis of the outputs that holds the classes when the shapes fit
     /// both conventions (1: PyTorch's (N, C, d1, ...); -1: sequence models' (N, T, ..., C)).
     /// 0 = decided by the shapes, and 1 when both fit.
     int class_axis = 0;
     int64_t ignore_index = -100;  ///< cross-entropy / NLL targets left out of loss and accuracy
-    int64_t batch_size = 256;  ///< samples per forward/backward pass; bounds memory
-    uint64_t seed = 0;         ///< seed of every random choice an analysis makes
-    int threads = 0;           ///< intra-op threads; 0 = as many as cores
+    int64_t batch_size = 256;     ///< samples per forward/backward pass; bounds memory
+    uint64_t seed = 0;            ///< seed of every random choice an analysis makes
+    int threads = 0;              ///< intra-op threads; 0 = as many as cores
     std::string device = "cpu";
     DType dtype = DType::Float32;
     HvpMode hvp_mode = HvpMode::Auto;

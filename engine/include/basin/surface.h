@@ -12,8 +12,8 @@
 
 #include <Eigen/Core>
 
-#include "basin/directions.h"
 #include "basin/checkpoint_line.h"
+#include "basin/directions.h"
 #include "basin/objective.h"
 #include "basin/progress.h"
 #include "basin/provenance.h"
@@ -81,14 +81,14 @@ struct GridCurvature {
 };
 
 struct SurfaceGrid {
-    std::vector<double> xs, ys;        ///< coordinates; ys has one entry (0) for a line
+    std::vector<double> xs, ys;          ///< coordinates; ys has one entry (0) for a line
     std::vector<double> loss, accuracy;  ///< ys.size() x xs.size(), x fastest: index j * nx + i
     std::vector<uint8_t> done;           ///< 1 where computed
     std::string x_label = "x", y_label = "y";
     std::string bn_mode = "eval";
     std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in plane coordinates, if any
     std::vector<std::string> trajectory_labels;
-    double cosine_xy = 0;  ///< cosine between the two directions (before any orthogonalisation)
+    double cosine_xy = 0;        ///< cosine between the two directions (before any orthogonalisation)
     SurfaceJobOptions options;   ///< what it was asked with (a grid made by hand keeps the defaults)
     Provenance provenance;       ///< what made it (empty for a grid made by hand)
     std::string directions_key;  ///< digest of the direction vectors' bytes (empty when unknown)
@@ -123,13 +123,13 @@ struct SurfaceDeal {
     int rank = 0, size = 1;
 };
 
-/// Fills the points of `grid` not yet done (of those dealt to this process). `on_partial` is called after each coarse-to-fine
-/// level and every `partial_every` points; with a deal of size > 1 only after each level, on
-/// every process at the same points (so it may gather). The objective's parameters are restored afterwards,
-/// also when cancelled (basin::Cancelled) or failed; the grid then keeps what was computed.
-/// With `line` (a 1-D grid between two checkpoints, SurfacePlan::line) the point at x is
-/// placeOnLine(line, x) instead of origin + x dx: the BatchNorm statistics move with the weights
-/// and x = 0, x = 1 are the checkpoints exactly; the buffers are restored afterwards too.
+/// Fills the points of `grid` not yet done (of those dealt to this process). `on_partial` is called after each
+/// coarse-to-fine level and every `partial_every` points; with a deal of size > 1 only after each level, on every
+/// process at the same points (so it may gather). The objective's parameters are restored afterwards, also when
+/// cancelled (basin::Cancelled) or failed; the grid then keeps what was computed. With `line` (a 1-D grid between two
+/// checkpoints, SurfacePlan::line) the point at x is placeOnLine(line, x) instead of origin + x dx: the BatchNorm
+/// statistics move with the weights and x = 0, x = 1 are the checkpoints exactly; the buffers are restored afterwards
+/// too.
 void computeSurface(Objective& objective, const Eigen::VectorXd& origin, const Eigen::VectorXd& dx,
                     const Eigen::VectorXd* dy, SurfaceGrid& grid, BatchNormMode bn, JobContext* job = nullptr,
                     const std::function<void(const SurfaceGrid&)>& on_partial = {}, int partial_every = 64,

@@ -30,11 +30,11 @@ struct SurfacePlan {
     Eigen::VectorXd origin, dx;
     std::optional<Eigen::VectorXd> dy;
     std::string x_label, y_label;
-    double cosine_xy = 0;  ///< cosine between the directions before orthogonalisation
+    double cosine_xy = 0;                           ///< cosine between the directions before orthogonalisation
     std::vector<std::array<double, 2>> trajectory;  ///< checkpoints in plane (or line) coordinates
     std::vector<std::string> trajectory_labels;
     std::optional<std::array<double, 4>> suggested_range;  ///< x0, x1, y0, y1 covering the trajectory
-    std::string description;  ///< one line, written into outputs
+    std::string description;                               ///< one line, written into outputs
     /// The line between two checkpoints (dirs "checkpoints", one direction): the points are placed
     /// with placeOnLine, weights and BatchNorm statistics together, exact at x = 0 and x = 1.
     std::optional<CheckpointLine> line;

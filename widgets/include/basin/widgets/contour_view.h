@@ -2,8 +2,8 @@
 /// ContourView draws a surface grid seen from above: a viridis heat map with contour-like colour
 /// bands (or the field it is coloured by, signed ones on a diverging map), a colour scale, axes
 /// named after the directions, the grid's minimum marked and, when given, the training trajectory
-/// through the plane and the curvature probes. A click on the map reports its coordinates. LineView draws a grid that is a line: loss
-/// and accuracy against the coordinate. Both report the point under the mouse.
+/// through the plane and the curvature probes. A click on the map reports its coordinates. LineView draws a grid that
+/// is a line: loss and accuracy against the coordinate. Both report the point under the mouse.
 #include <QWidget>
 #include <memory>
 

@@ -28,8 +28,8 @@ struct BatchScalingPlotData {
     std::vector<double> stddev;       ///< their spread (n - 1)
     double full_lambda_max = 0;       ///< over all `samples`
     int64_t samples = 0;
-    double slope = 0;                       ///< of log mean λmax on log B
-    std::vector<double> fit_x, fit_y;       ///< the fitted power law at the ends of the B axis
+    double slope = 0;                  ///< of log mean λmax on log B
+    std::vector<double> fit_x, fit_y;  ///< the fitted power law at the ends of the B axis
     std::vector<std::string> notes;
     bool empty() const { return batch_sizes.empty(); }
 };

@@ -16,7 +16,7 @@ class QCustomPlot;
 namespace basin::widgets {
 
 struct FigurePanel {
-    QCustomPlot* plot = nullptr;              ///< drawn as vectors, or
+    QCustomPlot* plot = nullptr;  ///< drawn as vectors, or
     /// an image made at the given pixel size, with type at the given pixels per point
     std::function<QImage(QSize, double)> render;
 };

@@ -15,12 +15,12 @@ namespace basin::widgets {
 
 struct FigureStyle {
     QString name = QStringLiteral("screen");
-    double width_in = 9.375;   ///< figure width in inches (screen: 900 px at 96 dpi)
-    double height_in = 6.25;   ///< figure height in inches
-    double dpi = 96;           ///< pixels per inch of a PNG when no pixel width is asked for
+    double width_in = 9.375;  ///< figure width in inches (screen: 900 px at 96 dpi)
+    double height_in = 6.25;  ///< figure height in inches
+    double dpi = 96;          ///< pixels per inch of a PNG when no pixel width is asked for
     QString font_family = QStringLiteral("DejaVu Sans");
-    double font_pt = 10;       ///< tick labels, legend, readout; axis labels and titles one point larger
-    double line_scale = 1.0;   ///< multiplies every line width and marker size of the screen look
+    double font_pt = 10;      ///< tick labels, legend, readout; axis labels and titles one point larger
+    double line_scale = 1.0;  ///< multiplies every line width and marker size of the screen look
     QString colormap = QStringLiteral("viridis");  ///< viridis | grey (both readable without colour vision)
     bool transparent = false;  ///< no background fill (PNG with alpha; PDF/SVG without a white page)
     bool readout = true;       ///< the spectrum's readout column (left out of paper figures)

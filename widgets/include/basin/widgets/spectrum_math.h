@@ -44,8 +44,8 @@ double densityTop(const std::vector<double>& density_values, const std::vector<d
 std::string formatNumber(double v);
 
 struct OutlierSplit {
-    int count = 0;       ///< values strictly above the edge
-    double share = 0;    ///< their sum / trace; NaN when no (non-zero) trace is known
+    int count = 0;     ///< values strictly above the edge
+    double share = 0;  ///< their sum / trace; NaN when no (non-zero) trace is known
 };
 
 /// The split at a hand-placed bulk edge: how many of `eigenvalues` lie above `edge`, and the share

@@ -37,7 +37,6 @@ public:
     void setLogDensity(bool on);
     bool logDensity() const;
 
-
     /// Moves the bulk edge by hand (as dragging its dashed line does): the outlier count and the
     /// share of the trace they carry are recounted among the top eigenvalues. Ignored without data.
     void setBulkEdge(double edge);

@@ -50,7 +50,6 @@ public:
     /// True when the grid is a line (the line plot is shown instead of the 3D and 2D views).
     bool showsLine() const;
 
-
     /// "alpha = 0.25, beta = −0.5: loss 0.3412, accuracy 88.1 %" for the grid point nearest (x, y).
     QString describePoint(double x, double y) const;
 
