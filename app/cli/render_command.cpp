@@ -18,6 +18,7 @@
 #include "basin/error.h"
 #include "basin/options.h"
 #include "basin/probe.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -277,13 +278,42 @@ int runRender(const RenderArgs& a) {
     }
     if (wants(views, {FigureView::BatchScaling})) {
         const BatchScalingOptions o = gui::windowBatchScalingOptions(spec);
-        const auto r =
-            cachedOrComputed<BatchScalingResult>(ResultCache(true, spec, "batch-scaling", toJson(o)), a.cache, origin,
-                                                 batchScalingFromJson, batchScalingJson, [&] {
-                                                     Objective objective = Objective::open(spec);
-                                                     return computeBatchScaling(objective, o, &job);
-                                                 });
+        const std::string optimizer = batchScalingOptimizer(spec);
+        const auto r = cachedOrComputed<BatchScalingResult>(
+            ResultCache(true, spec, "batch-scaling", toJson(o),
+                        optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer}),
+            a.cache, origin, batchScalingFromJson, batchScalingJson, [&] {
+                Objective objective = Objective::open(spec);
+                return computeBatchScaling(objective, o, &job, optimizer);
+            });
         content.batch_scaling = gui::toPlotData(r, name);
+        content.provenance.push_back(provenanceJson(r.provenance));
+    }
+    if (wants(views, {FigureView::BatchSpectra})) {
+        // Each checkpoint's set as the window computes and stores it: the overlay.
+        const BatchSpectraOptions o = gui::windowBatchSpectraOptions(spec);
+        std::vector<BatchSpectraResult> set;
+        for (const std::string& model : gui::windowBatchSpectraModels(spec)) {
+            const std::string other = model == spec.model ? std::string() : model;
+            set.push_back(
+                cachedOrComputed<BatchSpectraResult>(ResultCache(true, spec, "batch-spectra", toJson(o), {}, other),
+                                                     a.cache, origin, batchSpectraFromJson, batchSpectraJson, [&] {
+                                                         Objective objective = Objective::open(spec, other);
+                                                         return computeBatchSpectra(objective, o, &job);
+                                                     }));
+            content.provenance.push_back(provenanceJson(set.back().provenance));
+        }
+        content.batch_spectra = gui::toPlotData(set, name);
+    }
+    if (wants(views, {FigureView::Resample})) {
+        const ResampleOptions o = gui::windowResampleOptions(spec);
+        const auto r = cachedOrComputed<ResampleResult>(
+            ResultCache(true, spec, "resample", toJson(o)), a.cache, origin, resampleFromJson, resampleJson, [&] {
+                Objective objective = Objective::open(spec);
+                std::fprintf(stderr, "%s\n", resampleCost(o, objective.data().samples).text.c_str());
+                return computeResample(objective, o, &job);
+            });
+        content.resample = gui::toPlotData(r, name);
         content.provenance.push_back(provenanceJson(r.provenance));
     }
     CompareOptions compare = gui::windowCompareOptions(spec);

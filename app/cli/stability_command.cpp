@@ -83,8 +83,8 @@ int runStability(const StabilityArgs& a) {
 
 struct BatchScalingArgs {
     StudyOptions study;
-    std::string sizes, out, csv;
-    std::optional<int> batches, max_hvp;
+    std::string sizes, out, csv, optimizer;
+    std::optional<int> batches, max_hvp, trace_probes;
     std::optional<double> tol;
     bool json = false, cache = false;
 };
@@ -109,6 +109,7 @@ BatchScalingOptions toOptions(const BatchScalingArgs& a, const StudySpec& spec) 
     if (a.batches) o.batches = *a.batches;
     if (a.tol) o.tol = *a.tol;
     if (a.max_hvp) o.max_hvp = *a.max_hvp;
+    if (a.trace_probes) o.trace_probes = *a.trace_probes;
     o.seed = spec.seed;
     validate(o);
     return o;
@@ -117,12 +118,16 @@ BatchScalingOptions toOptions(const BatchScalingArgs& a, const StudySpec& spec) 
 int runBatchScaling(const BatchScalingArgs& a) {
     const StudySpec spec = a.study.resolve();
     const BatchScalingOptions opt = toOptions(a, spec);
-    const ResultCache cache(a.cache, spec, "batch-scaling", toJson(opt));
+    // An Adam/AdamW state (given, else the one the study lists for its model) adds Adam's columns;
+    // its bytes are part of the key.
+    const std::string optimizer = a.optimizer.empty() ? batchScalingOptimizer(spec) : a.optimizer;
+    const ResultCache cache(a.cache, spec, "batch-scaling", toJson(opt),
+                            optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
     const BatchScalingResult r = cache.reuseOrCompute(
         [&] {
             auto o = Objective::open(spec);  // one process: each batch is a subset of all the samples
             JobContext job(textProgressBar());
-            return computeBatchScaling(o, opt, &job);
+            return computeBatchScaling(o, opt, &job, optimizer);
         },
         batchScalingFromJson, batchScalingJson, spec.study_path);
     const std::string text = batchScalingJson(r);
@@ -138,7 +143,21 @@ int runBatchScaling(const BatchScalingArgs& a) {
         for (double l : row.lambda_max) each += (each.empty() ? "" : " ") + std::to_string(l);
         std::printf("%8lld %12.6g %10.3g %14.6g   %s\n", (long long)row.batch_size, row.mean, row.stddev,
                     row.stable_lr_sgd, each.c_str());
+        if (!row.trace.empty())
+            std::printf("%8s trace of H_B: mean %.6g, stddev %.3g over the batches\n", "", row.trace_mean,
+                        row.trace_stddev);
+        if (!row.preconditioned.empty())
+            std::printf("%8s Adam: preconditioned l1 mean %.6g, stddev %.3g; largest stable step %.6g\n", "",
+                        row.preconditioned_mean, row.preconditioned_stddev, row.stable_lr_adam);
     }
+    if (r.full_preconditioned)
+        std::printf(
+            "all %lld samples: Adam's preconditioned l1 %.6g (%s, beta1 %.3g); Adam's stable step "
+            "(2 + 2 beta1)/((1 - beta1) l1)\n",
+            (long long)r.samples, *r.full_preconditioned, r.optimizer.c_str(), r.beta1);
+    if (r.full_trace)
+        std::printf("all %lld samples: trace %.6g (Hutchinson, %d probes)\n", (long long)r.samples, *r.full_trace,
+                    r.options.trace_probes);
     std::printf("all %lld samples: lambda_max %.6g; slope of log lambda_max on log B: %.3f; %lld H*v in %.1f s\n",
                 (long long)r.samples, r.full_lambda_max, r.slope, (long long)r.hvp_count, r.seconds);
     return 0;
@@ -154,6 +173,11 @@ void addBatchScalingCommand(CLI::App& app, Runner& run) {
     cmd->add_option("--batches", a->batches, "disjoint batches per size (default 4)");
     cmd->add_option("--tol", a->tol, "Lanczos tolerance (default 1e-4)");
     cmd->add_option("--max-hvp", a->max_hvp, "cap on H*v for each eigenvalue (default 200)");
+    cmd->add_option("--optimizer", a->optimizer,
+                    "an Adam/AdamW torch.save(optimizer.state_dict()) of the model: adds Adam's preconditioned "
+                    "lambda_1 and stable step per size (default: the study's optimizer for its model)");
+    cmd->add_option("--trace-probes", a->trace_probes,
+                    "also the Hutchinson trace of each H_B and of the full Hessian with N probes (default 0: none)");
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->add_option("--out", a->out, "write JSON to FILE");
     cmd->add_option("--csv", a->csv, "write the table as CSV to FILE");

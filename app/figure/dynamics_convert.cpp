@@ -79,8 +79,92 @@ widgets::BatchScalingPlotData toPlotData(const BatchScalingResult& r, const std:
         }
     }
     d.notes.push_back("Largest stable SGD step 2/λmax(H_B): " + steps);
+    std::string traces;
+    for (const BatchScalingRow& row : r.rows)
+        if (!row.trace.empty())
+            traces += (traces.empty() ? "" : ", ") + std::string("B = ") + std::to_string(row.batch_size) + ": " +
+                      num(row.trace_mean) + " ± " + num(row.trace_stddev);
+    std::string adam;
+    for (const BatchScalingRow& row : r.rows)
+        if (!row.preconditioned.empty())
+            adam += (adam.empty() ? "" : ", ") + std::string("B = ") + std::to_string(row.batch_size) + ": " +
+                    num(row.stable_lr_adam);
+    if (!adam.empty())
+        d.notes.push_back("Largest stable Adam step (2 + 2β₁)/((1 − β₁) λ1(P^-1/2 H_B P^-1/2)), β₁ = " + num(r.beta1) +
+                          ": " + adam);
+    if (!traces.empty())
+        d.notes.push_back("Trace of H_B (Hutchinson, " + std::to_string(r.options.trace_probes) +
+                          " probes): " + traces + (r.full_trace ? "; all samples: " + num(*r.full_trace) : ""));
     d.notes.push_back("Batch scaling: " + std::to_string(r.options.batches) + " disjoint batches per size, " +
                       std::to_string(r.hvp_count) + " H·v in " + num(r.seconds) + " s");
+    return d;
+}
+
+widgets::BatchSpectraPlotData toPlotData(const std::vector<BatchSpectraResult>& results, const std::string& title) {
+    widgets::BatchSpectraPlotData d;
+    if (results.empty()) return d;
+    const BatchSpectraResult& first = results.front();
+    const bool largest = first.options.which != Which::Smallest;
+    d.end = largest ? "largest" : "smallest";
+    d.batch_size = first.options.batch_size;
+    d.batches = first.options.batches;
+    d.top_k = first.options.top_k;
+    d.title = "Top " + std::to_string(d.top_k) + " eigenvalues of " + std::to_string(d.batches) + " batches of " +
+              std::to_string(d.batch_size) + (title.empty() ? std::string() : ": " + title);
+    std::vector<std::vector<double>> sets;
+    for (const BatchSpectraResult& r : results) {
+        sets.emplace_back();
+        for (const BatchEigenvalues& b : r.batches) {
+            const auto& v = largest ? b.largest : b.smallest;
+            sets.back().insert(sets.back().end(), v.begin(), v.end());
+        }
+    }
+    const std::vector<Histogram> common = commonHistograms(sets, first.options.bins);
+    if (common.empty() || common.front().edges.empty()) return d;
+    d.edges = common.front().edges;
+    for (size_t i = 0; i < results.size(); ++i) {
+        const BatchSpectraResult& r = results[i];
+        d.sets.push_back({shortName(r.provenance.model), common[i].density, r.lambda_max_mean, r.lambda_max_stddev});
+        int converged = 0;
+        for (const BatchEigenvalues& b : r.batches) converged += b.converged ? 1 : 0;
+        d.notes.push_back("Per-batch spectra of " + fileName(r.provenance.model) + ": " +
+                          std::to_string(r.batches.size()) + " disjoint batches of " +
+                          std::to_string(r.options.batch_size) + " of the " + std::to_string(r.samples) + " samples, " +
+                          std::to_string(converged) + " converged, " + std::to_string(r.provenance.hvp_count) +
+                          " H·v in " + num(r.provenance.seconds) + " s");
+    }
+    return d;
+}
+
+widgets::ResamplePlotData toPlotData(const ResampleResult& r, const std::string& title) {
+    widgets::ResamplePlotData d;
+    d.title = "Sampling uncertainty: " + std::to_string(r.resamples) + " subsamples of " + std::to_string(r.subsample) +
+              (title.empty() ? std::string() : ", " + title);
+    d.samples = r.samples;
+    d.subsample = r.subsample;
+    d.resamples = r.resamples;
+    d.target = 100 * r.options.target;
+    const auto add = [&](const char* name, const std::optional<ResampledQuantity>& q, const std::string& estimator) {
+        if (!q) return;
+        widgets::ResamplePlotData::Quantity out;
+        out.name = name;
+        out.full = q->full;
+        const double scale = q->full != 0 ? 100 / std::abs(q->full) : 0;
+        for (double v : q->values) out.deviation.push_back(q->full != 0 ? (v / q->full - 1) * 100 : 0);
+        out.data_error = q->data_error * scale;
+        out.estimator_error = q->estimator_error * scale;
+        out.suggested_samples = q->suggested_samples;
+        d.quantities.push_back(out);
+        d.notes.push_back(std::string(name) + " " + num(q->full) + ": data error " + num(out.data_error) +
+                          " %, estimator error " + num(out.estimator_error) + " % (" + estimator + "); about " +
+                          std::to_string(q->suggested_samples) + " samples for " + num(d.target) + " %" +
+                          (q->converged ? "" : "; a Lanczos run did NOT converge"));
+    };
+    add("λmax", r.lambda_max, "the Lanczos residual");
+    add("trace", r.trace, "the probe standard error");
+    add("moment 2", r.second_moment, "the probes' standard error");
+    d.notes.push_back("Sampling uncertainty of " + fileName(r.provenance.model) + ": " +
+                      std::to_string(r.provenance.hvp_count) + " H·v in " + num(r.provenance.seconds) + " s");
     return d;
 }
 

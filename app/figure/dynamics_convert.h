@@ -1,8 +1,9 @@
 #pragma once
-// The one place where the engine's stability and batch-scaling results become what DynamicsView
-// draws.
+// The one place where the engine's stability, batch-scaling, per-batch spectra and resampling
+// results become what DynamicsView draws.
 #include <string>
 
+#include "basin/sampling.h"
 #include "basin/stability.h"
 #include "basin/widgets/dynamics_plot_data.h"
 
@@ -16,5 +17,11 @@ widgets::StabilityPlotData toPlotData(const StabilityResult& result, const std::
 /// The mean and spread per batch size, the full-sample λmax, and the fitted power law
 /// λmax ≈ c·B^slope (c by least squares with the result's slope) at the smallest and largest B.
 widgets::BatchScalingPlotData toPlotData(const BatchScalingResult& result, const std::string& title);
+/// One set per result (a checkpoint each), every batch's eigenvalues at the largest end (the
+/// smallest when only it was asked for) on common bins (commonHistograms, the first result's bin
+/// count), labelled by the checkpoint's file name.
+widgets::BatchSpectraPlotData toPlotData(const std::vector<BatchSpectraResult>& results, const std::string& title);
+/// λmax, the trace and the second moment as far as computed, each in % of its full-sample value.
+widgets::ResamplePlotData toPlotData(const ResampleResult& result, const std::string& title);
 
 }  // namespace basin::gui

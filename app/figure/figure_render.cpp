@@ -33,7 +33,9 @@ const std::vector<std::pair<FigureView, std::string>>& viewNames() {
         {FigureView::CurvatureMap, "curvature-map"},
         {FigureView::Structure, "structure"},
         {FigureView::Stability, "stability"},
-        {FigureView::BatchScaling, "batch-scaling"}};
+        {FigureView::BatchScaling, "batch-scaling"},
+        {FigureView::BatchSpectra, "batch-spectra"},
+        {FigureView::Resample, "resample"}};
     return names;
 }
 
@@ -182,6 +184,22 @@ struct Builder {
                     view->setBatchScaling(*content.batch_scaling);
                     view->scalingPlot()->resize(int(style.widthPt()), int(style.heightPt()));
                     addPlot(view->scalingPlot());
+                }
+                return;
+            case FigureView::BatchSpectra:
+                if (need(content.batch_spectra.has_value() && !content.batch_spectra->empty(), "per-batch spectra")) {
+                    auto* view = make<widgets::DynamicsView>();
+                    view->setBatchSpectra(*content.batch_spectra);
+                    view->spectraPlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(view->spectraPlot());
+                }
+                return;
+            case FigureView::Resample:
+                if (need(content.resample.has_value() && !content.resample->empty(), "sampling uncertainty")) {
+                    auto* view = make<widgets::DynamicsView>();
+                    view->setResample(*content.resample);
+                    view->resamplePlot()->resize(int(style.widthPt()), int(style.heightPt()));
+                    addPlot(view->resamplePlot());
                 }
                 return;
             case FigureView::CompareSurfaces:

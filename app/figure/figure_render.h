@@ -25,7 +25,8 @@ namespace basin::gui {
 /// map from above, coloured by the field the surface data's colour_by names) | structure (the
 /// structure analysis's charts that were computed: per-layer bars, localisation and class
 /// heatmaps, blocks) | stability (sharpness across checkpoints against the threshold) |
-/// batch-scaling (mean λmax(H_B) against B, log-log).
+/// batch-scaling (mean λmax(H_B) against B, log-log) | batch-spectra (the density of per-batch top
+/// eigenvalues, one curve per checkpoint) | resample (subsample estimates, data and estimator error).
 enum class FigureView {
     Surface,
     Contour,
@@ -37,7 +38,9 @@ enum class FigureView {
     CurvatureMap,
     Structure,
     Stability,
-    BatchScaling
+    BatchScaling,
+    BatchSpectra,
+    Resample
 };
 
 std::optional<FigureView> parseFigureView(const std::string& name);
@@ -53,6 +56,8 @@ struct FigureContent {
     std::optional<widgets::StructurePlotData> structure;
     std::optional<widgets::StabilityPlotData> stability;
     std::optional<widgets::BatchScalingPlotData> batch_scaling;
+    std::optional<widgets::BatchSpectraPlotData> batch_spectra;
+    std::optional<widgets::ResamplePlotData> resample;
     std::vector<widgets::SpectrumPlotData> compare_spectra;  ///< one per checkpoint, titled by it
     std::vector<widgets::SurfacePlotData> compare_surfaces;  ///< one per checkpoint
     std::optional<widgets::PathPlotData> path;

@@ -63,6 +63,28 @@ BatchScalingOptions windowBatchScalingOptions(const StudySpec& spec) {
     return o;
 }
 
+BatchSpectraOptions windowBatchSpectraOptions(const StudySpec& spec) {
+    if (auto own = studyBatchSpectraOptions(spec)) return *own;
+    BatchSpectraOptions o;
+    o.tol = 1e-3;
+    o.max_hvp = 100;
+    o.seed = spec.seed;
+    return o;
+}
+
+std::vector<std::string> windowBatchSpectraModels(const StudySpec& spec) {
+    return spec.checkpoints.empty() ? std::vector<std::string>{spec.model} : spec.checkpoints;
+}
+
+ResampleOptions windowResampleOptions(const StudySpec& spec) {
+    if (auto own = studyResampleOptions(spec)) return *own;
+    ResampleOptions o;
+    o.tol = 1e-3;
+    o.max_hvp = 100;
+    o.seed = spec.seed;
+    return o;
+}
+
 CompareOptions windowCompareOptions(const StudySpec& spec) {
     if (auto own = studyCompareOptions(spec)) return *own;
     CompareOptions o;

@@ -3,11 +3,14 @@
 // "options" where it gives them (analysis_defaults.h), else the presets below, always seeded by
 // the study. One home, so the window, render and the compare view ask for the same numbers.
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "basin/compare.h"
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -41,5 +44,14 @@ StructureOptions windowStructureOptions(const StudySpec& spec);
 StabilityOptions windowStabilityOptions(const StudySpec& spec);
 /// Preset: 4 disjoint batches of each power of two from 8 that fits, λmax to tol 1e-3 within 100 H·v.
 BatchScalingOptions windowBatchScalingOptions(const StudySpec& spec);
+/// Preset: the top 5 of 8 disjoint batches of 32 (basin-cli batch-spectra's), Lanczos to 1e-3
+/// within 100 H·v per batch, 20 bins.
+BatchSpectraOptions windowBatchSpectraOptions(const StudySpec& spec);
+/// The models the window and render take per-batch spectra of: the study's checkpoints (the
+/// overlay), else its model.
+std::vector<std::string> windowBatchSpectraModels(const StudySpec& spec);
+/// Preset: basin-cli resample's (20 subsamples of half the samples, λmax and the trace of 32
+/// probes, a 5 % target), Lanczos to 1e-3 within 100 H·v.
+ResampleOptions windowResampleOptions(const StudySpec& spec);
 
 }  // namespace basin::gui

@@ -1,6 +1,7 @@
 #include "engine_controller.h"
 
 #include <QFileInfo>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -237,6 +238,7 @@ int EngineController::enqueueOpen(const QString& path, std::function<StudySpec()
                                 queue_->post([this, spec, summary, generation] {
                                     spec_ = spec;
                                     parameters_ = summary.parameters;
+                                    samples_ = summary.samples;
                                     opened_generation_ = generation;
                                     results_->reset(qs(spec.study_path));
                                     Q_EMIT studyOpened(summary);
@@ -427,7 +429,10 @@ int EngineController::runBatchScaling(Stale stale) {
             const StudySpec& spec = engine_->spec;
             const BatchScalingOptions options = given ? seeded(*given, spec.seed) : windowBatchScalingOptions(spec);
             validate(options);
-            const ResultLookup found = lookUpResult(spec, "batch-scaling", toJson(options));
+            const std::string optimizer = batchScalingOptimizer(spec);  // Adam's columns, when Adam
+            const ResultLookup found =
+                lookUpResult(spec, "batch-scaling", toJson(options),
+                             optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
             if (const StoredResult* reuse = reusable(found, stale, spec)) {
                 auto result =
                     std::make_shared<const BatchScalingResult>(batchScalingFromJson(reuse->result, spec.study_path));
@@ -435,11 +440,89 @@ int EngineController::runBatchScaling(Stale stale) {
                 const QString saved = qs(reuse->saved);
                 return queue_->post([this, result, state, saved] { results_->setBatchScaling(result, state, saved); });
             }
-            auto result = std::make_shared<const BatchScalingResult>(computeBatchScaling(objective, options, &job));
+            auto result =
+                std::make_shared<const BatchScalingResult>(computeBatchScaling(objective, options, &job, optimizer));
             products_ += result->hvp_count;
             storeOnWorker(spec, result->provenance, batchScalingJson(*result));
             queue_->post([this, result] { results_->setBatchScaling(result, ResultState::Computed); });
         });
+}
+
+int EngineController::runBatchSpectra() {
+    const auto given = batch_spectra_options_;
+    const int wanted = requested_generation_;
+    return queue_->enqueue(JobKind::BatchSpectra, tr("Per-batch spectra"), [this, given, wanted](JobContext& job) {
+        Objective& open = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec spec = engine_->spec;
+        const BatchSpectraOptions options = given ? seeded(*given, spec.seed) : windowBatchSpectraOptions(spec);
+        validate(options);
+        const std::vector<std::string> models = windowBatchSpectraModels(spec);
+        auto set = std::make_shared<std::vector<BatchSpectraResult>>();
+        WholeJob whole(job, int(models.size()));
+        bool computed = false;
+        QString saved;
+        for (size_t i = 0; i < models.size(); ++i) {
+            const std::string& model = models[i];
+            whole.begin(fileName(model) + " (" + std::to_string(i + 1) + " of " + std::to_string(models.size()) + ")");
+            const bool is_open =
+                QFileInfo(qs(model)).absoluteFilePath() == QFileInfo(qs(open.modelPath())).absoluteFilePath();
+            // Each checkpoint's result is stored on its own, keyed by its bytes and the options.
+            const ResultLookup found =
+                lookUpResult(spec, "batch-spectra", toJson(options), {}, is_open ? std::string() : model);
+            if (found.stored) {
+                set->push_back(batchSpectraFromJson(found.stored->result, spec.study_path));
+                saved = qs(found.stored->saved);
+            } else {
+                std::optional<Objective> other;
+                if (!is_open) other.emplace(Objective::open(spec, model));
+                set->push_back(computeBatchSpectra(other ? *other : open, options, whole.inner()));
+                products_ += set->back().provenance.hvp_count;
+                storeOnWorker(spec, set->back().provenance, batchSpectraJson(set->back()));
+                computed = true;
+            }
+            whole.finish();
+            auto partial = std::make_shared<const std::vector<BatchSpectraResult>>(*set);
+            const bool last = i + 1 == models.size();
+            const ResultState state = !last      ? ResultState::Partial
+                                      : computed ? ResultState::Computed
+                                                 : ResultState::Stored;
+            queue_->post([this, partial, state, saved] { results_->setBatchSpectra(partial, state, saved); });
+        }
+    });
+}
+
+int EngineController::runResample(Stale stale) {
+    const auto given = resample_options_;
+    const int wanted = requested_generation_;
+    // Opt-in and not cheap: the job says what it costs before any product is made (out of range
+    // options leave that to the job, which refuses them).
+    QString title = tr("Sampling uncertainty");
+    try {
+        const ResampleCost cost = resampleCost(resampleOptions(), samples_);
+        title = tr("Sampling uncertainty: at most %1 H·v, about %2 full-sample H·v")
+                    .arg(cost.max_products)
+                    .arg(std::ceil(cost.full_equivalent));
+    } catch (const Error&) {
+    }
+    return queue_->enqueue(JobKind::Resample, title, [this, given, wanted, stale](JobContext& job) {
+        Objective& objective = current(engine_->objective, engine_->generation, wanted);
+        const StudySpec& spec = engine_->spec;
+        const ResampleOptions options = given ? seeded(*given, spec.seed) : windowResampleOptions(spec);
+        validate(options);
+        const ResultLookup found = lookUpResult(spec, "resample", toJson(options));
+        if (const StoredResult* reuse = reusable(found, stale, spec)) {
+            auto result = std::make_shared<const ResampleResult>(resampleFromJson(reuse->result, spec.study_path));
+            const ResultState state = found.stored ? ResultState::Stored : ResultState::Stale;
+            const QString saved = qs(reuse->saved);
+            return queue_->post([this, result, state, saved] { results_->setResample(result, state, saved); });
+        }
+        // Asked for before the study was open, the title could not say the cost: the first stage does.
+        job.stage(resampleCost(options, objective.data().samples).text, 0);
+        auto result = std::make_shared<const ResampleResult>(computeResample(objective, options, &job));
+        products_ += result->provenance.hvp_count;
+        storeOnWorker(spec, result->provenance, resampleJson(*result));
+        queue_->post([this, result] { results_->setResample(result, ResultState::Computed); });
+    });
 }
 
 int EngineController::runCompare(const QStringList& checkpoints, Stale stale) {
@@ -622,6 +705,8 @@ void EngineController::setProbeOptions(const ProbeOptions& o) { probe_options_ =
 void EngineController::setStructureOptions(const StructureOptions& o) { structure_options_ = o; }
 void EngineController::setStabilityOptions(const StabilityOptions& o) { stability_options_ = o; }
 void EngineController::setBatchScalingOptions(const BatchScalingOptions& o) { batch_scaling_options_ = o; }
+void EngineController::setBatchSpectraOptions(const BatchSpectraOptions& o) { batch_spectra_options_ = o; }
+void EngineController::setResampleOptions(const ResampleOptions& o) { resample_options_ = o; }
 
 SpectrumOptions EngineController::spectrumOptions() const {
     return spectrum_options_ ? seeded(*spectrum_options_, spec_.seed) : windowSpectrumOptions(spec_);
@@ -642,6 +727,12 @@ StabilityOptions EngineController::stabilityOptions() const {
 }
 BatchScalingOptions EngineController::batchScalingOptions() const {
     return batch_scaling_options_ ? seeded(*batch_scaling_options_, spec_.seed) : windowBatchScalingOptions(spec_);
+}
+BatchSpectraOptions EngineController::batchSpectraOptions() const {
+    return batch_spectra_options_ ? seeded(*batch_spectra_options_, spec_.seed) : windowBatchSpectraOptions(spec_);
+}
+ResampleOptions EngineController::resampleOptions() const {
+    return resample_options_ ? seeded(*resample_options_, spec_.seed) : windowResampleOptions(spec_);
 }
 CompareOptions EngineController::compareOptions() const {
     return compare_options_ ? seeded(*compare_options_, spec_.seed) : windowCompareOptions(spec_);

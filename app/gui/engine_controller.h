@@ -15,6 +15,7 @@
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -75,6 +76,13 @@ public:
     int runStability();
     /// λmax of mini-batch Hessians against the batch size with batchScalingOptions().
     int runBatchScaling(Stale stale = Stale::Recompute);
+    /// The top eigenvalues of K mini-batch Hessians with batchSpectraOptions(), for each of the
+    /// study's checkpoints (else its model): the overlay. Keyed per checkpoint like stability's
+    /// rows; the set fills in as checkpoints are done.
+    int runBatchSpectra();
+    /// λmax and the trace on R subsamples beside their estimator error, with resampleOptions(), at
+    /// the open model. Its first progress line is what it will cost.
+    int runResample(Stale stale = Stale::Recompute);
 
     void cancel(int id);
     void cancelAll();
@@ -100,6 +108,10 @@ public:
     StabilityOptions stabilityOptions() const;
     void setBatchScalingOptions(const BatchScalingOptions& options);
     BatchScalingOptions batchScalingOptions() const;
+    void setBatchSpectraOptions(const BatchSpectraOptions& options);
+    BatchSpectraOptions batchSpectraOptions() const;
+    void setResampleOptions(const ResampleOptions& options);
+    ResampleOptions resampleOptions() const;
 
     JobInfo job(int id) const { return queue_->job(id); }
     QList<JobInfo> jobs() const { return queue_->jobs(); }
@@ -142,11 +154,14 @@ private:
     std::optional<StructureOptions> structure_options_;
     std::optional<StabilityOptions> stability_options_;
     std::optional<BatchScalingOptions> batch_scaling_options_;
+    std::optional<BatchSpectraOptions> batch_spectra_options_;
+    std::optional<ResampleOptions> resample_options_;
     std::atomic<int64_t> products_{0}, points_{0};
     // Open requests are numbered; a job runs only on the study it was asked for (GUI thread).
     int requested_generation_ = 0, opened_generation_ = 0;
     std::map<int, int> open_generations_;  // open job id -> its request number
     int64_t parameters_ = 0;               // of the open model
+    int64_t samples_ = 0;                  // of the open study
     int probe_tickets_ = 0;                // names of probes in the results model (GUI thread)
 };
 

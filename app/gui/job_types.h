@@ -39,7 +39,9 @@ enum class JobKind {
     Probe,
     Structure,
     Stability,
-    BatchScaling
+    BatchScaling,
+    BatchSpectra,
+    Resample
 };
 
 inline QString kindName(JobKind k) {
@@ -64,6 +66,10 @@ inline QString kindName(JobKind k) {
             return QStringLiteral("stability");
         case JobKind::BatchScaling:
             return QStringLiteral("batch scaling");
+        case JobKind::BatchSpectra:
+            return QStringLiteral("per-batch spectra");
+        case JobKind::Resample:
+            return QStringLiteral("sampling uncertainty");
     }
     return {};
 }

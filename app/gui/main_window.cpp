@@ -297,8 +297,10 @@ QString MainWindow::exportCurrentView(const QString& path, QSize size, const wid
     if (current == structure_tab_)
         return exportStructure(*structure_, results.structure().result.get(), path, size, style, source);
     if (current == dynamics_tab_)
-        return exportDynamics(*dynamics_, results.stability().result.get(), results.batchScaling().result.get(), path,
-                              size, style, source);
+        return exportDynamics(*dynamics_,
+                              {results.stability().result.get(), results.batchScaling().result.get(),
+                               results.batchSpectra().result.get(), results.resample().result.get()},
+                              path, size, style, source);
     std::vector<const ProbeResult*> probes;
     for (const ProbeEntry& p : results.probes())
         if (p.result) probes.push_back(p.result.get());

@@ -123,6 +123,15 @@ void MainWindow::buildMenus() {
         controller_->runBatchScaling();
     });
     scaling->setShortcut(QKeySequence(tr("Ctrl+Shift+B")));
+    analysis->addAction(tr("Run per-batch spectra"), this, [this] {
+        tabs_->setCurrentWidget(dynamics_tab_);
+        controller_->runBatchSpectra();
+    });
+    // Opt-in and not cheap: its job says what it costs before the first product.
+    analysis->addAction(tr("Run sampling uncertainty (resampling)"), this, [this] {
+        tabs_->setCurrentWidget(dynamics_tab_);
+        controller_->runResample();
+    });
     analysis->addSeparator();
     // Not Esc: Esc closes drop-downs and dialogs, and must never stop an hour of work on the way
     // (in the Jobs panel, Esc cancels the job in focus).

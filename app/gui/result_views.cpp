@@ -55,6 +55,8 @@ ResultViews::ResultViews(ResultsModel* model, const ResultViewSet& views, QObjec
     if (v_.dynamics) {
         connect(model_, &ResultsModel::stabilityChanged, this, &ResultViews::drawStability);
         connect(model_, &ResultsModel::batchScalingChanged, this, &ResultViews::drawBatchScaling);
+        connect(model_, &ResultsModel::batchSpectraChanged, this, &ResultViews::drawBatchSpectra);
+        connect(model_, &ResultsModel::resampleChanged, this, &ResultViews::drawResample);
     }
     connect(v_.spectrum, &widgets::SpectrumView::bulkEdgeChanged, model_,
             [this](double edge) { model_->setBulkEdge(edge); });
@@ -143,6 +145,23 @@ void ResultViews::drawBatchScaling() {
     v_.dynamics->setBatchScaling(toPlotData(*slot.result, name_));
 }
 
+void ResultViews::drawBatchSpectra() {
+    const auto& slot = model_->batchSpectra();
+    sayDynamics();
+    if (!slot.result || slot.result->empty())
+        return v_.dynamics->clearBatchSpectra(tr("No per-batch spectra yet (Analysis ▸ Run per-batch spectra)"));
+    v_.dynamics->setBatchSpectra(toPlotData(*slot.result, name_));
+}
+
+void ResultViews::drawResample() {
+    const auto& slot = model_->resample();
+    sayDynamics();
+    if (!slot.result)
+        return v_.dynamics->clearResample(
+            tr("No sampling uncertainty yet (Analysis ▸ Run sampling uncertainty (resampling))"));
+    v_.dynamics->setResample(toPlotData(*slot.result, name_));
+}
+
 void ResultViews::sayDynamics() {
     // The two results of the tab, each with how it came to be shown; a stability row carries its
     // own provenance, the table's state is its rows' (computed when any was).
@@ -157,6 +176,16 @@ void ResultViews::sayDynamics() {
     if (bs.result) {
         parts << tr("Batch scaling: %1").arg(describeState(bs.state, bs.saved, bs.result->provenance.computed_at));
         stale = bs.state == ResultState::Stale;
+    }
+    const auto& sp = model_->batchSpectra();
+    if (sp.result && !sp.result->empty())
+        parts << tr("Per-batch spectra: %1")
+                     .arg(describeState(sp.state, sp.saved, sp.result->back().provenance.computed_at));
+    const auto& rs = model_->resample();
+    if (rs.result) {
+        parts
+            << tr("Sampling uncertainty: %1").arg(describeState(rs.state, rs.saved, rs.result->provenance.computed_at));
+        stale = stale || rs.state == ResultState::Stale;
     }
     v_.dynamics_banner->say(parts.join(QStringLiteral(" · ")), stale);
 }
@@ -200,6 +229,10 @@ void ResultViews::showJob(const JobInfo& job) {
             v_.dynamics->clearStability(tr("No stability readout: %1").arg(why));
         if (job.kind == JobKind::BatchScaling && v_.dynamics && !model_->batchScaling().result)
             v_.dynamics->clearBatchScaling(tr("No batch scaling: %1").arg(why));
+        if (job.kind == JobKind::BatchSpectra && v_.dynamics && !model_->batchSpectra().result)
+            v_.dynamics->clearBatchSpectra(tr("No per-batch spectra: %1").arg(why));
+        if (job.kind == JobKind::Resample && v_.dynamics && !model_->resample().result)
+            v_.dynamics->clearResample(tr("No sampling uncertainty: %1").arg(why));
         return;
     }
     if (job.state != JobState::Running) return;
@@ -215,6 +248,11 @@ void ResultViews::showJob(const JobInfo& job) {
         v_.dynamics->clearStability(tr("Computing the stability readout: %1").arg(progress));
     if (job.kind == JobKind::BatchScaling && v_.dynamics && !model_->batchScaling().result)
         v_.dynamics->clearBatchScaling(tr("Computing the batch scaling: %1").arg(progress));
+    if (job.kind == JobKind::BatchSpectra && v_.dynamics && !model_->batchSpectra().result)
+        v_.dynamics->clearBatchSpectra(tr("Computing the per-batch spectra: %1").arg(progress));
+    // The job's title holds what it costs, said before the first product.
+    if (job.kind == JobKind::Resample && v_.dynamics && !model_->resample().result)
+        v_.dynamics->clearResample(tr("%1. Computing: %2").arg(job.title, progress));
 }
 
 }  // namespace basin::gui

@@ -64,6 +64,8 @@ private:
     void drawStructure();
     void drawStability();
     void drawBatchScaling();
+    void drawBatchSpectra();
+    void drawResample();
     void sayDynamics();
 
     ResultsModel* model_;

@@ -42,6 +42,8 @@ void ResultsModel::reset(const QString& study_path) {
     structure_ = {};
     stability_ = {};
     batch_scaling_ = {};
+    batch_spectra_ = {};
+    resample_ = {};
     Q_EMIT spectrumChanged();
     Q_EMIT surfaceChanged();
     Q_EMIT sensitivityChanged();
@@ -51,6 +53,8 @@ void ResultsModel::reset(const QString& study_path) {
     Q_EMIT structureChanged();
     Q_EMIT stabilityChanged();
     Q_EMIT batchScalingChanged();
+    Q_EMIT batchSpectraChanged();
+    Q_EMIT resampleChanged();
 }
 
 void ResultsModel::setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved) {
@@ -135,6 +139,17 @@ void ResultsModel::setBatchScaling(std::shared_ptr<const BatchScalingResult> r, 
                                    const QString& saved) {
     batch_scaling_ = {std::move(r), state, saved};
     Q_EMIT batchScalingChanged();
+}
+
+void ResultsModel::setBatchSpectra(std::shared_ptr<const std::vector<BatchSpectraResult>> r, ResultState state,
+                                   const QString& saved) {
+    batch_spectra_ = {std::move(r), state, saved};
+    Q_EMIT batchSpectraChanged();
+}
+
+void ResultsModel::setResample(std::shared_ptr<const ResampleResult> r, ResultState state, const QString& saved) {
+    resample_ = {std::move(r), state, saved};
+    Q_EMIT resampleChanged();
 }
 
 void ResultsModel::startCompare(const CompareOptions& options) {

@@ -14,6 +14,7 @@
 #include "basin/curvature.h"
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
+#include "basin/sampling.h"
 #include "basin/sensitivity.h"
 #include "basin/stability.h"
 #include "basin/structure.h"
@@ -83,6 +84,9 @@ public:
     /// carries its own provenance) and the batch-scaling result.
     const ResultSlot<StabilityResult>& stability() const { return stability_; }
     const ResultSlot<BatchScalingResult>& batchScaling() const { return batch_scaling_; }
+    /// Per-batch spectra, one result per checkpoint (the overlay), filling in as checkpoints are done.
+    const ResultSlot<std::vector<BatchSpectraResult>>& batchSpectra() const { return batch_spectra_; }
+    const ResultSlot<ResampleResult>& resample() const { return resample_; }
 
     void setSpectrum(std::shared_ptr<const SpectrumResult> r, ResultState state, const QString& saved = {});
     void setSurface(std::shared_ptr<const SurfaceGrid> r, ResultState state, const QString& saved = {});
@@ -100,6 +104,9 @@ public:
     void setStructure(std::shared_ptr<const StructureResult> r, ResultState state, const QString& saved = {});
     void setStability(std::shared_ptr<const StabilityResult> r, ResultState state, const QString& saved = {});
     void setBatchScaling(std::shared_ptr<const BatchScalingResult> r, ResultState state, const QString& saved = {});
+    void setBatchSpectra(std::shared_ptr<const std::vector<BatchSpectraResult>> r, ResultState state,
+                         const QString& saved = {});
+    void setResample(std::shared_ptr<const ResampleResult> r, ResultState state, const QString& saved = {});
     /// A new comparison of `options.checkpoints` begins (the compare tab empties).
     void startCompare(const CompareOptions& options);
     void setCompareRow(int index, const CheckpointRow& row);
@@ -129,6 +136,8 @@ Q_SIGNALS:
     void structureChanged();
     void stabilityChanged();
     void batchScalingChanged();
+    void batchSpectraChanged();
+    void resampleChanged();
     void notSaved(const QString& why);
 
 private:
@@ -145,6 +154,8 @@ private:
     ResultSlot<StructureResult> structure_;
     ResultSlot<StabilityResult> stability_;
     ResultSlot<BatchScalingResult> batch_scaling_;
+    ResultSlot<std::vector<BatchSpectraResult>> batch_spectra_;
+    ResultSlot<ResampleResult> resample_;
 };
 
 /// A line saying how a result came to be shown ("computed 08:37", "reopened from the study file

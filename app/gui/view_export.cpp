@@ -252,21 +252,37 @@ QString exportStructure(widgets::StructureView& view, const StructureResult* res
     return writeText(path, csv);
 }
 
-QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stability, const BatchScalingResult* scaling,
-                       const QString& path, QSize size, const widgets::FigureStyle& style, const std::string& source) {
+QString exportDynamics(widgets::DynamicsView& view, const DynamicsResults& results, const QString& path, QSize size,
+                       const widgets::FigureStyle& style, const std::string& source) {
+    const StabilityResult* stability = results.stability;
+    const BatchScalingResult* scaling = results.scaling;
+    const std::vector<BatchSpectraResult>* spectra = results.spectra;
+    const ResampleResult* resample = results.resample;
     FigureContent content;
     content.source = source;
     std::vector<FigureView> views;
     if (stability)
         for (const StabilityRow& r : stability->rows) content.provenance.push_back(provenanceJson(r.provenance));
     if (scaling) content.provenance.push_back(provenanceJson(scaling->provenance));
-    if (!view.data().stability.empty()) {
-        content.stability = view.data().stability;
+    if (spectra)
+        for (const BatchSpectraResult& r : *spectra) content.provenance.push_back(provenanceJson(r.provenance));
+    if (resample) content.provenance.push_back(provenanceJson(resample->provenance));
+    const widgets::DynamicsPlotData& shown = view.data();
+    if (!shown.stability.empty()) {
+        content.stability = shown.stability;
         views.push_back(FigureView::Stability);
     }
-    if (!view.data().scaling.empty()) {
-        content.batch_scaling = view.data().scaling;
+    if (!shown.scaling.empty()) {
+        content.batch_scaling = shown.scaling;
         views.push_back(FigureView::BatchScaling);
+    }
+    if (!shown.spectra.empty()) {
+        content.batch_spectra = shown.spectra;
+        views.push_back(FigureView::BatchSpectra);
+    }
+    if (!shown.resample.empty()) {
+        content.resample = shown.resample;
+        views.push_back(FigureView::Resample);
     }
     const QString ext = suffix(path);
     const bool figure = ext == "png" || ext == "pdf" || ext == "svg";
@@ -274,11 +290,18 @@ QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stabi
         return QObject::tr("Nothing has been computed in the Dynamics tab yet");
     if (auto f = exportFigure(content, views, path, size, style)) return *f;
     if (ext == "json") {
+        nlohmann::json sets = nullptr;
+        if (spectra) {
+            sets = nlohmann::json::array();
+            for (const BatchSpectraResult& r : *spectra) sets.push_back(nlohmann::json::parse(batchSpectraJson(r)));
+        }
         nlohmann::json j = {
             {"format", "basin-dynamics"},
             {"stability", stability ? nlohmann::json::parse(stabilityJson(*stability)) : nlohmann::json(nullptr)},
-            {"batch_scaling", scaling ? nlohmann::json::parse(batchScalingJson(*scaling)) : nlohmann::json(nullptr)}};
-        return writeText(path, j.dump(2) + "\n");
+            {"batch_scaling", scaling ? nlohmann::json::parse(batchScalingJson(*scaling)) : nlohmann::json(nullptr)},
+            {"batch_spectra", sets},
+            {"resample", resample ? nlohmann::json::parse(resampleJson(*resample)) : nlohmann::json(nullptr)}};
+        return writeText(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
     if (ext != "csv") return unknownType(path);
     std::string csv = "part,row,column,value\n";
@@ -286,15 +309,17 @@ QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stabi
         csv += std::string(part) + ",\"" + row + "\"," + col + "," + (std::isfinite(v) ? csvNumber(v) : std::string()) +
                "\n";
     };
+    const auto name = [](const std::string& file) {
+        return QFileInfo(QString::fromStdString(file)).fileName().toStdString();
+    };
     if (stability)
         for (const StabilityRow& r : stability->rows) {
-            const std::string name = QFileInfo(QString::fromStdString(r.checkpoint)).fileName().toStdString();
-            add("stability", name, "lambda_max", r.lambda_max);
-            if (r.preconditioned) add("stability", name, "preconditioned_lambda_max", *r.preconditioned);
-            add("stability", name, "sharpness", r.sharpness);
-            add("stability", name, "threshold", r.threshold);
-            add("stability", name, "ratio", r.ratio);
-            add("stability", name, "lr", r.optimizer.lr);
+            add("stability", name(r.checkpoint), "lambda_max", r.lambda_max);
+            if (r.preconditioned) add("stability", name(r.checkpoint), "preconditioned_lambda_max", *r.preconditioned);
+            add("stability", name(r.checkpoint), "sharpness", r.sharpness);
+            add("stability", name(r.checkpoint), "threshold", r.threshold);
+            add("stability", name(r.checkpoint), "ratio", r.ratio);
+            add("stability", name(r.checkpoint), "lr", r.optimizer.lr);
         }
     if (scaling) {
         for (const BatchScalingRow& r : scaling->rows) {
@@ -304,10 +329,38 @@ QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stabi
             add("batch_scaling", b, "mean", r.mean);
             add("batch_scaling", b, "stddev", r.stddev);
             add("batch_scaling", b, "stable_lr_sgd", r.stable_lr_sgd);
+            if (!r.preconditioned.empty()) {
+                add("batch_scaling", b, "preconditioned_mean", r.preconditioned_mean);
+                add("batch_scaling", b, "stable_lr_adam", r.stable_lr_adam);
+            }
+            if (!r.trace.empty()) add("batch_scaling", b, "trace_mean", r.trace_mean);
         }
         add("batch_scaling", std::to_string(scaling->samples), "full_lambda_max", scaling->full_lambda_max);
         add("batch_scaling", "", "slope", scaling->slope);
     }
+    if (spectra)
+        for (const BatchSpectraResult& r : *spectra)
+            for (size_t k = 0; k < r.batches.size(); ++k) {
+                const std::string row = name(r.provenance.model) + " batch " + std::to_string(k + 1);
+                for (size_t i = 0; i < r.batches[k].largest.size(); ++i)
+                    add("batch_spectra", row, "largest_" + std::to_string(i + 1), r.batches[k].largest[i]);
+                for (size_t i = 0; i < r.batches[k].smallest.size(); ++i)
+                    add("batch_spectra", row, "smallest_" + std::to_string(i + 1), r.batches[k].smallest[i]);
+            }
+    if (resample)
+        for (const auto& [label, q] :
+             {std::pair{"lambda_max", &resample->lambda_max}, std::pair{"trace", &resample->trace},
+              std::pair{"second_moment", &resample->second_moment}}) {
+            if (!*q) continue;
+            const auto& v = **q;
+            add("resample", label, "full", v.full);
+            add("resample", label, "estimator_error", v.estimator_error);
+            add("resample", label, "mean", v.mean);
+            add("resample", label, "spread", v.spread);
+            add("resample", label, "data_error", v.data_error);
+            add("resample", label, "relative_data_error", v.relative_data_error);
+            add("resample", label, "suggested_samples", double(v.suggested_samples));
+        }
     return writeText(path, csv);
 }
 

@@ -69,11 +69,20 @@ QString exportCompare(widgets::CompareView& view, const CompareResults& results,
 QString exportStructure(widgets::StructureView& view, const StructureResult* result, const QString& path,
                         QSize size = {}, const widgets::FigureStyle& style = {}, const std::string& source = {});
 
-/// The Dynamics tab: its computed charts side by side (stability, batch scaling); .json holds both
-/// results as computed ({"format": "basin-dynamics", "stability": stabilityJson or null,
-/// "batch_scaling": batchScalingJson or null}); .csv one number per row (part, row, column, value).
-QString exportDynamics(widgets::DynamicsView& view, const StabilityResult* stability, const BatchScalingResult* scaling,
-                       const QString& path, QSize size = {}, const widgets::FigureStyle& style = {},
-                       const std::string& source = {});
+/// The Dynamics tab's results as shown (null: not computed).
+struct DynamicsResults {
+    const StabilityResult* stability = nullptr;
+    const BatchScalingResult* scaling = nullptr;
+    const std::vector<BatchSpectraResult>* spectra = nullptr;  ///< one per checkpoint
+    const ResampleResult* resample = nullptr;
+};
+
+/// The Dynamics tab: its computed charts side by side (stability, batch scaling, per-batch spectra,
+/// sampling uncertainty); .json holds the results as computed ({"format": "basin-dynamics",
+/// "stability": stabilityJson or null, "batch_scaling": batchScalingJson or null, "batch_spectra":
+/// [batchSpectraJson, ...] or null, "resample": resampleJson or null}); .csv one number per row
+/// (part, row, column, value).
+QString exportDynamics(widgets::DynamicsView& view, const DynamicsResults& results, const QString& path,
+                       QSize size = {}, const widgets::FigureStyle& style = {}, const std::string& source = {});
 
 }  // namespace basin::gui

@@ -3,7 +3,10 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
+#include <tuple>
+#include <utility>
 
 #include "basin/error.h"
 #include "basin/options.h"
@@ -37,12 +40,22 @@ std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int c
     return out;
 }
 
-double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job) {
+double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job,
+                      const Eigen::VectorXd* inv_sqrt) {
     eigen.top_k = 1;
     eigen.which = Which::Largest;
+    if (inv_sqrt && inv_sqrt->size() != o.parameterCount())
+        throw Error("the preconditioner has " + std::to_string(inv_sqrt->size()) + " entries for a model of " +
+                    std::to_string(o.parameterCount()) + " parameters");
     o.restrictSamples(samples);
     try {
-        LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
+        Eigen::VectorXd scaled;
+        LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
+            if (!inv_sqrt) return o.hvp(v, out, job);
+            scaled = inv_sqrt->cwiseProduct(v);
+            o.hvp(scaled, out, job);
+            out = inv_sqrt->cwiseProduct(out);
+        };
         const double l = topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
         o.restrictSamples({});
         return l;
@@ -52,8 +65,54 @@ double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOp
     }
 }
 
-BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& opt, JobContext* job) {
+namespace {
+
+// The Hutchinson trace of H_B (all samples when `samples` is empty); the objective goes back to all
+// its samples afterwards.
+double batchTrace(Objective& o, const std::vector<int64_t>& samples, const TraceOptions& trace, JobContext* job) {
+    o.restrictSamples(samples);
+    try {
+        LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
+        const double t = estimateTrace(H, o.parameterCount(), trace, job).mean;
+        o.restrictSamples({});
+        return t;
+    } catch (...) {
+        o.restrictSamples({});
+        throw;
+    }
+}
+
+// Mean and spread (n - 1) of `v`.
+std::pair<double, double> meanAndSpread(const std::vector<double>& v) {
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+    double ss = 0;
+    for (double x : v) ss += (x - mean) * (x - mean);
+    return {mean, v.size() > 1 ? std::sqrt(ss / double(v.size() - 1)) : 0};
+}
+
+}  // namespace
+
+std::string batchScalingOptimizer(const StudySpec& spec) {
+    const std::vector<std::string>& listed =
+        spec.checkpoints.empty() ? std::vector<std::string>{spec.model} : spec.checkpoints;
+    for (size_t k = 0; k < listed.size() && k < spec.optimizers.size(); ++k)
+        if (listed[k] == spec.model) return spec.optimizers[k];
+    return {};
+}
+
+BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& opt, JobContext* job,
+                                       const std::string& optimizer) {
     validate(opt);
+    std::optional<Eigen::VectorXd> inv_sqrt;
+    double beta1 = 0, eta_factor = 0;
+    if (!optimizer.empty()) {
+        const OptimizerState state = readOptimizerState(optimizer, o);
+        if (state.kind == "adam" || state.kind == "adamw") {
+            inv_sqrt = adamPreconditionerInvSqrt(state);
+            beta1 = state.beta1;
+            eta_factor = (2 + 2 * beta1) / (1 - beta1);  // η_max = eta_factor / λ1(P^-1/2 H_B P^-1/2)
+        }
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t hvp0 = o.hvpCount();
     const int64_t n = o.data().samples;
@@ -67,6 +126,9 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     eigen.tol = opt.tol;
     eigen.max_hvp = opt.max_hvp;
     eigen.seed = seedFor(opt.seed, SeedStream::Eigen);
+    TraceOptions trace;
+    trace.probes = opt.trace_probes;
+    trace.seed = seedFor(opt.seed, SeedStream::Trace);
     BatchScalingResult r;
     r.options = opt;
     r.samples = n;
@@ -78,14 +140,18 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
         if (job) job->stage("λmax of H_B, B = " + std::to_string(b), int64_t(batches.size()));
         for (size_t k = 0; k < batches.size(); ++k) {
             row.lambda_max.push_back(batchLambdaMax(o, batches[k], eigen, job));
+            if (opt.trace_probes > 0) row.trace.push_back(batchTrace(o, batches[k], trace, job));
+            if (inv_sqrt) row.preconditioned.push_back(batchLambdaMax(o, batches[k], eigen, job, &*inv_sqrt));
             if (job) job->step(int64_t(k + 1));
         }
-        const double mean =
-            std::accumulate(row.lambda_max.begin(), row.lambda_max.end(), 0.0) / double(row.lambda_max.size());
-        double ss = 0;
-        for (double l : row.lambda_max) ss += (l - mean) * (l - mean);
+        const auto [mean, spread] = meanAndSpread(row.lambda_max);
         row.mean = mean;
-        row.stddev = row.lambda_max.size() > 1 ? std::sqrt(ss / double(row.lambda_max.size() - 1)) : 0;
+        row.stddev = spread;
+        if (!row.trace.empty()) std::tie(row.trace_mean, row.trace_stddev) = meanAndSpread(row.trace);
+        if (!row.preconditioned.empty()) {
+            std::tie(row.preconditioned_mean, row.preconditioned_stddev) = meanAndSpread(row.preconditioned);
+            row.stable_lr_adam = row.preconditioned_mean > 0 ? eta_factor / row.preconditioned_mean : INFINITY;
+        }
         row.stable_lr_sgd = mean > 0 ? 2 / mean : INFINITY;
         if (mean > 0) {
             xs.push_back(std::log(double(b)));
@@ -95,6 +161,12 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     }
     if (job) job->stage("λmax of the full Hessian", 1);
     r.full_lambda_max = batchLambdaMax(o, {}, eigen, job);
+    if (opt.trace_probes > 0) r.full_trace = batchTrace(o, {}, trace, job);
+    if (inv_sqrt) {
+        r.optimizer = optimizer;
+        r.beta1 = beta1;
+        r.full_preconditioned = batchLambdaMax(o, {}, eigen, job, &*inv_sqrt);
+    }
     if (xs.size() >= 2) {
         const double mx = std::accumulate(xs.begin(), xs.end(), 0.0) / double(xs.size());
         const double my = std::accumulate(ys.begin(), ys.end(), 0.0) / double(ys.size());
@@ -104,7 +176,8 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     }
     r.hvp_count = o.hvpCount() - hvp0;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.provenance = makeProvenance(o, "batch-scaling", toJson(opt));
+    r.provenance = makeProvenance(o, "batch-scaling", toJson(opt),
+                                  optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
     r.provenance.seconds = r.seconds;
     r.provenance.hvp_count = r.hvp_count;
     return r;

@@ -41,16 +41,19 @@ StabilityOptions stabilityOptionsFromObject(const json& j, const std::string& or
 }
 
 json scalingOptionsObject(const BatchScalingOptions& o) {
-    return {{"sizes", o.sizes}, {"batches", o.batches}, {"tol", o.tol}, {"max_hvp", o.max_hvp}, {"seed", o.seed}};
+    json j = {{"sizes", o.sizes}, {"batches", o.batches}, {"tol", o.tol}, {"max_hvp", o.max_hvp}, {"seed", o.seed}};
+    if (o.trace_probes != 0) j["trace_probes"] = o.trace_probes;  // absent: no trace (the key of older results)
+    return j;
 }
 
 BatchScalingOptions scalingOptionsFromObject(const json& j, const std::string& origin) {
-    detail::OptionsReader r(j, origin, "batch-scaling", {"sizes", "batches", "tol", "max_hvp", "seed"});
+    detail::OptionsReader r(j, origin, "batch-scaling", {"sizes", "batches", "tol", "max_hvp", "trace_probes", "seed"});
     BatchScalingOptions o;
     r.get("sizes", o.sizes);
     r.get("batches", o.batches);
     r.get("tol", o.tol);
     r.get("max_hvp", o.max_hvp);
+    r.get("trace_probes", o.trace_probes);
     r.get("seed", o.seed);
     return detail::validatedFrom(o, origin);
 }
@@ -161,6 +164,7 @@ void validate(const BatchScalingOptions& o) {
     requireRange(scalingName("batches", "--batches"), o.batches, 1, 100000);
     requirePositive(scalingName("tol", "--tol"), o.tol);
     requireRange(scalingName("max_hvp", "--max-hvp"), o.max_hvp, 2, 100000);
+    requireRange(scalingName("trace_probes", "--trace-probes"), o.trace_probes, 0, 100000);
 }
 
 std::string toJson(const BatchScalingOptions& o) { return scalingOptionsObject(o).dump(); }
@@ -216,15 +220,29 @@ std::string stabilityCsv(const StabilityResult& r) {
 
 std::string batchScalingJson(const BatchScalingResult& r) {
     json rows = json::array();
-    for (const auto& row : r.rows)
-        rows.push_back({{"batch_size", row.batch_size},
-                        {"lambda_max", row.lambda_max},
-                        {"mean", row.mean},
-                        {"stddev", row.stddev},
-                        {"stable_lr_sgd", finiteOrNull(row.stable_lr_sgd)}});
+    for (const auto& row : r.rows) {
+        json o = {{"batch_size", row.batch_size},
+                  {"lambda_max", row.lambda_max},
+                  {"mean", row.mean},
+                  {"stddev", row.stddev},
+                  {"stable_lr_sgd", finiteOrNull(row.stable_lr_sgd)}};
+        if (!row.trace.empty())
+            o["trace"] = {{"values", row.trace}, {"mean", row.trace_mean}, {"stddev", row.trace_stddev}};
+        if (!row.preconditioned.empty())
+            o["preconditioned"] = {{"values", row.preconditioned},
+                                   {"mean", row.preconditioned_mean},
+                                   {"stddev", row.preconditioned_stddev},
+                                   {"stable_lr_adam", finiteOrNull(row.stable_lr_adam)}};
+        rows.push_back(o);
+    }
     return detail::dumpText({{"format", "basin-batch-scaling"},
                              {"rows", rows},
                              {"full_lambda_max", r.full_lambda_max},
+                             {"full_trace", r.full_trace ? json(*r.full_trace) : json(nullptr)},
+                             {"adam", r.full_preconditioned ? json{{"optimizer", r.optimizer},
+                                                                   {"beta1", r.beta1},
+                                                                   {"full_preconditioned", *r.full_preconditioned}}
+                                                            : json(nullptr)},
                              {"samples", r.samples},
                              {"slope_log_lambda_log_b", r.slope},
                              {"hvp_count", r.hvp_count},
@@ -245,9 +263,27 @@ BatchScalingResult batchScalingFromJson(const std::string& text, const std::stri
             b.mean = row.at("mean").get<double>();
             b.stddev = row.at("stddev").get<double>();
             b.stable_lr_sgd = numberOrInfinity(row.at("stable_lr_sgd"));
+            if (row.contains("trace")) {
+                b.trace = row["trace"].at("values").get<std::vector<double>>();
+                b.trace_mean = row["trace"].at("mean").get<double>();
+                b.trace_stddev = row["trace"].at("stddev").get<double>();
+            }
+            if (row.contains("preconditioned")) {
+                const json& p = row["preconditioned"];
+                b.preconditioned = p.at("values").get<std::vector<double>>();
+                b.preconditioned_mean = p.at("mean").get<double>();
+                b.preconditioned_stddev = p.at("stddev").get<double>();
+                b.stable_lr_adam = numberOrInfinity(p.at("stable_lr_adam"));
+            }
             r.rows.push_back(std::move(b));
         }
         r.full_lambda_max = j.at("full_lambda_max").get<double>();
+        if (j.contains("full_trace") && !j["full_trace"].is_null()) r.full_trace = j["full_trace"].get<double>();
+        if (j.contains("adam") && !j["adam"].is_null()) {
+            r.optimizer = j["adam"].at("optimizer").get<std::string>();
+            r.beta1 = j["adam"].at("beta1").get<double>();
+            r.full_preconditioned = j["adam"].at("full_preconditioned").get<double>();
+        }
         r.samples = j.at("samples").get<int64_t>();
         r.slope = j.at("slope_log_lambda_log_b").get<double>();
         r.hvp_count = j.at("hvp_count").get<int64_t>();
@@ -272,8 +308,21 @@ std::string batchScalingCsv(const BatchScalingResult& r) {
         add("mean", b, row.mean);
         add("stddev", b, row.stddev);
         add("stable_lr_sgd", b, row.stable_lr_sgd);
+        for (double t : row.trace) add("trace", b, t);
+        if (!row.trace.empty()) {
+            add("trace_mean", b, row.trace_mean);
+            add("trace_stddev", b, row.trace_stddev);
+        }
+        for (double l : row.preconditioned) add("preconditioned", b, l);
+        if (!row.preconditioned.empty()) {
+            add("preconditioned_mean", b, row.preconditioned_mean);
+            add("preconditioned_stddev", b, row.preconditioned_stddev);
+            add("stable_lr_adam", b, row.stable_lr_adam);
+        }
     }
     add("full_lambda_max", std::to_string(r.samples), r.full_lambda_max);
+    if (r.full_trace) add("full_trace", std::to_string(r.samples), *r.full_trace);
+    if (r.full_preconditioned) add("full_preconditioned", std::to_string(r.samples), *r.full_preconditioned);
     add("slope", "", r.slope);
     return csv;
 }

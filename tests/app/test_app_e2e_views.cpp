@@ -18,6 +18,7 @@
 #include "basin/curvature_map.h"
 #include "basin/probe.h"
 #include "basin/results_store.h"
+#include "basin/sampling.h"
 #include "basin/stability.h"
 #include "basin/study.h"
 #include "basin/widgets/compare_view.h"
@@ -375,19 +376,28 @@ private Q_SLOTS:
             study["options"] = QJsonObject{
                 {"stability", QJsonObject{{"lr", 0.05}, {"momentum", 0.9}, {"tol", 1e-2}, {"max_hvp", 10}}},
                 {"batch-scaling",
-                 QJsonObject{{"sizes", QJsonArray{16, 64}}, {"batches", 2}, {"tol", 1e-2}, {"max_hvp", 8}}}};
+                 QJsonObject{{"sizes", QJsonArray{16, 64}}, {"batches", 2}, {"tol", 1e-2}, {"max_hvp", 8}}},
+                {"batch-spectra",
+                 QJsonObject{
+                     {"batch_size", 16}, {"batches", 3}, {"top", 2}, {"tol", 1e-2}, {"max_hvp", 10}, {"bins", 8}}},
+                {"resample",
+                 QJsonObject{{"resamples", 3}, {"subsample", 64}, {"tol", 1e-2}, {"max_hvp", 8}, {"probes", 4}}}};
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(QJsonDocument(study).toJson());
         }
         EngineController controller;
         MainWindow window(&controller);
         window.show();
-        controller.openStudy(study_);
+        const int opened = controller.openStudy(study_);
+        // Asked for once the study is open, as a user does: the resampling's title then says its cost.
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(opened).state), kJobTimeoutMs);
         const int st = controller.runStability();
         const int bs = controller.runBatchScaling();
-        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(bs).state), kJobTimeoutMs);
-        QVERIFY2(controller.job(st).state == JobState::Done, qPrintable(controller.job(st).error));
-        QVERIFY2(controller.job(bs).state == JobState::Done, qPrintable(controller.job(bs).error));
+        const int sp = controller.runBatchSpectra();
+        const int rs = controller.runResample();
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(controller.job(rs).state), kJobTimeoutMs);
+        for (const int id : {st, bs, sp, rs})
+            QVERIFY2(controller.job(id).state == JobState::Done, qPrintable(controller.job(id).error));
         const auto table = controller.results()->stability().result;
         const auto scaling = controller.results()->batchScaling().result;
         QVERIFY(table && scaling);
@@ -417,12 +427,18 @@ private Q_SLOTS:
         QCOMPARE(bplot->graph(1)->data()->at(0)->value, scaling->full_lambda_max);
         QVERIFY(bplot->graph(2)->name().contains(QString::number(scaling->slope, 'f', 3)));
 
+        checkSpectraAndResampling(controller, window, spec, {c0, c5});
+
         QTemporaryDir out;
         window.tabs()->setCurrentWidget(window.dynamicsView()->parentWidget());
         QCOMPARE(window.exportCurrentView(out.filePath("d.json")), QString());
         const auto j = nlohmann::json::parse(readAll(out.filePath("d.json")).toStdString());
         QCOMPARE(j["stability"].dump(), nlohmann::json::parse(stabilityJson(*table)).dump());
         QCOMPARE(j["batch_scaling"]["full_lambda_max"].get<double>(), scaling->full_lambda_max);
+        QCOMPARE(j["batch_spectra"].size(), size_t(2));
+        QCOMPARE(j["batch_spectra"][1].dump(),
+                 nlohmann::json::parse(batchSpectraJson(controller.results()->batchSpectra().result->at(1))).dump());
+        QCOMPARE(j["resample"]["trace"]["full"].get<double>(), controller.results()->resample().result->trace->full);
         QCOMPARE(window.exportCurrentView(out.filePath("d.csv")), QString());
         QVERIFY(readLines(out.filePath("d.csv")).size() > 12);
         QCOMPARE(window.exportCurrentView(out.filePath("d.png"), QSize(1400, 600)), QString());
@@ -440,22 +456,90 @@ private Q_SLOTS:
         MainWindow second_window(&second);
         second.openStudy(study_);
         second.runStability();
-        const int b2 = second.runBatchScaling(EngineController::Stale::Show);
-        QTRY_VERIFY_WITH_TIMEOUT(isFinished(second.job(b2).state), kJobTimeoutMs);
+        second.runBatchScaling(EngineController::Stale::Show);
+        second.runBatchSpectra();
+        const int r2 = second.runResample(EngineController::Stale::Show);
+        QTRY_VERIFY_WITH_TIMEOUT(isFinished(second.job(r2).state), kJobTimeoutMs);
         QCOMPARE(second.productsComputed(), int64_t(0));
         QCOMPARE(int(second.results()->stability().state), int(ResultState::Stored));
         QCOMPARE(int(second.results()->batchScaling().state), int(ResultState::Stored));
+        QCOMPARE(int(second.results()->batchSpectra().state), int(ResultState::Stored));
+        QCOMPARE(int(second.results()->resample().state), int(ResultState::Stored));
+        QCOMPARE(second.results()->resample().result->lambda_max->values,
+                 controller.results()->resample().result->lambda_max->values);
         QCOMPARE(second_window.dynamicsView()->stabilityPlot()->graph(0)->data()->at(0)->value, shown);
         QProcess render;
-        render.start(BASIN_CLI,
-                     {"render", study_, "--view", "stability,batch-scaling", "--out", out.filePath("r.png")});
+        render.start(BASIN_CLI, {"render", study_, "--view", "stability,batch-scaling,batch-spectra,resample", "--out",
+                                 out.filePath("r.png")});
         QVERIFY(render.waitForFinished(kJobTimeoutMs));
         const QString err = render.readAllStandardError();
         QVERIFY2(render.exitCode() == 0, qPrintable(err));
-        QVERIFY2(
-            err.contains("using the stability result stored") && err.contains("using the batch-scaling result stored"),
-            qPrintable(err));
+        for (const char* analysis : {"stability", "batch-scaling", "batch-spectra", "resample"})
+            QVERIFY2(err.contains(QString("using the %1 result stored").arg(analysis)), qPrintable(err));
         QVERIFY(QFileInfo(out.filePath("r.png")).size() > 1000);
+    }
+
+    // The per-batch spectra and the sampling uncertainty the tab draws are the engine's numbers
+    // for the same checkpoints and options; the resampling job said its cost in its title.
+    void checkSpectraAndResampling(const EngineController& controller, MainWindow& window, const StudySpec& spec,
+                                   const QStringList& checkpoints) {
+        const auto set = controller.results()->batchSpectra().result;
+        QVERIFY(set);
+        QCOMPARE(int(set->size()), checkpoints.size());
+        const BatchSpectraOptions so = *studyBatchSpectraOptions(spec);
+        std::vector<std::vector<double>> values;
+        for (int i = 0; i < checkpoints.size(); ++i) {
+            Objective o = Objective::open(spec, checkpoints[i].toStdString());
+            const BatchSpectraResult alone = computeBatchSpectra(o, so);
+            QCOMPARE(int(set->at(size_t(i)).batches.size()), 3);
+            values.emplace_back();
+            for (size_t b = 0; b < alone.batches.size(); ++b) {
+                QCOMPARE(set->at(size_t(i)).batches[b].samples, alone.batches[b].samples);
+                for (size_t k = 0; k < alone.batches[b].largest.size(); ++k) {
+                    const double want = alone.batches[b].largest[k], got = set->at(size_t(i)).batches[b].largest[k];
+                    QVERIFY2(std::abs(got - want) <= 1e-9 * std::abs(want), qPrintable(QString::number(got - want)));
+                    values.back().push_back(got);
+                }
+            }
+        }
+        // One step line per checkpoint over the common bins, at the density of each bin.
+        const auto common = commonHistograms(values, so.bins);
+        QCustomPlot* splot = window.dynamicsView()->spectraPlot();
+        QCOMPARE(splot->graphCount(), checkpoints.size());
+        for (int i = 0; i < checkpoints.size(); ++i) {
+            QCOMPARE(splot->graph(i)->data()->size(), 2 * so.bins);
+            for (int b = 0; b < so.bins; ++b)
+                QCOMPARE(splot->graph(i)->data()->at(2 * b)->value, common[size_t(i)].density[size_t(b)]);
+            QCOMPARE(splot->graph(i)->data()->at(0)->key, common[size_t(i)].edges.front());
+            QCOMPARE(splot->graph(i)->data()->at(2 * so.bins - 1)->key, common[size_t(i)].edges.back());
+        }
+
+        const auto resampled = controller.results()->resample().result;
+        QVERIFY(resampled && resampled->lambda_max && resampled->trace && resampled->second_moment);
+        const ResampleOptions ro = *studyResampleOptions(spec);
+        Objective whole = Objective::open(spec);
+        const ResampleResult alone = computeResample(whole, ro);
+        const auto close = [](double got, double want) { return std::abs(got - want) <= 1e-9 * std::abs(want); };
+        QCOMPARE(resampled->trace->values.size(), alone.trace->values.size());
+        for (size_t r = 0; r < alone.trace->values.size(); ++r)
+            QVERIFY(close(resampled->trace->values[r], alone.trace->values[r]));
+        QVERIFY(close(resampled->lambda_max->data_error, alone.lambda_max->data_error));
+        QCustomPlot* rplot = window.dynamicsView()->resamplePlot();
+        QCOMPARE(rplot->graph(0)->data()->size(), 3 * 3);  // 3 subsamples of 3 quantities
+        QCOMPARE(rplot->graph(1)->data()->at(0)->value, 100 * ro.target);
+        auto* data_bars = qobject_cast<QCPBars*>(rplot->plottable(2));
+        auto* estimator_bars = qobject_cast<QCPBars*>(rplot->plottable(3));
+        QVERIFY(data_bars && estimator_bars);
+        QCOMPARE(data_bars->data()->at(0)->value,
+                 resampled->lambda_max->data_error * (100 / std::abs(resampled->lambda_max->full)));
+        QCOMPARE(estimator_bars->data()->at(1)->value,
+                 resampled->trace->estimator_error * (100 / std::abs(resampled->trace->full)));
+        bool titled = false;
+        for (const JobInfo& job : controller.jobs())
+            if (job.kind == JobKind::Resample)
+                titled = job.title.contains(
+                    QString("at most %1 H·v").arg(resampleCost(ro, whole.data().samples).max_products));
+        QVERIFY(titled);
     }
 
 private:

@@ -208,6 +208,42 @@ void fill(MainWindow& w) {
     bs.fit_y = {27.9, 16.9};
     bs.notes = {"Batch scaling: 4 disjoint batches per size, 147 H·v in 15.3 s"};
     w.dynamicsView()->setBatchScaling(bs);
+    // The demo's per-batch spectra (top 5 of 4 batches of 32 at each checkpoint, Lanczos to 1e-3)
+    // and its sampling uncertainty (10 subsamples of 1,024 of the 2,048 samples), as measured.
+    widgets::BatchSpectraPlotData sp;
+    sp.title = "Top 5 eigenvalues of 4 batches of 32: " + kName;
+    for (int i = 0; i <= 20; ++i) sp.edges.push_back(2.479 + 1.432 * i);
+    const std::vector<std::vector<double>> density = {
+        {0, .5935, .1047, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {0, 0, .0349, .0698, .1397, .0349, .0698, .1047, .0349, .0349, .0349, 0, 0, 0, .0349, 0, 0, 0, .0698, .0349},
+        {.0698, .1047, .1746, .0698, .0698, 0, .0698, .0698, 0, 0, 0, .0349, 0, 0, 0, 0, .0349, 0, 0, 0},
+        {.1047, .0349, .1047, .1047, .1047, .0349, 0, 0, .0349, .0349, .0349, 0, 0, .0349, 0, .0349, .0349, 0, 0, 0},
+        {.0349, .2444, .0698, .0698, .0349, .0698, .0349, .1047, 0, 0, 0, 0, 0, 0, 0, .0349, 0, 0, 0, 0},
+        {.1746, .1746, .0349, .0349, .1397, .0349, 0, .0349, .0349, 0, 0, 0, 0, 0, 0, 0, .0349, 0, 0, 0}};
+    const double means[] = {5.72, 28.06, 17.65, 22.59, 16.09, 15.78}, spreads[] = {0.34, 3.29, 6.20, 3.56, 5.32, 6.91};
+    for (int i = 0; i < 6; ++i)
+        sp.sets.push_back(
+            {QFileInfo(checkpoints[i]).completeBaseName().toStdString(), density[size_t(i)], means[i], spreads[i]});
+    sp.end = "largest";
+    sp.batch_size = 32;
+    sp.batches = 4;
+    sp.top_k = 5;
+    sp.notes = {
+        "Per-batch spectra of ckpt_5_epoch4.pt: 4 disjoint batches of 32 of the 2048 samples, 4 converged, "
+        "71 H·v in 0.49 s"};
+    w.dynamicsView()->setBatchSpectra(sp);
+    widgets::ResamplePlotData rs;
+    rs.title = "Sampling uncertainty: 10 subsamples of 1024, " + kName;
+    rs.quantities = {
+        {"λmax", 16.23, {0.46, 1.83, -5.46, -8.68, 0.8, -2.4, -2.23, 3.63, 3.78, -2.27}, 3.965, 0.058, 1288},
+        {"trace", 73.46, {0.94, 2.03, -1.36, -7.48, 0.98, -1.65, -0.59, 2.72, 3.69, -1.05}, 3.137, 9.168, 807},
+        {"moment 2", 0.05005, {0.71, 3.18, -4.99, -16.42, 2.85, -3.89, -1.81, 7.92, 8.18, -5.98}, 7.35, 23.896, 4426}};
+    rs.samples = 2048;
+    rs.subsample = 1024;
+    rs.resamples = 10;
+    rs.target = 5;
+    rs.notes = {"Sampling uncertainty of ckpt_5_epoch4.pt: 407 H·v in 83.3 s"};
+    w.dynamicsView()->setResample(rs);
 }
 
 }  // namespace

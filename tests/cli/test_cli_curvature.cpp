@@ -35,6 +35,32 @@ private Q_SLOTS:
         QCOMPARE(int(j["rows"].size()), 2);
         const double full = fx::expected()["stability"]["lambda_max"].get<double>();
         QVERIFY(std::abs(j["full_lambda_max"].get<double>() - full) < 1e-8 * full);
+        QVERIFY(!j["rows"][0].contains("trace") && j["full_trace"].is_null());
+        // With --trace-probes, each batch's trace and the full one (their accuracy against the exact
+        // Hessian's trace is checked in test_stability; here the plumbing).
+        const Run t = runCli(
+            QStringList{"batch-scaling", "--sizes", "8,16", "--batches", "2", "--trace-probes", "6", "--json"} + mlp);
+        QVERIFY2(t.code == 0, qPrintable(t.err));
+        const auto tj = nlohmann::json::parse(t.out.toStdString());
+        QCOMPARE(tj["rows"][1]["trace"]["values"].size(), size_t(2));
+        QVERIFY(tj["full_trace"].is_number());
+        QCOMPARE(tj["options"]["trace_probes"].get<int>(), 6);
+        // Adam's counterpart: the preconditioned λ1 per batch and the stable step it implies.
+        const Run adam = runCli(QStringList{"batch-scaling", "--sizes", "8", "--batches", "2", "--optimizer",
+                                            fixture("opt_adam.pt"), "--json"} +
+                                mlp);
+        QVERIFY2(adam.code == 0, qPrintable(adam.err));
+        const auto aj = nlohmann::json::parse(adam.out.toStdString());
+        const double b1 = fx::expected()["stability"]["adam"]["beta1"].get<double>();
+        const double pre_mean = aj["rows"][0]["preconditioned"]["mean"].get<double>();
+        QVERIFY(std::abs(aj["rows"][0]["preconditioned"]["stable_lr_adam"].get<double>() -
+                         (2 + 2 * b1) / ((1 - b1) * pre_mean)) <= 1e-12 / pre_mean);
+        const double full_pre = fx::expected()["stability"]["adam"]["preconditioned_lambda_max"].get<double>();
+        QVERIFY(std::abs(aj["adam"]["full_preconditioned"].get<double>() - full_pre) < 1e-8 * full_pre);
+        expectRefusal(QStringList{"batch-scaling", "--optimizer", fixture("opt_other_model.pt")} + mlp,
+                      "opt_other_model.pt");
+        expectRefusal(QStringList{"batch-scaling", "--trace-probes", "-1"} + mlp,
+                      "batch-scaling option trace_probes (--trace-probes) is -1");
         expectRefusal(QStringList{"batch-scaling", "--sizes", "8,x"} + mlp,
                       "--sizes '8,x' is not a list of batch sizes");
         expectRefusal(QStringList{"batch-scaling", "--sizes", "64", "--batches", "2"} + mlp,

@@ -185,6 +185,130 @@ private Q_SLOTS:
         QVERIFY(rel(r.full_lambda_max, fx::expected()["stability"]["lambda_max"].get<double>()) < 1e-8);
     }
 
+    void theTraceOfEachBatchHessianIsHutchinsonsOnThatBatch() {
+        // The exact trace of H_B from P products with the unit vectors, checked against PyTorch's
+        // trace of the exact Hessian on the fixture's batch of all 64 samples.
+        auto o = Objective::open(mlpSpec());
+        const int64_t p = o.parameterCount();
+        const auto exactTrace = [&](const std::vector<int64_t>& samples) {
+            o.restrictSamples(samples);
+            double t = 0;
+            Eigen::VectorXd e = Eigen::VectorXd::Zero(p), he(p);
+            for (int64_t i = 0; i < p; ++i) {
+                e[i] = 1;
+                o.hvp(e, he);
+                t += he[i];
+                e[i] = 0;
+            }
+            o.restrictSamples({});
+            return t;
+        };
+        for (const auto& b : fx::expected()["batch_hessians"]) {
+            const auto samples = b["samples"].get<std::vector<int64_t>>();
+            QVERIFY(rel(exactTrace(samples), b["trace"].get<double>()) < 1e-8);
+        }
+        BatchScalingOptions opt;
+        opt.sizes = {8, 32};
+        opt.batches = 2;
+        opt.tol = 1e-6;
+        opt.trace_probes = 400;
+        opt.seed = 2;  // the probes from 2 + 1
+        const BatchScalingResult r = computeBatchScaling(o, opt);
+        TraceOptions trace;
+        trace.probes = 400;
+        trace.seed = 3;
+        for (const auto& row : r.rows) {
+            const auto batches = disjointBatches(64, row.batch_size, 2, 5 + uint64_t(row.batch_size));
+            QCOMPARE(int(row.trace.size()), 2);
+            for (int k = 0; k < 2; ++k) {
+                // The estimator itself on that batch, with the same probes: the same number.
+                o.restrictSamples(batches[size_t(k)]);
+                LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out); };
+                const TraceResult direct = estimateTrace(H, p, trace);
+                o.restrictSamples({});
+                QVERIFY(rel(row.trace[size_t(k)], direct.mean) < 1e-12);
+                // And within four of its standard errors of the exact trace of that batch's Hessian.
+                const double exact = exactTrace(batches[size_t(k)]);
+                QVERIFY2(std::abs(row.trace[size_t(k)] - exact) < 4 * direct.stderr_,
+                         qPrintable(QString("B = %1: %2 against %3 ± %4")
+                                        .arg(row.batch_size)
+                                        .arg(row.trace[size_t(k)])
+                                        .arg(exact)
+                                        .arg(direct.stderr_)));
+            }
+            QVERIFY(rel(row.trace_mean, 0.5 * (row.trace[0] + row.trace[1])) < 1e-14);
+            QVERIFY(rel(row.trace_stddev, std::abs(row.trace[0] - row.trace[1]) / std::sqrt(2.0)) < 1e-12);
+        }
+        QVERIFY(r.full_trace);
+        LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out); };
+        const TraceResult direct = estimateTrace(H, p, trace);
+        QVERIFY(rel(*r.full_trace, direct.mean) < 1e-12);
+        const double full = fx::expected()["batch_hessians"][3]["trace"].get<double>();  // all 64 samples
+        QVERIFY2(std::abs(*r.full_trace - full) < 4 * direct.stderr_,
+                 qPrintable(QString("%1 against %2 ± %3").arg(*r.full_trace).arg(full).arg(direct.stderr_)));
+        // Stored and read back with the trace; without trace_probes the options' JSON is as before.
+        const BatchScalingResult back = batchScalingFromJson(batchScalingJson(r), "t");
+        QCOMPARE(back.rows[1].trace, r.rows[1].trace);
+        QCOMPARE(*back.full_trace, *r.full_trace);
+        QVERIFY(toJson(opt).find("\"trace_probes\":400") != std::string::npos);
+        opt.trace_probes = 0;
+        QVERIFY(toJson(opt).find("trace_probes") == std::string::npos);
+        opt.trace_probes = -1;
+        BASIN_EXPECT_ERROR(validate(opt), "batch-scaling option trace_probes (--trace-probes) is -1");
+    }
+
+    void adamsViewOfEachBatchIsTheExactPreconditionedEigenvalue() {
+        auto o = Objective::open(mlpSpec());
+        const OptimizerState adam = readOptimizerState(fx::path("opt_adam.pt"), o);
+        const Eigen::VectorXd d = adamPreconditionerInvSqrt(adam);
+        for (const auto& b : fx::expected()["batch_hessians"]) {
+            const auto samples = b["samples"].get<std::vector<int64_t>>();
+            const double want = b["adam_preconditioned"].get<double>();
+            const double got = batchLambdaMax(o, samples, tight(), nullptr, &d);
+            QVERIFY2(rel(got, want) < 1e-8,
+                     qPrintable(QString("%1 samples: %2 vs %3").arg(samples.size()).arg(got, 0, 'g', 17).arg(want)));
+        }
+        BatchScalingOptions opt;
+        opt.sizes = {8, 16};
+        opt.batches = 2;
+        opt.tol = 1e-10;
+        opt.seed = 2;
+        const BatchScalingResult r = computeBatchScaling(o, opt, nullptr, fx::path("opt_adam.pt"));
+        const double b1 = fx::expected()["stability"]["adam"]["beta1"].get<double>();
+        for (const auto& row : r.rows) {
+            const auto batches = disjointBatches(64, row.batch_size, 2, 5 + uint64_t(row.batch_size));
+            QCOMPARE(int(row.preconditioned.size()), 2);
+            for (int k = 0; k < 2; ++k)
+                QVERIFY(rel(row.preconditioned[size_t(k)],
+                            batchLambdaMax(o, batches[size_t(k)], tight(2), nullptr, &d)) < 1e-8);
+            QVERIFY(rel(row.preconditioned_mean, 0.5 * (row.preconditioned[0] + row.preconditioned[1])) < 1e-14);
+            // Cohen et al. 2022's threshold (2 + 2β₁)/((1 − β₁)η) = λ1, solved for η.
+            QVERIFY(rel(row.stable_lr_adam, (2 + 2 * b1) / ((1 - b1) * row.preconditioned_mean)) < 1e-14);
+        }
+        QVERIFY(r.full_preconditioned);
+        QVERIFY(rel(*r.full_preconditioned,
+                    fx::expected()["stability"]["adam"]["preconditioned_lambda_max"].get<double>()) < 1e-8);
+        QCOMPARE(r.beta1, b1);
+        // The optimizer file's bytes are part of the key: the one a lookup with it referenced makes.
+        QCOMPARE(r.provenance.key,
+                 lookUpResult(mlpSpec(), "batch-scaling", toJson(opt), {fx::path("opt_adam.pt")}).keys.key);
+        QVERIFY(r.provenance.key != lookUpResult(mlpSpec(), "batch-scaling", toJson(opt)).keys.key);
+        const BatchScalingResult back = batchScalingFromJson(batchScalingJson(r), "t");
+        QCOMPARE(back.rows[0].preconditioned, r.rows[0].preconditioned);
+        QCOMPARE(back.rows[1].stable_lr_adam, r.rows[1].stable_lr_adam);
+        QCOMPARE(*back.full_preconditioned, *r.full_preconditioned);
+        QVERIFY(batchScalingCsv(r).find("\nstable_lr_adam,16,") != std::string::npos);
+        // SGD's stable step is the 2/λmax column: no Adam columns. Another model's state is refused.
+        const BatchScalingResult sgd = computeBatchScaling(o, opt, nullptr, fx::path("opt_sgd.pt"));
+        QVERIFY(sgd.rows[0].preconditioned.empty() && !sgd.full_preconditioned);
+        BASIN_EXPECT_ERROR(computeBatchScaling(o, opt, nullptr, fx::path("opt_other_model.pt")), "opt_other_model.pt");
+        // The study's optimizer for its model is the one used by default.
+        StudySpec spec = mlpSpec();
+        QCOMPARE(batchScalingOptimizer(spec), std::string());
+        spec.optimizers = {fx::path("opt_adam.pt")};
+        QCOMPARE(batchScalingOptimizer(spec), fx::path("opt_adam.pt"));
+    }
+
     void theOptimizerOfEachCheckpointComesFromTheStudy() {
         StudySpec spec = mlpSpec();
         spec.checkpoints = {fx::path("mlp.pt"), fx::path("state_dict.pt")};

@@ -1,10 +1,12 @@
-// The Dynamics tab: sharpness against the stability threshold across checkpoints, and mini-batch
-// λmax against the batch size.
+// The Dynamics tab: sharpness against the stability threshold across checkpoints, mini-batch
+// λmax against the batch size, per-batch spectra and the sampling uncertainty.
 #include "basin/widgets/dynamics_view.h"
 
 #include <qcustomplot.h>
 #include <QGridLayout>
 #include <QLabel>
+#include <QScrollArea>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
@@ -194,30 +196,143 @@ void drawBatchScaling(QCustomPlot* plot, const BatchScalingPlotData& d, const QS
     plot->replot();
 }
 
+static QColor overlayColor(size_t i) {
+    static const QColor colors[] = {palette::blue(),          palette::vermillion(), palette::bluishGreen(),
+                                    palette::reddishPurple(), palette::orange(),     palette::skyBlue()};
+    return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+void drawBatchSpectra(QCustomPlot* plot, const BatchSpectraPlotData& d, const QString& message) {
+    reset(plot);
+    if (d.empty()) return empty(plot, message);
+    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("Per-batch Hessian spectra") : qs(d.title));
+    double top = 0;
+    for (size_t i = 0; i < d.sets.size(); ++i) {
+        const auto& set = d.sets[i];
+        // A step line through the bins: each bin's density from its left edge to its right.
+        QVector<double> x, y;
+        for (size_t b = 0; b + 1 < d.edges.size() && b < set.density.size(); ++b) {
+            x << d.edges[b] << d.edges[b + 1];
+            y << set.density[b] << set.density[b];
+            top = std::max(top, set.density[b]);
+        }
+        QString name = qs(set.label);
+        if (d.end == "largest" && set.mean > 0)
+            name += QObject::tr(": mean λmax %1 ± %2").arg(num(set.mean), num(set.stddev));
+        QCPGraph* g = line(plot, name, QPen(overlayColor(i), 2.0));
+        g->setData(x, y, true);
+        if (d.sets.size() == 1) g->setBrush(palette::withAlpha(overlayColor(i), 60));
+    }
+    const double width = d.edges.back() - d.edges.front();
+    plot->xAxis->setRange(d.edges.front() - 0.04 * width, d.edges.back() + 0.04 * width);
+    plot->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
+    plot->xAxis->setLabel(d.end == "smallest"
+                              ? QObject::tr("most negative eigenvalues of H_B")
+                              : QObject::tr("largest eigenvalues of H_B (top %1 of each batch)").arg(d.top_k));
+    plot->yAxis->setLabel(QObject::tr("density"));
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
+void drawResample(QCustomPlot* plot, const ResamplePlotData& d, const QString& message) {
+    reset(plot);
+    if (d.empty()) return empty(plot, message);
+    setTitleText(titleOf(plot), d.title.empty() ? QObject::tr("How much is the data sample") : qs(d.title));
+    QVector<double> dot_x, dot_y;
+    double lo = 0, hi = d.target;
+    const int n = int(d.quantities.size());
+    QVector<double> keys, data_err, est_err;
+    for (int i = 0; i < n; ++i) {
+        const auto& q = d.quantities[size_t(i)];
+        // The subsample estimates left of the bars, spread a little so that equal ones stay apart.
+        for (size_t k = 0; k < q.deviation.size(); ++k) {
+            dot_x << i - 0.22 + 0.12 * (double(k % 5) / 4.0 - 0.5);
+            dot_y << q.deviation[k];
+            lo = std::min(lo, q.deviation[k]);
+            hi = std::max(hi, q.deviation[k]);
+        }
+        keys << double(i);
+        data_err << q.data_error;
+        est_err << q.estimator_error;
+        hi = std::max({hi, q.data_error, q.estimator_error});
+    }
+    QCPGraph* dots = line(plot, QObject::tr("each subsample of m = %1: value / full − 1").arg(d.subsample), Qt::NoPen,
+                          QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(palette::black(), 1.2), Qt::NoBrush, 6));
+    dots->setLineStyle(QCPGraph::lsNone);
+    dots->setData(dot_x, dot_y, false);
+    QCPGraph* target = line(plot, QObject::tr("target %1 %").arg(num(d.target)), dashed(palette::vermillion()));
+    target->setData({-0.5, double(n) - 0.5}, {d.target, d.target}, true);
+    const auto bars = [&](const QString& name, QColor color, double offset, const QVector<double>& values) {
+        auto* b = new QCPBars(plot->xAxis, plot->yAxis);
+        b->setName(name);
+        b->setWidth(0.16);
+        b->setPen(QPen(color.darker(120), 1));
+        b->setBrush(color);
+        QVector<double> x;
+        for (double k : keys) x << k + offset;
+        b->setData(x, values, true);
+    };
+    bars(QObject::tr("data error at N = %1").arg(d.samples), palette::blue(), 0.04, data_err);
+    bars(QObject::tr("estimator error at N"), palette::orange(), 0.22, est_err);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < n; ++i) ticker->addTick(i, qs(d.quantities[size_t(i)].name));
+    plot->xAxis->setTicker(ticker);
+    plot->xAxis->grid()->setZeroLinePen(Qt::NoPen);
+    plot->xAxis->setRange(-0.5, double(n) - 0.5);
+    const double pad = 0.1 * (hi - lo > 0 ? hi - lo : 1);
+    plot->yAxis->setRange(lo - pad, hi + pad);
+    plot->yAxis->setLabel(QObject::tr("% of the full value"));
+    plot->legend->setVisible(true);
+    plot->replot();
+}
+
 struct DynamicsView::Private {
     DynamicsPlotData data;
-    QCustomPlot *stability = nullptr, *scaling = nullptr;
+    QCustomPlot *stability = nullptr, *scaling = nullptr, *spectra = nullptr, *resample = nullptr;
     QLabel* notes = nullptr;
     QString stability_message = QObject::tr("No stability readout yet: Analysis ▸ Run stability across checkpoints");
     QString scaling_message = QObject::tr("No batch scaling yet: Analysis ▸ Run batch-size scaling");
+    QString spectra_message = QObject::tr("No per-batch spectra yet: Analysis ▸ Run per-batch spectra");
+    QString resample_message = QObject::tr("No sampling uncertainty yet: Analysis ▸ Run sampling uncertainty");
 };
 
+// Each of the two rows of charts is at least this tall; a shorter tab (a 1280 x 800 window's)
+// scrolls rather than cramming four charts and their legends into it.
+constexpr int kRowHeight = 330;
+
 DynamicsView::DynamicsView(QWidget* parent) : QWidget(parent), d_(std::make_unique<Private>()) {
-    auto* grid = new QGridLayout(this);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea(this);
+    scroll->setObjectName("dynamicsScroll");
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    outer->addWidget(scroll);
+    auto* content = new QWidget(scroll);
+    scroll->setWidget(content);
+    auto* grid = new QGridLayout(content);
     grid->setContentsMargins(4, 4, 4, 4);
-    d_->stability = makePlot(this, "stabilityPlot");
-    d_->scaling = makePlot(this, "batchScalingPlot");
-    d_->notes = new QLabel(this);
+    d_->stability = makePlot(content, "stabilityPlot");
+    d_->scaling = makePlot(content, "batchScalingPlot");
+    d_->spectra = makePlot(content, "batchSpectraPlot");
+    d_->resample = makePlot(content, "resamplePlot");
+    for (QCustomPlot* plot : {d_->stability, d_->scaling, d_->spectra, d_->resample})
+        plot->setMinimumHeight(kRowHeight);
+    d_->notes = new QLabel(content);
     d_->notes->setObjectName("dynamicsNotes");
     d_->notes->setWordWrap(true);
     d_->notes->setTextInteractionFlags(Qt::TextSelectableByMouse);
     d_->notes->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     grid->addWidget(d_->stability, 0, 0);
     grid->addWidget(d_->scaling, 0, 1);
-    grid->addWidget(d_->notes, 1, 0, 1, 2);
+    grid->addWidget(d_->spectra, 1, 0);
+    grid->addWidget(d_->resample, 1, 1);
+    grid->addWidget(d_->notes, 2, 0, 1, 2);
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
     grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
     redraw();
 }
 
@@ -233,11 +348,22 @@ void DynamicsView::setBatchScaling(const BatchScalingPlotData& data) {
     redraw();
 }
 
+void DynamicsView::setBatchSpectra(const BatchSpectraPlotData& data) {
+    d_->data.spectra = data;
+    redraw();
+}
+
+void DynamicsView::setResample(const ResamplePlotData& data) {
+    d_->data.resample = data;
+    redraw();
+}
+
 const DynamicsPlotData& DynamicsView::data() const { return d_->data; }
 
 void DynamicsView::clear(const QString& message) {
     d_->data = {};
-    if (!message.isEmpty()) d_->stability_message = d_->scaling_message = message;
+    if (!message.isEmpty())
+        d_->stability_message = d_->scaling_message = d_->spectra_message = d_->resample_message = message;
     redraw();
 }
 
@@ -253,22 +379,41 @@ void DynamicsView::clearBatchScaling(const QString& message) {
     redraw();
 }
 
+void DynamicsView::clearBatchSpectra(const QString& message) {
+    d_->data.spectra = {};
+    d_->spectra_message = message;
+    redraw();
+}
+
+void DynamicsView::clearResample(const QString& message) {
+    d_->data.resample = {};
+    d_->resample_message = message;
+    redraw();
+}
+
 QCustomPlot* DynamicsView::stabilityPlot() const { return d_->stability; }
 QCustomPlot* DynamicsView::scalingPlot() const { return d_->scaling; }
+QCustomPlot* DynamicsView::spectraPlot() const { return d_->spectra; }
+QCustomPlot* DynamicsView::resamplePlot() const { return d_->resample; }
 QLabel* DynamicsView::notesLabel() const { return d_->notes; }
 
 std::vector<QCustomPlot*> DynamicsView::filledPlots() const {
     std::vector<QCustomPlot*> v;
     if (!d_->data.stability.empty()) v.push_back(d_->stability);
     if (!d_->data.scaling.empty()) v.push_back(d_->scaling);
+    if (!d_->data.spectra.empty()) v.push_back(d_->spectra);
+    if (!d_->data.resample.empty()) v.push_back(d_->resample);
     return v;
 }
 
 void DynamicsView::redraw() {
     drawStability(d_->stability, d_->data.stability, d_->stability_message);
     drawBatchScaling(d_->scaling, d_->data.scaling, d_->scaling_message);
+    drawBatchSpectra(d_->spectra, d_->data.spectra, d_->spectra_message);
+    drawResample(d_->resample, d_->data.resample, d_->resample_message);
     QStringList notes;
-    for (const auto* part : {&d_->data.stability.notes, &d_->data.scaling.notes})
+    for (const auto* part :
+         {&d_->data.stability.notes, &d_->data.scaling.notes, &d_->data.spectra.notes, &d_->data.resample.notes})
         for (const std::string& n : *part) notes << QString::fromStdString(n).toHtmlEscaped();
     d_->notes->setText(notes.join("<br>"));
     d_->notes->setVisible(!notes.isEmpty());

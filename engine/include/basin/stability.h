@@ -128,8 +128,11 @@ struct BatchScalingOptions {
     int batches = 4;             ///< K disjoint batches per size (K * B samples at most all of them)
     double tol = 1e-4;           ///< Lanczos tolerance of each λmax
     int max_hvp = 200;           ///< cap on the products of each Lanczos run
+    /// Hutchinson probes for the trace of each H_B and of the full Hessian (0: no trace). Written in
+    /// the options' JSON only when not 0, so results stored before the option existed keep their key.
+    int trace_probes = 0;
     /// The study's seed: the batches of size B are drawn from s + 3 + B (the samples' stream), every
-    /// Lanczos run starts from s + 0.
+    /// Lanczos run starts from s + 0, every trace's probes from s + 1.
     uint64_t seed = 0;
 };
 
@@ -142,12 +145,27 @@ struct BatchScalingRow {
     std::vector<double> lambda_max;  ///< one per batch
     double mean = 0, stddev = 0;     ///< over the batches (stddev with n - 1)
     double stable_lr_sgd = 0;        ///< 2 / mean λmax(H_B): gradient descent's largest stable step at this B
+    /// With trace_probes: the Hutchinson trace of each batch's H_B, their mean and spread (n - 1).
+    std::vector<double> trace;
+    double trace_mean = 0, trace_stddev = 0;
+    /// With an Adam/AdamW state (BatchScalingResult::optimizer): λ1(P^{-1/2} H_B P^{-1/2}) of each
+    /// batch, their mean and spread, and Adam's largest stable step at this B,
+    /// (2 + 2β₁)/((1 − β₁) · mean λ1) (Cohen et al. 2022's threshold solved for η).
+    std::vector<double> preconditioned;
+    double preconditioned_mean = 0, preconditioned_stddev = 0;
+    double stable_lr_adam = 0;
 };
 
 struct BatchScalingResult {
     std::vector<BatchScalingRow> rows;
-    double full_lambda_max = 0;  ///< over every sample of the study
-    int64_t samples = 0;         ///< how many that is
+    double full_lambda_max = 0;        ///< over every sample of the study
+    std::optional<double> full_trace;  ///< with trace_probes: the full Hessian's Hutchinson trace
+    /// The Adam/AdamW state file the preconditioned columns use ("" without: no Adam columns), its
+    /// β₁ and the full-sample preconditioned λ1.
+    std::string optimizer;
+    double beta1 = 0;
+    std::optional<double> full_preconditioned;
+    int64_t samples = 0;  ///< how many that is
     /// Least-squares slope of log mean λmax(H_B) against log B (negative: smaller batches are sharper).
     double slope = 0;
     int64_t hvp_count = 0;
@@ -160,12 +178,23 @@ struct BatchScalingResult {
 /// Fisher-Yates permutation (mt19937-64), each sorted. Throws basin::Error when they do not fit.
 std::vector<std::vector<int64_t>> disjointBatches(int64_t n, int64_t size, int count, uint64_t seed);
 
-/// λmax of the Hessian of the mean loss over `samples` (indices into the study's samples); the
-/// objective goes back to all its samples afterwards.
-double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job = nullptr);
+/// λmax of the Hessian of the mean loss over `samples` (indices into the study's samples), or with
+/// `inv_sqrt` (adamPreconditionerInvSqrt) λ1 of P^{-1/2} H_B P^{-1/2}; the objective goes back to
+/// all its samples afterwards.
+double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOptions eigen, JobContext* job = nullptr,
+                      const Eigen::VectorXd* inv_sqrt = nullptr);
+
+/// The optimizer state batch scaling preconditions with: the one the study lists for its model
+/// (its "optimizers", parallel to its checkpoints); "" when it lists none.
+std::string batchScalingOptimizer(const StudySpec& spec);
 
 /// Validates first; cancellable between products; the objective keeps all its samples afterwards.
-BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& options, JobContext* job = nullptr);
+/// With `optimizer` (a torch.save(optimizer.state_dict()) file of `o`'s model, part of the result's
+/// key as a referenced file), an Adam/AdamW state adds the preconditioned columns; an SGD state
+/// adds none (its stable step is the 2/λmax column) and is refused, naming the file, when it is
+/// not SGD, Adam or AdamW or does not fit the model.
+BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& options, JobContext* job = nullptr,
+                                       const std::string& optimizer = {});
 /// JSON (format basin-batch-scaling) and back; throws basin::Error naming `origin`.
 std::string batchScalingJson(const BatchScalingResult& r);
 BatchScalingResult batchScalingFromJson(const std::string& json_text, const std::string& origin);

@@ -1,7 +1,8 @@
 #pragma once
 /// What DynamicsView draws, as plain numbers (the app converts the engine's stability and
 /// batch-scaling results into these structs): sharpness across checkpoints against the optimizer's
-/// stability threshold (the edge-of-stability figure), and mini-batch λmax against the batch size.
+/// stability threshold (the edge-of-stability figure), mini-batch λmax against the batch size, the
+/// per-batch spectra of one or several checkpoints, and how much of λmax and the trace is the data.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,10 +35,50 @@ struct BatchScalingPlotData {
     bool empty() const { return batch_sizes.empty(); }
 };
 
+/// The distribution of each batch's top-k eigenvalues over K mini-batches, one set per checkpoint
+/// (or model), all on the same bins: the overlay.
+struct BatchSpectraPlotData {
+    struct Set {
+        std::string label;            ///< the checkpoint's name
+        std::vector<double> density;  ///< one per bin, integrating to 1
+        double mean = 0, stddev = 0;  ///< of the K λmax (0, 0 without the largest end)
+    };
+    std::string title;
+    std::vector<double> edges;  ///< bins + 1, ascending, shared by every set
+    std::vector<Set> sets;
+    std::string end;  ///< "largest" or "smallest": the end drawn
+    int64_t batch_size = 0;
+    int batches = 0, top_k = 0;
+    std::vector<std::string> notes;
+    bool empty() const { return sets.empty() || edges.size() < 2; }
+};
+
+/// A data-resampling estimate beside the estimator's own error, per quantity (λmax, the trace, the
+/// density's second moment), all as percentages of the full-sample value.
+struct ResamplePlotData {
+    struct Quantity {
+        std::string name;               ///< "λmax", "trace", "moment 2"
+        double full = 0;                ///< the estimate over all N samples
+        std::vector<double> deviation;  ///< each subsample's (value / full − 1) · 100
+        double data_error = 0;          ///< 100 · σ/√N / |full|
+        double estimator_error = 0;     ///< 100 · the estimator's error at N / |full|
+        int64_t suggested_samples = 0;  ///< for the target
+    };
+    std::string title;
+    std::vector<Quantity> quantities;
+    int64_t samples = 0, subsample = 0;
+    int resamples = 0;
+    double target = 0;  ///< the relative data error aimed at, in %
+    std::vector<std::string> notes;
+    bool empty() const { return quantities.empty(); }
+};
+
 struct DynamicsPlotData {
     StabilityPlotData stability;
     BatchScalingPlotData scaling;
-    bool empty() const { return stability.empty() && scaling.empty(); }
+    BatchSpectraPlotData spectra;
+    ResamplePlotData resample;
+    bool empty() const { return stability.empty() && scaling.empty() && spectra.empty() && resample.empty(); }
 };
 
 }  // namespace basin::widgets
