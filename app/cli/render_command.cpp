@@ -280,9 +280,8 @@ int runRender(const RenderArgs& a) {
         const BatchScalingOptions o = gui::windowBatchScalingOptions(spec);
         const std::string optimizer = batchScalingOptimizer(spec);
         const auto r = cachedOrComputed<BatchScalingResult>(
-            ResultCache(true, spec, "batch-scaling", toJson(o),
-                        optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer}),
-            a.cache, origin, batchScalingFromJson, batchScalingJson, [&] {
+            ResultCache(true, spec, "batch-scaling", toJson(o), optimizerFiles(optimizer)), a.cache, origin,
+            batchScalingFromJson, batchScalingJson, [&] {
                 Objective objective = Objective::open(spec);
                 return computeBatchScaling(objective, o, &job, optimizer);
             });

@@ -124,12 +124,8 @@ int runBatchSpectra(const BatchSpectraArgs& a) {
         std::vector<std::vector<double>> largest, smallest;
         for (const auto& r : results) {
             set["results"].push_back(nlohmann::json::parse(batchSpectraJson(r)));
-            largest.emplace_back();
-            smallest.emplace_back();
-            for (const auto& b : r.batches) {
-                largest.back().insert(largest.back().end(), b.largest.begin(), b.largest.end());
-                smallest.back().insert(smallest.back().end(), b.smallest.begin(), b.smallest.end());
-            }
+            largest.push_back(batchEigenvalues(r, true));
+            smallest.push_back(batchEigenvalues(r, false));
         }
         for (const auto& [end, sets] : {std::pair{"largest", largest}, std::pair{"smallest", smallest}}) {
             const auto common = commonHistograms(sets, options.bins);

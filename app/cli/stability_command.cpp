@@ -121,8 +121,7 @@ int runBatchScaling(const BatchScalingArgs& a) {
     // An Adam/AdamW state (given, else the one the study lists for its model) adds Adam's columns;
     // its bytes are part of the key.
     const std::string optimizer = a.optimizer.empty() ? batchScalingOptimizer(spec) : a.optimizer;
-    const ResultCache cache(a.cache, spec, "batch-scaling", toJson(opt),
-                            optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
+    const ResultCache cache(a.cache, spec, "batch-scaling", toJson(opt), optimizerFiles(optimizer));
     const BatchScalingResult r = cache.reuseOrCompute(
         [&] {
             auto o = Objective::open(spec);  // one process: each batch is a subset of all the samples

@@ -112,13 +112,7 @@ widgets::BatchSpectraPlotData toPlotData(const std::vector<BatchSpectraResult>& 
     d.title = "Top " + std::to_string(d.top_k) + " eigenvalues of " + std::to_string(d.batches) + " batches of " +
               std::to_string(d.batch_size) + (title.empty() ? std::string() : ": " + title);
     std::vector<std::vector<double>> sets;
-    for (const BatchSpectraResult& r : results) {
-        sets.emplace_back();
-        for (const BatchEigenvalues& b : r.batches) {
-            const auto& v = largest ? b.largest : b.smallest;
-            sets.back().insert(sets.back().end(), v.begin(), v.end());
-        }
-    }
+    for (const BatchSpectraResult& r : results) sets.push_back(batchEigenvalues(r, largest));
     const std::vector<Histogram> common = commonHistograms(sets, first.options.bins);
     if (common.empty() || common.front().edges.empty()) return d;
     d.edges = common.front().edges;

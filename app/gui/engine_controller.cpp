@@ -430,9 +430,7 @@ int EngineController::runBatchScaling(Stale stale) {
             const BatchScalingOptions options = given ? seeded(*given, spec.seed) : windowBatchScalingOptions(spec);
             validate(options);
             const std::string optimizer = batchScalingOptimizer(spec);  // Adam's columns, when Adam
-            const ResultLookup found =
-                lookUpResult(spec, "batch-scaling", toJson(options),
-                             optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
+            const ResultLookup found = lookUpResult(spec, "batch-scaling", toJson(options), optimizerFiles(optimizer));
             if (const StoredResult* reuse = reusable(found, stale, spec)) {
                 auto result =
                     std::make_shared<const BatchScalingResult>(batchScalingFromJson(reuse->result, spec.study_path));

@@ -5,12 +5,12 @@
 #include <numeric>
 #include <optional>
 #include <random>
-#include <tuple>
-#include <utility>
 
 #include "basin/error.h"
 #include "basin/options.h"
 #include "basin/stability.h"
+#include "sample_subsets.h"
+#include "stats.h"
 
 namespace basin {
 
@@ -47,8 +47,7 @@ double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOp
     if (inv_sqrt && inv_sqrt->size() != o.parameterCount())
         throw Error("the preconditioner has " + std::to_string(inv_sqrt->size()) + " entries for a model of " +
                     std::to_string(o.parameterCount()) + " parameters");
-    o.restrictSamples(samples);
-    try {
+    return detail::onSamples(o, samples, [&] {
         Eigen::VectorXd scaled;
         LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
             if (!inv_sqrt) return o.hvp(v, out, job);
@@ -56,13 +55,8 @@ double batchLambdaMax(Objective& o, const std::vector<int64_t>& samples, EigenOp
             o.hvp(scaled, out, job);
             out = inv_sqrt->cwiseProduct(out);
         };
-        const double l = topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
-        o.restrictSamples({});
-        return l;
-    } catch (...) {
-        o.restrictSamples({});
-        throw;
-    }
+        return topEigenpairs(H, o.parameterCount(), eigen, job).largest->eigenvalues.front();
+    });
 }
 
 namespace {
@@ -70,24 +64,10 @@ namespace {
 // The Hutchinson trace of H_B (all samples when `samples` is empty); the objective goes back to all
 // its samples afterwards.
 double batchTrace(Objective& o, const std::vector<int64_t>& samples, const TraceOptions& trace, JobContext* job) {
-    o.restrictSamples(samples);
-    try {
+    return detail::onSamples(o, samples, [&] {
         LinearOperator H = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) { o.hvp(v, out, job); };
-        const double t = estimateTrace(H, o.parameterCount(), trace, job).mean;
-        o.restrictSamples({});
-        return t;
-    } catch (...) {
-        o.restrictSamples({});
-        throw;
-    }
-}
-
-// Mean and spread (n - 1) of `v`.
-std::pair<double, double> meanAndSpread(const std::vector<double>& v) {
-    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
-    double ss = 0;
-    for (double x : v) ss += (x - mean) * (x - mean);
-    return {mean, v.size() > 1 ? std::sqrt(ss / double(v.size() - 1)) : 0};
+        return estimateTrace(H, o.parameterCount(), trace, job).mean;
+    });
 }
 
 }  // namespace
@@ -144,13 +124,20 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
             if (inv_sqrt) row.preconditioned.push_back(batchLambdaMax(o, batches[k], eigen, job, &*inv_sqrt));
             if (job) job->step(int64_t(k + 1));
         }
-        const auto [mean, spread] = meanAndSpread(row.lambda_max);
+        const detail::MeanSpread top = detail::meanAndSpread(row.lambda_max);
+        const double mean = top.mean;
         row.mean = mean;
-        row.stddev = spread;
-        if (!row.trace.empty()) std::tie(row.trace_mean, row.trace_stddev) = meanAndSpread(row.trace);
+        row.stddev = top.spread;
+        if (!row.trace.empty()) {
+            const detail::MeanSpread t = detail::meanAndSpread(row.trace);
+            row.trace_mean = t.mean;
+            row.trace_stddev = t.spread;
+        }
         if (!row.preconditioned.empty()) {
-            std::tie(row.preconditioned_mean, row.preconditioned_stddev) = meanAndSpread(row.preconditioned);
-            row.stable_lr_adam = row.preconditioned_mean > 0 ? eta_factor / row.preconditioned_mean : INFINITY;
+            const detail::MeanSpread p = detail::meanAndSpread(row.preconditioned);
+            row.preconditioned_mean = p.mean;
+            row.preconditioned_stddev = p.spread;
+            row.stable_lr_adam = p.mean > 0 ? eta_factor / p.mean : INFINITY;
         }
         row.stable_lr_sgd = mean > 0 ? 2 / mean : INFINITY;
         if (mean > 0) {
@@ -176,8 +163,7 @@ BatchScalingResult computeBatchScaling(Objective& o, const BatchScalingOptions& 
     }
     r.hvp_count = o.hvpCount() - hvp0;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.provenance = makeProvenance(o, "batch-scaling", toJson(opt),
-                                  optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer});
+    r.provenance = makeProvenance(o, "batch-scaling", toJson(opt), optimizerFiles(optimizer));
     r.provenance.seconds = r.seconds;
     r.provenance.hvp_count = r.hvp_count;
     return r;

@@ -89,16 +89,22 @@ BatchSpectraResult computeBatchSpectra(Objective& o, const BatchSpectraOptions& 
     }
     if (!all_largest.empty()) r.largest = histogram(all_largest, opt.bins);
     if (!all_smallest.empty()) r.smallest = histogram(all_smallest, opt.bins);
-    if (!top.empty()) {
-        for (double l : top) r.lambda_max_mean += l / double(top.size());
-        double ss = 0;
-        for (double l : top) ss += (l - r.lambda_max_mean) * (l - r.lambda_max_mean);
-        r.lambda_max_stddev = top.size() > 1 ? std::sqrt(ss / double(top.size() - 1)) : 0.0;
-    }
+    const detail::MeanSpread ms = detail::meanAndSpread(top);  // 0, 0 without the largest end
+    r.lambda_max_mean = ms.mean;
+    r.lambda_max_stddev = ms.spread;
     r.provenance = makeProvenance(o, "batch-spectra", toJson(opt));
     r.provenance.seconds = detail::secondsSince(t0);
     r.provenance.hvp_count = o.hvpCount() - hvp0;
     return r;
+}
+
+std::vector<double> batchEigenvalues(const BatchSpectraResult& r, bool largest) {
+    std::vector<double> all;
+    for (const BatchEigenvalues& b : r.batches) {
+        const std::vector<double>& v = largest ? b.largest : b.smallest;
+        all.insert(all.end(), v.begin(), v.end());
+    }
+    return all;
 }
 
 std::string batchSpectraJson(const BatchSpectraResult& r) {

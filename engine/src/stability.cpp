@@ -81,9 +81,11 @@ std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const Stabili
     return out;
 }
 
-std::vector<std::string> referencedFiles(const StabilityInput& input) {
-    return input.optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{input.optimizer};
+std::vector<std::string> optimizerFiles(const std::string& optimizer) {
+    return optimizer.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer};
 }
+
+std::vector<std::string> referencedFiles(const StabilityInput& input) { return optimizerFiles(input.optimizer); }
 
 OptimizerState stabilityOptimizer(const Objective& o, const StabilityInput& input, const StabilityOptions& options) {
     OptimizerState s;
@@ -151,9 +153,7 @@ StabilityRow computeStability(Objective& o, const OptimizerState& optimizer, con
     row.ratio = row.sharpness / row.threshold;
     row.hvp_count = o.hvpCount() - hvp0;
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    row.provenance =
-        makeProvenance(o, "stability", toJson(options),
-                       optimizer.path.empty() ? std::vector<std::string>{} : std::vector<std::string>{optimizer.path});
+    row.provenance = makeProvenance(o, "stability", toJson(options), optimizerFiles(optimizer.path));
     row.provenance.seconds = row.seconds;
     row.provenance.hvp_count = row.hvp_count;
     return row;

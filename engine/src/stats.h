@@ -27,4 +27,21 @@ inline MeanErr meanAndStderr(const std::vector<double>& x) {
     return r;
 }
 
+struct MeanSpread {
+    double mean = 0, spread = 0;  // the sample mean and standard deviation (n - 1; 0 for one sample)
+};
+
+inline MeanSpread meanAndSpread(const std::vector<double>& x) {
+    MeanSpread r;
+    if (x.empty()) return r;
+    for (double v : x) r.mean += v;
+    r.mean /= double(x.size());
+    if (x.size() > 1) {
+        double ss = 0;
+        for (double v : x) ss += (v - r.mean) * (v - r.mean);
+        r.spread = std::sqrt(ss / double(x.size() - 1));
+    }
+    return r;
+}
+
 }  // namespace basin::detail

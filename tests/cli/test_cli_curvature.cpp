@@ -1,11 +1,10 @@
 // basin-cli's curvature and training commands as a user runs them: curvature maps, probes, group
-// surfaces, render's curvature figures, stability, batch scaling, per-batch spectra and resampling.
+// surfaces, stability, batch scaling, per-batch spectra and resampling.
 // Numbers are checked against the exact Hessian or PyTorch written by the fixture generator.
 #include <QtTest/QtTest>
 
 #include <QProcess>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "basin/sampling.h"
 #include "cli_run.h"
@@ -315,49 +314,6 @@ private Q_SLOTS:
         QVERIFY(py.waitForFinished(120000));
         QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
         QCOMPARE(py.readAllStandardOutput().trimmed(), QByteArray("ok"));
-    }
-
-    void renderDrawsACurvatureMapAndProbesInThePaperStyles() {
-        if (!BASIN_CLI_RENDER) QSKIP("basin-cli was built without the GUI, so without render (the asan build)");
-        QTemporaryDir tmp;
-        const QString study = tmp.filePath("s.json");
-        QFile f(study);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"dtype\": \"float64\", \"hvp\": \"exact\"}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
-        const QString map = tmp.filePath("map.pdf"), probes = tmp.filePath("probes.png");
-        const Run a = runCli({"render", study, "--view", "curvature-map", "--field", "lambda_min", "--grid", "5x5",
-                              "--style", "paper-2col", "--probe", "0.5,0.5", "--out", map, "--cache"});
-        QVERIFY2(a.code == 0, qPrintable(a.err));
-        const Run b = runCli({"render", study, "--view", "spectrum", "--grid", "5x5", "--probe", "0.5,0.5", "--probe",
-                              "-0.5,0.25", "--style", "paper-1col", "--out", probes});
-        QVERIFY2(b.code == 0, qPrintable(b.err));
-        QVERIFY(QFileInfo(map).size() > 0);
-        // Beside each figure: what made every number in it.
-        auto settings = [](const QString& path) {
-            QFile s(path + ".json");
-            return s.open(QIODevice::ReadOnly) ? nlohmann::json::parse(s.readAll().toStdString()) : nlohmann::json();
-        };
-        QCOMPARE(settings(probes)["pixels"][0].get<int>(), 1050);  // 3.5 in at 300 dpi
-        // The settings are kept in a variable: a range-for over a temporary's member would dangle.
-        std::multiset<std::string> analyses;
-        const nlohmann::json map_settings = settings(map), probe_settings = settings(probes);
-        for (const auto& r : map_settings["results"]) analyses.insert(r["analysis"].get<std::string>());
-        QCOMPARE(analyses, (std::multiset<std::string>{"curvature-map", "probe"}));
-        analyses.clear();
-        for (const auto& r : probe_settings["results"]) analyses.insert(r["analysis"].get<std::string>());
-        QCOMPARE(analyses, (std::multiset<std::string>{"spectrum", "probe", "probe"}));
-        // The map and the probe were stored in the study (--cache): drawn again, nothing is computed.
-        const Run again = runCli({"render", study, "--view", "curvature-map", "--field", "lambda_min", "--grid", "5x5",
-                                  "--probe", "0.5,0.5", "--out", map});
-        QVERIFY2(again.err.contains("using the curvature-map result stored") &&
-                     again.err.contains("using the probe result stored"),
-                 qPrintable(again.err));
-        expectRefusal({"render", study, "--view", "curvature-map", "--field", "lambda", "--out", map},
-                      "--field 'lambda' is not one of");
     }
 
     void curvatureFlagsAreCheckedLikeTheStudysOwn() {

@@ -99,6 +99,9 @@ BatchSpectraResult computeBatchSpectra(Objective& objective, const BatchSpectraO
 /// basin::Error naming `origin`).
 std::string batchSpectraJson(const BatchSpectraResult& result);
 BatchSpectraResult batchSpectraFromJson(const std::string& json_text, const std::string& origin);
+/// Every batch's eigenvalues at one end (the largest or the smallest), in batch order: what the
+/// result's histogram at that end counts, and what an overlay of several results bins in common.
+std::vector<double> batchEigenvalues(const BatchSpectraResult& result, bool largest);
 /// One row per eigenvalue: model,batch,end,rank,eigenvalue (several results: one CSV for all).
 std::string batchSpectraCsv(const std::vector<BatchSpectraResult>& results);
 

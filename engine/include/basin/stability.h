@@ -73,6 +73,9 @@ std::vector<StabilityInput> stabilityInputs(const StudySpec& spec, const Stabili
                                             const std::vector<std::string>& optimizers = {});
 /// The files other than the model whose bytes are part of a row's key: its optimizer state.
 std::vector<std::string> referencedFiles(const StabilityInput& input);
+/// The referenced files (results_store.h) of a run that reads the optimizer state `optimizer`
+/// ("" when none: no files).
+std::vector<std::string> optimizerFiles(const std::string& optimizer);
 
 /// The state a row holds against `o`'s parameters: read from input.optimizer, with the typed lr
 /// and momentum over it; with no file, the typed lr alone ("gd", or "sgd" with a momentum).
