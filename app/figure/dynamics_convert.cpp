@@ -140,11 +140,17 @@ widgets::ResamplePlotData toPlotData(const ResampleResult& r, const std::string&
     d.target = 100 * r.options.target;
     const auto add = [&](const char* name, const std::optional<ResampledQuantity>& q, const std::string& estimator) {
         if (!q) return;
+        if (!(q->full != 0) || !std::isfinite(q->full)) {
+            // In % of a full value of 0 every error would be drawn as 0 %: not drawn, said instead.
+            d.notes.push_back(std::string(name) + " " + num(q->full) +
+                              ": not drawn, its errors have no relative size against a full value of 0");
+            return;
+        }
         widgets::ResamplePlotData::Quantity out;
         out.name = name;
         out.full = q->full;
-        const double scale = q->full != 0 ? 100 / std::abs(q->full) : 0;
-        for (double v : q->values) out.deviation.push_back(q->full != 0 ? (v / q->full - 1) * 100 : 0);
+        const double scale = 100 / std::abs(q->full);
+        for (double v : q->values) out.deviation.push_back((v / q->full - 1) * 100);
         out.data_error = q->data_error * scale;
         out.estimator_error = q->estimator_error * scale;
         out.suggested_samples = q->suggested_samples;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drop_classify.h"
+#include "dynamics_convert.h"
 #include "export_dialog.h"
 #include "jobs_panel.h"
 #include "layer_convert.h"
@@ -34,6 +35,34 @@ QByteArray readText(const QString& path) {
 class TestAppUnits : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void aResampledQuantityWhoseFullValueIsZeroIsNotDrawnAsZeroError() {
+        ResampleResult r;
+        r.samples = 100;
+        r.subsample = 50;
+        r.resamples = 2;
+        r.options.target = 0.05;
+        ResampledQuantity lambda;
+        lambda.full = 8;
+        lambda.values = {6, 10};
+        lambda.data_error = 2;
+        lambda.estimator_error = 0.4;
+        r.lambda_max = lambda;
+        ResampledQuantity trace;  // a full value of 0: relative errors have no meaning
+        trace.full = 0;
+        trace.values = {1, -1};
+        trace.data_error = 1;
+        r.trace = trace;
+        const widgets::ResamplePlotData d = gui::toPlotData(r, "");
+        QCOMPARE(int(d.quantities.size()), 1);
+        QCOMPARE(d.quantities[0].deviation, (std::vector<double>{-25, 25}));
+        QCOMPARE(d.quantities[0].data_error, 25.0);
+        QCOMPARE(d.quantities[0].estimator_error, 5.0);
+        QCOMPARE(d.target, 5.0);
+        bool said = false;
+        for (const std::string& n : d.notes) said = said || n.find("trace 0: not drawn") != std::string::npos;
+        QVERIFY(said);
+    }
+
     void converterMergesBothEndsOnce() {
         SpectrumResult r;
         r.largest = EigenResult{};
