@@ -2,12 +2,11 @@
 // LibTorch 1.13's Unpickler pops its stack and its marks without looking (a REDUCE on an empty
 // stack corrupts the heap), and frees what it built recursively (a tuple nested a hundred
 // thousand deep overflows the stack). This walks the opcodes once, tracking only how deep the
-// stack is, where the marks are, which memo slots are set and how deeply values nest, and refuses
-// anything LibTorch would mishandle. No torch header: it is fuzzed on its own.
+// stack is, where the marks are, how many memo entries are set (in order) and how deeply values
+// nest, and refuses anything LibTorch would mishandle. No torch header: it is fuzzed on its own.
 #include <algorithm>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "basin/error.h"
@@ -201,14 +200,19 @@ private:
         container = std::max(container, h);
         check(container);
     }
+    // LibTorch stores each PUT in the next memo slot whatever its number, after reserving room for
+    // that many entries (a PUT numbered 0x72727272 asked for 30 GB), so the numbers must run 0, 1,
+    // 2, ... as every pickler PyTorch uses writes them.
     void put(size_t id) {
         need(1);
-        memo_[id] = stack_.back();
+        if (id != memo_.size())
+            fail("it stores memo entry " + std::to_string(id) + " where entry " + std::to_string(memo_.size()) +
+                 " comes next");
+        memo_.push_back(stack_.back());
     }
     void get(size_t id) {
-        const auto it = memo_.find(id);
-        if (it == memo_.end()) fail("it refers to a memo entry it never stored");
-        push(it->second);
+        if (id >= memo_.size()) fail("it refers to a memo entry it never stored");
+        push(memo_[id]);
     }
     // LibTorch pairs the values above the mark as keys and values without counting them.
     void evenAboveMark() {
@@ -248,7 +252,7 @@ private:
     const unsigned char* end_;
     std::vector<int> stack_;     // how deeply each value on the stack nests
     std::vector<size_t> marks_;  // stack sizes at each MARK
-    std::unordered_map<size_t, int> memo_;
+    std::vector<int> memo_;      // how deeply each memo entry nests, by number
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "basin/error.h"
+#include "torch_archive.h"
 
 namespace basin::detail {
 
@@ -508,6 +509,7 @@ std::string describe(const PyValue& v) {
 }
 
 PyRef readTorchSavePickle(const std::string& path) {
+    checkPyTorchChecksums(path);  // LibTorch's reader checks none
     std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
     std::string pickle;
     try {

@@ -6,8 +6,10 @@
 #include <torch/csrc/jit/api/compilation_unit.h>
 #include <torch/csrc/jit/serialization/unpickler.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -131,6 +133,50 @@ Archive openArchive(const std::string& path) {
     return a;
 }
 
+// PyTorch stores its records uncompressed and LibTorch is built without miniz's CRC-32 checks
+// (MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS); libzip checks a record's CRC only when it is read to
+// its end, which Basin's other reads of a record never do. Without this a flipped bit in a
+// weight is read as a different weight. Streams each record once, to its end.
+void checkRecordChecksums(const std::string& path, zip_t* z) {
+    std::vector<unsigned char> buf(size_t(1) << 20);
+    const zip_int64_t n = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < n; ++i) {
+        zip_stat_t st;
+        if (zip_stat_index(z, zip_uint64_t(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+            !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_CRC))
+            throw Error(path, "entry " + std::to_string(i) +
+                                  " of the archive has no readable size or checksum (a damaged "
+                                  "PyTorch file)");
+        const std::string name = st.name;
+        if (name.ends_with("/")) continue;  // a folder entry holds nothing
+        std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(z, zip_uint64_t(i), 0), zip_fclose);
+        if (!f) throw Error(path, "its record '" + name + "' cannot be read (a damaged or truncated PyTorch file)");
+        uLong crc = crc32_z(0L, Z_NULL, 0);
+        uint64_t got = 0;
+        bool crc_error = false;
+        while (true) {
+            const zip_int64_t k = zip_fread(f.get(), buf.data(), buf.size());
+            if (k < 0 && zip_error_code_zip(zip_file_get_error(f.get())) == ZIP_ER_CRC) {
+                crc_error = true;  // libzip's own check, at the record's end
+                break;
+            }
+            if (k < 0)
+                throw Error(path, "its record '" + name + "' is damaged (" +
+                                      zip_error_strerror(zip_file_get_error(f.get())) + ")");
+            if (k == 0) break;
+            crc = crc32_z(crc, buf.data(), size_t(k));
+            got += uint64_t(k);
+        }
+        if (crc_error || (got == st.size && (crc & 0xffffffffUL) != st.crc))
+            throw Error(
+                path, "its record '" + name + "' fails its CRC-32 check: the file is damaged (copy or save it again)");
+        if (got != st.size)
+            throw Error(path, "its record '" + name + "' holds " + std::to_string(got) +
+                                  " bytes where the archive says " + std::to_string(st.size) +
+                                  " (a truncated or damaged PyTorch file)");
+    }
+}
+
 std::vector<char> readRecord(const std::string& path, Archive& a, const std::string& record) {
     const uint64_t size = a.sizes.at(record);
     requireMemory(path, size, "its " + record + " record");
@@ -224,10 +270,43 @@ bool validUtf8(const std::vector<char>& s) {
     return true;
 }
 
+// LibTorch 1.13 dereferences a missing type when a class body assigns a value without one
+// (`x = 3`; TorchScript writes a class constant as `x : Final[int] = 3`). Only the assignments
+// LibTorch reads as metadata may go without a type; an Enum's members never have one.
+void checkClassBodies(const std::string& path, const std::string& record, const std::vector<char>& code) {
+    static const std::unordered_set<std::string> metadata = {"__parameters__", "__buffers__", "__annotations__",
+                                                             "__forward_pre_hooks__", "__forward_hooks__"};
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    bool in_class = false;
+    const std::string text(code.begin(), code.end());
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(at, end - at);
+        at = end + 1;
+        if (line.empty()) continue;
+        if (line[0] != ' ') {
+            in_class = line.starts_with("class ") && line.find("Enum)") == std::string::npos;
+            continue;
+        }
+        if (!in_class || line.size() < 3 || line[1] != ' ' || !ident(line[2])) continue;  // not the class's own level
+        size_t i = 2;
+        while (i < line.size() && ident(line[i])) ++i;
+        const std::string name = line.substr(2, i - 2);
+        while (i < line.size() && line[i] == ' ') ++i;
+        if (i + 1 < line.size() && line[i] == '=' && line[i + 1] != '=' && !metadata.count(name))
+            throw Error(path, "its TorchScript code record '" + record + "' assigns '" + name +
+                                  "' in a class body without a type, which LibTorch " TORCH_VERSION
+                                  " cannot load (a damaged or altered file)");
+    }
+}
+
 }  // namespace
 
 void checkPyTorchArchive(const std::string& path) {
     Archive a = openArchive(path);
+    checkRecordChecksums(path, a.zip.get());
     uint64_t version = caffe2::serialize::kProducedFileFormatVersion;
     if (a.sizes.count("version") && a.sizes.at("version") < 64) {
         const auto text = readRecord(path, a, "version");
@@ -240,6 +319,7 @@ void checkPyTorchArchive(const std::string& path) {
         const auto bytes = readRecord(path, a, name);
         if (name.ends_with(".py") && (std::find(bytes.begin(), bytes.end(), '\0') != bytes.end() || !validUtf8(bytes)))
             throw Error(path, "its TorchScript code record '" + name + "' is not text (a damaged or altered file)");
+        if (name.ends_with(".py")) checkClassBodies(path, name, bytes);
         if (name.ends_with(".debug_pkl"))
             checkPickleStream(path, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     }
@@ -253,6 +333,13 @@ void checkPyTorchArchive(const std::string& path) {
         throw Error(path,
                     "its pickled contents cannot be read by LibTorch " TORCH_VERSION " (" + firstLine(e.what()) + ")");
     }
+}
+
+void checkPyTorchChecksums(const std::string& path) {
+    int code = 0;
+    std::unique_ptr<zip_t, void (*)(zip_t*)> z(zip_open(path.c_str(), ZIP_RDONLY, &code), zip_discard);
+    if (!z) throw Error(path, "not a readable zip archive (a damaged or truncated PyTorch file)");
+    checkRecordChecksums(path, z.get());
 }
 
 void checkUsableTensor(const std::string& path, const std::string& name, const at::Tensor& t) {

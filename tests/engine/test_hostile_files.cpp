@@ -144,6 +144,22 @@ private Q_SLOTS:
         QVERIFY2(std::abs(loss - want) < 1e-10 * want, qPrintable(QString("%1 vs %2").arg(loss).arg(want)));
     }
 
+    // PyTorch stores records uncompressed and LibTorch checks no CRC-32: without Basin's check
+    // each of these loads, with one weight (or one input) silently different.
+    void aByteChangedUnderItsCrcIsRefusedInModelsCheckpointsAndData() {
+        StudySpec s = fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy);
+        const double want = fx::expected()["mlp"]["loss"].get<double>();
+        QVERIFY(std::abs(Objective::open(s, fx::path("state_dict.pt")).evaluate().loss - want) < 1e-10 * want);
+        BASIN_EXPECT_ERROR(Objective::open(s, hostile("flipped_checkpoint.pt")), "flipped_checkpoint.pt",
+                           "data/0' fails its CRC-32 check", "copy or save it again");
+        StudySpec m = s;
+        m.model = hostile("flipped_weight.pt");
+        BASIN_EXPECT_ERROR(Objective::open(m), "flipped_weight.pt", "data/0' fails its CRC-32 check");
+        StudySpec d = s;
+        d.data.inputs = hostile("flipped_data.pt");
+        BASIN_EXPECT_ERROR(Objective::open(d), "flipped_data.pt", "data/0' fails its CRC-32 check");
+    }
+
     void torchScriptWeightsShorterThanTheirTensorAreRefused() {
         BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(hostile("short_weights.pt")), "short_weights.pt",
                            "weight record 'data/0' holds", "but the tensor stored there needs");
@@ -164,16 +180,29 @@ private Q_SLOTS:
         BASIN_EXPECT_ERROR(walk(proto + "t."), "p.pkl", "closes a MARK it never opened");
         BASIN_EXPECT_ERROR(walk(proto + "}(K\x01u."), "p.pkl", "a key without a value");
         BASIN_EXPECT_ERROR(walk(proto + "h\x05."), "p.pkl", "memo entry it never stored");
+        walk(proto + "K\x01q\x00K\x02r\x01\0\0\0h\x00j\x01\0\0\0."s);  // memo entries 0 and 1, read back
+        // LibTorch reserves a memo slot for every number up to a PUT's: 'rrrr' asked for 30 GB.
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01rrrrr."), "p.pkl",
+                           "stores memo entry 1920103026 where entry 0 comes next");
+        BASIN_EXPECT_ERROR(walk(proto + "K\x01q\x00q\x00."s), "p.pkl", "stores memo entry 0 where entry 1 comes next");
         BASIN_EXPECT_ERROR(walk(proto + "K\x01" + std::string(300, '\x85') + "."), "p.pkl",
                            "nested more than 256 deep");
         BASIN_EXPECT_ERROR(walk(proto + "K\x01"), "p.pkl", "ends before its STOP");
         BASIN_EXPECT_ERROR(walk(proto + "X\xff\0\0\0ab."s), "p.pkl", "runs past its end");
         BASIN_EXPECT_ERROR(walk(proto + "\x95."), "p.pkl", "opcode 0x95");
         // What the torch fuzzer found (tests/fuzz/regressions/torch): a REDUCE on a MARK above a
-        // lone GLOBAL corrupted LibTorch's heap; a TorchScript code record holding a pickle
+        // lone GLOBAL corrupted LibTorch's heap; a PUT numbered 0x72727272 made LibTorch reserve
+        // 30 GB (ASan's allocator aborted: CI, stop 21); a class body's `__buffeKs__ = []` (no type)
+        // crashed LibTorch's class importer; a TorchScript code record holding a pickle
         // crashed LibTorch while it reported the syntax error.
         BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/unpickler-reduce-empty-stack.pt"),
                            "unpickler-reduce-empty-stack.pt", "pickled contents are malformed");
+        BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/unpickler-memo-reserve.pt"),
+                           "unpickler-memo-reserve.pt", "stores memo entry 114 where entry 4 comes next");
+        BASIN_EXPECT_ERROR(
+            detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/jit-class-constant-without-type.pt"),
+            "jit-class-constant-without-type.pt",
+            "code record 'code/__torch__.py' assigns '__buffeKs__' in a class body without a type");
         BASIN_EXPECT_ERROR(detail::checkPyTorchArchive(BASIN_FUZZ_REGRESSIONS "/torch/jit-source-not-text.pt"),
                            "jit-source-not-text.pt", "code record 'code/__torch__.py' is not text");
         // Every saved crash, as data: one sentence naming it (under ASan: no read past a buffer;

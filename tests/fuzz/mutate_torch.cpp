@@ -1,6 +1,8 @@
 // A structure-aware mutation fuzzer for PyTorch zip containers, driving the harness of
 // fuzz_torch.cpp (LibTorch cannot go into a clang libFuzzer binary here: see CMakeLists.txt).
-//   mutate_torch [--seconds N] [--seed S] [--crashes DIR] SEED_FILE_OR_FOLDER...
+//   mutate_torch [--seconds N] [--runs N] [--seed S] [--crashes DIR] SEED_FILE_OR_FOLDER...
+// With --seed and --runs the inputs are the same on every machine (ctest fuzz.torch runs so, as a
+// check a failure of which anyone can rerun); without --seed each run explores new ones.
 // Most mutations change a record inside the archive (the pickle above all: its integers, which
 // are sizes, offsets, strides and element counts) and write the zip again with correct CRCs, so
 // they get past the zip layer into the unpickler and Basin's checks; some damage the zip itself.
@@ -8,6 +10,7 @@
 // exception other than basin::Error is saved as DIR/exception-N.pt. Exit 0 when nothing broke.
 #include <zip.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -187,7 +190,8 @@ private:
 
 int main(int argc, char** argv) {
     double seconds = 20;
-    // A new seed each run (printed, and the failing input is saved either way).
+    int64_t runs = -1;  // mutants to run; -1: as many as the seconds allow
+    // A new seed each run (printed first, and the failing input is saved either way).
     uint64_t seed = uint64_t(std::chrono::system_clock::now().time_since_epoch().count());
     fs::path crashes = fs::temp_directory_path();
     std::vector<Bytes> files;
@@ -196,10 +200,14 @@ int main(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--seconds" && i + 1 < argc) seconds = std::stod(argv[++i]);
         else if (arg == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
+        else if (arg == "--runs" && i + 1 < argc) runs = std::stoll(argv[++i]);
         else if (arg == "--crashes" && i + 1 < argc) crashes = argv[++i];
         else if (fs::is_directory(arg)) {
+            std::vector<fs::path> in;  // in name order: the same seed makes the same inputs anywhere
             for (const auto& e : fs::directory_iterator(arg))
-                if (e.is_regular_file()) files.push_back(readAll(e.path()));
+                if (e.is_regular_file()) in.push_back(e.path());
+            std::sort(in.begin(), in.end());
+            for (const auto& p : in) files.push_back(readAll(p));
         } else if (fs::is_regular_file(arg)) {
             files.push_back(readAll(arg));
         }
@@ -216,6 +224,14 @@ int main(int argc, char** argv) {
     const fs::path last = crashes / "last-input.pt";
     const fs::path scratch = crashes / ("scratch-" + std::to_string(seed) + ".zip");
     Mutator m(seed);
+    // The seed first: a sanitizer that aborts the process leaves only what was printed before.
+    if (runs >= 0)
+        std::printf("mutate_torch: seed %llu, %lld mutants, inputs saved to %s\n", (unsigned long long)seed,
+                    (long long)runs, last.c_str());
+    else
+        std::printf("mutate_torch: seed %llu, %.0f s, inputs saved to %s\n", (unsigned long long)seed, seconds,
+                    last.c_str());
+    std::fflush(stdout);
     // Every seed once as it is, then mutants until the time is up.
     auto run = [&](const Bytes& input, int64_t n) {
         std::ofstream(last, std::ios::binary)
@@ -236,7 +252,8 @@ int main(int argc, char** argv) {
     int64_t n = 0;
     bool ok = true;
     for (const auto& f : files) ok &= run(f, n++);
-    while (ok && elapsed() < seconds) {
+    const int64_t first_mutant = n;
+    while (ok && (runs >= 0 ? n - first_mutant < runs : elapsed() < seconds)) {
         Archive a = seeds[m.below(seeds.size())];
         m.archive(a);
         if (m.chance(0.3)) m.archive(a);
