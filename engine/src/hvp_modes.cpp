@@ -291,54 +291,43 @@ void Objective::Impl::beginCalibration() {
     fd_eligible = dtype == torch::kFloat64 || !hasKinks(module);
 }
 
-// auto chooses with the analysis's own first products: the first is made by exact double backward
-// untimed (the first product of a process pays for allocation and first calls: timing it made exact
-// look slower than it is, and auto chose exact-reuse where exact was faster), the second by exact
-// double backward and timed, the third by exact-reuse (building the graphs: not a fair time), the
-// fourth by exact-reuse again and timed. Both are the same second derivative (reuse only keeps each
-// batch's graph), so every one serves the analysis. Only finite differences need a product of their
-// own, checked against the timed exact one, and only when they could be chosen (not in float32 on
-// a model with kinks).
+// auto chooses with the analysis's own first products. The first is made by exact-reuse, which
+// builds each batch's gradient graph (not a fair time, and it pays for the process's first
+// allocations and calls: timing a first product made a mode look slower than it is); the second
+// by exact-reuse, timed; the third by exact double backward, timed, so the first two cost what the
+// analysis pays anyway when reuse wins. All three are the same second derivative (reuse only keeps
+// each batch's graph), so every one serves the analysis. Only finite differences need a product of
+// their own, checked against the timed exact one, and only when they could be chosen (not in
+// float32 on a model with kinks). When the graphs do not fit, reuse falls back to exact: then the
+// first product is exact, untimed, and the second exact, timed.
 torch::Tensor Objective::Impl::autoProduct(const std::vector<torch::Tensor>& v, JobContext* job) {
     torch::Tensor hv;
     const double t0 = now();
     if (auto_step == 0) {
+        hv = hvpReuse(v, job);  // builds the graphs (or falls back to exact): untimed
         auto_step = 1;
-        return hvpWith(HvpMode::Exact, v, job);
+        return hv;
     }
-    if (auto_step == 1) {
-        hv = hvpWith(HvpMode::Exact, v, job);
-        hvp_report.seconds["exact"] = now() - t0;
-        if (fd_eligible) {
-            first_v = v;
-            for (auto& t : first_v) t = t.detach().clone();
-            first_exact = reduced(hv).detach().clone();
-        }
+    if (auto_step == 1 && !reuse_failed) {
+        hv = hvpReuse(v, job);
+        hvp_report.seconds["exact-reuse"] = now() - t0;
         auto_step = 2;
         return hv;
     }
-    if (auto_step == 2) {
-        hv = hvpReuse(v, job);  // builds the graphs: not a fair time
-        auto_step = reuse_failed ? 4 : 3;
-        if (!reuse_failed) return hv;
-    } else {
-        hv = hvpReuse(v, job);
-        hvp_report.seconds["exact-reuse"] = now() - t0;
-        auto_step = 4;
-    }
+    hv = hvpWith(HvpMode::Exact, v, job);
+    hvp_report.seconds["exact"] = now() - t0;
     // Decide.
-    if (fd_eligible && first_exact.defined()) {
+    if (fd_eligible) {
+        const auto exact = reduced(hv).detach();
         const double t1 = now();
-        const auto fd = reduced(hvpFiniteDifference(first_v, job, &hvp_report.fd_epsilon));
+        const auto fd = reduced(hvpFiniteDifference(v, job, &hvp_report.fd_epsilon));
         hvp_report.seconds["fd"] = now() - t1;
         hvp_report.seconds_gradient = hvp_report.seconds["fd"] / 2;  // fd is two gradients
-        hvp_report.relative_error["fd"] = ((fd - first_exact).norm() / first_exact.norm()).item<double>();
+        hvp_report.relative_error["fd"] = ((fd - exact).norm() / exact.norm()).item<double>();
         hvp_report.calibration_products = 1;
-    } else if (!fd_eligible) {
+    } else {
         hvp_report.note = "fd was not considered: float32 on a model with ReLU, max-pooling or other kinks";
     }
-    first_v.clear();
-    first_exact = torch::Tensor();
     // Every process must choose the same mode: decide on the timings averaged over processes.
     if (comm && comm->size() > 1) {
         std::vector<double> t;

@@ -121,8 +121,6 @@ struct Objective::Impl {
     // auto: chooses with the analysis's first products (hvp_modes.cpp); auto_step < 0 before the first.
     int auto_step = -1;
     bool fd_eligible = false;
-    std::vector<torch::Tensor> first_v;
-    torch::Tensor first_exact;
     void beginCalibration();
     torch::Tensor autoProduct(const std::vector<torch::Tensor>& v, JobContext* job);
     std::string calibrationOptions() const;
