@@ -305,6 +305,19 @@ torch::Tensor Objective::Impl::autoProduct(const std::vector<torch::Tensor>& v, 
     const double t0 = now();
     if (auto_step == 0) {
         hv = hvpReuse(v, job);  // builds the graphs (or falls back to exact): untimed
+        // Under MPI every process must make the same products (each one sums across them), so one
+        // whose graphs did not fit makes every process fall back to exact.
+        if (comm && comm->size() > 1) {
+            double failed = reuse_failed ? 1 : 0;
+            comm->sum(&failed, 1);
+            if (failed > 0 && !reuse_failed) {
+                reuse_graph.clear();
+                reuse_failed = true;
+                hvp_report.note = "exact-reuse's gradient graphs did not fit in the memory of " +
+                                  std::to_string(int(failed)) + " of " + std::to_string(comm->size()) +
+                                  " processes; using exact double backward on all";
+            }
+        }
         auto_step = 1;
         return hv;
     }

@@ -58,7 +58,7 @@ void compare(const nlohmann::json& a, const nlohmann::json& b, double tol, const
 class TestMpi : public QObject {
     Q_OBJECT
 
-    void spectrumAgrees(const QString& dtype, double tol) {
+    void spectrumAgrees(const QString& dtype, double tol, const QString& hvp = "exact") {
         const QStringList args = {"spectrum",
                                   "--model",
                                   fixture("cnn.pt"),
@@ -83,8 +83,10 @@ class TestMpi : public QObject {
                                   "exact",
                                   "--json"};
         const auto one = jsonOf(run(0, args));
+        QStringList sharded = args;
+        sharded[sharded.indexOf("exact")] = hvp;
         for (int ranks : {2, 3}) {
-            const auto many = jsonOf(run(ranks, args));
+            const auto many = jsonOf(run(ranks, sharded));
             compare(one["eigenvalues"], many["eigenvalues"], tol, "eigenvalues");
             QVERIFY(std::abs(one["trace"]["mean"].get<double>() - many["trace"]["mean"].get<double>()) <=
                     tol * std::abs(one["trace"]["mean"].get<double>()));
@@ -94,6 +96,9 @@ class TestMpi : public QObject {
 private Q_SLOTS:
     void spectrumFloat64() { spectrumAgrees("float64", 1e-10); }
     void spectrumFloat32() { spectrumAgrees("float32", 1e-5); }
+    // auto's first products (reuse building its graphs, reuse timed, exact timed) and its choice
+    // are collective: every process makes the same products, and the numbers are exact's.
+    void spectrumWithAutoAcrossProcesses() { spectrumAgrees("float64", 1e-10, "auto"); }
 
     void sensitivityFloat64() {
         const QStringList args = {"sensitivity", "--model", fixture("mlp.pt"), "--data", fixture("mlp_data.pt"),
