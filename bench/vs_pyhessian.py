@@ -4,11 +4,12 @@ method (power iteration with deflation on the full batch's gradient graph, its r
 re-implemented here from the paper's description, Yao et al. 2020) against basin-cli spectrum with
 --hvp auto (first run: auto chooses; second run: the choice kept in the study) and with a fixed mode.
 
-    /usr/bin/python3 bench/vs_pyhessian.py build/release/app/basin-cli [OUTDIR] [THREADS]
+    /usr/bin/python3 bench/vs_pyhessian.py build/release/app/basin-cli [OUTDIR] [THREADS] [ROUNDS]
 
 The model: two 3x3 convolutions with BatchNorm and max-pooling and a linear layer on 8x8 images
 (Fashion-MNIST average-pooled to 8x8, 1,797 of them, as sklearn's digits are 1,797 8x8 images),
-trained for a few epochs. Times are compute only (after loading), median of 3.
+trained for a few epochs. Times are compute only (after loading), in ROUNDS (default 5) rounds
+that each run every method once, back to back; each ratio is taken within its round.
 """
 import gzip
 import json
@@ -134,30 +135,37 @@ def main():
     cli = sys.argv[1]
     out = sys.argv[2] if len(sys.argv) > 2 else "/tmp/basin-vs-pyhessian"
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     torch.set_num_threads(threads)
     model, x, y = make(out)
     n = sum(p.numel() for p in model.parameters())
     study = os.path.join(out, "cnn8.basin.json")
-    rows = []
-    times, result = [], None
-    for _ in range(3):
+    configs = [("basin auto, first run (chooses)", "auto", True),
+               ("basin auto, choice kept in the study", "auto", False),
+               ("basin exact-reuse", "exact-reuse", True), ("basin exact", "exact", True)]
+    # Interleaved rounds: this machine's speed drifts by tens of percent over a minute, so each
+    # round times PyHessian and every Basin run back to back, and a ratio is taken within a round.
+    py_times, runs = [], {label: [] for label, _, _ in configs}
+    result = None
+    for _ in range(rounds):
         t0 = time.perf_counter()
         result = pyhessian_top(model, x, y)
-        times.append(time.perf_counter() - t0)
-    py = statistics.median(times)
-    rows.append(("PyHessian's method (Python)", py, result[1], result[0], ""))
-    for label, mode, fresh in [("basin auto, first run (chooses)", "auto", True),
-                               ("basin auto, choice kept in the study", "auto", False),
-                               ("basin exact-reuse", "exact-reuse", True), ("basin exact", "exact", True)]:
-        runs = [basin(cli, study, mode, threads, fresh) for _ in range(3)]
-        runs.sort(key=lambda r: r[0])
-        secs, products, eig, hvp = runs[1]
-        rows.append((label, secs, products, eig, hvp.get("chosen", "")))
-    print(f"top-5 Hessian eigenvalues, {n} parameters, {len(y)} 8x8 images, {threads} threads (median of 3)")
-    print(f"{'method':38s} {'seconds':>8s} {'x PyHessian':>11s} {'H*v':>5s}  {'chosen':12s} eigenvalues")
-    for label, secs, products, eig, chosen in rows:
-        print(f"{label:38s} {secs:8.3f} {secs / py:11.2f} {products:5d}  {chosen:12s} " +
-              " ".join(f"{e:.4g}" for e in eig))
+        py_times.append(time.perf_counter() - t0)
+        for label, mode, fresh in configs:
+            runs[label].append(basin(cli, study, mode, threads, fresh))
+    py = statistics.median(py_times)
+    print(f"top-5 Hessian eigenvalues, {n} parameters, {len(y)} 8x8 images, {threads} threads, "
+          f"median of {rounds} interleaved rounds (ratio: within each round, median and range)")
+    print(f"{'method':38s} {'seconds':>8s} {'x PyHessian':>11s} {'range':>11s} {'H*v':>5s}  {'chosen':12s} eigenvalues")
+    print(f"{'PyHessian (method re-implemented)':38s} {py:8.3f} {1:11.2f} {'':>11s} {result[1]:5d}  {'':12s} " +
+          " ".join(f"{e:.4g}" for e in result[0]))
+    for label, _, _ in configs:
+        r = runs[label]
+        ratios = sorted(b[0] / p for b, p in zip(r, py_times))
+        secs, products, eig, hvp = sorted(r, key=lambda t: t[0])[len(r) // 2]
+        span = f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
+        print(f"{label:38s} {secs:8.3f} {statistics.median(ratios):11.2f} {span:>11s} {products:5d}  "
+              f"{hvp.get('chosen', ''):12s} " + " ".join(f"{e:.4g}" for e in eig))
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
                     " was built for the CPU only; use \"device\": \"cpu\"");
     torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
     detail::useFastTransposedConvolution();
+    detail::useAffineEvalBatchNorm();
     detail::runTorchScriptAsWritten();
     impl->module = detail::loadCheckpoint(impl->model_path, spec.model, impl->dtype);
     // Shards: "{rank}" in a data path names this process's own file; otherwise a contiguous slice.

@@ -67,6 +67,11 @@ torch::Dtype torchDtype(DType d);
 // sets BASIN_SLOW_CONV_TRANSPOSE=1. Returns whether the fast path is in use.
 bool useFastTransposedConvolution();
 
+// Differentiates eval-mode BatchNorm as the per-channel affine map it is (fast_batch_norm.cpp),
+// so H·v does not pay for batch_norm's general second backward; once per process, unless the
+// environment sets BASIN_NATIVE_BATCH_NORM=1. Returns whether it is in use.
+bool useAffineEvalBatchNorm();
+
 // The one sentence worth showing from a LibTorch or TorchScript exception: TorchScript errors end
 // with "RuntimeError: <what>" after a traceback; c10::Error starts with the message (after any
 // empty lines), then a backtrace or the source it points at. Never empty.

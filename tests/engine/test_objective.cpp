@@ -66,7 +66,8 @@ private Q_SLOTS:
     }
 
     void mlpMatchesPyTorch() {
-        // Loss, gradient, H v and the full Hessian of a BatchNorm MLP, computed by PyTorch in float64.
+        // Loss, gradient, H v and the full Hessian of a BatchNorm MLP, computed by PyTorch in float64
+        // (Basin differentiates eval-mode BatchNorm as its affine map: fast_batch_norm.cpp).
         const auto& ref = fx::expected()["mlp"];
         auto o = Objective::open(fx::spec("mlp.pt", "mlp_data.pt", Loss::CrossEntropy));
         QCOMPARE(o.parameterCount(), int64_t(ref["v"].size()));
@@ -92,8 +93,9 @@ private Q_SLOTS:
 
     void stridedConvolutionsMatchPyTorch() {
         // The second backward of strided, dilated and 1x1 convolutions runs through transposed
-        // convolutions, which Basin routes through the convolution's own backward kernel: H v must
-        // still be PyTorch's (float64 to 1e-10; float32, through MKLDNN, to 1e-5).
+        // convolutions, which Basin routes through the convolution's own backward kernel, and its
+        // eval-mode BatchNorm is differentiated as an affine map: H v must still be PyTorch's
+        // (float64 to 1e-10; float32, through MKLDNN, to 1e-5).
         const auto& ref = fx::expected()["strided_cnn"];
         auto o = Objective::open(fx::spec("strided_cnn.pt", "strided_cnn_data.npz", Loss::CrossEntropy));
         QCOMPARE(o.parameterCount(), int64_t(ref["v"].size()));
