@@ -35,7 +35,8 @@ at::Tensor affineEvalBatchNorm(const at::Tensor& input, const c10::optional<at::
     if (has(weight)) scale = scale * *weight;
     at::Tensor shift = -*running_mean * scale;
     if (has(bias)) shift = shift + *bias;
-    return input * scale.view(shape) + shift.view(shape);
+    // In the input's dtype, as PyTorch's kernel returns it (statistics kept in another dtype too).
+    return input * scale.to(input.scalar_type()).view(shape) + shift.to(input.scalar_type()).view(shape);
 }
 
 struct QuietWarnings : c10::WarningHandler {
