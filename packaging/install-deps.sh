@@ -4,7 +4,7 @@
 set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
-  qt6-base-dev libqt6opengl6-dev libqt6svg6-dev
+  qt6-base-dev libqt6opengl6-dev qt6-svg-dev
   libvtk9-dev libtorch-dev libqcustomplot-dev libeigen3-dev
   nlohmann-json3-dev libcli11-dev libzip-dev zlib1g-dev
   python3-torch python3-numpy python3-h5py
