@@ -39,10 +39,6 @@ at::Tensor affineEvalBatchNorm(const at::Tensor& input, const c10::optional<at::
     return input * scale.to(input.scalar_type()).view(shape) + shift.to(input.scalar_type()).view(shape);
 }
 
-struct QuietWarnings : c10::WarningHandler {
-    void process(const c10::SourceLocation&, const std::string&, const bool) override {}
-};
-
 }  // namespace
 
 bool useAffineEvalBatchNorm() {
@@ -50,7 +46,7 @@ bool useAffineEvalBatchNorm() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (const char* off = std::getenv("BASIN_NATIVE_BATCH_NORM"); off && *off && std::string(off) != "0") return;
-        QuietWarnings quiet;  // the dispatcher warns that a kernel is overridden: that is the point
+        QuietTorchWarnings quiet;
         c10::Warning::WarningHandlerGuard guard(&quiet);
         static auto* library =
             new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::AutogradCPU, __FILE__, __LINE__);

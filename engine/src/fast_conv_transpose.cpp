@@ -37,12 +37,6 @@ at::Tensor fastConvTranspose2d(const at::Tensor& input, const at::Tensor& weight
     return out;
 }
 
-// The dispatcher warns that a kernel is overridden; that is the point here, so the warning is kept
-// from the user's terminal.
-struct QuietWarnings : c10::WarningHandler {
-    void process(const c10::SourceLocation&, const std::string&, const bool) override {}
-};
-
 }  // namespace
 
 bool useFastTransposedConvolution() {
@@ -50,7 +44,7 @@ bool useFastTransposedConvolution() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (const char* off = std::getenv("BASIN_SLOW_CONV_TRANSPOSE"); off && *off && std::string(off) != "0") return;
-        QuietWarnings quiet;
+        QuietTorchWarnings quiet;
         c10::Warning::WarningHandlerGuard guard(&quiet);
         static auto* library =
             new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);

@@ -67,6 +67,12 @@ torch::Dtype torchDtype(DType d);
 // sets BASIN_SLOW_CONV_TRANSPOSE=1. Returns whether the fast path is in use.
 bool useFastTransposedConvolution();
 
+// Keeps c10's warnings from the terminal while it lives: the dispatcher warns when a kernel is
+// overridden, which is the point of fast_conv_transpose.cpp and fast_batch_norm.cpp.
+struct QuietTorchWarnings : c10::WarningHandler {
+    void process(const c10::SourceLocation&, const std::string&, const bool) override {}
+};
+
 // Differentiates eval-mode BatchNorm as the per-channel affine map it is (fast_batch_norm.cpp),
 // so H·v does not pay for batch_norm's general second backward; once per process, unless the
 // environment sets BASIN_NATIVE_BATCH_NORM=1. Returns whether it is in use.
