@@ -118,7 +118,7 @@ def pyhessian_top(model, x, y, top_n=5, max_iter=100, tol=1e-3):
     return sorted(eigenvalues, reverse=True), products
 
 
-def basin(cli, study, mode, threads, fresh):
+def basin(cli, study, mode, threads, fresh, env=None):
     if fresh:  # forget what auto chose before (the study keeps it)
         with open(study) as f:
             j = json.load(f)
@@ -126,7 +126,7 @@ def basin(cli, study, mode, threads, fresh):
         with open(study, "w") as f:
             json.dump(j, f)
     r = subprocess.run([cli, "spectrum", "--study", study, "--top", "5", "--hvp", mode, "--threads", str(threads),
-                        "--json"], capture_output=True, text=True, check=True)
+                        "--json"], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})})
     j = json.loads(r.stdout)
     return j["seconds"], j["hvp_count"] + j["hvp"]["calibration_products"], j["eigenvalues"][:5], j["hvp"]
 
@@ -140,26 +140,30 @@ def main():
     model, x, y = make(out)
     n = sum(p.numel() for p in model.parameters())
     study = os.path.join(out, "cnn8.basin.json")
-    configs = [("basin auto, first run (chooses)", "auto", True),
-               ("basin auto, choice kept in the study", "auto", False),
-               ("basin exact-reuse", "exact-reuse", True), ("basin exact", "exact", True)]
+    # The last row switches off Basin's two kernel overrides that matter here (the convolution's
+    # second backward that skips the data's gradient, Eigen's matrix products), to show their share.
+    pytorch_kernels = {"BASIN_NATIVE_CONV_DOUBLE_BACKWARD": "1", "BASIN_TORCH_MATMUL": "1"}
+    configs = [("basin auto, first run (chooses)", "auto", True, None),
+               ("basin auto, choice kept in the study", "auto", False, None),
+               ("basin exact-reuse", "exact-reuse", True, None), ("basin exact", "exact", True, None),
+               ("basin exact-reuse, PyTorch's kernels", "exact-reuse", True, pytorch_kernels)]
     # Interleaved rounds: this machine's speed drifts by tens of percent over a minute, so each
     # round times PyHessian and every Basin run back to back, and a ratio is taken within a round.
-    py_times, runs = [], {label: [] for label, _, _ in configs}
+    py_times, runs = [], {label: [] for label, _, _, _ in configs}
     result = None
     for _ in range(rounds):
         t0 = time.perf_counter()
         result = pyhessian_top(model, x, y)
         py_times.append(time.perf_counter() - t0)
-        for label, mode, fresh in configs:
-            runs[label].append(basin(cli, study, mode, threads, fresh))
+        for label, mode, fresh, env in configs:
+            runs[label].append(basin(cli, study, mode, threads, fresh, env))
     py = statistics.median(py_times)
     print(f"top-5 Hessian eigenvalues, {n} parameters, {len(y)} 8x8 images, {threads} threads, "
           f"median of {rounds} interleaved rounds (ratio: within each round, median and range)")
     print(f"{'method':38s} {'seconds':>8s} {'x PyHessian':>11s} {'range':>11s} {'H*v':>5s}  {'chosen':12s} eigenvalues")
     print(f"{'PyHessian (method re-implemented)':38s} {py:8.3f} {1:11.2f} {'':>11s} {result[1]:5d}  {'':12s} " +
           " ".join(f"{e:.4g}" for e in result[0]))
-    for label, _, _ in configs:
+    for label, _, _, _ in configs:
         r = runs[label]
         ratios = sorted(b[0] / p for b, p in zip(r, py_times))
         secs, products, eig, hvp = sorted(r, key=lambda t: t[0])[len(r) // 2]

@@ -3,6 +3,7 @@
 #include "arrays.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +60,30 @@ int64_t availableMemoryBytes() {
     while (in >> key >> kb >> unit)
         if (key == "MemAvailable:") return kb * 1024;
     return std::numeric_limits<int64_t>::max();
+}
+
+int64_t allocatedBytes() {
+#ifdef __GLIBC__
+    const struct mallinfo2 m = ::mallinfo2();
+    return int64_t(m.uordblks + m.hblkhd);
+#else
+    std::ifstream in("/proc/self/statm");
+    int64_t pages = 0, resident = 0;
+    in >> pages >> resident;
+    return resident * int64_t(::sysconf(_SC_PAGESIZE));
+#endif
+}
+
+void reuseFreedMemory() {
+#ifdef __GLIBC__
+    static const bool once = [] {
+        if (const char* t = std::getenv("GLIBC_TUNABLES"); t && std::strstr(t, "glibc.malloc.")) return false;
+        ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
+        return true;
+    }();
+    (void)once;
+#endif
 }
 
 void requireMemory(const std::string& path, uint64_t bytes, const std::string& what) {

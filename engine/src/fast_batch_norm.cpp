@@ -6,12 +6,8 @@
 // CPU as those two elementwise operations in eval mode, so that autograd differentiates them
 // (twice) directly; training mode, and eval mode without running statistics, go to PyTorch's own
 // implementation unchanged.
-#include <torch/library.h>
 #include <torch/torch.h>
 
-#include <cstdlib>
-#include <mutex>
-#include <string>
 #include <vector>
 
 #include "torch_io.h"
@@ -42,17 +38,9 @@ at::Tensor affineEvalBatchNorm(const at::Tensor& input, const c10::optional<at::
 }  // namespace
 
 bool useAffineEvalBatchNorm() {
-    static bool on = false;
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (const char* off = std::getenv("BASIN_NATIVE_BATCH_NORM"); off && *off && std::string(off) != "0") return;
-        QuietTorchWarnings quiet;
-        c10::Warning::WarningHandlerGuard guard(&quiet);
-        static auto* library =
-            new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::AutogradCPU, __FILE__, __LINE__);
-        library->impl("batch_norm", TORCH_FN(affineEvalBatchNorm));
-        on = true;
-    });
+    static const bool on =
+        overrideAtenKernel("BASIN_NATIVE_BATCH_NORM", c10::DispatchKey::AutogradCPU, "batch_norm",
+                           torch::CppFunction::makeFromUnboxedFunction(TORCH_FN(affineEvalBatchNorm)));
     return on;
 }
 

@@ -5,12 +5,7 @@
 // product on a ResNet-20. A transposed convolution is the input-gradient of the ordinary
 // convolution with the same weight, which convolution_backward computes with MKLDNN (float32) or
 // the thnn kernel (float64). This file routes slow_conv_transpose2d there.
-#include <torch/library.h>
 #include <torch/torch.h>
-
-#include <cstdlib>
-#include <mutex>
-#include <string>
 
 #include "torch_io.h"
 
@@ -40,17 +35,9 @@ at::Tensor fastConvTranspose2d(const at::Tensor& input, const at::Tensor& weight
 }  // namespace
 
 bool useFastTransposedConvolution() {
-    static bool on = false;
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (const char* off = std::getenv("BASIN_SLOW_CONV_TRANSPOSE"); off && *off && std::string(off) != "0") return;
-        QuietTorchWarnings quiet;
-        c10::Warning::WarningHandlerGuard guard(&quiet);
-        static auto* library =
-            new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::CPU, __FILE__, __LINE__);
-        library->impl("slow_conv_transpose2d", TORCH_FN(fastConvTranspose2d));
-        on = true;
-    });
+    static const bool on =
+        overrideAtenKernel("BASIN_SLOW_CONV_TRANSPOSE", c10::DispatchKey::CPU, "slow_conv_transpose2d",
+                           torch::CppFunction::makeFromUnboxedFunction(TORCH_FN(fastConvTranspose2d)));
     return on;
 }
 

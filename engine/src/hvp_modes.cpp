@@ -1,8 +1,6 @@
 // Faster H*v (graph reuse, finite differences, auto choice) and the Gauss-Newton product.
-#include <unistd.h>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include <torch/csrc/jit/passes/inliner.h>
@@ -24,13 +22,6 @@ namespace basin {
 namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-int64_t residentBytes() {
-    std::ifstream in("/proc/self/statm");
-    int64_t pages = 0, resident = 0;
-    in >> pages >> resident;
-    return resident * int64_t(::sysconf(_SC_PAGESIZE));
-}
 
 torch::Tensor flatCat(const std::vector<torch::Tensor>& parts) {
     std::vector<torch::Tensor> flat;
@@ -68,7 +59,7 @@ torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, Job
     if (reuse_failed) return hvpWith(HvpMode::Exact, v, job);
     if (bn_mode == BatchNormMode::Recompute && bn_stale && !bn_layers.empty()) recomputeBatchNorm(job);
     if (reuse_graph.empty()) {
-        const int64_t before = residentBytes();
+        const int64_t before = detail::allocatedBytes();
         for (int64_t i = 0; i < batches(); ++i) {
             if (job) job->check();
             const Batch b = batch(i);
@@ -80,7 +71,7 @@ torch::Tensor Objective::Impl::hvpReuse(const std::vector<torch::Tensor>& v, Job
             checkFinite(loss, i);
             reuse_graph.push_back(torch::autograd::grad({loss * b.weight}, params, {}, true, true, true));
             if (i == 0 && batches() > 1) {
-                const int64_t per_batch = std::max<int64_t>(residentBytes() - before, 1);
+                const int64_t per_batch = std::max<int64_t>(detail::allocatedBytes() - before, 1);
                 const int64_t need = per_batch * batches();
                 if (need > detail::availableMemoryBytes() / 2) {
                     reuse_graph.clear();

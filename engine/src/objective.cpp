@@ -3,6 +3,7 @@
 #include <cmath>
 #include <thread>
 
+#include "arrays.h"
 #include "basin/error.h"
 #include "data_checks.h"
 #include "objective_impl.h"
@@ -94,6 +95,9 @@ Objective Objective::open(const StudySpec& spec, const std::string& model_path, 
     torch::set_num_threads(spec.threads > 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency()));
     detail::useFastTransposedConvolution();
     detail::useAffineEvalBatchNorm();
+    detail::useMaskedConvolutionDoubleBackward();
+    detail::useEigenMatrixProducts();
+    detail::reuseFreedMemory();
     detail::runTorchScriptAsWritten();
     impl->module = detail::loadCheckpoint(impl->model_path, spec.model, impl->dtype);
     // Shards: "{rank}" in a data path names this process's own file; otherwise a contiguous slice.

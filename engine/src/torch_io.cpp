@@ -6,6 +6,7 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -324,6 +325,27 @@ torch::jit::Module loadCheckpoint(const std::string& path, const std::string& ar
     }
     if (state_dict) loadStateDict(m, readStateDict(path), path, arch_path);
     return m;
+}
+
+namespace {
+
+// Keeps c10's warnings from the terminal while it lives.
+struct QuietTorchWarnings : c10::WarningHandler {
+    void process(const c10::SourceLocation&, const std::string&, const bool) override {}
+};
+
+}  // namespace
+
+bool overrideAtenKernel(const char* off_variable, c10::DispatchKey key, const char* op, torch::CppFunction kernel) {
+    if (const char* off = std::getenv(off_variable); off && *off && std::string(off) != "0") return false;
+    QuietTorchWarnings quiet;
+    c10::Warning::WarningHandlerGuard guard(&quiet);
+    // Kept for the process: the registration lasts as long as its Library.
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    auto* library = new torch::Library(torch::Library::IMPL, "aten", key, __FILE__, __LINE__);
+    library->impl(op, std::move(kernel));
+    return true;
 }
 
 }  // namespace basin::detail

@@ -1,6 +1,7 @@
 #pragma once
 // Torch-side loading: data files into tensors, TorchScript models with clear errors.
 // Only engine .cpp files include this header (it includes torch).
+#include <torch/library.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -62,21 +63,32 @@ torch::jit::Module loadCheckpoint(const std::string& path, const std::string& ar
 
 torch::Dtype torchDtype(DType d);
 
+// Registers `kernel` for aten::`op` at dispatch key `key` for the rest of the process, unless the
+// environment sets `off_variable` (to anything but "" or "0"); returns whether it did. The
+// dispatcher's warning that a kernel is overridden (the point) is kept from the terminal. Each
+// caller keeps the answer in a function-local static, so it registers once.
+bool overrideAtenKernel(const char* off_variable, c10::DispatchKey key, const char* op, torch::CppFunction kernel);
+
 // Routes PyTorch's slow CPU transposed convolution (the second backward of every convolution)
-// through the convolution's own backward-data kernel; once per process, unless the environment
-// sets BASIN_SLOW_CONV_TRANSPOSE=1. Returns whether the fast path is in use.
+// through the convolution's own backward-data kernel (fast_conv_transpose.cpp), unless the
+// environment sets BASIN_SLOW_CONV_TRANSPOSE=1. Returns whether the fast path is in use.
 bool useFastTransposedConvolution();
 
-// Keeps c10's warnings from the terminal while it lives: the dispatcher warns when a kernel is
-// overridden, which is the point of fast_conv_transpose.cpp and fast_batch_norm.cpp.
-struct QuietTorchWarnings : c10::WarningHandler {
-    void process(const c10::SourceLocation&, const std::string&, const bool) override {}
-};
-
 // Differentiates eval-mode BatchNorm as the per-channel affine map it is (fast_batch_norm.cpp),
-// so H·v does not pay for batch_norm's general second backward; once per process, unless the
-// environment sets BASIN_NATIVE_BATCH_NORM=1. Returns whether it is in use.
+// so H·v does not pay for batch_norm's general second backward, unless the environment sets
+// BASIN_NATIVE_BATCH_NORM=1. Returns whether it is in use.
 bool useAffineEvalBatchNorm();
+
+// A convolution's second backward computes only the gradients autograd asks for
+// (fast_conv_double_backward.cpp): PyTorch's computes the input's even when nothing needs it,
+// as for the first layer, whose input is the data. Unless the environment sets
+// BASIN_NATIVE_CONV_DOUBLE_BACKWARD=1. Returns whether it is in use.
+bool useMaskedConvolutionDoubleBackward();
+
+// Matrix products (aten::mm, addmm, bmm) in float32 and float64 by Eigen's GEMM instead of the
+// system BLAS, which on Debian is by default the unblocked reference BLAS (fast_matmul.cpp),
+// unless the environment sets BASIN_TORCH_MATMUL=1. Returns whether it is in use.
+bool useEigenMatrixProducts();
 
 // The one sentence worth showing from a LibTorch or TorchScript exception: TorchScript errors end
 // with "RuntimeError: <what>" after a traceback; c10::Error starts with the message (after any

@@ -53,6 +53,19 @@ inline Run runCli(QStringList args, int timeout_ms = 300000) {
 
 inline QString fixture(const QString& name) { return QString::fromStdString(fx::path(name.toStdString())); }
 
+// Writes a study file at `path` for `model` and `data` (the MLP fixture unless given) with the
+// JSON members in `extra` (each after a comma: ", \"seed\": 3"). False when it cannot.
+inline bool writeStudy(const QString& path, const QString& extra = {}, const QString& model = fixture("mlp.pt"),
+                       const QString& data = fixture("mlp_data.pt")) {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const QByteArray text =
+        QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\"%3}")
+            .arg(model, data, extra)
+            .toUtf8();
+    return f.write(text) == text.size();
+}
+
 // What a clean refusal is: finished, exit 1, one line on stderr holding `fragment`, no backtrace.
 // Empty when it is one.
 inline QString refusalProblem(const Run& r, const QString& fragment) {

@@ -192,12 +192,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString study = tmp.filePath("s.json");
         QFile f(study);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"dtype\": \"float64\", \"hvp\": \"exact\", \"seed\": 3}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
+        QVERIFY(writeStudy(study, ", \"dtype\": \"float64\", \"hvp\": \"exact\", \"seed\": 3"));
         const QStringList args = {"spectrum", "--study",  study, "--top",   "2",
                                   "--trace",  "--probes", "8",   "--cache", "--json"};
         const Run first = runCli(args);
@@ -227,13 +222,7 @@ private Q_SLOTS:
     void aStoredResultIsReusedOnlyForTheSameOptions() {
         QTemporaryDir tmp;
         const QString study = tmp.filePath("s.json");
-        QFile f(study);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"dtype\": \"float64\", \"hvp\": \"exact\"}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
+        QVERIFY(writeStudy(study, ", \"dtype\": \"float64\", \"hvp\": \"exact\""));
         const QStringList base = {"spectrum", "--study", study, "--top", "2", "--probes", "9", "--cache", "--json"};
         const Run hutchpp = runCli(base + QStringList{"--trace", "hutchpp"});
         QVERIFY2(hutchpp.code == 0, qPrintable(hutchpp.err));
@@ -361,13 +350,8 @@ private Q_SLOTS:
         QCOMPARE(csv.readAll().count('\n'), 4);
 
         // With --cache, adding a checkpoint computes only that one.
-        QFile study(tmp.filePath("s.json"));
-        QVERIFY(study.open(QIODevice::WriteOnly));
-        study.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                            "\"dtype\": \"float64\", \"hvp\": \"exact\", \"batch_size\": 16}")
-                        .arg(c0, fixture("cnn_data.npz"))
-                        .toUtf8());
-        study.close();
+        QVERIFY(writeStudy(tmp.filePath("s.json"), ", \"dtype\": \"float64\", \"hvp\": \"exact\", \"batch_size\": 16",
+                           c0, fixture("cnn_data.npz")));
         const QStringList cached = {"compare", "--study", tmp.filePath("s.json"), "--top", "1", "--which",
                                     "largest", "--cache"};
         const Run two = runCli(cached + QStringList{"--checkpoints", c0 + "," + c1});

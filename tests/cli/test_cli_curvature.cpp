@@ -72,16 +72,11 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString opt = tmp.filePath("opt_0.pt"), study = tmp.filePath("s.basin.json");
         QVERIFY(QFile::copy(fixture("opt_adam.pt"), opt));
-        QFile f(study);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"dtype\": \"float64\", \"hvp\": \"exact\", \"checkpoints\": [\"%1\"], \"optimizers\": "
-                        "[\"opt_0.pt\"], "
-                        "\"options\": {\"stability\": {\"tol\": 1e-10}, \"batch-scaling\": {\"sizes\": [8, 16], "
-                        "\"batches\": 2}}}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
+        QVERIFY(
+            writeStudy(study, QString(", \"dtype\": \"float64\", \"hvp\": \"exact\", \"checkpoints\": [\"%1\"], "
+                                      "\"optimizers\": [\"opt_0.pt\"], \"options\": {\"stability\": {\"tol\": 1e-10}, "
+                                      "\"batch-scaling\": {\"sizes\": [8, 16], \"batches\": 2}}")
+                                  .arg(fixture("mlp.pt"))));
         const QString csv = tmp.filePath("stability.csv");
         const QStringList args{"stability", "--study", study, "--cache", "--json", "--csv", csv};
         const Run first = runCli(args);
@@ -122,12 +117,9 @@ private Q_SLOTS:
         QVERIFY(b2.err.contains("using the batch-scaling result stored"));
         QCOMPARE(b2.out, b1.out);
         // A list that does not fit the checkpoints is refused naming the study.
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"checkpoints\": [\"%1\", \"%1\"], \"optimizers\": [\"opt_0.pt\"]}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
+        QVERIFY(writeStudy(
+            study,
+            QString(", \"checkpoints\": [\"%1\", \"%1\"], \"optimizers\": [\"opt_0.pt\"]").arg(fixture("mlp.pt"))));
         expectRefusal({"stability", "--study", study}, "s.basin.json");
     }
 

@@ -18,13 +18,7 @@ private Q_SLOTS:
     void renderDrawsACurvatureMapAndProbesInThePaperStyles() {
         QTemporaryDir tmp;
         const QString study = tmp.filePath("s.json");
-        QFile f(study);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QString("{\"format\": \"basin-study\", \"version\": 1, \"model\": \"%1\", \"data\": \"%2\", "
-                        "\"dtype\": \"float64\", \"hvp\": \"exact\"}")
-                    .arg(fixture("mlp.pt"), fixture("mlp_data.pt"))
-                    .toUtf8());
-        f.close();
+        QVERIFY(writeStudy(study, ", \"dtype\": \"float64\", \"hvp\": \"exact\""));
         const QString map = tmp.filePath("map.pdf"), probes = tmp.filePath("probes.png");
         const Run a = runCli({"render", study, "--view", "curvature-map", "--field", "lambda_min", "--grid", "5x5",
                               "--style", "paper-2col", "--probe", "0.5,0.5", "--out", map, "--cache"});
