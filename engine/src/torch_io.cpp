@@ -340,11 +340,13 @@ bool overrideAtenKernel(const char* off_variable, c10::DispatchKey key, const ch
     if (const char* off = std::getenv(off_variable); off && *off && std::string(off) != "0") return false;
     QuietTorchWarnings quiet;
     c10::Warning::WarningHandlerGuard guard(&quiet);
-    // Kept for the process: the registration lasts as long as its Library.
+    // Kept for the process (a registration lasts as long as its Library), and reachable from this
+    // static, so that leak checkers do not count them.
     static std::mutex mutex;
+    static auto* kept = new std::vector<torch::Library*>();
     std::lock_guard lock(mutex);
-    auto* library = new torch::Library(torch::Library::IMPL, "aten", key, __FILE__, __LINE__);
-    library->impl(op, std::move(kernel));
+    kept->push_back(new torch::Library(torch::Library::IMPL, "aten", key, __FILE__, __LINE__));
+    kept->back()->impl(op, std::move(kernel));
     return true;
 }
 
