@@ -7,7 +7,6 @@
 // other layouts Basin would have to copy, empty matrices) goes to PyTorch's own kernel. The
 // blocks have a fixed size, so the numbers do not depend on the number of threads.
 // BASIN_TORCH_MATMUL=1 switches it off.
-#define EIGEN_DONT_PARALLELIZE  // the row blocks are spread over LibTorch's threads instead
 #include <ATen/ExpandUtils.h>
 #include <ATen/Parallel.h>
 #include <ATen/ops/addmm_cpu_dispatch.h>
